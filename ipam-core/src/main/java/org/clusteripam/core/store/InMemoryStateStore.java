@@ -1,0 +1,165 @@
+package org.clusteripam.core.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A {@link StateStore} held in memory, for tests and for tools that embed the allocator without
+ * persistence. Transactions run one at a time under a lock, so they never conflict.
+ */
+public final class InMemoryStateStore implements StateStore {
+  private final TreeMap<String, Versioned> data = new TreeMap<>();
+  private final List<Watch> watches = new CopyOnWriteArrayList<>();
+  private long revision;
+  private boolean closed;
+
+  private record Watch(String prefix, Consumer<String> listener) {}
+
+  @Override
+  public <R> R transact(String name, Txn<R> txn) {
+    List<String> changed;
+    R result;
+    synchronized (this) {
+      checkOpen();
+      LockedView view = new LockedView();
+      result = txn.run(view);
+      if (view.writes.isEmpty()) {
+        return result;
+      }
+      revision++;
+      changed = new ArrayList<>(view.writes.size());
+      for (Map.Entry<String, byte[]> w : view.writes.entrySet()) {
+        if (w.getValue() == null) {
+          if (data.remove(w.getKey()) != null) {
+            changed.add(w.getKey());
+          }
+        } else {
+          data.put(w.getKey(), new Versioned(w.getValue(), revision));
+          changed.add(w.getKey());
+        }
+      }
+    }
+    notifyWatches(changed);
+    return result;
+  }
+
+  @Override
+  public synchronized Optional<Versioned> peek(String key) {
+    checkOpen();
+    return Optional.ofNullable(data.get(key));
+  }
+
+  @Override
+  public synchronized SortedMap<String, Versioned> list(String prefix) {
+    checkOpen();
+    return Collections.unmodifiableSortedMap(new TreeMap<>(data.subMap(prefix, prefix + Character.MAX_VALUE)));
+  }
+
+  @Override
+  public synchronized long revision() {
+    return revision;
+  }
+
+  @Override
+  public void keepAlive(String key, byte[] value, Duration ttl) {
+    transact("keepAlive", v -> {
+      v.put(key, value.clone());
+      return null;
+    });
+  }
+
+  @Override
+  public AutoCloseable watch(String prefix, Consumer<String> listener) {
+    Watch w = new Watch(prefix, listener);
+    watches.add(w);
+    return () -> watches.remove(w);
+  }
+
+  @Override
+  public String describe() {
+    return "in-memory store";
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("store is closed");
+    }
+  }
+
+  private void notifyWatches(List<String> changed) {
+    for (Watch w : watches) {
+      for (String key : changed) {
+        if (key.startsWith(w.prefix)) {
+          w.listener.accept(key);
+        }
+      }
+    }
+  }
+
+  /** A view over the live map; safe because the store lock is held for the whole transaction. */
+  private final class LockedView implements TxnView {
+    /** Buffered writes; a null value is a deletion. */
+    private final TreeMap<String, byte[]> writes = new TreeMap<>();
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      if (writes.containsKey(key)) {
+        return Optional.ofNullable(writes.get(key)).map(byte[]::clone);
+      }
+      Versioned v = data.get(key);
+      return v == null ? Optional.empty() : Optional.of(v.value().clone());
+    }
+
+    @Override
+    public SortedMap<String, byte[]> list(String prefix) {
+      TreeMap<String, byte[]> out = new TreeMap<>();
+      String end = prefix + Character.MAX_VALUE;
+      data.subMap(prefix, end).forEach((k, v) -> out.put(k, v.value().clone()));
+      writes.subMap(prefix, end).forEach((k, v) -> {
+        if (v == null) {
+          out.remove(k);
+        } else {
+          out.put(k, v.clone());
+        }
+      });
+      return out;
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+      checkKey(key);
+      writes.put(key, value.clone());
+    }
+
+    @Override
+    public void delete(String key) {
+      checkKey(key);
+      writes.put(key, null);
+    }
+  }
+
+  static void checkKey(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("store keys must not be empty");
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) {
+        throw new IllegalArgumentException("store key \"" + key + "\" has a character outside printable ASCII");
+      }
+    }
+  }
+}
