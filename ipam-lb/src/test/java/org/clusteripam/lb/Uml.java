@@ -1,0 +1,145 @@
+package org.clusteripam.lb;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Boots Debian's user-mode-linux kernel as a process with the host filesystem as read-only root,
+ * loads the IPVS modules and runs one Java main class inside it (shared/DESIGN.md §2). The JVM is
+ * this test's own {@code java} with this test's classpath; it reports through a result directory
+ * mounted over hostfs, because linux.uml itself always exits 0.
+ */
+final class Uml {
+  static final Path KERNEL = Path.of("/usr/bin/linux.uml");
+  static final Path BUSYBOX = Path.of("/bin/busybox");
+  /** The load order that works: dependencies first, then ip_vs and its schedulers (no modprobe). */
+  static final List<String> MODULES = List.of(
+      "lib/crc-ccitt", "net/ipv6/ipv6", "net/ipv4/netfilter/nf_defrag_ipv4",
+      "net/ipv6/netfilter/nf_defrag_ipv6", "net/netfilter/nf_conntrack",
+      "net/netfilter/ipvs/ip_vs", "net/netfilter/ipvs/ip_vs_rr", "net/netfilter/ipvs/ip_vs_wrr",
+      "net/netfilter/ipvs/ip_vs_sh");
+  /** Where the result directory appears inside UML (an empty directory of the host root). */
+  static final String GUEST_OUT = "/media";
+
+  record Result(int exitCode, String report, String driverLog, String console, String initLog,
+      Duration elapsed) {}
+
+  /** Why the kernel test cannot run here, or null if it can. */
+  static String missingPrerequisite() {
+    if (!Files.isExecutable(KERNEL)) {
+      return KERNEL + " missing: install Debian's user-mode-linux (scripts/install-test-prereqs.sh)";
+    }
+    if (!Files.isExecutable(BUSYBOX)) {
+      return BUSYBOX + " missing: install busybox-static";
+    }
+    return null;
+  }
+
+  static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("ipam-lb-uml-");
+    Path out = dir.resolve("out");
+    Files.createDirectories(out);
+    try {
+      return boot(dir, out, mainClass, args, timeout);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static Result boot(Path dir, Path out, String mainClass, List<String> args, Duration timeout)
+      throws IOException, InterruptedException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String classpath = System.getProperty("java.class.path");
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx320m", "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-cp", classpath, mainClass));
+    cmd.addAll(args);
+    StringBuilder line = new StringBuilder("exec");
+    for (String c : cmd) {
+      line.append(' ').append(shellQuote(c));
+    }
+    Files.writeString(out.resolve("cmd.sh"), line + "\n", StandardCharsets.UTF_8);
+
+    Path init = dir.resolve("init.sh");
+    Files.writeString(init, initScript(), StandardCharsets.UTF_8);
+    Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    Path console = dir.resolve("console.txt");
+    ProcessBuilder pb = new ProcessBuilder(KERNEL.toString(), "mem=768M", "root=/dev/root",
+        "rootfstype=hostfs", "rootflags=/", "ro", "init=" + init, "con0=fd:0,fd:1", "con=null",
+        "OUT=" + out)
+        .directory(dir.toFile())
+        .redirectInput(new File("/dev/null"))
+        .redirectErrorStream(true)
+        .redirectOutput(console.toFile());
+    long start = System.nanoTime();
+    Process uml = pb.start();
+    try {
+      if (!uml.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("user-mode-linux did not halt within " + timeout + "; console:\n"
+            + tail(read(console), 60) + "\ndriver log:\n" + tail(read(out.resolve("driver.log")), 60));
+      }
+    } finally {
+      // UML forks helper processes (one per guest process and I/O threads): stop the whole tree.
+      uml.descendants().forEach(ProcessHandle::destroyForcibly);
+      uml.destroyForcibly();
+      uml.waitFor(10, TimeUnit.SECONDS);
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    String exit = read(out.resolve("exit")).trim();
+    return new Result(exit.isEmpty() ? -1 : Integer.parseInt(exit), read(out.resolve("report.txt")),
+        read(out.resolve("driver.log")), read(console), read(out.resolve("init.log")), elapsed);
+  }
+
+  private static String initScript() {
+    StringBuilder s = new StringBuilder();
+    s.append("#!/bin/sh\n");
+    s.append("# PID 1 inside user-mode-linux; OUT comes from the kernel command line.\n");
+    s.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n");
+    s.append("mount -t proc proc /proc\n");
+    s.append("mount -t sysfs sys /sys\n");
+    s.append("mount -t tmpfs -o size=256m tmpfs /tmp\n");
+    s.append("mount -t hostfs none " + GUEST_OUT + " -o \"$OUT\"\n");
+    s.append("LOG=" + GUEST_OUT + "/init.log\n");
+    s.append("M=/usr/lib/uml/modules/$(uname -r)/kernel\n");
+    s.append("for m in " + String.join(" ", MODULES) + "; do\n");
+    s.append("  busybox insmod \"$M/$m.ko\" >>$LOG 2>&1 || echo \"insmod $m failed\" >>$LOG\n");
+    s.append("done\n");
+    s.append("busybox ip link set lo up >>$LOG 2>&1 || echo 'lo up failed' >>$LOG\n");
+    s.append("sh " + GUEST_OUT + "/cmd.sh >" + GUEST_OUT + "/driver.log 2>&1\n");
+    s.append("echo $? >" + GUEST_OUT + "/exit\n");
+    s.append("sync\n");
+    s.append("busybox halt -f\n");
+    return s.toString();
+  }
+
+  private static String shellQuote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
+  static String read(Path p) throws IOException {
+    return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+  }
+
+  static String tail(String text, int lines) {
+    String[] all = text.split("\n");
+    return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private Uml() {}
+}
