@@ -1,0 +1,112 @@
+package org.clusteripam.etcd.file;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import org.clusteripam.core.store.StoreCorruptException;
+import org.clusteripam.core.store.Versioned;
+
+/**
+ * The compacted state: {@code "CIPAMSNP" | version(4) | revision(8) | count(4) | count × (keyLength(4)
+ * | key | modRevision(8) | valueLength(4) | value) | crc32c(all before)(4)}. Replaced only by
+ * write-temp, fsync, atomic rename, directory fsync, so it is never torn: any defect is corruption.
+ */
+final class SnapshotFile {
+  static final String NAME = "state.snapshot";
+  private static final byte[] MAGIC = "CIPAMSNP".getBytes(StandardCharsets.US_ASCII);
+  private static final int VERSION = 1;
+
+  record Contents(long revision, TreeMap<String, Versioned> data) {}
+
+  private SnapshotFile() {}
+
+  /** Reads the snapshot, or an empty state at revision 0 when none was ever written. */
+  static Contents read(Path dir) {
+    Path file = dir.resolve(NAME);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return new Contents(0, new TreeMap<>());
+    } catch (IOException e) {
+      throw new StoreCorruptException(file.toString(), "cannot read: " + e.getMessage(), e);
+    }
+    if (bytes.length < MAGIC.length + 4 + 8 + 4 + 4) {
+      throw new StoreCorruptException(file + " at offset 0", "snapshot is only " + bytes.length + " bytes long", null);
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length - 4);
+    int stored = b.getInt(bytes.length - 4);
+    if ((int) crc.getValue() != stored) {
+      throw new StoreCorruptException(file + " at offset 0", "snapshot checksum mismatch", null);
+    }
+    byte[] magic = new byte[MAGIC.length];
+    b.get(magic);
+    int version = b.getInt();
+    if (!java.util.Arrays.equals(magic, MAGIC) || version != VERSION) {
+      throw new StoreCorruptException(file + " at offset 0", "not a cluster-ipam snapshot of version " + VERSION, null);
+    }
+    try {
+      long revision = b.getLong();
+      int count = b.getInt();
+      TreeMap<String, Versioned> data = new TreeMap<>();
+      for (int i = 0; i < count; i++) {
+        byte[] k = new byte[b.getInt()];
+        b.get(k);
+        long mod = b.getLong();
+        byte[] v = new byte[b.getInt()];
+        b.get(v);
+        data.put(new String(k, StandardCharsets.US_ASCII), new Versioned(v, mod));
+      }
+      if (b.remaining() != 4) {
+        throw new StoreCorruptException(file + " at offset " + b.position(), "trailing bytes in snapshot", null);
+      }
+      return new Contents(revision, data);
+    } catch (BufferUnderflowException | NegativeArraySizeException e) {
+      throw new StoreCorruptException(file + " at offset " + b.position(), "snapshot entry runs past the end", e);
+    }
+  }
+
+  /** Writes the state durably: temp file, fsync, atomic rename, directory fsync. */
+  static void write(Path dir, long revision, Map<String, Versioned> data) throws IOException {
+    int size = MAGIC.length + 4 + 8 + 4 + 4;
+    for (Map.Entry<String, Versioned> e : data.entrySet()) {
+      size += 4 + e.getKey().length() + 8 + 4 + e.getValue().value().length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put(MAGIC).putInt(VERSION).putLong(revision).putInt(data.size());
+    for (Map.Entry<String, Versioned> e : data.entrySet()) {
+      byte[] k = e.getKey().getBytes(StandardCharsets.US_ASCII);
+      b.putInt(k.length).put(k).putLong(e.getValue().modRevision()).putInt(e.getValue().value().length).put(e.getValue().value());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue()).flip();
+    Path tmp = dir.resolve(NAME + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsyncDirectory(dir);
+  }
+
+  static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package org.clusteripam.etcd;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.Versioned;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The behaviour every {@link StateStore} must have; one subclass per implementation. */
+public abstract class StateStoreContract {
+  private StoreBacking backing;
+  private final List<StateStore> opened = new ArrayList<>();
+
+  /** A fresh, empty backing. */
+  protected abstract StoreBacking newBacking();
+
+  @BeforeEach
+  void createBacking() {
+    backing = newBacking();
+  }
+
+  @AfterEach
+  void closeBacking() {
+    opened.forEach(StateStore::close);
+    backing.close();
+  }
+
+  protected StateStore open() {
+    StateStore s = backing.open();
+    opened.add(s);
+    return s;
+  }
+
+  protected StoreBacking backing() {
+    return backing;
+  }
+
+  static byte[] b(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  static String s(byte[] b) {
+    return new String(b, UTF_8);
+  }
+
+  static Optional<String> read(StateStore store, String key) {
+    return store.transact("read", v -> v.get(key).map(StateStoreContract::s));
+  }
+
+  static void put(StateStore store, String key, String value) {
+    store.transact("put", v -> {
+      v.put(key, b(value));
+      return null;
+    });
+  }
+
+  static int increment(StateStore store, String key) {
+    return store.transact("increment", v -> {
+      int n = v.get(key).map(x -> Integer.parseInt(s(x))).orElse(0) + 1;
+      v.put(key, b(Integer.toString(n)));
+      return n;
+    });
+  }
+
+  @Test
+  void committedWritesAreReadBackWithTheirRevision() {
+    StateStore store = open();
+    long before = store.revision();
+    put(store, "pools/a", "1");
+    long after = store.revision();
+    assertThat(after).isGreaterThan(before);
+    assertThat(read(store, "pools/a")).contains("1");
+    Versioned v = store.list("pools/").get("pools/a");
+    assertThat(s(v.value())).isEqualTo("1");
+    assertThat(v.modRevision()).isGreaterThan(before).isLessThanOrEqualTo(after);
+  }
+
+  @Test
+  void aTransactionSeesItsOwnWritesAndDeletes() {
+    StateStore store = open();
+    put(store, "k/1", "one");
+    String seen = store.transact("mixed", v -> {
+      v.put("k/2", b("two"));
+      v.delete("k/1");
+      SortedMap<String, byte[]> l = v.list("k/");
+      return v.get("k/1").isPresent() + " " + s(v.get("k/2").orElseThrow()) + " " + l.keySet();
+    });
+    assertThat(seen).isEqualTo("false two [k/2]");
+    assertThat(store.list("k/").keySet()).containsExactly("k/2");
+  }
+
+  @Test
+  void aTransactionThatThrowsWritesNothingAndItsExceptionPropagates() {
+    StateStore store = open();
+    put(store, "a", "1");
+    long rev = store.revision();
+    IllegalStateException boom = new IllegalStateException("boom");
+    assertThatThrownBy(() -> store.transact("failing", v -> {
+      v.put("a", b("2"));
+      v.put("b", b("3"));
+      throw boom;
+    })).isSameAs(boom);
+    assertThat(read(store, "a")).contains("1");
+    assertThat(read(store, "b")).isEmpty();
+    assertThat(store.revision()).isEqualTo(rev);
+  }
+
+  @Test
+  void invalidKeysAreRefusedAndNothingIsWritten() {
+    StateStore store = open();
+    for (String bad : new String[] {"", "has space", "caf\u00e9", "tab\tkey"}) {
+      assertThatThrownBy(() -> store.transact("bad", v -> {
+        v.put("good", b("x"));
+        v.put(bad, b("y"));
+        return null;
+      })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key");
+    }
+    assertThat(store.list("")).isEmpty();
+  }
+
+  @Test
+  void listReturnsOnlyThePrefixSorted() {
+    StateStore store = open();
+    store.transact("fill", v -> {
+      v.put("pools/b", b("2"));
+      v.put("pools/a", b("1"));
+      v.put("poolsx", b("no"));
+      v.put("hosts/h1", b("h"));
+      return null;
+    });
+    assertThat(store.list("pools/").keySet()).containsExactly("pools/a", "pools/b");
+    assertThat(store.list("").keySet()).containsExactly("hosts/h1", "pools/a", "pools/b", "poolsx");
+    assertThat(store.list("nothing/")).isEmpty();
+  }
+
+  @Test
+  void peekSeesCommittedValues() throws Exception {
+    StateStore store = open();
+    put(store, "p/x", "v1");
+    awaitTrue(() -> store.peek("p/x").map(v -> s(v.value()).equals("v1")).orElse(false));
+    store.transact("del", v -> {
+      v.delete("p/x");
+      return null;
+    });
+    awaitTrue(() -> store.peek("p/x").isEmpty());
+  }
+
+  @Test
+  void concurrentIncrementsOnOneInstanceLoseNothing() throws Exception {
+    StateStore store = open();
+    int threads = 16;
+    int each = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        String mine = "own/" + t;
+        fs.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            increment(store, "shared");
+            increment(store, mine);
+          }
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(read(store, "shared")).contains(Integer.toString(threads * each));
+    for (int t = 0; t < threads; t++) {
+      assertThat(read(store, "own/" + t)).contains(Integer.toString(each));
+    }
+  }
+
+  @Test
+  void createIfAbsentSucceedsExactlyOnceAcrossConcurrentCallers() throws Exception {
+    StateStore a = open();
+    StateStore b = backing().independentInstances() ? open() : a;
+    AtomicInteger winners = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        StateStore s = t % 2 == 0 ? a : b;
+        String me = "t" + t;
+        fs.add(pool.submit(() -> {
+          boolean won = s.transact("claim", v -> {
+            if (v.get("claim").isPresent()) {
+              return false;
+            }
+            v.put("claim", b(me));
+            return true;
+          });
+          if (won) {
+            winners.incrementAndGet();
+          }
+        }));
+      }
+      for (Future<?> f : fs) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(winners.get()).isEqualTo(1);
+  }
+
+  @Test
+  void twoInstancesOnOneBackingSerializeTheirTransactions() throws Exception {
+    int rounds = 30;
+    if (backing().independentInstances()) {
+      StateStore a = open();
+      StateStore b = open();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        List<Future<?>> fs = new ArrayList<>();
+        for (StateStore s : List.of(a, b, a, b)) {
+          fs.add(pool.submit(() -> {
+            for (int i = 0; i < rounds; i++) {
+              increment(s, "counter");
+            }
+          }));
+        }
+        for (Future<?> f : fs) {
+          f.get(60, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(read(a, "counter")).contains(Integer.toString(4 * rounds));
+      assertThat(read(b, "counter")).contains(Integer.toString(4 * rounds));
+    } else {
+      // Instances exclude each other: alternate them sequentially, closing each before the next.
+      for (int i = 0; i < 6; i++) {
+        StateStore s = backing().open();
+        try {
+          for (int j = 0; j < rounds; j++) {
+            increment(s, "counter");
+          }
+        } finally {
+          s.close();
+        }
+      }
+      StateStore last = open();
+      int expected = backing().durable() ? 6 * rounds : rounds;
+      assertThat(read(last, "counter")).contains(Integer.toString(expected));
+    }
+  }
+
+  @Test
+  void aWriteBetweenReadAndCommitMakesTheTransactionRunAgain() {
+    if (!backing().independentInstances()) {
+      return; // a single-writer store cannot interleave another instance inside a transaction
+    }
+    StateStore a = open();
+    StateStore b = open();
+    put(a, "x", "0");
+    AtomicInteger runs = new AtomicInteger();
+    int result = a.transact("racy", v -> {
+      int n = Integer.parseInt(s(v.get("x").orElseThrow()));
+      if (runs.getAndIncrement() == 0) {
+        increment(b, "x"); // another client changes x after we read it
+      }
+      v.put("x", b(Integer.toString(n + 10)));
+      return n + 10;
+    });
+    assertThat(runs.get()).isGreaterThanOrEqualTo(2);
+    assertThat(result).isEqualTo(11);
+    assertThat(read(b, "x")).contains("11");
+  }
+
+  @Test
+  void revisionsOnlyGrowAndSurviveReopening() {
+    StateStore s = backing().open();
+    long r0;
+    try {
+      put(s, "a", "1");
+      r0 = s.revision();
+      put(s, "a", "2");
+      assertThat(s.revision()).isGreaterThan(r0);
+      r0 = s.revision();
+    } finally {
+      s.close();
+    }
+    StateStore again = open();
+    if (backing().durable()) {
+      assertThat(again.revision()).isGreaterThanOrEqualTo(r0);
+      assertThat(read(again, "a")).contains("2");
+      put(again, "a", "3");
+      assertThat(again.revision()).isGreaterThan(r0);
+      assertThat(again.list("a").get("a").modRevision()).isGreaterThan(r0);
+    }
+  }
+
+  @Test
+  void watchReportsChangesUnderItsPrefixUntilClosed() throws Exception {
+    StateStore store = open();
+    StateStore other = backing().independentInstances() ? open() : store;
+    List<String> seen = new CopyOnWriteArrayList<>();
+    CountDownLatch two = new CountDownLatch(2);
+    AutoCloseable w = store.watch("blocks/", k -> {
+      seen.add(k);
+      two.countDown();
+    });
+    put(other, "blocks/1", "a");
+    put(other, "hosts/1", "h");
+    other.transact("del", v -> {
+      v.delete("blocks/1");
+      return null;
+    });
+    assertThat(two.await(10, TimeUnit.SECONDS)).isTrue();
+    w.close();
+    put(other, "blocks/2", "late");
+    Thread.sleep(300);
+    assertThat(seen).containsOnly("blocks/1").hasSize(2);
+  }
+
+  @Test
+  void keepAliveKeepsTheKeyAndReplacesItsValue() {
+    StateStore store = open();
+    store.keepAlive("hosts/h1/alive", b("v1"), Duration.ofSeconds(10));
+    assertThat(read(store, "hosts/h1/alive")).contains("v1");
+    store.keepAlive("hosts/h1/alive", b("v2"), Duration.ofSeconds(10));
+    assertThat(read(store, "hosts/h1/alive")).contains("v2");
+    assertThat(store.describe()).isNotBlank();
+  }
+
+  static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("condition not met within 10 s");
+      }
+      Thread.sleep(10);
+    }
+  }
+}

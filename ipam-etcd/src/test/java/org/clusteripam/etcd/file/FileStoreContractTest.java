@@ -1,0 +1,38 @@
+package org.clusteripam.etcd.file;
+
+import java.nio.file.Path;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.etcd.StateStoreContract;
+import org.clusteripam.etcd.StoreBacking;
+import org.clusteripam.etcd.TempDirs;
+
+class FileStoreContractTest extends StateStoreContract {
+
+  @Override
+  protected StoreBacking newBacking() {
+    return new FileBacking(TempDirs.create("filestore"), 4096);
+  }
+
+  /** A directory; instances lock it, so they are opened one after another. Small compaction threshold on purpose. */
+  public record FileBacking(Path dir, long compactBytes) implements StoreBacking {
+    @Override
+    public StateStore open() {
+      return FileStateStore.open(dir, compactBytes);
+    }
+
+    @Override
+    public boolean independentInstances() {
+      return false;
+    }
+
+    @Override
+    public boolean durable() {
+      return true;
+    }
+
+    @Override
+    public void close() {
+      TempDirs.delete(dir);
+    }
+  }
+}
