@@ -64,8 +64,13 @@ public final class AttributeWriter {
 
   /** Opens a nested attribute; NLA_F_NESTED is set as ipvsadm (libnl) does. */
   public AttributeWriter begin(int type) {
+    return begin(type, true);
+  }
+
+  /** Opens a nested attribute, with or without NLA_F_NESTED (the kernel's replies go without). */
+  public AttributeWriter begin(int type, boolean nestedFlag) {
     open.push(size);
-    header(type | Netlink.NLA_F_NESTED, 0);
+    header(nestedFlag ? type | Netlink.NLA_F_NESTED : type, 0);
     return this;
   }
 
