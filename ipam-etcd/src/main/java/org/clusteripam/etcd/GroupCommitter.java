@@ -1,0 +1,374 @@
+package org.clusteripam.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.kv.TxnResponse;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.clusteripam.core.store.StoreConflictException;
+import org.clusteripam.core.store.StoreUnavailableException;
+import org.clusteripam.core.store.Txn;
+import org.clusteripam.core.store.TxnView;
+
+/**
+ * Group commit: one thread takes every transaction waiting, runs their functions one after another
+ * against the cache plus the writes of those before them, and sends them as ONE etcd transaction
+ * whose compares cover every key any of them read or wrote (version 0 for an absent key, the read
+ * mod revision otherwise) and whose else-branch re-reads those keys. A function that throws fails
+ * alone. If the compares fail, the fresh values go into the cache and the whole batch runs again,
+ * with jittered back-off, up to {@code maxAttempts}.
+ */
+final class GroupCommitter implements AutoCloseable {
+  private static final int PENDING = 0;
+  private static final int TAKEN = 1;
+  private static final int CANCELLED = 2;
+
+  /** One {@code transact} call waiting for the committer. */
+  static final class Request<R> {
+    final String name;
+    final Txn<R> txn;
+    final CompletableFuture<R> future = new CompletableFuture<>();
+    final AtomicInteger state = new AtomicInteger(PENDING);
+
+    Request(String name, Txn<R> txn) {
+      this.name = name;
+      this.txn = txn;
+    }
+
+    /** True if the committer will never start it (the caller gave up first). */
+    boolean cancel() {
+      return state.compareAndSet(PENDING, CANCELLED);
+    }
+  }
+
+  private final KV kv;
+  private final KeyCodec keys;
+  private final ValueCache cache;
+  private final EtcdStoreConfig config;
+  private final Counters counters;
+  private final LinkedBlockingQueue<Request<?>> queue = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Request<?>> deferred = new ArrayDeque<>();
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /** Shared counters of the store. */
+  static final class Counters {
+    final AtomicLong roundTrips = new AtomicLong();
+    final AtomicLong etcdTxns = new AtomicLong();
+    final AtomicLong transacts = new AtomicLong();
+    final AtomicLong conflicts = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
+    final AtomicLong largestBatch = new AtomicLong();
+
+    EtcdStoreStats snapshot() {
+      return new EtcdStoreStats(roundTrips.get(), etcdTxns.get(), transacts.get(), conflicts.get(), retries.get(), largestBatch.get());
+    }
+  }
+
+  GroupCommitter(KV kv, KeyCodec keys, ValueCache cache, EtcdStoreConfig config, Counters counters, String name) {
+    this.kv = kv;
+    this.keys = keys;
+    this.cache = cache;
+    this.config = config;
+    this.counters = counters;
+    this.thread = new Thread(this::loop, "etcd-group-commit-" + name);
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  <R> Request<R> submit(String name, Txn<R> txn) {
+    Request<R> r = new Request<>(name, txn);
+    queue.add(r);
+    if (closed) {
+      failQueued();
+    }
+    return r;
+  }
+
+  private void loop() {
+    while (!closed) {
+      List<Request<?>> batch = new ArrayList<>();
+      try {
+        if (deferred.isEmpty()) {
+          Request<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
+          if (first == null) {
+            continue;
+          }
+          batch.add(first);
+        } else {
+          batch.addAll(deferred);
+          deferred.clear();
+        }
+        queue.drainTo(batch, config.maxBatchOps());
+      } catch (InterruptedException e) {
+        break;
+      }
+      List<Request<?>> live = new ArrayList<>(batch.size());
+      for (Request<?> r : batch) {
+        if (r.state.get() == TAKEN || r.state.compareAndSet(PENDING, TAKEN)) {
+          live.add(r);
+        }
+      }
+      try {
+        runBatch(live);
+      } catch (RuntimeException | Error e) {
+        for (Request<?> r : live) {
+          r.future.completeExceptionally(e);
+        }
+      }
+    }
+    failQueued();
+  }
+
+  private void failQueued() {
+    Request<?> r;
+    while ((r = queue.poll()) != null) {
+      r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not run", null));
+    }
+    while ((r = deferred.poll()) != null) {
+      r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not run", null));
+    }
+  }
+
+  /** The state of one attempt at a batch: pinned reads, compares, merged writes. */
+  private final class Attempt {
+    /** First value seen of each key in this attempt; later members see the same one. */
+    final Map<String, ValueCache.Entry> pinned = new HashMap<>();
+    /** Writes of the members included so far; null is a deletion. */
+    final TreeMap<String, byte[]> writes = new TreeMap<>();
+    final List<Request<?>> included = new ArrayList<>();
+    final Map<Request<?>, Object> results = new HashMap<>();
+    /** Keys in the order of the compares and of the else-branch re-reads. */
+    final List<String> compared = new ArrayList<>();
+  }
+
+  private void runBatch(List<Request<?>> members) {
+    for (int attemptNo = 1; !members.isEmpty(); attemptNo++) {
+      Attempt a = new Attempt();
+      for (Request<?> r : members) {
+        MemberView view = new MemberView(a);
+        Object result;
+        try {
+          result = r.txn.run(view);
+        } catch (RuntimeException | Error e) {
+          r.future.completeExceptionally(e); // fails alone; its writes are dropped
+          continue;
+        }
+        if (!a.included.isEmpty() && wouldExceed(a, view)) {
+          deferred.add(r); // next batch
+          continue;
+        }
+        a.pinned.putAll(view.pinned);
+        a.writes.putAll(view.writes);
+        a.included.add(r);
+        a.results.put(r, result);
+      }
+      members = a.included;
+      if (members.isEmpty()) {
+        return;
+      }
+      if (a.pinned.isEmpty()) {
+        complete(a); // read nothing, wrote nothing
+        return;
+      }
+      TxnResponse resp;
+      try {
+        resp = send(a);
+      } catch (StoreUnavailableException e) {
+        for (Request<?> r : members) {
+          r.future.completeExceptionally(e);
+        }
+        return;
+      }
+      if (resp.isSucceeded()) {
+        long rev = resp.getHeader().getRevision();
+        a.writes.forEach((k, v) -> cache.apply(k, v, rev));
+        counters.largestBatch.accumulateAndGet(members.size(), Math::max);
+        complete(a);
+        return;
+      }
+      counters.conflicts.incrementAndGet();
+      refresh(a, resp);
+      if (attemptNo >= config.maxAttempts()) {
+        for (Request<?> r : members) {
+          r.future.completeExceptionally(new StoreConflictException(
+              "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + attemptNo + " attempts"));
+        }
+        return;
+      }
+      counters.retries.incrementAndGet();
+      backOff(attemptNo);
+      members = new ArrayList<>(members);
+      members.removeIf(r -> r.future.isDone());
+    }
+  }
+
+  private boolean wouldExceed(Attempt a, MemberView v) {
+    int compares = a.pinned.size();
+    for (String k : v.pinned.keySet()) {
+      if (!a.pinned.containsKey(k)) {
+        compares++;
+      }
+    }
+    int writes = a.writes.size();
+    for (String k : v.writes.keySet()) {
+      if (!a.writes.containsKey(k)) {
+        writes++;
+      }
+    }
+    return compares > config.maxBatchOps() || writes > config.maxBatchOps();
+  }
+
+  @SuppressWarnings("unchecked")
+  private void complete(Attempt a) {
+    counters.transacts.addAndGet(a.included.size());
+    for (Request<?> r : a.included) {
+      ((CompletableFuture<Object>) r.future).complete(a.results.get(r));
+    }
+  }
+
+  private TxnResponse send(Attempt a) {
+    List<Cmp> cmps = new ArrayList<>(a.pinned.size());
+    List<Op> reread = new ArrayList<>(a.pinned.size());
+    for (Map.Entry<String, ValueCache.Entry> e : a.pinned.entrySet()) {
+      ByteSequence k = keys.full(e.getKey());
+      a.compared.add(e.getKey());
+      cmps.add(e.getValue().present()
+          ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(e.getValue().modRevision()))
+          : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+      reread.add(Op.get(k, GetOption.DEFAULT));
+    }
+    List<Op> ops = new ArrayList<>(a.writes.size());
+    a.writes.forEach((k, v) -> ops.add(v == null
+        ? Op.delete(keys.full(k), DeleteOption.DEFAULT)
+        : Op.put(keys.full(k), ByteSequence.from(v), PutOption.DEFAULT)));
+    counters.roundTrips.incrementAndGet();
+    counters.etcdTxns.incrementAndGet();
+    CompletableFuture<TxnResponse> f = kv.txn()
+        .If(cmps.toArray(Cmp[]::new))
+        .Then(ops.toArray(Op[]::new))
+        .Else(reread.toArray(Op[]::new))
+        .commit();
+    String names = a.included.size() == 1 ? a.included.get(0).name : a.included.size() + " batched transactions";
+    return EtcdCalls.await(f, config.timeout(), "commit " + names);
+  }
+
+  /** Puts the values etcd returned for the compared keys (in compare order) into the cache. */
+  private void refresh(Attempt a, TxnResponse resp) {
+    long rev = resp.getHeader().getRevision();
+    List<GetResponse> gets = resp.getGetResponses();
+    for (int i = 0; i < gets.size() && i < a.compared.size(); i++) {
+      List<KeyValue> kvs = gets.get(i).getKvs();
+      if (kvs.isEmpty()) {
+        cache.apply(a.compared.get(i), null, rev); // absent at rev
+      } else {
+        cache.apply(a.compared.get(i), kvs.get(0).getValue().getBytes(), kvs.get(0).getModRevision());
+      }
+    }
+  }
+
+  private static void backOff(int attemptNo) {
+    int maxMillis = Math.min(50, 1 << Math.min(attemptNo, 6));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextInt(maxMillis + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(config.timeout().toMillis() + 1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    failQueued();
+  }
+
+  /** One member's view: its own writes over the batch's writes over the pinned cache values. */
+  private final class MemberView implements TxnView {
+    private final Attempt batch;
+    final Map<String, ValueCache.Entry> pinned = new HashMap<>();
+    final TreeMap<String, byte[]> writes = new TreeMap<>();
+
+    MemberView(Attempt batch) {
+      this.batch = batch;
+    }
+
+    private ValueCache.Entry base(String key) {
+      ValueCache.Entry e = batch.pinned.get(key);
+      if (e == null) {
+        e = pinned.computeIfAbsent(key, cache::get);
+      }
+      return e;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      if (writes.containsKey(key)) {
+        return Optional.ofNullable(writes.get(key)).map(byte[]::clone);
+      }
+      ValueCache.Entry e = base(key); // tracked, even when an earlier member wrote it
+      if (batch.writes.containsKey(key)) {
+        return Optional.ofNullable(batch.writes.get(key)).map(byte[]::clone);
+      }
+      return e.present() ? Optional.of(e.value().clone()) : Optional.empty();
+    }
+
+    @Override
+    public SortedMap<String, byte[]> list(String prefix) {
+      TreeMap<String, byte[]> out = new TreeMap<>();
+      cache.list(prefix).keySet().forEach(k -> get(k).ifPresent(v -> out.put(k, v)));
+      String end = prefix + Character.MAX_VALUE;
+      batch.writes.subMap(prefix, end).keySet().forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
+      writes.subMap(prefix, end).forEach((k, v) -> {
+        if (v == null) {
+          out.remove(k);
+        } else {
+          out.put(k, v.clone());
+        }
+      });
+      return out;
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+      KeyCodec.check(key);
+      if (value == null) {
+        throw new IllegalArgumentException("value of store key \"" + key + "\" must not be null (use delete)");
+      }
+      base(key); // every write is compared: never an unconditional put
+      writes.put(key, value.clone());
+    }
+
+    @Override
+    public void delete(String key) {
+      KeyCodec.check(key);
+      base(key);
+      writes.put(key, null);
+    }
+  }
+}
