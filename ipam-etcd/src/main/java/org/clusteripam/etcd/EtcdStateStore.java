@@ -90,7 +90,9 @@ public final class EtcdStateStore implements StateStore {
     ClientBuilder b = Client.builder()
         .endpoints(config.endpoints().toArray(java.net.URI[]::new))
         .connectTimeout(config.timeout())
-        .retryMaxDuration(config.timeout());
+        .retryMaxDuration(config.timeout())
+        .waitForReady(false)
+        .interceptor(new DeadlineInterceptor(config.timeout()));
     if (config.user().isPresent()) {
       b.user(ByteSequence.from(config.user().get(), StandardCharsets.UTF_8))
           .password(ByteSequence.from(config.password().orElseThrow(), StandardCharsets.UTF_8));
@@ -154,16 +156,20 @@ public final class EtcdStateStore implements StateStore {
     if (closed) {
       return;
     }
-    scheduler.schedule(() -> {
-      if (closed) {
-        return;
-      }
-      try {
-        loadAndWatch();
-      } catch (RuntimeException e) {
-        onWatchError(e);
-      }
-    }, 500, TimeUnit.MILLISECONDS);
+    try {
+      scheduler.schedule(() -> {
+        if (closed) {
+          return;
+        }
+        try {
+          loadAndWatch();
+        } catch (RuntimeException e) {
+          onWatchError(e);
+        }
+      }, 500, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the store is closing
+    }
   }
 
   @Override

@@ -103,7 +103,8 @@ final class HostLeases implements AutoCloseable {
     if (closed || h == null || h.leaseId != lease) {
       return;
     }
-    scheduler.schedule(() -> {
+    try {
+      scheduler.schedule(() -> {
       try {
         if (!closed && held.get(key) != null && held.get(key).leaseId == lease) {
           keepAlive(key, value, ttl);
@@ -112,6 +113,9 @@ final class HostLeases implements AutoCloseable {
         reestablish(key, value, ttl, lease);
       }
     }, 1, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // the store is closing
+    }
   }
 
   @Override
