@@ -1,0 +1,166 @@
+package org.clusteripam.daemon.reconcile;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+
+/**
+ * The pure decision of reconciliation: compares Docker with the store and says what is missing,
+ * conflicting or leaked, and which leaks may be released now. No I/O, no clock.
+ *
+ * <p>A leak is released only when all guards hold (Calico and whereabouts freed live addresses by
+ * skipping them):
+ *
+ * <ol>
+ *   <li>the record was last written before {@code store.revision()}, the revision taken BEFORE
+ *       Docker was read (a newer record may belong to an endpoint Docker is still creating);
+ *   <li>it was seen leaked in at least two consecutive passes with the same mod revision;
+ *   <li>the first sighting is at least {@code grace} old;
+ *   <li>Docker does not hold the address in this pass (live addresses are never candidates).
+ * </ol>
+ *
+ * <p>Only pools in the local address space are compared: global-space addresses are a swarm
+ * manager's, for tasks on any host, and Docker on one host cannot vouch for them.
+ */
+public final class LeakDecider {
+  /** Sightings a leak needs before release, and a missing record before it is re-recorded. */
+  public static final int SIGHTINGS = 2;
+
+  private LeakDecider() {}
+
+  /**
+   * @param findings every difference seen in this pass
+   * @param releasable the leaks (addresses first, then pools) whose guards all hold
+   * @param suspects the sightings to pass to the next call
+   */
+  public record Decision(List<Finding> findings, List<Finding> releasable, Map<String, Suspect> suspects) {
+    public Decision {
+      findings = List.copyOf(findings);
+      releasable = List.copyOf(releasable);
+      suspects = Map.copyOf(suspects);
+    }
+
+    /** Missing records to write now: all of them at startup, later only those seen twice. */
+    public List<Finding> recordable(boolean startup) {
+      return findings.stream()
+          .filter(f -> f instanceof Finding.MissingPool || f instanceof Finding.MissingAddress)
+          .filter(f -> startup || suspects.get(f.key()).sightings() >= SIGHTINGS)
+          .toList();
+    }
+
+    public <T extends Finding> List<T> of(Class<T> kind) {
+      return findings.stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+  }
+
+  public static Decision decide(
+      HostId host, StoreView store, DockerState docker, Map<String, Suspect> previous, Instant now, Duration grace) {
+    Map<IpPrefix, DockerNetwork> bySubnet = new HashMap<>();
+    for (DockerNetwork n : docker.networks()) {
+      n.subnets().forEach(s -> bySubnet.put(s, n));
+    }
+    Map<IpPrefix, StoredPool> localPools = new HashMap<>();
+    Map<PoolId, StoredPool> poolsById = new HashMap<>();
+    for (StoredPool p : store.pools()) {
+      poolsById.put(p.id(), p);
+      if (p.local()) {
+        // Several pools may share a subnet (one per host reference); prefer this host's.
+        localPools.merge(p.subnet(), p, (a, b) -> a.referencedByHost() ? a : b);
+      }
+    }
+    Map<PoolId, Map<IpAddress, StoredAddress>> addressesByPool = new HashMap<>();
+    for (StoredAddress a : store.addresses()) {
+      addressesByPool.computeIfAbsent(a.pool(), k -> new HashMap<>()).put(a.address(), a);
+    }
+
+    List<Finding> findings = new ArrayList<>();
+    // Rule 1 (and conflicts): what Docker has that the store lacks.
+    for (DockerNetwork n : docker.networks()) {
+      for (IpPrefix subnet : n.subnets()) {
+        StoredPool pool = localPools.get(subnet);
+        if (pool == null) {
+          findings.add(new Finding.MissingPool(n.name(), subnet));
+          continue;
+        }
+        Map<IpAddress, StoredAddress> stored = addressesByPool.getOrDefault(pool.id(), Map.of());
+        for (IpAddress a : sorted(n.live())) {
+          if (!subnet.contains(a)) {
+            continue;
+          }
+          StoredAddress s = stored.get(a);
+          if (s == null) {
+            findings.add(new Finding.MissingAddress(n.name(), pool.id(), a, n.gateways().contains(a)));
+          } else if (!s.owner().equals(host)) {
+            findings.add(new Finding.ConflictingAddress(n.name(), pool.id(), a, s.owner()));
+          }
+        }
+      }
+    }
+    // Rules 2 and 3: this host's records that Docker no longer has.
+    for (StoredAddress a : store.addresses()) {
+      StoredPool pool = poolsById.get(a.pool());
+      if (pool == null || !pool.local() || !a.owner().equals(host)) {
+        continue;
+      }
+      DockerNetwork n = bySubnet.get(pool.subnet());
+      if (n == null || !n.live().contains(a.address())) {
+        findings.add(new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision()));
+      }
+    }
+    for (StoredPool p : store.pools()) {
+      if (p.local() && p.referencedByHost() && !bySubnet.containsKey(p.subnet())) {
+        findings.add(new Finding.LeakedPool(p.id(), p.subnet(), p.modRevision()));
+      }
+    }
+
+    Map<String, Suspect> suspects = new HashMap<>();
+    List<Finding> releasable = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (Finding f : findings) {
+      if (!seen.add(f.key())) {
+        continue;
+      }
+      long rev = modRevision(f);
+      if (rev >= store.revision()) {
+        continue; // written after the revision taken before reading Docker: Docker may not know it yet
+      }
+      Suspect before = previous.get(f.key());
+      Suspect now1 = before != null && before.modRevision() == rev
+          ? new Suspect(before.firstSeen(), before.sightings() + 1, rev)
+          : new Suspect(now, 1, rev);
+      suspects.put(f.key(), now1);
+      boolean leak = f instanceof Finding.LeakedAddress || f instanceof Finding.LeakedPool;
+      if (leak && now1.sightings() >= SIGHTINGS && !now1.firstSeen().plus(grace).isAfter(now)) {
+        releasable.add(f);
+      }
+    }
+    // Addresses before pools: releasing a pool reference may free the pool and its addresses at once.
+    releasable.sort((x, y) -> Boolean.compare(x instanceof Finding.LeakedPool, y instanceof Finding.LeakedPool));
+    return new Decision(findings, releasable, suspects);
+  }
+
+  private static long modRevision(Finding f) {
+    if (f instanceof Finding.LeakedAddress l) {
+      return l.modRevision();
+    }
+    if (f instanceof Finding.LeakedPool l) {
+      return l.modRevision();
+    }
+    return -1; // missing and conflicting records are Docker's, not the store's
+  }
+
+  private static List<IpAddress> sorted(Set<IpAddress> s) {
+    List<IpAddress> l = new ArrayList<>(s);
+    l.sort(null);
+    return l;
+  }
+}

@@ -1,0 +1,131 @@
+package org.clusteripam.daemon.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.junit.jupiter.api.Test;
+
+class LeakDeciderTest {
+  static final HostId ME = new HostId("h1");
+  static final HostId OTHER = new HostId("h2");
+  static final PoolId P = new PoolId("L/10.5.0.0/24");
+  static final IpPrefix NET = IpPrefix.parse("10.5.0.0/24");
+  static final Duration GRACE = Duration.ofMinutes(1);
+  static final Instant T0 = Instant.parse("2030-01-01T00:00:00Z");
+
+  static IpAddress ip(String s) {
+    return IpAddress.parse(s);
+  }
+
+  static StoredAddress addr(String a, HostId owner, long rev) {
+    return new StoredAddress(P, ip(a), owner, rev);
+  }
+
+  static DockerNetwork net(String... endpoints) {
+    return new DockerNetwork("id1", "n1", List.of(NET), Set.of(ip("10.5.0.1")), Set.of(),
+        java.util.Arrays.stream(endpoints).map(IpAddress::parse).collect(java.util.stream.Collectors.toSet()));
+  }
+
+  static StoreView store(long rev, StoredAddress... a) {
+    return new StoreView(rev, List.of(new StoredPool(P, NET, true, true, 1)), List.of(a));
+  }
+
+  @Test
+  void liveAddressesAreNeverCandidates() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.2", ME, 3));
+    DockerState d = new DockerState(List.of(net("10.5.0.2")));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
+    assertThat(later.findings()).isEmpty();
+    assertThat(later.releasable()).isEmpty();
+  }
+
+  @Test
+  void leakNeedsTwoSightingsAndTheGracePeriod() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3));
+    DockerState d = new DockerState(List.of(net()));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    assertThat(first.of(Finding.LeakedAddress.class)).extracting(Finding.LeakedAddress::address).containsExactly(ip("10.5.0.9"));
+    assertThat(first.releasable()).as("one sighting").isEmpty();
+    LeakDecider.Decision early = LeakDecider.decide(ME, s, d, first.suspects(), T0.plusSeconds(30), GRACE);
+    assertThat(early.releasable()).as("second sighting inside the grace period").isEmpty();
+    LeakDecider.Decision due = LeakDecider.decide(ME, s, d, early.suspects(), T0.plusSeconds(60), GRACE);
+    assertThat(due.releasable()).containsExactly(new Finding.LeakedAddress(P, ip("10.5.0.9"), 3));
+  }
+
+  @Test
+  void recordsWrittenAtOrAfterTheRevisionTakenBeforeDockerAreLeftAlone() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 100));
+    DockerState d = new DockerState(List.of(net()));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
+    assertThat(later.releasable()).isEmpty();
+    assertThat(later.suspects()).isEmpty();
+  }
+
+  @Test
+  void aRewrittenRecordStartsCountingAgain() {
+    DockerState d = new DockerState(List.of(net()));
+    LeakDecider.Decision first = LeakDecider.decide(ME, store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3)), d, Map.of(), T0, GRACE);
+    // Released and re-allocated between passes: a new allocation at revision 120.
+    LeakDecider.Decision second = LeakDecider.decide(ME, store(200, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 120)), d,
+        first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
+    assertThat(second.releasable()).isEmpty();
+    assertThat(second.suspects().get("leaked " + P + " 10.5.0.9").sightings()).isEqualTo(1);
+  }
+
+  @Test
+  void anAddressThatComesBackIsForgotten() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, new DockerState(List.of(net())), Map.of(), T0, GRACE);
+    LeakDecider.Decision back = LeakDecider.decide(ME, s, new DockerState(List.of(net("10.5.0.9"))), first.suspects(), T0.plusSeconds(61), GRACE);
+    LeakDecider.Decision gone = LeakDecider.decide(ME, s, new DockerState(List.of(net())), back.suspects(), T0.plusSeconds(122), GRACE);
+    assertThat(gone.releasable()).as("sightings must be consecutive").isEmpty();
+  }
+
+  @Test
+  void otherHostsAddressesAndGlobalPoolsAreNeverReleased() {
+    PoolId global = new PoolId("G/10.6.0.0/24");
+    StoreView s = new StoreView(100,
+        List.of(new StoredPool(P, NET, true, true, 1), new StoredPool(global, IpPrefix.parse("10.6.0.0/24"), false, true, 1)),
+        List.of(addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3), new StoredAddress(global, ip("10.6.0.5"), ME, 3)));
+    DockerState d = new DockerState(List.of(net()));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
+    assertThat(later.findings()).isEmpty();
+  }
+
+  @Test
+  void missingAndConflictingAddressesAreReportedNotReleased() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3));
+    DockerState d = new DockerState(List.of(net("10.5.0.7", "10.5.0.8"),
+        new DockerNetwork("id2", "n2", List.of(IpPrefix.parse("10.7.0.0/24")), Set.of(ip("10.7.0.1")), Set.of(), Set.of())));
+    LeakDecider.Decision dd = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    assertThat(dd.findings()).containsExactlyInAnyOrder(
+        new Finding.ConflictingAddress("n1", P, ip("10.5.0.7"), OTHER),
+        new Finding.MissingAddress("n1", P, ip("10.5.0.8"), false),
+        new Finding.MissingPool("n2", IpPrefix.parse("10.7.0.0/24")));
+    assertThat(dd.recordable(true)).hasSize(2);
+    assertThat(dd.recordable(false)).isEmpty();
+    assertThat(LeakDecider.decide(ME, s, d, dd.suspects(), T0.plusSeconds(5), GRACE).recordable(false)).hasSize(2);
+    assertThat(dd.releasable()).isEmpty();
+  }
+
+  @Test
+  void poolsOfVanishedNetworksAreReleasedAfterTheirAddresses() {
+    StoreView s = store(100, addr("10.5.0.1", ME, 2));
+    DockerState d = new DockerState(List.of());
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
+    LeakDecider.Decision due = LeakDecider.decide(ME, s, d, first.suspects(), T0.plusSeconds(60), GRACE);
+    assertThat(due.releasable()).containsExactly(
+        new Finding.LeakedAddress(P, ip("10.5.0.1"), 2), new Finding.LeakedPool(P, NET, 1));
+  }
+}
