@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -45,23 +47,36 @@ final class Uml {
     return null;
   }
 
+  /** JVM flags for a short run: quick start matters more than peak speed. */
+  static final List<String> QUICK_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-XX:-UsePerfData");
+
   static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
+    return run(QUICK_JVM, mainClass, args, timeout);
+  }
+
+  static Result run(List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("ipam-lb-uml-");
     Path out = dir.resolve("out");
     Files.createDirectories(out);
     try {
-      return boot(dir, out, mainClass, args, timeout);
+      return boot(dir, out, jvmFlags, mainClass, args, timeout);
     } finally {
       deleteTree(dir);
     }
   }
 
-  private static Result boot(Path dir, Path out, String mainClass, List<String> args, Duration timeout)
-      throws IOException, InterruptedException {
+  private static Result boot(Path dir, Path out, List<String> jvmFlags, String mainClass, List<String> args,
+      Duration timeout) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    String classpath = System.getProperty("java.class.path");
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx320m", "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp", "-cp", classpath, mainClass));
+    // Absolute entries: the guest's working directory is "/".
+    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .map(e -> Path.of(e).toAbsolutePath().toString())
+        .collect(Collectors.joining(File.pathSeparator));
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(jvmFlags);
+    cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-cp", classpath, mainClass));
     cmd.addAll(args);
     StringBuilder line = new StringBuilder("exec");
     for (String c : cmd) {
@@ -132,7 +147,7 @@ final class Uml {
 
   static String tail(String text, int lines) {
     String[] all = text.split("\n");
-    return String.join("\n", java.util.Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
+    return String.join("\n", Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
   }
 
   private static void deleteTree(Path dir) throws IOException {
