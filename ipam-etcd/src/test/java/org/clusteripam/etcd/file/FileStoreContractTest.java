@@ -6,7 +6,7 @@ import org.clusteripam.etcd.StateStoreContract;
 import org.clusteripam.etcd.StoreBacking;
 import org.clusteripam.etcd.TempDirs;
 
-class FileStoreContractTest extends StateStoreContract {
+public class FileStoreContractTest extends StateStoreContract {
 
   @Override
   protected StoreBacking newBacking() {
