@@ -1,0 +1,180 @@
+package org.clusteripam.docker.protocol;
+
+import jakarta.json.bind.Jsonb;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.clusteripam.core.ipam.AddressGrant;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.AddressRequest;
+import org.clusteripam.core.ipam.AddressSpaces;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.Ipam;
+import org.clusteripam.core.ipam.IpamException;
+import org.clusteripam.core.ipam.PoolGrant;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.store.StoreException;
+
+/**
+ * Docker's remote IPAM driver protocol, independent of HTTP: one call's path and body in, one JSON
+ * reply out. A thin, exact translation to {@link Ipam}; every allocation decision is the engine's.
+ *
+ * <p>{@link #handle} never throws: anything that goes wrong becomes {@code {"Error": msg}}. It
+ * calls the engine, which may block on the store, so it must not run on an I/O event loop. Thread
+ * safe.
+ */
+public final class DriverProtocol {
+  /** Docker never sends more than a few hundred bytes; anything above this is refused. */
+  public static final int MAX_BODY_BYTES = 1 << 20;
+
+  /** The {@code RequestAddressType} option value that marks a gateway request. */
+  public static final String GATEWAY_TYPE = "com.docker.network.gateway";
+
+  static final String REQUEST_ADDRESS_TYPE = "RequestAddressType";
+
+  private static final System.Logger LOG = System.getLogger(DriverProtocol.class.getName());
+  private static final Jsonb JSONB = ErrorReplies.JSONB;
+  private static final String EMPTY = "{}";
+
+  private final Ipam ipam;
+  private final HostId host;
+  private final RequestBodies bodies = new RequestBodies(JSONB);
+
+  /**
+   * @param ipam the engine
+   * @param host this node's identity (Docker never sends one; the daemon supplies it)
+   */
+  public DriverProtocol(Ipam ipam, HostId host) {
+    if (ipam == null || host == null) {
+      throw new IllegalArgumentException("DriverProtocol needs an Ipam and the node's HostId");
+    }
+    this.ipam = ipam;
+    this.host = host;
+  }
+
+  public HostId host() {
+    return host;
+  }
+
+  /** Answers one call; {@code path} is the request path, e.g. {@code /IpamDriver.RequestPool}. */
+  public DriverReply handle(String path, byte[] body) {
+    String method = path == null ? "" : path.startsWith("/") ? path.substring(1) : path;
+    try {
+      if (body != null && body.length > MAX_BODY_BYTES) {
+        throw new ProtocolException(
+            "request body of " + body.length + " bytes exceeds the limit of " + MAX_BODY_BYTES + " bytes");
+      }
+      byte[] b = body == null ? new byte[0] : body;
+      return new DriverReply(dispatch(method, b), false);
+    } catch (ProtocolException | IpamException | StoreException | IllegalArgumentException e) {
+      return error(ErrorMessages.forFailure(method, e));
+    } catch (RuntimeException | Error e) {
+      // A bug, not a refusal: log the trace here, give Docker one clean line.
+      LOG.log(System.Logger.Level.ERROR, "internal error in " + ErrorMessages.printable(method), e);
+      return error(ErrorMessages.forFailure(method, e));
+    }
+  }
+
+  private String dispatch(String method, byte[] body) {
+    return switch (method) {
+      case "Plugin.Activate" -> JSONB.toJson(ActivateResponse.IPAM_DRIVER);
+      case "IpamDriver.GetCapabilities" -> JSONB.toJson(CapabilitiesResponse.CLUSTER_IPAM);
+      case "IpamDriver.GetDefaultAddressSpaces" -> addressSpaces();
+      case "IpamDriver.RequestPool" -> requestPool(bodies.decode(method, body, RequestPoolRequest.class, RequestPoolRequest.FIELDS));
+      case "IpamDriver.ReleasePool" -> releasePool(bodies.decode(method, body, ReleasePoolRequest.class, ReleasePoolRequest.FIELDS));
+      case "IpamDriver.RequestAddress" ->
+          requestAddress(bodies.decode(method, body, RequestAddressRequest.class, RequestAddressRequest.FIELDS));
+      case "IpamDriver.ReleaseAddress" ->
+          releaseAddress(bodies.decode(method, body, ReleaseAddressRequest.class, ReleaseAddressRequest.FIELDS));
+      default -> throw new ProtocolException(
+          "unknown endpoint \"/" + ErrorMessages.printable(method) + "\": this plugin implements Plugin.Activate and "
+              + "IpamDriver.{GetCapabilities, GetDefaultAddressSpaces, RequestPool, ReleasePool, RequestAddress, ReleaseAddress}");
+    };
+  }
+
+  private String addressSpaces() {
+    AddressSpaces spaces = ipam.addressSpaces();
+    return JSONB.toJson(new AddressSpacesResponse(spaces.local(), spaces.global()));
+  }
+
+  private String requestPool(RequestPoolRequest r) {
+    Map<String, String> options = options(r.options());
+    // Swarm leaks the gateway marker into RequestPool options; it means nothing for a pool.
+    options.remove(REQUEST_ADDRESS_TYPE);
+    PoolRequest request =
+        new PoolRequest(
+            host,
+            r.addressSpace() == null ? "" : r.addressSpace(),
+            prefix("Pool", r.pool()),
+            prefix("SubPool", r.subPool()),
+            options,
+            Boolean.TRUE.equals(r.v6()));
+    PoolGrant grant = ipam.requestPool(request);
+    return JSONB.toJson(new RequestPoolResponse(grant.id().value(), grant.pool().toString(), grant.data()));
+  }
+
+  private String releasePool(ReleasePoolRequest r) {
+    ipam.releasePool(host, poolId("ReleasePool", r.poolId()));
+    return EMPTY;
+  }
+
+  private String requestAddress(RequestAddressRequest r) {
+    PoolId pool = poolId("RequestAddress", r.poolId());
+    Map<String, String> options = options(r.options());
+    String type = options.remove(REQUEST_ADDRESS_TYPE);
+    AddressKind kind = GATEWAY_TYPE.equals(type) ? AddressKind.GATEWAY : AddressKind.ENDPOINT;
+    Optional<IpAddress> preferred = r.address() == null || r.address().isEmpty() ? Optional.empty() : Optional.of(address(r.address()));
+    AddressGrant grant = ipam.requestAddress(new AddressRequest(host, pool, preferred, kind, options));
+    return JSONB.toJson(new RequestAddressResponse(grant.cidr(), grant.data()));
+  }
+
+  private String releaseAddress(ReleaseAddressRequest r) {
+    PoolId pool = poolId("ReleaseAddress", r.poolId());
+    if (r.address() == null || r.address().isEmpty()) {
+      throw new ProtocolException("ReleaseAddress request needs an Address");
+    }
+    ipam.releaseAddress(host, pool, address(r.address()));
+    return EMPTY;
+  }
+
+  private static Map<String, String> options(Map<String, String> options) {
+    return options == null ? new HashMap<>() : new HashMap<>(options);
+  }
+
+  private static Optional<IpPrefix> prefix(String field, String text) {
+    if (text == null || text.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(IpPrefix.parse(text));
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(field + ": " + ErrorMessages.describe(e));
+    }
+  }
+
+  private static IpAddress address(String text) {
+    try {
+      return IpAddress.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("Address: " + ErrorMessages.describe(e));
+    }
+  }
+
+  private static PoolId poolId(String method, String text) {
+    if (text == null || text.isEmpty()) {
+      throw new ProtocolException(method + " request needs a PoolID");
+    }
+    try {
+      return new PoolId(text);
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException("PoolID: " + ErrorMessages.describe(e));
+    }
+  }
+
+  private static DriverReply error(String message) {
+    return ErrorReplies.of(message);
+  }
+}
