@@ -1,0 +1,215 @@
+package org.clusteripam.core.alloc;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Used offsets of a huge range (an IPv6 /64 holds 2^64): 512-offset chunks, stored only while
+ * partly used; runs of full chunks collapse to one interval. Memory grows with the allocations
+ * (and shrinks as dense runs fill up), never with the size of the range.
+ */
+public final class SparseOffsetSet implements OffsetSet {
+  static final int CHUNK_BITS = 9;
+  static final int CHUNK = 1 << CHUNK_BITS;
+  private static final int WORDS = CHUNK / 64;
+
+  private final long capacity;
+  private final long lastChunk;
+  /** Partly used chunks: chunk index → bits. */
+  private final TreeMap<Long, long[]> partial = new TreeMap<>();
+  /** Runs of full chunks: first chunk index → last chunk index (inclusive), never adjacent. */
+  private final TreeMap<Long, Long> fullRuns = new TreeMap<>();
+  private long count;
+
+  public SparseOffsetSet(long capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("negative capacity " + capacity);
+    }
+    this.capacity = capacity;
+    this.lastChunk = capacity == 0 ? -1 : (capacity - 1) >>> CHUNK_BITS;
+  }
+
+  @Override
+  public long capacity() {
+    return capacity;
+  }
+
+  @Override
+  public long count() {
+    return count;
+  }
+
+  /** Number of partly used chunks and of full runs held: the memory actually used. */
+  public long storedChunks() {
+    return partial.size() + fullRuns.size();
+  }
+
+  private boolean inFullRun(long chunk) {
+    Map.Entry<Long, Long> e = fullRuns.floorEntry(chunk);
+    return e != null && e.getValue() >= chunk;
+  }
+
+  /** Offsets held by chunk {@code c} (the last chunk may be short). */
+  private long chunkSize(long c) {
+    return c == lastChunk ? capacity - (c << CHUNK_BITS) : CHUNK;
+  }
+
+  @Override
+  public boolean contains(long offset) {
+    OffsetSet.checkOffset(offset, capacity);
+    long c = offset >>> CHUNK_BITS;
+    long[] bits = partial.get(c);
+    if (bits != null) {
+      int i = (int) (offset & (CHUNK - 1));
+      return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+    return inFullRun(c);
+  }
+
+  @Override
+  public boolean add(long offset) {
+    if (contains(offset)) {
+      return false;
+    }
+    long c = offset >>> CHUNK_BITS;
+    long[] bits = partial.computeIfAbsent(c, k -> new long[WORDS]);
+    int i = (int) (offset & (CHUNK - 1));
+    bits[i >>> 6] |= 1L << i;
+    count++;
+    if (popCount(bits) == chunkSize(c)) {
+      partial.remove(c);
+      addFullChunk(c);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean remove(long offset) {
+    if (!contains(offset)) {
+      return false;
+    }
+    long c = offset >>> CHUNK_BITS;
+    long[] bits = partial.get(c);
+    if (bits == null) {
+      removeFullChunk(c);
+      bits = new long[WORDS];
+      long size = chunkSize(c);
+      for (int i = 0; i < size; i++) {
+        bits[i >>> 6] |= 1L << i;
+      }
+      partial.put(c, bits);
+    }
+    int i = (int) (offset & (CHUNK - 1));
+    bits[i >>> 6] &= ~(1L << i);
+    count--;
+    if (popCount(bits) == 0) {
+      partial.remove(c);
+    }
+    return true;
+  }
+
+  private static int popCount(long[] bits) {
+    int n = 0;
+    for (long w : bits) {
+      n += Long.bitCount(w);
+    }
+    return n;
+  }
+
+  private void addFullChunk(long c) {
+    long start = c;
+    long end = c;
+    Map.Entry<Long, Long> before = fullRuns.floorEntry(c - 1);
+    if (before != null && before.getValue() == c - 1) {
+      start = before.getKey();
+    }
+    Long after = fullRuns.get(c + 1);
+    if (after != null) {
+      end = after;
+      fullRuns.remove(c + 1);
+    }
+    fullRuns.put(start, end);
+  }
+
+  private void removeFullChunk(long c) {
+    Map.Entry<Long, Long> run = fullRuns.floorEntry(c);
+    long start = run.getKey();
+    long end = run.getValue();
+    fullRuns.remove(start);
+    if (start < c) {
+      fullRuns.put(start, c - 1);
+    }
+    if (c < end) {
+      fullRuns.put(c + 1, end);
+    }
+  }
+
+  @Override
+  public long nextFree(long from) {
+    if (from < 0) {
+      from = 0;
+    }
+    while (from < capacity) {
+      long c = from >>> CHUNK_BITS;
+      Map.Entry<Long, Long> run = fullRuns.floorEntry(c);
+      if (run != null && run.getValue() >= c) {
+        if (run.getValue() >= lastChunk) {
+          return -1;
+        }
+        from = (run.getValue() + 1) << CHUNK_BITS;
+        continue;
+      }
+      long[] bits = partial.get(c);
+      if (bits == null) {
+        return from;
+      }
+      for (int i = (int) (from & (CHUNK - 1)), w = i >>> 6; w < WORDS; w++) {
+        long free = ~bits[w] & (w == i >>> 6 ? -1L << i : -1L);
+        if (free != 0) {
+          long r = (c << CHUNK_BITS) + ((long) w << 6) + Long.numberOfTrailingZeros(free);
+          return r < capacity ? r : -1;
+        }
+      }
+      if (c >= lastChunk) {
+        return -1;
+      }
+      from = (c + 1) << CHUNK_BITS;
+    }
+    return -1;
+  }
+
+  @Override
+  public long nextUsed(long from) {
+    if (from < 0) {
+      from = 0;
+    }
+    if (from >= capacity) {
+      return -1;
+    }
+    long c = from >>> CHUNK_BITS;
+    if (inFullRun(c)) {
+      return from;
+    }
+    long best = -1;
+    Map.Entry<Long, Long> run = fullRuns.higherEntry(c);
+    if (run != null) {
+      best = run.getKey() << CHUNK_BITS;
+    }
+    for (Map.Entry<Long, long[]> e : partial.tailMap(c, true).entrySet()) {
+      long base = e.getKey() << CHUNK_BITS;
+      if (best >= 0 && base >= best) {
+        break;
+      }
+      long[] bits = e.getValue();
+      int start = e.getKey() == c ? (int) (from & (CHUNK - 1)) : 0;
+      for (int w = start >>> 6; w < WORDS; w++) {
+        long used = bits[w] & (w == start >>> 6 ? -1L << start : -1L);
+        if (used != 0) {
+          long r = base + ((long) w << 6) + Long.numberOfTrailingZeros(used);
+          return best >= 0 ? Math.min(best, r) : r;
+        }
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,127 @@
+package org.clusteripam.core.engine;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolRecord;
+import org.clusteripam.core.state.StateCodec;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.Versioned;
+
+/**
+ * Read-only views of the whole state for the CLI ({@code show}) and metrics: supernet → pools →
+ * blocks → addresses, with utilization. Reads one consistent {@link StateStore#list} snapshot; never
+ * on a request path.
+ */
+public final class IpamQueries {
+  private final StateStore store;
+  private final IpamConfig config;
+
+  public IpamQueries(StateStore store, IpamConfig config) {
+    this.store = store;
+    this.config = config;
+  }
+
+  /** One allocated address. */
+  public record AddressView(IpAddress address, AddressKind kind, SortedSet<String> holders, long sinceMillis) {}
+
+  /** One host block: its owner ({@code ""}: none), size, and addresses in use. */
+  public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {}
+
+  /** One pool with its blocks. {@code size} counts every address, {@code used} the allocated ones. */
+  public record PoolView(
+      IpPrefix prefix,
+      Optional<IpPrefix> ipRange,
+      Optional<String> name,
+      boolean dynamic,
+      SortedSet<String> holders,
+      Optional<IpAddress> gateway,
+      BigInteger size,
+      long used,
+      List<BlockView> blocks) {
+
+    /** Used fraction of the pool, 0..1 (tiny for IPv6 pools). */
+    public double utilization() {
+      return new java.math.BigDecimal(used).divide(new java.math.BigDecimal(size), java.math.MathContext.DECIMAL64).doubleValue();
+    }
+  }
+
+  /** A configured supernet with the pools carved from (or reserved inside) it. */
+  public record SupernetView(IpPrefix supernet, int networkLength, BigInteger poolSlots, List<PoolView> pools) {}
+
+  /** Everything at store revision {@code revision}; {@code outside} holds pools outside every supernet. */
+  public record Snapshot(long revision, List<SupernetView> supernets, List<PoolView> outside) {
+    public List<PoolView> allPools() {
+      List<PoolView> all = new ArrayList<>();
+      supernets.forEach(s -> all.addAll(s.pools()));
+      all.addAll(outside);
+      return all;
+    }
+  }
+
+  public Snapshot snapshot() {
+    long revision = store.revision();
+    SortedMap<String, Versioned> pools = store.list(Keys.POOLS);
+    SortedMap<String, Versioned> blocks = store.list(Keys.BLOCKS);
+    List<PoolView> views = new ArrayList<>();
+    for (Map.Entry<String, Versioned> e : pools.entrySet()) {
+      if (e.getKey().equals(Keys.POOL_INDEX)) {
+        continue;
+      }
+      PoolRecord p = StateCodec.decodePool(e.getKey(), e.getValue().value());
+      List<BlockView> bv = new ArrayList<>();
+      long used = 0;
+      String prefix = Keys.blocksOf(p.prefix());
+      for (Map.Entry<String, Versioned> be : blocks.subMap(prefix, prefix + Character.MAX_VALUE).entrySet()) {
+        BlockRecord b = StateCodec.decodeBlock(be.getKey(), be.getValue().value());
+        List<AddressView> av = new ArrayList<>();
+        b.allocations().forEach((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
+        used += av.size();
+        bv.add(new BlockView(b.block(), b.owner(), b.block().sizeAsLong(), av.size(), av));
+      }
+      views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv));
+    }
+    List<SupernetView> supernets = new ArrayList<>();
+    List<PoolView> outside = new ArrayList<>(views);
+    for (IpFamily f : IpFamily.values()) {
+      Optional<IpPrefix> sn = config.supernet(f);
+      if (sn.isEmpty()) {
+        continue;
+      }
+      List<PoolView> inside = new ArrayList<>();
+      for (PoolView v : views) {
+        if (sn.get().contains(v.prefix())) {
+          inside.add(v);
+        }
+      }
+      outside.removeAll(inside);
+      int len = config.networkLength(f);
+      supernets.add(new SupernetView(sn.get(), len, sn.get().subPrefixCount(len), inside));
+    }
+    return new Snapshot(revision, supernets, outside);
+  }
+
+  /** The pools a holder holds and the blocks it owns, by pool. */
+  public SortedMap<IpPrefix, List<IpPrefix>> blocksOwnedBy(String holder) {
+    TreeMap<IpPrefix, List<IpPrefix>> out = new TreeMap<>();
+    for (PoolView p : snapshot().allPools()) {
+      List<IpPrefix> mine = new ArrayList<>();
+      p.blocks().stream().filter(b -> b.owner().equals(holder)).forEach(b -> mine.add(b.block()));
+      if (!mine.isEmpty() || p.holders().contains(holder)) {
+        out.put(p.prefix(), mine);
+      }
+    }
+    return out;
+  }
+}

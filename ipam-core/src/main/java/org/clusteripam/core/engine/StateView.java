@@ -1,0 +1,82 @@
+package org.clusteripam.core.engine;
+
+import java.util.Optional;
+import java.util.TreeSet;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.HostRecord;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolIndex;
+import org.clusteripam.core.state.PoolRecord;
+import org.clusteripam.core.state.StateCodec;
+import org.clusteripam.core.store.TxnView;
+
+/** Typed, tracked access to the stored records inside one transaction. */
+final class StateView {
+  private final TxnView v;
+
+  StateView(TxnView v) {
+    this.v = v;
+  }
+
+  PoolIndex index() {
+    return v.get(Keys.POOL_INDEX).map(b -> StateCodec.decodeIndex(Keys.POOL_INDEX, b)).orElse(PoolIndex.EMPTY);
+  }
+
+  void putIndex(PoolIndex idx) {
+    v.put(Keys.POOL_INDEX, StateCodec.encode(idx));
+  }
+
+  Optional<PoolRecord> pool(IpPrefix p) {
+    String key = Keys.pool(p);
+    return v.get(key).map(b -> StateCodec.decodePool(key, b));
+  }
+
+  void put(PoolRecord r) {
+    v.put(Keys.pool(r.prefix()), StateCodec.encode(r));
+  }
+
+  void deletePool(IpPrefix p) {
+    v.delete(Keys.pool(p));
+  }
+
+  Optional<BlockRecord> block(IpPrefix pool, IpPrefix block) {
+    String key = Keys.block(pool, block);
+    return v.get(key).map(b -> StateCodec.decodeBlock(key, b));
+  }
+
+  void put(BlockRecord r) {
+    v.put(Keys.block(r.pool(), r.block()), StateCodec.encode(r));
+  }
+
+  void deleteBlock(IpPrefix pool, IpPrefix block) {
+    v.delete(Keys.block(pool, block));
+  }
+
+  HostRecord host(String holder) {
+    String key = Keys.host(holder);
+    return v.get(key).map(b -> StateCodec.decodeHost(key, b)).orElse(new HostRecord(holder, new TreeSet<>()));
+  }
+
+  void addHostPool(String holder, IpPrefix p) {
+    HostRecord h = host(holder);
+    if (!h.pools().contains(p)) {
+      TreeSet<IpPrefix> s = new TreeSet<>(h.pools());
+      s.add(p);
+      v.put(Keys.host(holder), StateCodec.encode(new HostRecord(holder, s)));
+    }
+  }
+
+  void removeHostPool(String holder, IpPrefix p) {
+    HostRecord h = host(holder);
+    if (h.pools().contains(p)) {
+      TreeSet<IpPrefix> s = new TreeSet<>(h.pools());
+      s.remove(p);
+      if (s.isEmpty()) {
+        v.delete(Keys.host(holder));
+      } else {
+        v.put(Keys.host(holder), StateCodec.encode(new HostRecord(holder, s)));
+      }
+    }
+  }
+}

@@ -1,0 +1,340 @@
+package org.clusteripam.core.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.store.StoreCorruptException;
+
+/**
+ * Encodes the stored records as small, readable JSON objects carrying {@code "schema": 1}, and
+ * decodes them strictly: anything that does not decode becomes a {@link StoreCorruptException}
+ * naming the key. The layout is documented in {@code docs/state-layout.md}.
+ */
+public final class StateCodec {
+  public static final int SCHEMA = 1;
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private StateCodec() {}
+
+  // ---- encoding ----
+
+  public static byte[] encode(CarvingConfig c) {
+    ObjectNode n = root();
+    n.put("supernetV4", c.supernetV4().toString());
+    n.put("supernetV6", c.supernetV6().map(Object::toString).orElse(null));
+    n.put("networkLengthV4", c.networkLengthV4());
+    n.put("networkLengthV6", c.networkLengthV6());
+    n.put("blockLengthV4", c.blockLengthV4());
+    n.put("blockLengthV6", c.blockLengthV6());
+    return bytes(n);
+  }
+
+  public static byte[] encode(PoolIndex idx) {
+    ObjectNode n = root();
+    ArrayNode a = n.putArray("pools");
+    for (PoolIndex.Entry e : idx.pools()) {
+      ObjectNode o = a.addObject();
+      o.put("prefix", e.prefix().toString());
+      o.put("name", e.name().orElse(null));
+      o.put("dynamic", e.dynamic());
+    }
+    return bytes(n);
+  }
+
+  public static byte[] encode(PoolRecord p) {
+    ObjectNode n = root();
+    n.put("prefix", p.prefix().toString());
+    n.put("ipRange", p.ipRange().map(Object::toString).orElse(null));
+    n.put("name", p.name().orElse(null));
+    n.put("dynamic", p.dynamic());
+    ObjectNode opts = n.putObject("options");
+    new TreeMap<>(p.options()).forEach(opts::put);
+    n.put("blockLength", p.blockLength());
+    strings(n.putArray("holders"), p.holders());
+    ObjectNode blocks = n.putObject("blocks");
+    p.blocks().forEach((b, owner) -> blocks.put(b.toString(), owner));
+    n.put("gateway", p.gateway().map(Object::toString).orElse(null));
+    return bytes(n);
+  }
+
+  public static byte[] encode(BlockRecord b) {
+    ObjectNode n = root();
+    n.put("pool", b.pool().toString());
+    n.put("block", b.block().toString());
+    n.put("ipRange", b.ipRange().map(Object::toString).orElse(null));
+    n.put("owner", b.owner());
+    n.put("serialCursor", b.serialCursor());
+    ArrayNode a = n.putArray("allocations");
+    b.allocations().forEach((addr, al) -> {
+      ObjectNode o = a.addObject();
+      o.put("address", addr.toString());
+      o.put("kind", al.kind().name().toLowerCase(Locale.ROOT));
+      strings(o.putArray("holders"), al.holders());
+      o.put("since", al.sinceMillis());
+    });
+    ArrayNode c = n.putArray("cooling");
+    b.cooling().forEach((addr, t) -> {
+      ObjectNode o = c.addObject();
+      o.put("address", addr.toString());
+      o.put("freedAt", t);
+    });
+    return bytes(n);
+  }
+
+  public static byte[] encode(HostRecord h) {
+    ObjectNode n = root();
+    n.put("holder", h.holder());
+    strings(n.putArray("pools"), h.pools().stream().map(Object::toString).toList());
+    return bytes(n);
+  }
+
+  private static ObjectNode root() {
+    ObjectNode n = F.objectNode();
+    n.put("schema", SCHEMA);
+    return n;
+  }
+
+  private static void strings(ArrayNode a, Iterable<String> values) {
+    values.forEach(a::add);
+  }
+
+  private static byte[] bytes(ObjectNode n) {
+    try {
+      return MAPPER.writeValueAsBytes(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + n, e); // cannot happen for a tree of strings and numbers
+    }
+  }
+
+  // ---- decoding ----
+
+  public static CarvingConfig decodeConfig(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    return new CarvingConfig(
+        r.prefix(r.root, "supernetV4"),
+        r.optPrefix(r.root, "supernetV6"),
+        r.integer(r.root, "networkLengthV4"),
+        r.integer(r.root, "networkLengthV6"),
+        r.integer(r.root, "blockLengthV4"),
+        r.integer(r.root, "blockLengthV6"));
+  }
+
+  public static PoolIndex decodeIndex(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    List<PoolIndex.Entry> l = new ArrayList<>();
+    for (JsonNode e : r.array(r.root, "pools")) {
+      l.add(new PoolIndex.Entry(r.prefix(e, "prefix"), r.optText(e, "name"), r.bool(e, "dynamic")));
+    }
+    return new PoolIndex(l);
+  }
+
+  public static PoolRecord decodePool(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    JsonNode n = r.root;
+    TreeMap<String, String> opts = new TreeMap<>();
+    JsonNode o = r.object(n, "options");
+    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      opts.put(e.getKey(), r.textValue(e.getValue(), "options." + e.getKey()));
+    }
+    TreeMap<IpPrefix, String> blocks = new TreeMap<>();
+    JsonNode b = r.object(n, "blocks");
+    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      blocks.put(r.parse(e.getKey(), "blocks key", IpPrefix::parse), r.textValue(e.getValue(), "blocks." + e.getKey()));
+    }
+    return new PoolRecord(
+        r.prefix(n, "prefix"),
+        r.optPrefix(n, "ipRange"),
+        r.optText(n, "name"),
+        r.bool(n, "dynamic"),
+        opts,
+        r.integer(n, "blockLength"),
+        r.stringSet(n, "holders"),
+        blocks,
+        r.optText(n, "gateway").map(s -> r.parse(s, "gateway", IpAddress::parse)));
+  }
+
+  public static BlockRecord decodeBlock(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    JsonNode n = r.root;
+    TreeMap<IpAddress, Allocation> allocs = new TreeMap<>();
+    for (JsonNode a : r.array(n, "allocations")) {
+      IpAddress addr = r.address(a, "address");
+      String kind = r.text(a, "kind");
+      AddressKind k = r.parse(kind, "kind", s -> AddressKind.valueOf(s.toUpperCase(Locale.ROOT)));
+      allocs.put(addr, new Allocation(k, r.stringSet(a, "holders"), r.longValue(a, "since")));
+    }
+    TreeMap<IpAddress, Long> cooling = new TreeMap<>();
+    for (JsonNode c : r.array(n, "cooling")) {
+      cooling.put(r.address(c, "address"), r.longValue(c, "freedAt"));
+    }
+    BlockRecord rec = new BlockRecord(
+        r.prefix(n, "pool"), r.prefix(n, "block"), r.optPrefix(n, "ipRange"), r.text(n, "owner"), allocs, r.longValue(n, "serialCursor"), cooling);
+    if (!rec.pool().contains(rec.block())) {
+      throw new StoreCorruptException(key, "block " + rec.block() + " is not inside its pool " + rec.pool(), null);
+    }
+    for (IpAddress a : allocs.keySet()) {
+      if (!rec.block().contains(a)) {
+        throw new StoreCorruptException(key, "allocation " + a + " is not inside block " + rec.block(), null);
+      }
+    }
+    return rec;
+  }
+
+  public static HostRecord decodeHost(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    TreeSet<IpPrefix> pools = new TreeSet<>();
+    for (String s : r.stringSet(r.root, "pools")) {
+      pools.add(r.parse(s, "pools", IpPrefix::parse));
+    }
+    return new HostRecord(r.text(r.root, "holder"), pools);
+  }
+
+  /** Strict field access that reports the key and the field on any problem. */
+  private static final class Reader {
+    final String key;
+    final JsonNode root;
+
+    Reader(String key, byte[] data) {
+      this.key = key;
+      JsonNode n;
+      try {
+        n = MAPPER.readTree(data);
+      } catch (IOException e) {
+        throw new StoreCorruptException(key, "not valid JSON (" + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")", e);
+      }
+      if (n == null || !n.isObject()) {
+        throw new StoreCorruptException(key, "expected a JSON object", null);
+      }
+      this.root = n;
+      JsonNode schema = n.get("schema");
+      if (schema == null || !schema.isInt()) {
+        throw new StoreCorruptException(key, "missing schema version", null);
+      }
+      if (schema.intValue() != SCHEMA) {
+        throw new StoreCorruptException(key, "schema version " + schema.intValue() + " is not supported (this build reads " + SCHEMA + ")", null);
+      }
+    }
+
+    JsonNode field(JsonNode n, String f) {
+      JsonNode v = n.get(f);
+      if (v == null) {
+        throw new StoreCorruptException(key, "missing field \"" + f + "\"", null);
+      }
+      return v;
+    }
+
+    String text(JsonNode n, String f) {
+      return textValue(field(n, f), f);
+    }
+
+    String textValue(JsonNode v, String f) {
+      if (!v.isTextual()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be a string", null);
+      }
+      return v.textValue();
+    }
+
+    Optional<String> optText(JsonNode n, String f) {
+      JsonNode v = n.get(f);
+      return v == null || v.isNull() ? Optional.empty() : Optional.of(textValue(v, f));
+    }
+
+    int integer(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.isInt()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be an integer", null);
+      }
+      return v.intValue();
+    }
+
+    long longValue(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.canConvertToLong() || !v.isIntegralNumber()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be an integer", null);
+      }
+      return v.longValue();
+    }
+
+    boolean bool(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.isBoolean()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be true or false", null);
+      }
+      return v.booleanValue();
+    }
+
+    JsonNode object(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.isObject()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be an object", null);
+      }
+      return v;
+    }
+
+    Iterable<JsonNode> array(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.isArray()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be an array", null);
+      }
+      for (JsonNode e : v) {
+        if (!e.isObject()) {
+          throw new StoreCorruptException(key, "field \"" + f + "\" must hold objects", null);
+        }
+      }
+      return v;
+    }
+
+    SortedSet<String> stringSet(JsonNode n, String f) {
+      JsonNode v = field(n, f);
+      if (!v.isArray()) {
+        throw new StoreCorruptException(key, "field \"" + f + "\" must be an array", null);
+      }
+      TreeSet<String> out = new TreeSet<>();
+      for (JsonNode e : v) {
+        out.add(textValue(e, f));
+      }
+      return out;
+    }
+
+    IpPrefix prefix(JsonNode n, String f) {
+      return parse(text(n, f), f, IpPrefix::parse);
+    }
+
+    Optional<IpPrefix> optPrefix(JsonNode n, String f) {
+      return optText(n, f).map(s -> parse(s, f, IpPrefix::parse));
+    }
+
+    IpAddress address(JsonNode n, String f) {
+      return parse(text(n, f), f, IpAddress::parse);
+    }
+
+    <T> T parse(String s, String f, Function<String, T> parser) {
+      try {
+        return parser.apply(s);
+      } catch (IllegalArgumentException e) {
+        throw new StoreCorruptException(key, "field \"" + f + "\": " + e.getMessage(), e);
+      }
+    }
+  }
+}
