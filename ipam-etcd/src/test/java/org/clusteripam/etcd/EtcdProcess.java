@@ -20,20 +20,32 @@ public final class EtcdProcess implements AutoCloseable {
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
+  private final String scheme;
+  private final java.util.List<String> extraArgs;
   private Process process;
 
-  private EtcdProcess(Path dir, int clientPort, int peerPort) {
+  private EtcdProcess(Path dir, int clientPort, int peerPort, String scheme, java.util.List<String> extraArgs) {
     this.dir = dir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.scheme = scheme;
+    this.extraArgs = java.util.List.copyOf(extraArgs);
   }
 
   /** Starts a fresh etcd and waits until it reports healthy. Fails if the binary is missing. */
   public static EtcdProcess start() {
+    return start("http", java.util.List.of());
+  }
+
+  /**
+   * Starts etcd with extra flags; with {@code scheme} "https" the client URL is TLS (pass the
+   * {@code --cert-file}/{@code --key-file} flags) and health is checked by a TCP connect only.
+   */
+  public static EtcdProcess start(String scheme, java.util.List<String> extraArgs) {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: install Debian's etcd-server (scripts/install-test-prereqs.sh)");
     }
-    EtcdProcess p = new EtcdProcess(TempDirs.create("etcd"), freePort(), freePort());
+    EtcdProcess p = new EtcdProcess(TempDirs.create("etcd"), freePort(), freePort(), scheme, extraArgs);
     try {
       p.launch();
     } catch (RuntimeException e) {
@@ -44,7 +56,7 @@ public final class EtcdProcess implements AutoCloseable {
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return scheme + "://127.0.0.1:" + clientPort;
   }
 
   public long pid() {
@@ -61,8 +73,9 @@ public final class EtcdProcess implements AutoCloseable {
         "--listen-peer-urls", peer,
         "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "default=" + peer,
-        "--log-level", "warn")
-        .redirectErrorStream(true)
+        "--log-level", "warn");
+    pb.command().addAll(extraArgs);
+    pb.redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
     try {
       process = pb.start();
@@ -77,6 +90,14 @@ public final class EtcdProcess implements AutoCloseable {
     while (System.nanoTime() < end) {
       if (!process.isAlive()) {
         throw new IllegalStateException("etcd exited with " + process.exitValue() + "; see " + dir.resolve("etcd.log"));
+      }
+      if (scheme.equals("https")) {
+        try (java.net.Socket sock = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), clientPort)) {
+          return;
+        } catch (IOException notYet) {
+          sleep(50);
+          continue;
+        }
       }
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
