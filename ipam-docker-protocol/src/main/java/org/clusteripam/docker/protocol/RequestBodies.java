@@ -1,7 +1,6 @@
 package org.clusteripam.docker.protocol;
 
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.json.stream.JsonParser;
@@ -38,7 +37,10 @@ final class RequestBodies {
       if (parser.hasNext()) {
         throw new ProtocolException("malformed JSON in " + method + " request: unexpected content after the JSON value");
       }
-    } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+    } catch (ProtocolException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // JsonException for syntax; Parsson throws a bare RuntimeException beyond its nesting limit.
       throw new ProtocolException("malformed JSON in " + method + " request: " + ErrorMessages.describe(e));
     }
     if (value.getValueType() != JsonValue.ValueType.OBJECT) {

@@ -148,6 +148,8 @@ class DriverProtocolTest {
     assertThat(error("/IpamDriver.Nope", "{}")).startsWith("unknown endpoint \"/IpamDriver.Nope\"");
     assertThat(error("/IpamDriver.RequestPool", "{\"AddressSpace\":\"L\"}\u0000".repeat(1)))
         .startsWith("malformed JSON in IpamDriver.RequestPool request");
+    assertThat(error("/IpamDriver.RequestPool", "{\"Unknown\":" + "[".repeat(5000) + "]".repeat(5000) + "}"))
+        .startsWith("malformed JSON in IpamDriver.RequestPool request: ").contains("nested");
     byte[] badUtf8 = {'{', '"', 'P', 'o', 'o', 'l', '"', ':', '"', (byte) 0xc3, (byte) 0x28, '"', '}'};
     assertThat(Json.error(protocol.handle("/IpamDriver.RequestPool", badUtf8).json())).isEqualTo("IpamDriver.RequestPool request body is not valid UTF-8");
     assertThat(Json.error(protocol.handle("/IpamDriver.RequestPool", new byte[DriverProtocol.MAX_BODY_BYTES + 1]).json()))
