@@ -488,20 +488,26 @@ public final class ClusterIpam implements Ipam {
 
   private ExhaustedException exhausted(PoolRecord rec, List<IpPrefix> owned) {
     IpPrefix pool = rec.prefix();
-    if (config.strictAffinity() && !owned.isEmpty()) {
+    String noBorrow = config.strictAffinity() ? " (strict affinity: no borrowing)" : " and none to borrow from";
+    if (!owned.isEmpty() && config.strictAffinity()) {
       IpPrefix b = owned.get(owned.size() - 1);
       String blocks = owned.size() == 1 ? "host block " + b : "host blocks " + owned.get(0) + " to " + b;
       return new ExhaustedException(ExhaustedException.Level.HOST_BLOCK, b,
-          "no free address in " + blocks + " of pool " + pool + " and no free block to claim (strict affinity)");
+          "no free address in " + blocks + " of pool " + pool + " and no free block to claim" + noBorrow);
     }
     if (rec.ipRange().isPresent()) {
       IpPrefix r = rec.ipRange().get();
       return new ExhaustedException(ExhaustedException.Level.IP_RANGE, r,
-          "no free address in ip-range " + r + " of pool " + pool + ": every block is full");
+          "no free address in ip-range " + r + " of pool " + pool + ": no free block to claim" + noBorrow);
     }
-    String own = owned.isEmpty() ? "" : ": host block " + owned.get(owned.size() - 1) + " is full,";
+    if (!owned.isEmpty()) {
+      IpPrefix b = owned.get(owned.size() - 1);
+      String blocks = owned.size() == 1 ? "host block " + b : "host blocks " + owned.get(0) + " to " + b;
+      return new ExhaustedException(ExhaustedException.Level.POOL, pool,
+          "no free address in " + blocks + " of pool " + pool + ", no free block to claim" + noBorrow);
+    }
     return new ExhaustedException(ExhaustedException.Level.POOL, pool,
-        "no free address in pool " + pool + own + (owned.isEmpty() ? ": " : " ") + "no free block to claim and none to borrow from");
+        "no free address in pool " + pool + ": no free block to claim" + noBorrow);
   }
 
   /** Claims the first free (or ownerless) block in this holder's order and picks an address in it. */
