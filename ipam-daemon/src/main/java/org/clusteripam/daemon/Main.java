@@ -1,6 +1,11 @@
 package org.clusteripam.daemon;
 
+import org.clusteripam.daemon.cli.CheckCommand;
 import org.clusteripam.daemon.cli.PlanCommand;
+import org.clusteripam.daemon.cli.ReclaimHostCommand;
+import org.clusteripam.daemon.cli.ReleaseCommand;
+import org.clusteripam.daemon.cli.ShowCommand;
+import org.clusteripam.daemon.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Cluster-wide IP address management for Docker and Swarm.",
-    subcommands = {PlanCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ShowCommand.class, CheckCommand.class, ReleaseCommand.class, ReclaimHostCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -7,7 +7,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** Serves {@code GET /metrics} in Prometheus text format with the JDK's HTTP server (one thread). */
+/**
+ * Serves {@code GET /metrics} in Prometheus text format with the JDK's HTTP server (one thread), and
+ * read-only JSON/text endpoints the CLI uses while the daemon holds the embedded store.
+ */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
 
@@ -43,6 +46,34 @@ public final class MetricsServer implements AutoCloseable {
     });
     s.start();
     return new MetricsServer(s);
+  }
+
+  /** A read-only endpoint computed per request from its query string. */
+  @FunctionalInterface
+  public interface Endpoint {
+    String answer(String query) throws Exception;
+  }
+
+  /** Adds {@code GET path}; a failure answers 503 with its message. */
+  public void addEndpoint(String path, Endpoint endpoint) {
+    server.createContext(path, ex -> {
+      try (ex) {
+        int status = 200;
+        String text;
+        try {
+          text = endpoint.answer(ex.getRequestURI().getQuery());
+        } catch (Exception e) {
+          status = 503;
+          text = e.getMessage() + "\n";
+        }
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+          o.write(body);
+        }
+      }
+    });
   }
 
   public InetSocketAddress address() {

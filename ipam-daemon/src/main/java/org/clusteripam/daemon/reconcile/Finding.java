@@ -1,6 +1,5 @@
 package org.clusteripam.daemon.reconcile;
 
-import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
@@ -27,8 +26,8 @@ public sealed interface Finding {
     }
   }
 
-  /** Docker on this host holds an address that the store says belongs to another host. */
-  record ConflictingAddress(String network, PoolId pool, IpAddress address, HostId owner) implements Finding {
+  /** Docker on this host holds an address that the store says other hosts hold. */
+  record ConflictingAddress(String network, PoolId pool, IpAddress address, java.util.Set<String> holders) implements Finding {
     @Override
     public String key() {
       return "conflict " + pool + " " + address;
@@ -36,7 +35,7 @@ public sealed interface Finding {
   }
 
   /** This host's address that Docker no longer holds (rule 2). */
-  record LeakedAddress(PoolId pool, IpAddress address, long modRevision) implements Finding {
+  record LeakedAddress(PoolId pool, IpAddress address, long modRevision, long generation) implements Finding {
     @Override
     public String key() {
       return "leaked " + pool + " " + address;

@@ -23,13 +23,13 @@ import org.clusteripam.core.net.IpPrefix;
  * <ol>
  *   <li>the record was last written before {@code store.revision()}, the revision taken BEFORE
  *       Docker was read (a newer record may belong to an endpoint Docker is still creating);
- *   <li>it was seen leaked in at least two consecutive passes with the same mod revision;
+ *   <li>it was seen leaked in at least two consecutive passes, as the same allocation (generation);
  *   <li>the first sighting is at least {@code grace} old;
  *   <li>Docker does not hold the address in this pass (live addresses are never candidates).
  * </ol>
  *
- * <p>Only pools in the local address space are compared: global-space addresses are a swarm
- * manager's, for tasks on any host, and Docker on one host cannot vouch for them.
+ * <p>Only this host's holds are released: an address or pool also held by other hosts or by the
+ * swarm allocator ({@code @global}) keeps their holds.
  */
 public final class LeakDecider {
   /** Sightings a leak needs before release, and a missing record before it is re-recorded. */
@@ -64,18 +64,16 @@ public final class LeakDecider {
 
   public static Decision decide(
       HostId host, StoreView store, DockerState docker, Map<String, Suspect> previous, Instant now, Duration grace) {
+    String me = host.value();
     Map<IpPrefix, DockerNetwork> bySubnet = new HashMap<>();
     for (DockerNetwork n : docker.networks()) {
       n.subnets().forEach(s -> bySubnet.put(s, n));
     }
-    Map<IpPrefix, StoredPool> localPools = new HashMap<>();
+    Map<IpPrefix, StoredPool> poolsBySubnet = new HashMap<>();
     Map<PoolId, StoredPool> poolsById = new HashMap<>();
     for (StoredPool p : store.pools()) {
       poolsById.put(p.id(), p);
-      if (p.local()) {
-        // Several pools may share a subnet (one per host reference); prefer this host's.
-        localPools.merge(p.subnet(), p, (a, b) -> a.referencedByHost() ? a : b);
-      }
+      poolsBySubnet.put(p.subnet(), p);
     }
     Map<PoolId, Map<IpAddress, StoredAddress>> addressesByPool = new HashMap<>();
     for (StoredAddress a : store.addresses()) {
@@ -86,8 +84,8 @@ public final class LeakDecider {
     // Rule 1 (and conflicts): what Docker has that the store lacks.
     for (DockerNetwork n : docker.networks()) {
       for (IpPrefix subnet : n.subnets()) {
-        StoredPool pool = localPools.get(subnet);
-        if (pool == null) {
+        StoredPool pool = poolsBySubnet.get(subnet);
+        if (pool == null || !pool.heldByHost()) {
           findings.add(new Finding.MissingPool(n.name(), subnet));
           continue;
         }
@@ -97,27 +95,27 @@ public final class LeakDecider {
             continue;
           }
           StoredAddress s = stored.get(a);
-          if (s == null) {
+          if (s == null || s.holders().stream().allMatch(h -> h.startsWith("@"))) {
             findings.add(new Finding.MissingAddress(n.name(), pool.id(), a, n.gateways().contains(a)));
-          } else if (!s.owner().equals(host)) {
-            findings.add(new Finding.ConflictingAddress(n.name(), pool.id(), a, s.owner()));
+          } else if (!s.holders().contains(me)) {
+            findings.add(new Finding.ConflictingAddress(n.name(), pool.id(), a, s.holders()));
           }
         }
       }
     }
-    // Rules 2 and 3: this host's records that Docker no longer has.
+    // Rules 2 and 3: this host's holds that Docker no longer has.
     for (StoredAddress a : store.addresses()) {
       StoredPool pool = poolsById.get(a.pool());
-      if (pool == null || !pool.local() || !a.owner().equals(host)) {
+      if (pool == null || !a.holders().contains(me)) {
         continue;
       }
       DockerNetwork n = bySubnet.get(pool.subnet());
       if (n == null || !n.live().contains(a.address())) {
-        findings.add(new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision()));
+        findings.add(new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision(), a.generation()));
       }
     }
     for (StoredPool p : store.pools()) {
-      if (p.local() && p.referencedByHost() && !bySubnet.containsKey(p.subnet())) {
+      if (p.heldByHost() && !bySubnet.containsKey(p.subnet())) {
         findings.add(new Finding.LeakedPool(p.id(), p.subnet(), p.modRevision()));
       }
     }
@@ -129,21 +127,25 @@ public final class LeakDecider {
       if (!seen.add(f.key())) {
         continue;
       }
-      long rev = modRevision(f);
-      if (rev >= store.revision()) {
-        continue; // written after the revision taken before reading Docker: Docker may not know it yet
-      }
       Suspect before = previous.get(f.key());
-      Suspect now1 = before != null && before.modRevision() == rev
-          ? new Suspect(before.firstSeen(), before.sightings() + 1, rev)
-          : new Suspect(now, 1, rev);
-      suspects.put(f.key(), now1);
+      if (modRevision(f) >= store.revision()) {
+        // Written after the revision taken before reading Docker: Docker may not know it yet. Not a
+        // sighting; keep what was known so an unrelated write in the same block does not reset it.
+        if (before != null && before.generation() == generation(f)) {
+          suspects.put(f.key(), before);
+        }
+        continue;
+      }
+      Suspect current = before != null && before.generation() == generation(f)
+          ? new Suspect(before.firstSeen(), before.sightings() + 1, generation(f))
+          : new Suspect(now, 1, generation(f));
+      suspects.put(f.key(), current);
       boolean leak = f instanceof Finding.LeakedAddress || f instanceof Finding.LeakedPool;
-      if (leak && now1.sightings() >= SIGHTINGS && !now1.firstSeen().plus(grace).isAfter(now)) {
+      if (leak && current.sightings() >= SIGHTINGS && !current.firstSeen().plus(grace).isAfter(now)) {
         releasable.add(f);
       }
     }
-    // Addresses before pools: releasing a pool reference may free the pool and its addresses at once.
+    // Addresses before pools: releasing a pool may free the pool and its addresses at once.
     releasable.sort((x, y) -> Boolean.compare(x instanceof Finding.LeakedPool, y instanceof Finding.LeakedPool));
     return new Decision(findings, releasable, suspects);
   }
@@ -156,6 +158,10 @@ public final class LeakDecider {
       return l.modRevision();
     }
     return -1; // missing and conflicting records are Docker's, not the store's
+  }
+
+  private static long generation(Finding f) {
+    return f instanceof Finding.LeakedAddress l ? l.generation() : 0;
   }
 
   private static List<IpAddress> sorted(Set<IpAddress> s) {

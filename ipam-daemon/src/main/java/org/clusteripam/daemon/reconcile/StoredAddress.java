@@ -1,8 +1,19 @@
 package org.clusteripam.daemon.reconcile;
 
-import org.clusteripam.core.ipam.HostId;
-import org.clusteripam.core.ipam.PoolId;
+import java.util.Set;
 import org.clusteripam.core.net.IpAddress;
 
-/** One allocated address in the store, with its owner and the revision of its last write. */
-public record StoredAddress(PoolId pool, IpAddress address, HostId owner, long modRevision) {}
+/**
+ * One allocated address in the store.
+ *
+ * @param holders host ids (and {@code @global} for a swarm manager's allocations) that hold it
+ * @param modRevision revision of the last write of the record that holds it (its block): a
+ *     conservative "last written" — any change in the block counts
+ * @param generation identifies this allocation (its allocation time): an address freed and handed
+ *     out again is a new generation, and its leak sightings start over
+ */
+public record StoredAddress(org.clusteripam.core.ipam.PoolId pool, IpAddress address, Set<String> holders, long modRevision, long generation) {
+  public StoredAddress {
+    holders = Set.copyOf(holders);
+  }
+}

@@ -6,9 +6,7 @@ import org.clusteripam.core.net.IpPrefix;
 /**
  * A pool as the store shows it, seen from one host.
  *
- * @param local whether the pool is in the local address space (only those are reconciled against
- *     this host's Docker: global-space addresses belong to swarm tasks anywhere in the cluster)
- * @param referencedByHost whether this host holds a reference (it requested the pool)
- * @param modRevision store revision of the last write of this host's reference
+ * @param heldByHost whether this host holds the pool (it requested it and has not released it)
+ * @param modRevision store revision of the pool record's last write
  */
-public record StoredPool(PoolId id, IpPrefix subnet, boolean local, boolean referencedByHost, long modRevision) {}
+public record StoredPool(PoolId id, IpPrefix subnet, boolean heldByHost, long modRevision) {}

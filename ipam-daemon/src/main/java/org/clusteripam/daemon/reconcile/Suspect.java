@@ -3,7 +3,7 @@ package org.clusteripam.daemon.reconcile;
 import java.time.Instant;
 
 /**
- * A store record seen without its Docker counterpart: when first, how many consecutive passes, and
- * at which store revision (a record rewritten since is a different allocation and starts over).
+ * A store record seen without its Docker counterpart: when first, in how many consecutive passes,
+ * and which generation of the record (a record re-allocated since is new and starts over).
  */
-public record Suspect(Instant firstSeen, int sightings, long modRevision) {}
+public record Suspect(Instant firstSeen, int sightings, long generation) {}

@@ -26,7 +26,7 @@ class LeakDeciderTest {
   }
 
   static StoredAddress addr(String a, HostId owner, long rev) {
-    return new StoredAddress(P, ip(a), owner, rev);
+    return new StoredAddress(P, ip(a), Set.of(owner.value()), rev, rev);
   }
 
   static DockerNetwork net(String... endpoints) {
@@ -35,7 +35,7 @@ class LeakDeciderTest {
   }
 
   static StoreView store(long rev, StoredAddress... a) {
-    return new StoreView(rev, List.of(new StoredPool(P, NET, true, true, 1)), List.of(a));
+    return new StoreView(rev, List.of(new StoredPool(P, NET, true, 1)), List.of(a));
   }
 
   @Test
@@ -58,7 +58,7 @@ class LeakDeciderTest {
     LeakDecider.Decision early = LeakDecider.decide(ME, s, d, first.suspects(), T0.plusSeconds(30), GRACE);
     assertThat(early.releasable()).as("second sighting inside the grace period").isEmpty();
     LeakDecider.Decision due = LeakDecider.decide(ME, s, d, early.suspects(), T0.plusSeconds(60), GRACE);
-    assertThat(due.releasable()).containsExactly(new Finding.LeakedAddress(P, ip("10.5.0.9"), 3));
+    assertThat(due.releasable()).containsExactly(new Finding.LeakedAddress(P, ip("10.5.0.9"), 3, 3));
   }
 
   @Test
@@ -69,6 +69,17 @@ class LeakDeciderTest {
     LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
     assertThat(later.releasable()).isEmpty();
     assertThat(later.suspects()).isEmpty();
+  }
+
+  @Test
+  void aWriteToTheBlockAfterTheRevisionPostponesButDoesNotReset() {
+    DockerState d = new DockerState(List.of(net()));
+    LeakDecider.Decision first = LeakDecider.decide(ME, store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3)), d, Map.of(), T0, GRACE);
+    StoredAddress busy = new StoredAddress(P, ip("10.5.0.9"), Set.of("h1"), 150, 3);
+    LeakDecider.Decision second = LeakDecider.decide(ME, store(120, addr("10.5.0.1", ME, 2), busy), d, first.suspects(), T0.plusSeconds(90), GRACE);
+    assertThat(second.releasable()).isEmpty();
+    LeakDecider.Decision third = LeakDecider.decide(ME, store(200, addr("10.5.0.1", ME, 2), busy), d, second.suspects(), T0.plusSeconds(120), GRACE);
+    assertThat(third.releasable()).containsExactly(new Finding.LeakedAddress(P, ip("10.5.0.9"), 150, 3));
   }
 
   @Test
@@ -92,11 +103,12 @@ class LeakDeciderTest {
   }
 
   @Test
-  void otherHostsAddressesAndGlobalPoolsAreNeverReleased() {
-    PoolId global = new PoolId("G/10.6.0.0/24");
+  void otherHostsAndSwarmAllocationsAreNeverReleased() {
+    PoolId other = new PoolId("L/10.6.0.0/24");
     StoreView s = new StoreView(100,
-        List.of(new StoredPool(P, NET, true, true, 1), new StoredPool(global, IpPrefix.parse("10.6.0.0/24"), false, true, 1)),
-        List.of(addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3), new StoredAddress(global, ip("10.6.0.5"), ME, 3)));
+        List.of(new StoredPool(P, NET, true, 1), new StoredPool(other, IpPrefix.parse("10.6.0.0/24"), false, 1)),
+        List.of(addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3), new StoredAddress(P, ip("10.5.0.8"), Set.of("@global"), 3, 3),
+            new StoredAddress(other, ip("10.6.0.5"), Set.of("h2"), 3, 3)));
     DockerState d = new DockerState(List.of(net()));
     LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
     LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);
@@ -108,9 +120,10 @@ class LeakDeciderTest {
     StoreView s = store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3));
     DockerState d = new DockerState(List.of(net("10.5.0.7", "10.5.0.8"),
         new DockerNetwork("id2", "n2", List.of(IpPrefix.parse("10.7.0.0/24")), Set.of(ip("10.7.0.1")), Set.of(), Set.of())));
+    // 10.5.0.8 is held by nobody; 10.5.0.7 by h2.
     LeakDecider.Decision dd = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
     assertThat(dd.findings()).containsExactlyInAnyOrder(
-        new Finding.ConflictingAddress("n1", P, ip("10.5.0.7"), OTHER),
+        new Finding.ConflictingAddress("n1", P, ip("10.5.0.7"), Set.of("h2")),
         new Finding.MissingAddress("n1", P, ip("10.5.0.8"), false),
         new Finding.MissingPool("n2", IpPrefix.parse("10.7.0.0/24")));
     assertThat(dd.recordable(true)).hasSize(2);
@@ -126,6 +139,6 @@ class LeakDeciderTest {
     LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
     LeakDecider.Decision due = LeakDecider.decide(ME, s, d, first.suspects(), T0.plusSeconds(60), GRACE);
     assertThat(due.releasable()).containsExactly(
-        new Finding.LeakedAddress(P, ip("10.5.0.1"), 2), new Finding.LeakedPool(P, NET, 1));
+        new Finding.LeakedAddress(P, ip("10.5.0.1"), 2, 2), new Finding.LeakedPool(P, NET, 1));
   }
 }

@@ -1,0 +1,154 @@
+package org.clusteripam.daemon.serve;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.ConfigMismatchException;
+import org.clusteripam.core.ipam.Ipam;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.StoreException;
+import org.clusteripam.daemon.cli.CheckRun;
+import org.clusteripam.daemon.cli.ShowCommand;
+import org.clusteripam.daemon.metrics.CapacityGauges;
+import org.clusteripam.daemon.metrics.MetricsServer;
+import org.clusteripam.daemon.metrics.TimedIpam;
+import org.clusteripam.daemon.reconcile.DockerApi;
+import org.clusteripam.daemon.reconcile.ReconcileMetrics;
+import org.clusteripam.daemon.reconcile.Reconciler;
+import org.clusteripam.daemon.reconcile.StoreContentsReader;
+import org.clusteripam.docker.server.PluginServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: store → engine → timing decorator → plugin socket, plus metrics and
+ * reconciliation. The socket is bound as soon as the engine is open (Docker gives a plugin ~10 s);
+ * metrics and reconciliation start after. {@link #close()} drains in-flight calls first.
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+  private final StateStore store;
+  private final PluginServer server;
+  private final Optional<MetricsServer> metrics;
+  private final Reconciler reconciler;
+  private final DockerApi docker;
+  private final Duration startup;
+  private boolean closed;
+
+  private Daemon(StateStore store, PluginServer server, Optional<MetricsServer> metrics, Reconciler reconciler, DockerApi docker, Duration startup) {
+    this.store = store;
+    this.server = server;
+    this.metrics = metrics;
+    this.reconciler = reconciler;
+    this.docker = docker;
+    this.startup = startup;
+  }
+
+  /** A start failure with a message for the operator (the process exits 1 with it). */
+  public static final class StartupException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  public static Daemon start(DaemonConfig c) throws StartupException {
+    long t0 = System.nanoTime();
+    StateStore store;
+    try {
+      store = c.store().open();
+    } catch (StoreException | IllegalArgumentException e) {
+      throw new StartupException("cannot open the " + c.store().describe() + ": " + e.getMessage(), e);
+    }
+    PluginServer server = null;
+    Optional<MetricsServer> metricsServer = Optional.empty();
+    DockerApi docker = null;
+    Reconciler reconciler = null;
+    try {
+      ClusterIpam engine;
+      try {
+        engine = new ClusterIpam(store, c.ipam(), c.node(), Clock.systemUTC());
+      } catch (ConfigMismatchException | StoreException e) {
+        throw new StartupException(e.getMessage(), e);
+      }
+      HostLease.keep(store, c.node());
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Ipam timed = new TimedIpam(engine, registry);
+      try {
+        server = PluginServer.start(c.socket(), timed, c.node());
+      } catch (IOException e) {
+        throw new StartupException(String.valueOf(e.getMessage()), e);
+      }
+      Duration ready = Duration.ofNanos(System.nanoTime() - t0);
+      LOG.info("event=ready socket={} node={} store=\"{}\" startup_ms={}", c.socket(), c.node(), store.describe(), ready.toMillis());
+
+      CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
+      if (c.metrics().isPresent()) {
+        try {
+          metricsServer = Optional.of(MetricsServer.start(c.metrics().get(), registry, capacity::refresh));
+          LOG.info("event=metrics_listening address={}", metricsServer.get().address());
+        } catch (IOException e) {
+          throw new StartupException("cannot serve metrics on " + c.metrics().get() + ": " + e.getMessage() + " (use --metrics off or another port)", e);
+        }
+      }
+      docker = new DockerApi(c.dockerHost(), c.driverName());
+      if (metricsServer.isPresent()) {
+        DockerApi d = docker;
+        metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.render(store, c.ipam(), "json".equals(q)));
+        metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
+      }
+      reconciler = new Reconciler(store, timed, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
+          c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());
+      reconciler.start();
+      return new Daemon(store, server, metricsServer, reconciler, docker, ready);
+    } catch (StartupException | RuntimeException e) {
+      if (reconciler != null) {
+        reconciler.close();
+      }
+      if (docker != null) {
+        docker.close();
+      }
+      metricsServer.ifPresent(MetricsServer::close);
+      if (server != null) {
+        server.close();
+      }
+      store.close();
+      throw e instanceof StartupException s ? s : new StartupException("startup failed: " + e, e);
+    }
+  }
+
+  /** Time from {@link #start} to the socket listening. */
+  public Duration startup() {
+    return startup;
+  }
+
+  public Reconciler reconciler() {
+    return reconciler;
+  }
+
+  public Optional<java.net.InetSocketAddress> metricsAddress() {
+    return metrics.map(MetricsServer::address);
+  }
+
+  /** Stops reconciliation, drains and closes the socket, then metrics and the store. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("event=stopping calls_in_flight={}", server.callsInFlight());
+    reconciler.close();
+    server.close();
+    metrics.ifPresent(MetricsServer::close);
+    docker.close();
+    store.close();
+    LOG.info("event=stopped");
+  }
+}

@@ -1,0 +1,23 @@
+package org.clusteripam.daemon.serve;
+
+import ch.qos.logback.classic.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.daemon.store.StoreOptions;
+
+/** Everything {@code serve} needs, validated. */
+public record DaemonConfig(
+    Path socket,
+    StoreOptions store,
+    HostId node,
+    IpamConfig ipam,
+    String dockerHost,
+    String driverName,
+    Optional<InetSocketAddress> metrics,
+    Duration reconcileInterval,
+    Duration leakGrace,
+    Level logLevel) {}

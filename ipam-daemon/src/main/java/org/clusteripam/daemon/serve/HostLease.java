@@ -1,0 +1,23 @@
+package org.clusteripam.daemon.serve;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.store.StateStore;
+
+/** The liveness key a running daemon keeps in the store ({@code leases/<node>}); {@code reclaim-host} refuses while it exists. */
+public final class HostLease {
+  public static final Duration TTL = Duration.ofSeconds(30);
+
+  private HostLease() {}
+
+  public static String key(HostId node) {
+    return "leases/" + node.value();
+  }
+
+  static void keep(StateStore store, HostId node) {
+    String v = "{\"node\":\"" + node.value() + "\",\"pid\":" + ProcessHandle.current().pid() + ",\"since\":\"" + Instant.now() + "\"}";
+    store.keepAlive(key(node), v.getBytes(StandardCharsets.UTF_8), TTL);
+  }
+}

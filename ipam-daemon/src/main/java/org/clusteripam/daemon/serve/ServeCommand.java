@@ -1,0 +1,162 @@
+package org.clusteripam.daemon.serve;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.daemon.store.StoreOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code serve}: runs the IPAM plugin until SIGTERM. Every option has an {@code IPAM_*} environment equivalent. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serves Docker's remote IPAM protocol on a Unix socket and reconciles with Docker.")
+public final class ServeCommand implements Callable<Integer> {
+  public static final String DEFAULT_SOCKET = "/run/docker/plugins/cluster-ipam.sock";
+
+  @Spec CommandSpec spec;
+
+  @Mixin public StoreOptions store = new StoreOptions();
+
+  @Option(names = "--socket", defaultValue = "${env:IPAM_SOCKET:-" + DEFAULT_SOCKET + "}",
+      description = "Unix socket to serve the plugin on (env IPAM_SOCKET). Default: ${DEFAULT-VALUE}.")
+  public Path socket;
+
+  @Option(names = "--node-id", defaultValue = "${env:IPAM_NODE_ID}",
+      description = "This host's id in the cluster (env IPAM_NODE_ID). Default: the host name.")
+  public String nodeId;
+
+  @Option(names = "--supernet", defaultValue = "${env:IPAM_SUPERNET:-10.80.0.0/12}",
+      description = "IPv4 space carved into network pools (env IPAM_SUPERNET). Default: ${DEFAULT-VALUE}.")
+  public String supernet;
+
+  @Option(names = "--network-prefix", defaultValue = "${env:IPAM_NETWORK_PREFIX:-24}",
+      description = "Prefix length of a dynamic IPv4 network pool (env IPAM_NETWORK_PREFIX). Default: ${DEFAULT-VALUE}.")
+  public int networkPrefix;
+
+  @Option(names = "--host-prefix", defaultValue = "${env:IPAM_HOST_PREFIX:-26}",
+      description = "Prefix length of an IPv4 per-host block (env IPAM_HOST_PREFIX). Default: ${DEFAULT-VALUE}.")
+  public int hostPrefix;
+
+  @Option(names = "--supernet-v6", defaultValue = "${env:IPAM_SUPERNET_V6:-fd80:cafe::/48}",
+      description = "IPv6 space for dynamic IPv6 pools, or 'none' (env IPAM_SUPERNET_V6). Default: ${DEFAULT-VALUE}.")
+  public String supernetV6;
+
+  @Option(names = "--network-prefix-v6", defaultValue = "${env:IPAM_NETWORK_PREFIX_V6:-64}",
+      description = "Prefix length of a dynamic IPv6 pool (env IPAM_NETWORK_PREFIX_V6). Default: ${DEFAULT-VALUE}.")
+  public int networkPrefixV6;
+
+  @Option(names = "--host-prefix-v6", defaultValue = "${env:IPAM_HOST_PREFIX_V6:-112}",
+      description = "Prefix length of an IPv6 per-host block (env IPAM_HOST_PREFIX_V6). Default: ${DEFAULT-VALUE}.")
+  public int hostPrefixV6;
+
+  @Option(names = "--docker-host", defaultValue = "${env:IPAM_DOCKER_HOST:-unix:///var/run/docker.sock}",
+      description = "Docker Engine API used for reconciliation (env IPAM_DOCKER_HOST). Default: ${DEFAULT-VALUE}.")
+  public String dockerHost;
+
+  @Option(names = "--driver-name", defaultValue = "${env:IPAM_DRIVER_NAME:-cluster-ipam}",
+      description = "IPAM driver name of our networks in Docker; NAME:TAG of a managed plugin matches too (env IPAM_DRIVER_NAME). Default: ${DEFAULT-VALUE}.")
+  public String driverName;
+
+  @Option(names = "--metrics", defaultValue = "${env:IPAM_METRICS:-127.0.0.1:9587}",
+      description = "HOST:PORT serving Prometheus /metrics, or 'off' (env IPAM_METRICS). Default: ${DEFAULT-VALUE} (loopback only).")
+  public String metrics;
+
+  @Option(names = "--reconcile-interval", defaultValue = "${env:IPAM_RECONCILE_INTERVAL:-PT1M}",
+      description = "Time between reconciliation passes, ISO-8601 (env IPAM_RECONCILE_INTERVAL). Default: ${DEFAULT-VALUE}.")
+  public Duration reconcileInterval;
+
+  @Option(names = "--leak-grace", defaultValue = "${env:IPAM_LEAK_GRACE:-PT10M}",
+      description = "How long an allocation must stay missing from Docker before it is released (env IPAM_LEAK_GRACE). Default: ${DEFAULT-VALUE}.")
+  public Duration leakGrace;
+
+  @Option(names = "--cooldown", defaultValue = "${env:IPAM_COOLDOWN:-PT0S}",
+      description = "How long a released address is not handed out again (env IPAM_COOLDOWN). Default: ${DEFAULT-VALUE}.")
+  public Duration cooldown;
+
+  @Option(names = "--log-level", defaultValue = "${env:IPAM_LOG_LEVEL:-info}",
+      description = "error, warn, info, debug or trace (env IPAM_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
+  public String logLevel;
+
+  @Override
+  public Integer call() throws Exception {
+    DaemonConfig config;
+    try {
+      config = config();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    Logging.setLevel(config.logLevel());
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(config);
+    } catch (Daemon.StartupException e) {
+      spec.commandLine().getErr().println("cluster-ipam: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      daemon.close();
+      stopped.countDown();
+      // SIGTERM is the normal way to stop: exit 0 (not the JVM's 143) once drained and closed.
+      System.err.flush();
+      Runtime.getRuntime().halt(0);
+    }, "ipam-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    stopped.await();
+    return 0;
+  }
+
+  /** The validated configuration; bad values raise {@link IllegalArgumentException} naming the option. */
+  public DaemonConfig config() {
+    HostId node = new HostId(nodeId == null || nodeId.isBlank() ? hostName() : nodeId.strip());
+    IpamConfig.Builder b = IpamConfig.builder()
+        .supernetV4(prefix("--supernet", supernet))
+        .networkLengthV4(networkPrefix)
+        .blockLengthV4(hostPrefix)
+        .networkLengthV6(networkPrefixV6)
+        .blockLengthV6(hostPrefixV6)
+        .cooldown(cooldown);
+    b.supernetV6("none".equalsIgnoreCase(supernetV6.strip()) ? Optional.empty() : Optional.of(prefix("--supernet-v6", supernetV6)));
+    if (reconcileInterval.isNegative() || reconcileInterval.isZero()) {
+      throw new IllegalArgumentException("--reconcile-interval must be positive, got " + reconcileInterval);
+    }
+    if (leakGrace.isNegative()) {
+      throw new IllegalArgumentException("--leak-grace must not be negative, got " + leakGrace);
+    }
+    Optional<java.net.InetSocketAddress> metricsAddress =
+        "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
+    return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace,
+        Logging.parseLevel(logLevel));
+  }
+
+  private static IpPrefix prefix(String option, String text) {
+    try {
+      return IpPrefix.parse(text.strip());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static String hostName() {
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      int dot = h.indexOf('.');
+      return dot > 0 ? h.substring(0, dot) : h;
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("cannot determine the host name; set --node-id: " + e.getMessage(), e);
+    }
+  }
+}
