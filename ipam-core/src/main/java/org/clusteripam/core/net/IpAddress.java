@@ -152,12 +152,16 @@ public final class IpAddress implements Comparable<IpAddress> {
 
   /** This address plus a non-negative distance; fails if it leaves the family's space. */
   public IpAddress plus(long distance) {
+    if (distance == Long.MIN_VALUE) {
+      return plus(BigInteger.valueOf(distance)); // -MIN_VALUE does not exist as a long
+    }
     if (distance < 0) {
       return minus(-distance);
     }
     long l = lo + distance;
     long h = hi + (Long.compareUnsigned(l, lo) < 0 ? 1 : 0);
-    if (isV4() ? (h != 0 || l > 0xffffffffL) : Long.compareUnsigned(h, hi) < 0) {
+    // Unsigned comparisons: lo + distance may exceed 2^63 for IPv4 too.
+    if (isV4() ? (h != 0 || Long.compareUnsigned(l, 0xffffffffL) > 0) : Long.compareUnsigned(h, hi) < 0) {
       throw new ArithmeticException(this + " + " + distance + " is outside the " + family + " space");
     }
     return new IpAddress(family, h, l);
@@ -165,11 +169,18 @@ public final class IpAddress implements Comparable<IpAddress> {
 
   /** This address plus an unsigned distance of any size. */
   public IpAddress plus(BigInteger distance) {
-    return of(family, toBigInteger().add(distance));
+    BigInteger v = toBigInteger().add(distance);
+    if (v.signum() < 0 || v.bitLength() > family.bits()) {
+      throw new ArithmeticException(this + " + " + distance + " is outside the " + family + " space");
+    }
+    return of(family, v);
   }
 
   /** This address minus a non-negative distance; fails below zero. */
   public IpAddress minus(long distance) {
+    if (distance == Long.MIN_VALUE) {
+      return plus(BigInteger.ONE.shiftLeft(63));
+    }
     if (distance < 0) {
       return plus(-distance);
     }
