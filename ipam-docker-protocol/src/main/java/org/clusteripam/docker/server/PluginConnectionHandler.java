@@ -2,6 +2,7 @@ package org.clusteripam.docker.server;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -126,14 +127,14 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
     serveNext(ctx);
   }
 
-  private static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, DriverReply reply) {
+  private static ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, DriverReply reply) {
     byte[] bytes = reply.bytes();
     FullHttpResponse response =
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     HttpUtil.setKeepAlive(response, keepAlive);
-    io.netty.channel.ChannelFuture future = ctx.writeAndFlush(response);
+    ChannelFuture future = ctx.writeAndFlush(response);
     if (!keepAlive) {
       future.addListener(ChannelFutureListener.CLOSE);
     }

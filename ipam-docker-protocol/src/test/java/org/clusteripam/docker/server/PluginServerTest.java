@@ -243,6 +243,31 @@ class PluginServerTest {
     assertThatThrownBy(() -> PluginServer.start(longPath, ipam, NODE)).isInstanceOf(IOException.class).hasMessageContaining("107-byte limit");
   }
 
+  @Test
+  void aCallersExecutorIsUsedNotShutDownAndAFullOneRefusesWithAnError() throws Exception {
+    java.util.concurrent.ExecutorService mine = java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.atomic.AtomicBoolean accept = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.Executor gate = task -> {
+      if (!accept.get()) {
+        throw new java.util.concurrent.RejectedExecutionException("full");
+      }
+      mine.execute(task);
+    };
+    try (PluginServer own = PluginServer.start(dir.resolve("own.sock"), ipam, NODE, PluginServerOptions.defaults().withExecutor(gate));
+        UnixHttpClient c = UnixHttpClient.connect(own.socketPath())) {
+      assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
+      accept.set(false);
+      assertThat(error(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.9.0.0/24\"}")))
+          .isEqualTo("plugin overloaded: too many calls waiting for a worker; retry");
+      accept.set(true);
+      assertThat(ok(c.post("/IpamDriver.GetCapabilities", ""))).containsKey("RequiresRequestReplay");
+    } finally {
+      assertThat(mine.isShutdown()).as("the caller's executor is the caller's").isFalse();
+      mine.shutdownNow();
+    }
+    assertThat(ipam.calls).isEmpty();
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
