@@ -18,8 +18,11 @@ public final class MetricsServer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Binds {@code address} ({@code host:port}); the scrape callback refreshes gauges before each scrape. */
-  public static MetricsServer start(InetSocketAddress address, PrometheusMeterRegistry registry, Runnable beforeScrape) throws IOException {
+  /**
+   * Binds {@code address} ({@code host:port}) without serving yet: add endpoints, then {@link
+   * #start()}. The scrape callback refreshes gauges before each scrape.
+   */
+  public static MetricsServer create(InetSocketAddress address, PrometheusMeterRegistry registry, Runnable beforeScrape) throws IOException {
     HttpServer s = HttpServer.create(address, 16);
     s.createContext("/metrics", ex -> {
       try (ex) {
@@ -44,8 +47,12 @@ public final class MetricsServer implements AutoCloseable {
         }
       }
     });
-    s.start();
     return new MetricsServer(s);
+  }
+
+  public MetricsServer start() {
+    server.start();
+    return this;
   }
 
   /** A read-only endpoint computed per request from its query string. */

@@ -25,7 +25,8 @@ import org.clusteripam.core.net.IpPrefix;
  *       Docker was read (a newer record may belong to an endpoint Docker is still creating);
  *   <li>it was seen leaked in at least two consecutive passes, as the same allocation (generation);
  *   <li>the first sighting is at least {@code grace} old;
- *   <li>Docker does not hold the address in this pass (live addresses are never candidates).
+ *   <li>Docker does not hold the address in this pass (live addresses are never candidates), and
+ *       it is not the gateway of a network Docker still has.
  * </ol>
  *
  * <p>Only this host's holds are released: an address or pool also held by other hosts or by the
@@ -110,6 +111,9 @@ public final class LeakDecider {
         continue;
       }
       DockerNetwork n = bySubnet.get(pool.subnet());
+      if (n != null && a.gateway()) {
+        continue; // Docker hides gateways it chose itself (no --gateway): it is live while the network is
+      }
       if (n == null || !n.live().contains(a.address())) {
         findings.add(new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision(), a.generation()));
       }

@@ -39,7 +39,8 @@ public final class StoreContentsReader implements StoreReader {
     for (StoreContents.Block b : c.blocks()) {
       PoolId id = localId(spaces, b.record().pool());
       for (Map.Entry<IpAddress, Allocation> a : b.record().allocations().entrySet()) {
-        addresses.add(new StoredAddress(id, a.getKey(), a.getValue().holders(), b.modRevision(), a.getValue().sinceMillis()));
+        addresses.add(new StoredAddress(id, a.getKey(), a.getValue().holders(), b.modRevision(), a.getValue().sinceMillis(),
+            a.getValue().kind() == org.clusteripam.core.ipam.AddressKind.GATEWAY));
       }
     }
     return new StoreView(revision, pools, addresses);

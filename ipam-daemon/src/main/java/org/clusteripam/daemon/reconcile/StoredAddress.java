@@ -11,8 +11,11 @@ import org.clusteripam.core.net.IpAddress;
  *     conservative "last written" — any change in the block counts
  * @param generation identifies this allocation (its allocation time): an address freed and handed
  *     out again is a new generation, and its leak sightings start over
+ * @param gateway whether it was allocated as a gateway (Docker does not show a gateway it did not
+ *     get from the user, so a gateway lives as long as its network)
  */
-public record StoredAddress(org.clusteripam.core.ipam.PoolId pool, IpAddress address, Set<String> holders, long modRevision, long generation) {
+public record StoredAddress(
+    org.clusteripam.core.ipam.PoolId pool, IpAddress address, Set<String> holders, long modRevision, long generation, boolean gateway) {
   public StoredAddress {
     holders = Set.copyOf(holders);
   }

@@ -91,8 +91,7 @@ public final class Daemon implements AutoCloseable {
       CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
       if (c.metrics().isPresent()) {
         try {
-          metricsServer = Optional.of(MetricsServer.start(c.metrics().get(), registry, capacity::refresh));
-          LOG.info("event=metrics_listening address={}", metricsServer.get().address());
+          metricsServer = Optional.of(MetricsServer.create(c.metrics().get(), registry, capacity::refresh));
         } catch (IOException e) {
           throw new StartupException("cannot serve metrics on " + c.metrics().get() + ": " + e.getMessage() + " (use --metrics off or another port)", e);
         }
@@ -102,6 +101,8 @@ public final class Daemon implements AutoCloseable {
         DockerApi d = docker;
         metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.render(store, c.ipam(), "json".equals(q)));
         metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
+        metricsServer.get().start();
+        LOG.info("event=metrics_listening address={}", metricsServer.get().address());
       }
       reconciler = new Reconciler(store, timed, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
           c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());

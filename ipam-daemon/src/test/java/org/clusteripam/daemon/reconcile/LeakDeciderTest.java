@@ -26,7 +26,7 @@ class LeakDeciderTest {
   }
 
   static StoredAddress addr(String a, HostId owner, long rev) {
-    return new StoredAddress(P, ip(a), Set.of(owner.value()), rev, rev);
+    return new StoredAddress(P, ip(a), Set.of(owner.value()), rev, rev, false);
   }
 
   static DockerNetwork net(String... endpoints) {
@@ -75,11 +75,22 @@ class LeakDeciderTest {
   void aWriteToTheBlockAfterTheRevisionPostponesButDoesNotReset() {
     DockerState d = new DockerState(List.of(net()));
     LeakDecider.Decision first = LeakDecider.decide(ME, store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3)), d, Map.of(), T0, GRACE);
-    StoredAddress busy = new StoredAddress(P, ip("10.5.0.9"), Set.of("h1"), 150, 3);
+    StoredAddress busy = new StoredAddress(P, ip("10.5.0.9"), Set.of("h1"), 150, 3, false);
     LeakDecider.Decision second = LeakDecider.decide(ME, store(120, addr("10.5.0.1", ME, 2), busy), d, first.suspects(), T0.plusSeconds(90), GRACE);
     assertThat(second.releasable()).isEmpty();
     LeakDecider.Decision third = LeakDecider.decide(ME, store(200, addr("10.5.0.1", ME, 2), busy), d, second.suspects(), T0.plusSeconds(120), GRACE);
     assertThat(third.releasable()).containsExactly(new Finding.LeakedAddress(P, ip("10.5.0.9"), 150, 3));
+  }
+
+  @Test
+  void aGatewayDockerDoesNotShowLivesAsLongAsItsNetwork() {
+    StoredAddress gw = new StoredAddress(P, ip("10.5.0.1"), Set.of("h1"), 2, 2, true);
+    StoreView s = new StoreView(100, List.of(new StoredPool(P, NET, true, 1)), List.of(gw));
+    DockerState hidden = new DockerState(List.of(new DockerNetwork("id1", "n1", List.of(NET), Set.of(), Set.of(), Set.of())));
+    LeakDecider.Decision first = LeakDecider.decide(ME, s, hidden, Map.of(), T0, GRACE);
+    assertThat(LeakDecider.decide(ME, s, hidden, first.suspects(), T0.plusSeconds(600), GRACE).findings()).isEmpty();
+    LeakDecider.Decision gone = LeakDecider.decide(ME, s, new DockerState(List.of()), Map.of(), T0, GRACE);
+    assertThat(gone.of(Finding.LeakedAddress.class)).hasSize(1);
   }
 
   @Test
@@ -107,8 +118,8 @@ class LeakDeciderTest {
     PoolId other = new PoolId("L/10.6.0.0/24");
     StoreView s = new StoreView(100,
         List.of(new StoredPool(P, NET, true, 1), new StoredPool(other, IpPrefix.parse("10.6.0.0/24"), false, 1)),
-        List.of(addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3), new StoredAddress(P, ip("10.5.0.8"), Set.of("@global"), 3, 3),
-            new StoredAddress(other, ip("10.6.0.5"), Set.of("h2"), 3, 3)));
+        List.of(addr("10.5.0.1", ME, 2), addr("10.5.0.7", OTHER, 3), new StoredAddress(P, ip("10.5.0.8"), Set.of("@global"), 3, 3, false),
+            new StoredAddress(other, ip("10.6.0.5"), Set.of("h2"), 3, 3, false)));
     DockerState d = new DockerState(List.of(net()));
     LeakDecider.Decision first = LeakDecider.decide(ME, s, d, Map.of(), T0, GRACE);
     LeakDecider.Decision later = LeakDecider.decide(ME, s, d, first.suspects(), T0.plus(Duration.ofHours(1)), GRACE);

@@ -1,0 +1,291 @@
+package org.clusteripam.daemon.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.daemon.serve.DaemonProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * cluster-ipam as the IPAM driver of a real dockerd (one per class, in its own network namespace),
+ * the daemon a child JVM on the embedded store. The steps build on each other.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DockerIpamTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  DockerdProcess docker;
+  DaemonProcess daemon;
+  int metricsPort;
+  Path socket;
+  String autoSubnet;
+
+  @BeforeAll
+  void start() throws Exception {
+    docker = DockerdProcess.start();
+    socket = docker.pluginsDir().resolve("cluster-ipam.sock");
+    try (ServerSocket s = new ServerSocket(0)) {
+      metricsPort = s.getLocalPort();
+    }
+    startDaemon();
+  }
+
+  void startDaemon() throws Exception {
+    daemon = DaemonProcess.start(docker.base().resolve("daemon.log"), "--socket", socket.toString(), "--state-dir",
+        docker.base().resolve("ipam-state").toString(), "--node-id", "h1", "--docker-host", docker.dockerHost(), "--metrics",
+        "127.0.0.1:" + metricsPort, "--reconcile-interval", "PT1S", "--leak-grace", "PT2S");
+    daemon.awaitSocket(socket, Duration.ofSeconds(10));
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) { // the metrics endpoint comes up just after the plugin socket
+      try {
+        get("/metrics");
+        break;
+      } catch (java.io.IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    try {
+      if (daemon != null) {
+        daemon.close();
+      }
+    } finally {
+      if (docker != null) {
+        docker.close();
+      }
+    }
+  }
+
+  String ip(String container, String network) throws Exception {
+    return docker.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", container);
+  }
+
+  String get(String path) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+    return r.body();
+  }
+
+  /** Every address in the store: address → holders, from {@code show --json} (served by the daemon). */
+  Map<String, List<String>> stored() throws Exception {
+    return stored(false);
+  }
+
+  /** As {@link #stored()}, only gateway addresses, or only others. */
+  Map<String, List<String>> stored(boolean gateways) throws Exception {
+    JsonNode show = JSON.readTree(get("/v1/show?json"));
+    Map<String, List<String>> out = new TreeMap<>();
+    List<JsonNode> pools = new ArrayList<>();
+    show.path("supernets").forEach(s -> s.path("pools").forEach(pools::add));
+    show.path("outside").forEach(pools::add);
+    for (JsonNode p : pools) {
+      for (JsonNode b : p.path("blocks")) {
+        for (JsonNode a : b.path("addresses")) {
+          if (gateways && !a.path("kind").asText().equals("gateway")) {
+            continue;
+          }
+          List<String> h = new ArrayList<>();
+          a.path("holders").forEach(x -> h.add(x.asText()));
+          out.put(a.path("address").asText(), h);
+        }
+      }
+    }
+    return out;
+  }
+
+  List<String> storedPools() throws Exception {
+    JsonNode show = JSON.readTree(get("/v1/show?json"));
+    List<String> pools = new ArrayList<>();
+    show.path("supernets").forEach(s -> s.path("pools").forEach(p -> pools.add(p.path("pool").asText())));
+    show.path("outside").forEach(p -> pools.add(p.path("pool").asText()));
+    return pools;
+  }
+
+  JsonNode check() throws Exception {
+    return JSON.readTree(get("/v1/check"));
+  }
+
+  /** Every address Docker holds on our networks: gateways, aux addresses and running containers. */
+  TreeSet<String> dockerAddresses() throws Exception {
+    TreeSet<String> all = new TreeSet<>();
+    for (String net : docker.docker("network", "ls", "-q", "--filter", "driver=bridge").split("\\s+")) {
+      if (net.isBlank()) {
+        continue;
+      }
+      JsonNode n = JSON.readTree(docker.docker("network", "inspect", net)).get(0);
+      if (!n.path("IPAM").path("Driver").asText().equals("cluster-ipam")) {
+        continue;
+      }
+      for (JsonNode c : n.path("IPAM").path("Config")) {
+        if (!c.path("Gateway").asText().isEmpty()) {
+          all.add(IpAddress.parse(c.path("Gateway").asText()).toString());
+        }
+        c.path("AuxiliaryAddresses").forEach(a -> all.add(IpAddress.parse(a.asText()).toString()));
+      }
+      for (JsonNode ep : n.path("Containers")) {
+        for (String f : List.of("IPv4Address", "IPv6Address")) {
+          String a = ep.path(f).asText();
+          if (!a.isEmpty()) {
+            all.add(IpAddress.parse(a.substring(0, a.indexOf('/'))).toString());
+          }
+        }
+      }
+    }
+    return all;
+  }
+
+  /**
+   * The store holds exactly what Docker holds, all by this node. Docker does not show a gateway it
+   * did not get from the user: beyond Docker's addresses the store may hold only gateways.
+   */
+  void assertExact() throws Exception {
+    Map<String, List<String>> stored = stored();
+    TreeSet<String> inDocker = dockerAddresses();
+    assertThat(stored.keySet()).containsAll(inDocker);
+    TreeSet<String> extra = new TreeSet<>(stored.keySet());
+    extra.removeAll(inDocker);
+    assertThat(stored(true).keySet()).as("store-only addresses are gateways").containsAll(extra);
+    stored.forEach((a, h) -> assertThat(h).as(a).contains("h1"));
+    JsonNode c = check();
+    assertThat(c.path("leaked")).as(c.toString()).isEmpty();
+    assertThat(c.path("missing")).as(c.toString()).isEmpty();
+    assertThat(c.path("conflicting")).as(c.toString()).isEmpty();
+  }
+
+  @Test
+  @Order(1)
+  void dynamicPoolWithAndWithoutIp() throws Exception {
+    docker.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam", "auto1");
+    autoSubnet = docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "auto1");
+    IpPrefix subnet = IpPrefix.parse(autoSubnet);
+    assertThat(IpPrefix.parse("10.80.0.0/12").contains(subnet)).as(autoSubnet).isTrue();
+    assertThat(subnet.length()).isEqualTo(24);
+    String gw = docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", "auto1");
+    assertThat(subnet.contains(IpAddress.parse(gw))).isTrue();
+
+    docker.docker("run", "-d", "--name", "a1", "--network", "auto1", "bb:1", "sleep", "600");
+    docker.docker("run", "-d", "--name", "a2", "--network", "auto1", "bb:1", "sleep", "600");
+    String a1 = ip("a1", "auto1");
+    String a2 = ip("a2", "auto1");
+    assertThat(subnet.contains(IpAddress.parse(a1))).isTrue();
+    assertThat(subnet.contains(IpAddress.parse(a2))).isTrue();
+    assertThat(new TreeSet<>(List.of(gw, a1, a2))).hasSize(3);
+    assertExact();
+  }
+
+  @Test
+  @Order(2)
+  void staticPoolWithIp() throws Exception {
+    docker.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam", "--subnet", "10.7.0.0/24", "fix1");
+    docker.docker("run", "-d", "--name", "f1", "--network", "fix1", "--ip", "10.7.0.200", "bb:1", "sleep", "600");
+    assertThat(docker.docker("inspect", "-f", "{{.NetworkSettings.Networks.fix1.Gateway}}", "f1")).isEqualTo("10.7.0.1");
+    assertThat(stored(true)).containsKey("10.7.0.1");
+    assertThat(ip("f1", "fix1")).isEqualTo("10.7.0.200");
+    docker.docker("run", "-d", "--name", "f3", "--network", "fix1", "bb:1", "sleep", "600");
+    assertThat(ip("f3", "fix1")).startsWith("10.7.0.").isNotEqualTo("10.7.0.200").isNotEqualTo("10.7.0.1");
+    assertExact();
+  }
+
+  @Test
+  @Order(3)
+  void staticPoolWithRangeGatewayAuxAndIpv6() throws Exception {
+    docker.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam", "--subnet", "10.6.0.0/16", "--ip-range",
+        "10.6.5.0/24", "--gateway", "10.6.0.254", "--aux-address", "host1=10.6.5.7", "--aux-address", "outside=10.6.9.9", "--ipv6",
+        "--subnet", "fd00:6::/64", "--gateway", "fd00:6::ffff", "st1");
+    docker.docker("run", "-d", "--name", "s1", "--network", "st1", "bb:1", "sleep", "600");
+    String s1 = ip("s1", "st1");
+    assertThat(IpPrefix.parse("10.6.5.0/24").contains(IpAddress.parse(s1))).as(s1).isTrue();
+    assertThat(s1).isNotEqualTo("10.6.5.7");
+    String s1v6 = docker.docker("inspect", "-f", "{{.NetworkSettings.Networks.st1.GlobalIPv6Address}}", "s1");
+    assertThat(IpPrefix.parse("fd00:6::/64").contains(IpAddress.parse(s1v6))).as(s1v6).isTrue();
+    docker.docker("run", "-d", "--name", "s2", "--network", "st1", "--ip", "10.6.5.77", "--ip6", "fd00:6::77", "bb:1", "sleep", "600");
+    assertThat(ip("s2", "st1")).isEqualTo("10.6.5.77");
+    assertThat(docker.docker("inspect", "-f", "{{.NetworkSettings.Networks.st1.GlobalIPv6Address}}", "s2")).isEqualTo("fd00:6::77");
+    assertThat(stored()).containsKeys("10.6.0.254", "10.6.5.7", "10.6.9.9", "fd00:6::ffff", "10.6.5.77", "fd00:6::77");
+    assertExact();
+  }
+
+  @Test
+  @Order(4)
+  void stoppedContainersReleaseTheirAddresses() throws Exception {
+    String a1 = ip("a1", "auto1");
+    docker.docker("stop", "-t", "0", "a1");
+    assertThat(stored()).doesNotContainKey(a1);
+    docker.docker("rm", "a1");
+    assertExact();
+  }
+
+  @Test
+  @Order(5)
+  void killMinus9WhileContainersRunAndRestart() throws Exception {
+    Map<String, List<String>> before = stored();
+    daemon.kill();
+    startDaemon();
+    assertThat(stored()).isEqualTo(before);
+    docker.docker("run", "-d", "--name", "a4", "--network", "auto1", "bb:1", "sleep", "600");
+    assertThat(before).doesNotContainKey(ip("a4", "auto1"));
+    Thread.sleep(4000); // two reconciliation passes and the grace period: nothing live may be touched
+    assertExact();
+  }
+
+  @Test
+  @Order(6)
+  void releasesLostWhileTheDaemonWasDownAreReclaimed() throws Exception {
+    String s1 = ip("s1", "st1");
+    String a4 = ip("a4", "auto1");
+    assertThat(daemon.stop(Duration.ofSeconds(15))).isZero();
+    docker.stopDockerd(); // stops every container; their ReleaseAddress calls fail: the daemon is down
+    startDaemon();
+    Map<String, List<String>> leaked = stored();
+    assertThat(leaked).containsKeys(s1, a4);
+    docker.restartDockerd(); // replays our networks to the daemon
+    docker.docker("start", "f1"); // f1 comes back with its --ip
+    docker.docker("run", "-d", "--name", "a5", "--network", "auto1", "bb:1", "sleep", "600");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline && (stored().containsKey(s1) || stored().containsKey(a4))) {
+      Thread.sleep(500);
+    }
+    assertThat(stored()).doesNotContainKeys(s1, a4).containsKeys(ip("f1", "fix1"), ip("a5", "auto1"));
+    assertThat(daemon.log()).contains("event=reclaimed_address");
+    assertExact();
+  }
+
+  @Test
+  @Order(7)
+  void everythingIsReleasedWhenContainersAndNetworksGo() throws Exception {
+    docker.docker("rm", "-f", "a2", "a4", "a5", "s1", "s2", "f1", "f3");
+    docker.docker("network", "rm", "auto1", "st1", "fix1");
+    assertThat(stored()).isEmpty();
+    assertThat(storedPools()).isEmpty();
+    assertExact();
+  }
+}
