@@ -1,0 +1,115 @@
+package org.clusteripam.core.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.store.StoreCorruptException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StateCodecTest {
+  static IpPrefix p(String s) {
+    return IpPrefix.parse(s);
+  }
+
+  static IpAddress a(String s) {
+    return IpAddress.parse(s);
+  }
+
+  static BlockRecord block() {
+    TreeMap<IpAddress, Allocation> allocs = new TreeMap<>();
+    allocs.put(a("10.80.3.65"), new Allocation(AddressKind.GATEWAY, new TreeSet<>(List.of("h1", "@global")), 1700000000000L));
+    allocs.put(a("10.80.3.66"), new Allocation(AddressKind.ENDPOINT, new TreeSet<>(List.of("h1")), 1700000000001L));
+    return new BlockRecord(p("10.80.3.0/24"), p("10.80.3.64/26"), Optional.empty(), "h1", allocs, 3,
+        new TreeMap<>(Map.of(a("10.80.3.70"), 1700000000002L)));
+  }
+
+  static PoolRecord pool() {
+    return new PoolRecord(p("10.6.0.0/16"), Optional.of(p("10.6.5.0/24")), Optional.of("blue"), false, Map.of("foo", "bar"), 26,
+        new TreeSet<>(List.of("h1", "h2")), new TreeMap<>(Map.of(p("10.6.5.0/26"), "h1", p("10.6.5.64/26"), "")), Optional.of(a("10.6.0.254")));
+  }
+
+  @Test
+  void everyRecordRoundTrips() {
+    CarvingConfig c = new CarvingConfig(p("10.80.0.0/12"), Optional.of(p("fd80:cafe::/48")), 24, 64, 26, 112);
+    assertThat(StateCodec.decodeConfig("config", StateCodec.encode(c))).isEqualTo(c);
+    PoolIndex idx = new PoolIndex(List.of(new PoolIndex.Entry(p("10.80.1.0/24"), Optional.empty(), true),
+        new PoolIndex.Entry(p("10.6.0.0/16"), Optional.of("blue"), false)));
+    assertThat(StateCodec.decodeIndex("pools/index", StateCodec.encode(idx))).isEqualTo(idx);
+    assertThat(StateCodec.decodePool("pools/x", StateCodec.encode(pool()))).isEqualTo(pool());
+    assertThat(StateCodec.decodeBlock("blocks/x", StateCodec.encode(block()))).isEqualTo(block());
+    HostRecord h = new HostRecord("h1", new TreeSet<>(List.of(p("10.6.0.0/16"), p("fd00::/64"))));
+    assertThat(StateCodec.decodeHost("hosts/h1", StateCodec.encode(h))).isEqualTo(h);
+  }
+
+  @Test
+  void blocksAreReadableJson() {
+    String json = new String(StateCodec.encode(block()), StandardCharsets.UTF_8);
+    assertThat(json).isEqualTo("{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.64/26\",\"ipRange\":null,\"owner\":\"h1\","
+        + "\"serialCursor\":3,\"allocations\":[{\"address\":\"10.80.3.65\",\"kind\":\"gateway\",\"holders\":[\"@global\",\"h1\"],"
+        + "\"since\":1700000000000},{\"address\":\"10.80.3.66\",\"kind\":\"endpoint\",\"holders\":[\"h1\"],\"since\":1700000000001}],"
+        + "\"cooling\":[{\"address\":\"10.80.3.70\",\"freedAt\":1700000000002}]}");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "", "not json", "[]", "{}", "{\"schema\":2}", "{\"schema\":\"1\"}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\"}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.4.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[{\"address\":\"10.80.3.99\",\"kind\":\"endpoint\",\"holders\":[],\"since\":0}],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[{\"address\":\"10.80.3.9\",\"kind\":\"other\",\"holders\":[],\"since\":0}],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.7/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":7,\"serialCursor\":0,\"allocations\":[],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":\"x\",\"allocations\":[],\"cooling\":[]}",
+    "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":{},\"cooling\":[]}",
+  })
+  void corruptBlocksNameTheKey(String text) {
+    assertThatThrownBy(() -> StateCodec.decodeBlock("blocks/p/b", text.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(StoreCorruptException.class, e -> assertThat(e.key()).isEqualTo("blocks/p/b"))
+        .hasMessageStartingWith("corrupt data at blocks/p/b: ");
+  }
+
+  @Test
+  void otherRecordsReportTheirKeyToo() {
+    byte[] junk = "{\"schema\":1}".getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> StateCodec.decodePool("pools/a", junk)).hasMessageContaining("pools/a").hasMessageContaining("missing field");
+    assertThatThrownBy(() -> StateCodec.decodeIndex("pools/index", junk)).hasMessageContaining("pools/index");
+    assertThatThrownBy(() -> StateCodec.decodeConfig("config", junk)).hasMessageContaining("config");
+    assertThatThrownBy(() -> StateCodec.decodeHost("hosts/h", junk)).hasMessageContaining("hosts/h");
+  }
+
+  @Provide
+  Arbitrary<byte[]> garbage() {
+    Arbitrary<byte[]> mutated = Arbitraries.integers().between(0, 400).flatMap(i -> Arbitraries.integers().between(0, 255).map(b -> {
+      byte[] x = StateCodec.encode(block());
+      x[i % x.length] = (byte) (int) b;
+      return x;
+    }));
+    return Arbitraries.oneOf(mutated, Arbitraries.bytes().array(byte[].class).ofMaxSize(200));
+  }
+
+  @Property(tries = 500)
+  void anyBytesEitherDecodeOrFailNamingTheKey(@ForAll("garbage") byte[] data) {
+    try {
+      BlockRecord b = StateCodec.decodeBlock("blocks/k", data);
+      assertThat(StateCodec.decodeBlock("blocks/k", StateCodec.encode(b))).isEqualTo(b);
+    } catch (StoreCorruptException e) {
+      assertThat(e.key()).isEqualTo("blocks/k");
+    }
+  }
+}
