@@ -28,8 +28,11 @@ import org.clusteripam.docker.protocol.ErrorReplies;
  * (back-pressure, and pipelined requests cannot overtake each other).
  */
 final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
-  /** What the official plugin helpers send; dockerd ignores the response content type. */
-  static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.1+json";
+  /**
+   * dockerd's own plugin mimetype (moby pkg/plugins/transport VersionMimetype, also its Accept header);
+   * its client ignores the response content type and decodes the body as JSON.
+   */
+  static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";
 
   private static final System.Logger LOG = System.getLogger(PluginConnectionHandler.class.getName());
 

@@ -54,7 +54,7 @@ class PluginServerTest {
 
   private static JsonObject ok(Response r) {
     assertThat(r.status()).isEqualTo(200);
-    assertThat(r.contentType()).isEqualTo("application/vnd.docker.plugins.v1.1+json");
+    assertThat(r.contentType()).isEqualTo("application/vnd.docker.plugins.v1.2+json");
     JsonObject o = Json.object(r.body());
     assertThat(o.containsKey("Error")).as(r.body()).isFalse();
     return o;
