@@ -39,7 +39,7 @@ public record EtcdStoreConfig(
   public static final String DEFAULT_PREFIX = "/cluster-ipam/";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_MAX_BATCH_OPS = 128;
-  public static final int DEFAULT_MAX_ATTEMPTS = 20;
+  public static final int DEFAULT_MAX_ATTEMPTS = 32;
 
   public EtcdStoreConfig {
     endpoints = List.copyOf(endpoints);

@@ -49,6 +49,8 @@ final class GroupCommitter implements AutoCloseable {
     final Txn<R> txn;
     final CompletableFuture<R> future = new CompletableFuture<>();
     final AtomicInteger state = new AtomicInteger(PENDING);
+    /** Failed commits so far; touched only by the committer thread. */
+    int attempts;
 
     Request(String name, Txn<R> txn) {
       this.name = name;
@@ -158,69 +160,110 @@ final class GroupCommitter implements AutoCloseable {
     final TreeMap<String, byte[]> writes = new TreeMap<>();
     final List<Request<?>> included = new ArrayList<>();
     final Map<Request<?>, Object> results = new HashMap<>();
+    /** Per member: every key it read or wrote, and the keys it wrote. */
+    final Map<Request<?>, java.util.Set<String>> touched = new HashMap<>();
+    final Map<Request<?>, java.util.Set<String>> wrote = new HashMap<>();
     /** Keys in the order of the compares and of the else-branch re-reads. */
     final List<String> compared = new ArrayList<>();
   }
 
-  private void runBatch(List<Request<?>> members) {
-    for (int attemptNo = 1; !members.isEmpty(); attemptNo++) {
-      Attempt a = new Attempt();
-      for (Request<?> r : members) {
-        MemberView view = new MemberView(a);
-        Object result;
-        try {
-          result = r.txn.run(view);
-        } catch (RuntimeException | Error e) {
-          r.future.completeExceptionally(e); // fails alone; its writes are dropped
-          continue;
-        }
-        if (!a.included.isEmpty() && wouldExceed(a, view)) {
-          deferred.add(r); // next batch
-          continue;
-        }
-        a.pinned.putAll(view.pinned);
-        a.writes.putAll(view.writes);
-        a.included.add(r);
-        a.results.put(r, result);
-      }
-      members = a.included;
+  /**
+   * Commits {@code initial} in as few etcd transactions as conflicts allow. On a conflict the batch
+   * is split: members that touched a key someone else changed (or read a key such a member wrote)
+   * retry after a jittered back-off, the others retry at once, so one member reading a hot key does
+   * not drag its neighbours through its retries.
+   */
+  private void runBatch(List<Request<?>> initial) {
+    ArrayDeque<Group> groups = new ArrayDeque<>();
+    groups.add(new Group(initial, false));
+    while (!groups.isEmpty()) {
+      Group g = groups.poll();
+      List<Request<?>> members = new ArrayList<>(g.members);
+      members.removeIf(r -> r.future.isDone());
       if (members.isEmpty()) {
-        return;
+        continue;
+      }
+      if (g.backOff) {
+        counters.retries.incrementAndGet();
+        backOff(members.stream().mapToInt(r -> r.attempts).max().orElse(1));
+      }
+      Attempt a = run(members);
+      if (a.included.isEmpty()) {
+        continue;
       }
       if (a.pinned.isEmpty()) {
         complete(a); // read nothing, wrote nothing
-        return;
+        continue;
       }
       TxnResponse resp;
       try {
         resp = send(a);
       } catch (StoreUnavailableException e) {
-        for (Request<?> r : members) {
+        for (Request<?> r : a.included) {
           r.future.completeExceptionally(e);
         }
-        return;
+        continue;
       }
       if (resp.isSucceeded()) {
         long rev = resp.getHeader().getRevision();
         a.writes.forEach((k, v) -> cache.apply(k, v, rev));
-        counters.largestBatch.accumulateAndGet(members.size(), Math::max);
+        counters.largestBatch.accumulateAndGet(a.included.size(), Math::max);
         complete(a);
-        return;
+        continue;
       }
       counters.conflicts.incrementAndGet();
-      refresh(a, resp);
-      if (attemptNo >= config.maxAttempts()) {
-        for (Request<?> r : members) {
-          r.future.completeExceptionally(new StoreConflictException(
-              "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + attemptNo + " attempts"));
+      java.util.Set<String> changed = refresh(a, resp);
+      List<Request<?>> hit = new ArrayList<>();
+      List<Request<?>> clean = new ArrayList<>();
+      java.util.Set<String> hitWrites = new java.util.HashSet<>();
+      for (Request<?> r : a.included) {
+        java.util.Set<String> touched = a.touched.get(r);
+        boolean isHit = touched.stream().anyMatch(k -> changed.contains(k) || hitWrites.contains(k));
+        if (isHit) {
+          hitWrites.addAll(a.wrote.get(r));
         }
-        return;
+        if (++r.attempts >= config.maxAttempts()) {
+          r.future.completeExceptionally(new StoreConflictException(
+              "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + r.attempts + " attempts"));
+        } else {
+          (isHit || changed.isEmpty() ? hit : clean).add(r);
+        }
       }
-      counters.retries.incrementAndGet();
-      backOff(attemptNo);
-      members = new ArrayList<>(members);
-      members.removeIf(r -> r.future.isDone());
+      if (!clean.isEmpty()) {
+        groups.addFirst(new Group(clean, false));
+      }
+      if (!hit.isEmpty()) {
+        groups.addLast(new Group(hit, true));
+      }
     }
+  }
+
+  private record Group(List<Request<?>> members, boolean backOff) {}
+
+  /** Runs the members' functions against the cache and each other's writes. */
+  private Attempt run(List<Request<?>> members) {
+    Attempt a = new Attempt();
+    for (Request<?> r : members) {
+      MemberView view = new MemberView(a);
+      Object result;
+      try {
+        result = r.txn.run(view);
+      } catch (RuntimeException | Error e) {
+        r.future.completeExceptionally(e); // fails alone; its writes are dropped
+        continue;
+      }
+      if (!a.included.isEmpty() && wouldExceed(a, view)) {
+        deferred.add(r); // next batch
+        continue;
+      }
+      a.pinned.putAll(view.pinned);
+      a.writes.putAll(view.writes);
+      a.included.add(r);
+      a.results.put(r, result);
+      a.touched.put(r, view.touched);
+      a.wrote.put(r, view.writes.keySet());
+    }
+    return a;
   }
 
   private boolean wouldExceed(Attempt a, MemberView v) {
@@ -273,21 +316,42 @@ final class GroupCommitter implements AutoCloseable {
     return EtcdCalls.await(f, config.timeout(), "commit " + names);
   }
 
-  /** Puts the values etcd returned for the compared keys (in compare order) into the cache. */
-  private void refresh(Attempt a, TxnResponse resp) {
+  /**
+   * Puts the values etcd returned for the compared keys (in compare order) into the cache and
+   * returns the keys whose value differs from what the attempt used.
+   */
+  private java.util.Set<String> refresh(Attempt a, TxnResponse resp) {
     long rev = resp.getHeader().getRevision();
+    java.util.Set<String> changed = new java.util.HashSet<>();
     List<GetResponse> gets = resp.getGetResponses();
     for (int i = 0; i < gets.size() && i < a.compared.size(); i++) {
+      String key = a.compared.get(i);
+      ValueCache.Entry used = a.pinned.get(key);
       List<KeyValue> kvs = gets.get(i).getKvs();
       if (kvs.isEmpty()) {
-        cache.apply(a.compared.get(i), null, rev); // absent at rev
+        cache.apply(key, null, rev); // absent at rev
+        if (used.present()) {
+          changed.add(key);
+        }
       } else {
-        cache.apply(a.compared.get(i), kvs.get(0).getValue().getBytes(), kvs.get(0).getModRevision());
+        cache.apply(key, kvs.get(0).getValue().getBytes(), kvs.get(0).getModRevision());
+        if (!used.present() || used.modRevision() != kvs.get(0).getModRevision()) {
+          changed.add(key);
+        }
       }
     }
+    return changed;
   }
 
+  /**
+   * No pause for the first two retries: the else-branch just returned fresh values, and the sooner
+   * the retry commits, the smaller its window for another conflict. Then jittered exponential
+   * back-off (up to 2^n ms, at most 50 ms) so that peers fighting over one key spread out.
+   */
   private static void backOff(int attemptNo) {
+    if (attemptNo <= 2) {
+      return;
+    }
     int maxMillis = Math.min(50, 1 << Math.min(attemptNo, 6));
     try {
       Thread.sleep(ThreadLocalRandom.current().nextInt(maxMillis + 1));
@@ -313,12 +377,14 @@ final class GroupCommitter implements AutoCloseable {
     private final Attempt batch;
     final Map<String, ValueCache.Entry> pinned = new HashMap<>();
     final TreeMap<String, byte[]> writes = new TreeMap<>();
+    final java.util.Set<String> touched = new java.util.HashSet<>();
 
     MemberView(Attempt batch) {
       this.batch = batch;
     }
 
     private ValueCache.Entry base(String key) {
+      touched.add(key);
       ValueCache.Entry e = batch.pinned.get(key);
       if (e == null) {
         e = pinned.computeIfAbsent(key, cache::get);
