@@ -55,6 +55,19 @@ public final class DriverProtocol {
     this.host = host;
   }
 
+  /**
+   * False for the calls answered without the engine ({@code Plugin.Activate}, {@code
+   * GetCapabilities}, unknown paths): cheap, non-blocking, safe to answer on an I/O thread, so that
+   * dockerd can activate the plugin even while the store is slow.
+   */
+  public static boolean callsEngine(String path) {
+    return switch (path == null ? "" : path) {
+      case "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool", "/IpamDriver.ReleasePool",
+          "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress" -> true;
+      default -> false;
+    };
+  }
+
   public HostId host() {
     return host;
   }

@@ -23,8 +23,9 @@ import org.clusteripam.docker.protocol.DriverReply;
 import org.clusteripam.docker.protocol.ErrorReplies;
 
 /**
- * One connection: requests are answered one at a time, in order. The {@code Ipam} call runs on the
- * worker executor, never on the event loop; while it runs, reading from this connection pauses
+ * One connection: requests are answered one at a time, in order. A call that needs the engine runs
+ * on the worker executor, never on the event loop (Activate and GetCapabilities are answered
+ * inline); while it runs, reading from this connection pauses
  * (back-pressure, and pipelined requests cannot overtake each other).
  */
 final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
@@ -95,6 +96,10 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
     int query = uri.indexOf('?');
     String path = query < 0 ? uri : uri.substring(0, query);
     byte[] body = ByteBufUtil.getBytes(request.content());
+    if (!DriverProtocol.callsEngine(path)) {
+      write(ctx, keepAlive, protocol.handle(path, body));
+      return;
+    }
     busy = true;
     ctx.channel().config().setAutoRead(false);
     inFlight.enter();
