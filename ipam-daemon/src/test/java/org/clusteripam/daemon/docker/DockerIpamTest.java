@@ -281,6 +281,67 @@ class DockerIpamTest {
 
   @Test
   @Order(7)
+  void cliCheckReleaseAndReclaimHost(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    assertThat(daemon.stop(Duration.ofSeconds(15))).isZero(); // the embedded store is the daemon's while it runs
+    try {
+      offlineCli(tmp);
+    } finally {
+      startDaemon();
+    }
+    assertExact();
+  }
+
+  void offlineCli(Path tmp) throws Exception {
+    String state = docker.base().resolve("ipam-state").toString();
+    String f1 = ip("f1", "fix1");
+    IpPrefix auto = IpPrefix.parse(autoSubnet);
+    // Seed two leaks the way a crash would leave them: one of this node's, one of a dead node h9.
+    try (org.clusteripam.core.store.StateStore st = org.clusteripam.etcd.file.FileStateStore.open(Path.of(state))) {
+      org.clusteripam.core.engine.ClusterIpam h1 = new org.clusteripam.core.engine.ClusterIpam(st,
+          org.clusteripam.core.engine.IpamConfig.defaults(), new org.clusteripam.core.ipam.HostId("h1"), java.time.Clock.systemUTC());
+      org.clusteripam.core.engine.ClusterIpam h9 = new org.clusteripam.core.engine.ClusterIpam(st,
+          org.clusteripam.core.engine.IpamConfig.defaults(), new org.clusteripam.core.ipam.HostId("h9"), java.time.Clock.systemUTC());
+      h1.requestAddress(new org.clusteripam.core.ipam.AddressRequest(h1.node(), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/10.7.0.0/24"),
+          java.util.Optional.of(IpAddress.parse("10.7.0.99")), org.clusteripam.core.ipam.AddressKind.ENDPOINT, Map.of()));
+      h9.requestAddress(new org.clusteripam.core.ipam.AddressRequest(h9.node(), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/" + auto),
+          java.util.Optional.of(auto.addressAt(250)), org.clusteripam.core.ipam.AddressKind.ENDPOINT, Map.of()));
+    }
+    String[] store = {"--state-dir", state, "--node-id", "h1", "--docker-host", docker.dockerHost()};
+    org.clusteripam.daemon.Cli.Result check = org.clusteripam.daemon.Cli.run(concat(new String[] {"check"}, store));
+    assertThat(check.exit()).as(check.err()).isZero();
+    JsonNode report = JSON.readTree(check.out());
+    assertThat(report.path("leaked").findValuesAsText("address")).containsExactly("10.7.0.99");
+    assertThat(report.path("missing")).isEmpty();
+    assertThat(report.path("conflicting")).isEmpty();
+    Path file = tmp.resolve("report.json");
+    java.nio.file.Files.writeString(file, check.out());
+
+    org.clusteripam.daemon.Cli.Result release = org.clusteripam.daemon.Cli.run(concat(new String[] {"release", "--from-report", file.toString()}, store));
+    assertThat(release.exit()).as(release.err()).isZero();
+    assertThat(release.out()).contains("released ClusterIpamLocal/10.7.0.0/24 10.7.0.99").contains("1 released, 0 kept");
+    org.clusteripam.daemon.Cli.Result again = org.clusteripam.daemon.Cli.run(concat(new String[] {"release", "--from-report", file.toString()}, store));
+    assertThat(again.out()).as("a stale report changes nothing").contains("0 released, 1 kept");
+
+    org.clusteripam.daemon.Cli.Result self = org.clusteripam.daemon.Cli.run(concat(new String[] {"reclaim-host", "h1"}, store));
+    assertThat(self.exit()).isNotZero();
+    assertThat(self.err()).contains("still has").contains("endpoints");
+    org.clusteripam.daemon.Cli.Result dead = org.clusteripam.daemon.Cli.run(concat(new String[] {"reclaim-host", "h9"}, store));
+    assertThat(dead.exit()).as(dead.err()).isZero();
+    assertThat(dead.out()).contains("reclaimed h9: 1 addresses");
+
+    org.clusteripam.daemon.Cli.Result show = org.clusteripam.daemon.Cli.run("show", "--state-dir", state);
+    assertThat(show.exit()).as(show.err()).isZero();
+    assertThat(show.out()).contains("pool 10.7.0.0/24").contains(f1).doesNotContain("10.7.0.99").doesNotContain(auto.addressAt(250).toString());
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+
+  @Test
+  @Order(8)
   void everythingIsReleasedWhenContainersAndNetworksGo() throws Exception {
     docker.docker("rm", "-f", "a2", "a4", "a5", "s1", "s2", "f1", "f3");
     docker.docker("network", "rm", "auto1", "st1", "fix1");
