@@ -20,9 +20,11 @@ public final class BlockAllocator {
   private final IpPrefix pool;
   private final IpPrefix block;
   private final OffsetSet used;
-  /** Dynamic picks stay within [dynFirst, dynLast] (block ∩ ip-range); -1/-2 when empty. */
+  /** Dynamic picks stay within [dynFirst, dynLast] (unsigned offsets, block ∩ ip-range). */
+  private final boolean dynEmpty;
   private final long dynFirst;
   private final long dynLast;
+  /** Offsets never handed out, or -1 (never a valid offset: the all-ones offset is excluded). */
   private final long reservedLow;
   private final long reservedHigh;
   private final TreeMap<Long, Long> coolingSince = new TreeMap<>();
@@ -32,36 +34,49 @@ public final class BlockAllocator {
   /**
    * @param ipRange the pool's {@code --ip-range}, restricting dynamic picks only
    * @param cooldownMillis how long a released address is not handed out dynamically (0: never)
+   * @throws IllegalArgumentException when the block is not inside the pool or holds more than 2^64
+   *     addresses
    */
   public BlockAllocator(IpPrefix pool, IpPrefix block, Optional<IpPrefix> ipRange, long cooldownMillis) {
     if (!pool.contains(block)) {
       throw new IllegalArgumentException("block " + block + " is not inside pool " + pool);
     }
-    if (block.hostBits() > 62) {
-      throw new IllegalArgumentException("block " + block + " is too large (at most 2^62 addresses)");
+    if (block.hostBits() > 64) {
+      throw new IllegalArgumentException("block " + block + " is too large (at most a /64)");
     }
     this.pool = pool;
     this.block = block;
-    this.used = OffsetSet.forCapacity(block.sizeAsLong());
+    long lastOffset = lastOffset(block);
+    this.used = OffsetSet.forLastOffset(lastOffset);
     this.cooldownMillis = Math.max(0, cooldownMillis);
     long first = 0;
-    long last = block.sizeAsLong() - 1;
+    long last = lastOffset;
+    boolean empty = false;
     if (ipRange.isPresent()) {
       IpPrefix r = ipRange.get();
       if (r.contains(block)) {
         // whole block usable
       } else if (block.contains(r)) {
         first = block.offsetOf(r.first());
-        last = block.offsetOf(r.last());
+        long rl = block.offsetOf(r.last());
+        last = Long.compareUnsigned(rl, lastOffset) > 0 ? lastOffset : rl;
       } else {
-        first = -1;
-        last = -2;
+        empty = true;
       }
     }
+    this.dynEmpty = empty;
     this.dynFirst = first;
     this.dynLast = last;
     this.reservedLow = reservedOffset(pool.first());
     this.reservedHigh = pool.family() == IpFamily.IPV4 ? reservedOffset(pool.last()) : -1;
+  }
+
+  /**
+   * The highest offset a block serves: all of it, except that a /64 keeps its all-ones interface
+   * identifier (the top of RFC 2526's reserved subnet anycast range) out.
+   */
+  static long lastOffset(IpPrefix block) {
+    return block.hostBits() == 64 ? -2L : block.hostBits() == 63 ? Long.MAX_VALUE : (1L << block.hostBits()) - 1;
   }
 
   private long reservedOffset(IpAddress a) {
@@ -75,6 +90,23 @@ public final class BlockAllocator {
       return false;
     }
     return a.equals(pool.first()) || (pool.family() == IpFamily.IPV4 && a.equals(pool.last()));
+  }
+
+  /** Why {@code a} can never be handed out in a block of {@code blockLength} inside {@code pool}, if so. */
+  public static Optional<String> reservedReason(IpPrefix pool, int blockLength, IpAddress a) {
+    if (isReserved(pool, a)) {
+      return Optional.of(a.equals(pool.first()) ? "network" : "broadcast");
+    }
+    IpPrefix b = IpPrefix.containing(a, blockLength);
+    if (b.hostBits() == 64 && a.equals(b.last())) {
+      return Optional.of("reserved subnet anycast (RFC 2526)");
+    }
+    return Optional.empty();
+  }
+
+  private IpAddress addressAt(long offset) {
+    IpAddress n = block.network();
+    return offset >= 0 ? n.plus(offset) : n.plus(Long.MAX_VALUE).plus(offset - Long.MIN_VALUE + 1);
   }
 
   public IpPrefix block() {
@@ -112,20 +144,23 @@ public final class BlockAllocator {
     return used.count();
   }
 
-  /** Addresses a dynamic pick may still return, ignoring cooldown. */
+  /** Addresses a dynamic pick may still return, ignoring cooldown (saturates at Long.MAX_VALUE). */
   public long dynamicFree() {
-    if (dynFirst < 0) {
+    if (dynEmpty) {
       return 0;
     }
-    long n = dynLast - dynFirst + 1;
-    for (long o = used.nextUsed(dynFirst); o >= 0 && o <= dynLast; o = used.nextUsed(o + 1)) {
+    long span = dynLast - dynFirst;
+    long n = span < 0 || span == Long.MAX_VALUE ? Long.MAX_VALUE : span + 1;
+    for (long o = used.nextUsed(dynFirst); o != -1 && Long.compareUnsigned(o, dynLast) <= 0; o = used.nextUsed(o + 1)) {
       n--;
+      if (o == dynLast) {
+        break;
+      }
     }
-    if (reservedLow >= dynFirst && reservedLow <= dynLast && !used.contains(reservedLow)) {
-      n--;
-    }
-    if (reservedHigh >= dynFirst && reservedHigh <= dynLast && !used.contains(reservedHigh)) {
-      n--;
+    for (long r : new long[] {reservedLow, reservedHigh}) {
+      if (r != -1 && Long.compareUnsigned(r, dynFirst) >= 0 && Long.compareUnsigned(r, dynLast) <= 0 && !used.contains(r)) {
+        n--;
+      }
     }
     return n;
   }
@@ -135,7 +170,7 @@ public final class BlockAllocator {
     TreeMap<IpAddress, Long> out = new TreeMap<>();
     coolingSince.forEach((o, t) -> {
       if (t + cooldownMillis > nowMillis) {
-        out.put(block.addressAt(o), t);
+        out.put(addressAt(o), t);
       }
     });
     return out;
@@ -146,27 +181,32 @@ public final class BlockAllocator {
    * handed out, wrapping. Skips reserved addresses and those still cooling down.
    */
   public Optional<IpAddress> allocate(boolean serial, long nowMillis) {
-    if (dynFirst < 0) {
+    if (dynEmpty) {
       return Optional.empty();
     }
-    long start = serial ? Math.max(dynFirst, Math.min(serialCursor, dynLast + 1)) : dynFirst;
-    long pick = scan(start, dynLast, nowMillis);
-    if (pick < 0 && serial && start > dynFirst) {
-      pick = scan(dynFirst, start - 1, nowMillis);
+    long start = dynFirst;
+    if (serial && Long.compareUnsigned(serialCursor, dynFirst) > 0 && Long.compareUnsigned(serialCursor, dynLast) <= 0) {
+      start = serialCursor;
     }
-    if (pick < 0) {
+    long pick = scan(start, dynLast, nowMillis);
+    if (pick == -1 && start != dynFirst) {
+      pick = scan(dynFirst, start - 1, nowMillis); // wrap
+    }
+    if (pick == -1) {
       return Optional.empty();
     }
     used.add(pick);
-    coolingSince.remove(pick);
+    if (!coolingSince.isEmpty()) {
+      coolingSince.remove(pick);
+    }
     serialCursor = pick + 1;
-    return Optional.of(block.addressAt(pick));
+    return Optional.of(addressAt(pick));
   }
 
   private long scan(long from, long to, long nowMillis) {
     long f = used.nextFree(from, to);
-    while (f >= 0 && (f == reservedLow || f == reservedHigh || isCooling(f, nowMillis))) {
-      f = used.nextFree(f + 1, to);
+    while (f != -1 && (f == reservedLow || f == reservedHigh || isCooling(f, nowMillis))) {
+      f = f == to ? -1 : used.nextFree(f + 1, to);
     }
     return f;
   }
@@ -190,7 +230,7 @@ public final class BlockAllocator {
       throw new IllegalArgumentException(a + " is not inside block " + block);
     }
     long o = block.offsetOf(a);
-    if (o == reservedLow || o == reservedHigh) {
+    if (o == reservedLow || o == reservedHigh || o == -1L) {
       throw new IllegalArgumentException(a + " is reserved in pool " + pool);
     }
     if (!used.add(o)) {
@@ -206,7 +246,7 @@ public final class BlockAllocator {
       return false;
     }
     long o = block.offsetOf(a);
-    if (!used.remove(o)) {
+    if (o == -1L || !used.remove(o)) {
       return false;
     }
     if (cooldownMillis > 0) {

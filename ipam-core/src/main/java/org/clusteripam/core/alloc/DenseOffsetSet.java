@@ -93,11 +93,8 @@ public final class DenseOffsetSet implements OffsetSet {
 
   @Override
   public long nextFree(long from) {
-    if (from < 0) {
-      from = 0;
-    }
-    if (from >= capacity) {
-      return -1;
+    if (from < 0 || from >= capacity) {
+      return -1; // negative offsets are huge unsigned ones
     }
     long r = nextClear(0, from);
     return r < capacity ? r : -1;
@@ -135,7 +132,7 @@ public final class DenseOffsetSet implements OffsetSet {
   @Override
   public long nextUsed(long from) {
     if (from < 0) {
-      from = 0;
+      return -1;
     }
     long[] a = levels[0];
     for (int w = (int) (from >>> 6); w < a.length; w++) {

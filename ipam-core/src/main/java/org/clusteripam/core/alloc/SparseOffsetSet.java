@@ -13,7 +13,8 @@ public final class SparseOffsetSet implements OffsetSet {
   static final int CHUNK = 1 << CHUNK_BITS;
   private static final int WORDS = CHUNK / 64;
 
-  private final long capacity;
+  /** The highest offset (unsigned, inclusive). */
+  private final long last;
   private final long lastChunk;
   /** Partly used chunks: chunk index → bits. */
   private final TreeMap<Long, long[]> partial = new TreeMap<>();
@@ -21,17 +22,30 @@ public final class SparseOffsetSet implements OffsetSet {
   private final TreeMap<Long, Long> fullRuns = new TreeMap<>();
   private long count;
 
+  /** Offsets {@code 0..capacity-1}; capacity at least 1. */
   public SparseOffsetSet(long capacity) {
-    if (capacity < 0) {
-      throw new IllegalArgumentException("negative capacity " + capacity);
+    this(capacity - 1, true);
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive, got " + capacity);
     }
-    this.capacity = capacity;
-    this.lastChunk = capacity == 0 ? -1 : (capacity - 1) >>> CHUNK_BITS;
+  }
+
+  private SparseOffsetSet(long last, boolean unused) {
+    this.last = last;
+    this.lastChunk = last >>> CHUNK_BITS;
+  }
+
+  /** Offsets {@code 0..last}, {@code last} unsigned (up to 2^64-2: an IPv6 /64 minus its all-ones). */
+  public static SparseOffsetSet ofLast(long last) {
+    if (last == -1L) {
+      throw new IllegalArgumentException("the all-ones offset cannot be stored");
+    }
+    return new SparseOffsetSet(last, true);
   }
 
   @Override
   public long capacity() {
-    return capacity;
+    return last + 1;
   }
 
   @Override
@@ -51,12 +65,14 @@ public final class SparseOffsetSet implements OffsetSet {
 
   /** Offsets held by chunk {@code c} (the last chunk may be short). */
   private long chunkSize(long c) {
-    return c == lastChunk ? capacity - (c << CHUNK_BITS) : CHUNK;
+    return c == lastChunk ? last - (c << CHUNK_BITS) + 1 : CHUNK;
   }
 
   @Override
   public boolean contains(long offset) {
-    OffsetSet.checkOffset(offset, capacity);
+    if (Long.compareUnsigned(offset, last) > 0) {
+      throw new IndexOutOfBoundsException("offset " + Long.toUnsignedString(offset) + " outside 0.." + Long.toUnsignedString(last));
+    }
     long c = offset >>> CHUNK_BITS;
     long[] bits = partial.get(c);
     if (bits != null) {
@@ -146,10 +162,7 @@ public final class SparseOffsetSet implements OffsetSet {
 
   @Override
   public long nextFree(long from) {
-    if (from < 0) {
-      from = 0;
-    }
-    while (from < capacity) {
+    while (Long.compareUnsigned(from, last) <= 0) {
       long c = from >>> CHUNK_BITS;
       Map.Entry<Long, Long> run = fullRuns.floorEntry(c);
       if (run != null && run.getValue() >= c) {
@@ -167,7 +180,7 @@ public final class SparseOffsetSet implements OffsetSet {
         long free = ~bits[w] & (w == i >>> 6 ? -1L << i : -1L);
         if (free != 0) {
           long r = (c << CHUNK_BITS) + ((long) w << 6) + Long.numberOfTrailingZeros(free);
-          return r < capacity ? r : -1;
+          return Long.compareUnsigned(r, last) <= 0 ? r : -1;
         }
       }
       if (c >= lastChunk) {
@@ -180,24 +193,20 @@ public final class SparseOffsetSet implements OffsetSet {
 
   @Override
   public long nextUsed(long from) {
-    if (from < 0) {
-      from = 0;
-    }
-    if (from >= capacity) {
+    if (Long.compareUnsigned(from, last) > 0) {
       return -1;
     }
     long c = from >>> CHUNK_BITS;
     if (inFullRun(c)) {
       return from;
     }
-    long best = -1;
+    long bestChunk = -1; // first full run after c, as a chunk index (chunk indices are below 2^55)
     Map.Entry<Long, Long> run = fullRuns.higherEntry(c);
     if (run != null) {
-      best = run.getKey() << CHUNK_BITS;
+      bestChunk = run.getKey();
     }
     for (Map.Entry<Long, long[]> e : partial.tailMap(c, true).entrySet()) {
-      long base = e.getKey() << CHUNK_BITS;
-      if (best >= 0 && base >= best) {
+      if (bestChunk >= 0 && e.getKey() >= bestChunk) {
         break;
       }
       long[] bits = e.getValue();
@@ -205,11 +214,10 @@ public final class SparseOffsetSet implements OffsetSet {
       for (int w = start >>> 6; w < WORDS; w++) {
         long used = bits[w] & (w == start >>> 6 ? -1L << start : -1L);
         if (used != 0) {
-          long r = base + ((long) w << 6) + Long.numberOfTrailingZeros(used);
-          return best >= 0 ? Math.min(best, r) : r;
+          return (e.getKey() << CHUNK_BITS) + ((long) w << 6) + Long.numberOfTrailingZeros(used);
         }
       }
     }
-    return best;
+    return bestChunk >= 0 ? bestChunk << CHUNK_BITS : -1;
   }
 }

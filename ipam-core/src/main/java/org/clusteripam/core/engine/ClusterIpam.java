@@ -365,9 +365,9 @@ public final class ClusterIpam implements Ipam {
       if (!pool.contains(a)) {
         throw new InvalidRequestException("address " + a + " is not inside pool " + pool);
       }
-      if (BlockAllocator.isReserved(pool, a)) {
-        throw new InvalidRequestException("address " + a + " is the " + (a.equals(pool.first()) ? "network" : "broadcast")
-            + " address of pool " + pool + " and cannot be assigned");
+      Optional<String> reserved = BlockAllocator.reservedReason(pool, blockLength(pool), a);
+      if (reserved.isPresent()) {
+        throw new InvalidRequestException("address " + a + " is the " + reserved.get() + " address of pool " + pool + " and cannot be assigned");
       }
     }
     long now = clock.millis();
@@ -519,7 +519,7 @@ public final class ClusterIpam implements Ipam {
       IpPrefix r = rec.ipRange().get();
       region = r.length() <= len ? r : IpPrefix.containing(r.network(), len);
     }
-    int bits = len - region.length();
+    int bits = Math.min(62, len - region.length()); // beyond 2^62 blocks, the first 2^62 are plenty
     BlockOrder order = BlockOrder.forHolder(holder, bits);
     long tries = Math.min(order.count(), (long) rec.blocks().size() + 1);
     for (long i = 0; i < tries; i++) {

@@ -51,8 +51,9 @@ public record IpamConfig(
     if (network < supernet || network > bits) {
       throw new IllegalArgumentException(fam + " network prefix length /" + network + " must be between the supernet's /" + supernet + " and /" + bits);
     }
-    if (block < bits - 62 || block > bits) {
-      throw new IllegalArgumentException(fam + " host block length /" + block + " must be between /" + (bits - 62) + " and /" + bits);
+    // Blocks hold at most 2^64 addresses: offsets inside a block are unsigned 64-bit values.
+    if (block < bits - 64 || block > bits) {
+      throw new IllegalArgumentException(fam + " host block length /" + block + " must be between /" + Math.max(0, bits - 64) + " and /" + bits);
     }
   }
 

@@ -36,7 +36,7 @@ public final class IpamQueries {
   /** One allocated address. */
   public record AddressView(IpAddress address, AddressKind kind, SortedSet<String> holders, long sinceMillis) {}
 
-  /** One host block: its owner ({@code ""}: none), size, and addresses in use. */
+  /** One host block: its owner ({@code ""}: none), size (saturating at Long.MAX_VALUE), and addresses in use. */
   public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {}
 
   /** One pool with its blocks. {@code size} counts every address, {@code used} the allocated ones. */
@@ -88,7 +88,7 @@ public final class IpamQueries {
         List<AddressView> av = new ArrayList<>();
         b.allocations().forEach((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
         used += av.size();
-        bv.add(new BlockView(b.block(), b.owner(), b.block().sizeAsLong(), av.size(), av));
+        bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av));
       }
       views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv));
     }

@@ -157,4 +157,31 @@ class BlockAllocatorProperties {
     }
     assertThat(firsts.size()).isGreaterThan(24);
   }
+
+  @Test
+  void aWholeSlash64BlockServesBothHalvesButNotItsAllOnesIdentifier() {
+    IpPrefix pool = IpPrefix.parse("fd00:6::/64");
+    BlockAllocator a = new BlockAllocator(pool, pool, Optional.empty(), 1000);
+    assertThat(a.allocate(false, 0)).contains(IpAddress.parse("fd00:6::1"));
+    IpAddress high = IpAddress.parse("fd00:6::ffff:ffff:ffff:fffe");
+    IpAddress upperHalf = IpAddress.parse("fd00:6::8000:0:0:5");
+    assertThat(a.take(high)).isTrue();
+    assertThat(a.take(upperHalf)).isTrue();
+    assertThat(a.isUsed(upperHalf)).isTrue();
+    assertThatThrownBy(() -> a.take(IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).hasMessageContaining("reserved");
+    assertThat(a.release(upperHalf, 5)).isTrue();
+    assertThat(a.cooling(6)).containsOnlyKeys(upperHalf);
+    assertThat(BlockAllocator.reservedReason(pool, 64, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).contains("reserved subnet anycast (RFC 2526)");
+    assertThat(BlockAllocator.reservedReason(pool, 112, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).isEmpty();
+    // Serial picks continue after the last one handed out, across the sign bit of the offset.
+    BlockAllocator s = new BlockAllocator(pool, pool, Optional.of(IpPrefix.parse("fd00:6::7fff:ffff:ffff:fffe/127")), 0);
+    assertThat(s.allocate(true, 0)).contains(IpAddress.parse("fd00:6::7fff:ffff:ffff:fffe"));
+    assertThat(s.allocate(true, 0)).contains(IpAddress.parse("fd00:6::7fff:ffff:ffff:ffff"));
+    assertThat(s.allocate(true, 0)).isEmpty();
+    BlockAllocator top = new BlockAllocator(pool, pool, Optional.of(IpPrefix.parse("fd00:6::ffff:ffff:ffff:fffc/126")), 0);
+    assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffc"));
+    assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffd"));
+    assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffe"));
+    assertThat(top.allocate(true, 0)).isEmpty();
+  }
 }

@@ -435,4 +435,17 @@ class ClusterIpamTest {
         .isInstanceOfSatisfying(StoreCorruptException.class, e -> assertThat(e.key()).isEqualTo(key))
         .hasMessageContaining(key);
   }
+
+  @Test
+  void slash64HostBlocksWork() {
+    ClusterIpam ipam = ipam(IpamConfig.builder().blockLengthV6(64).build());
+    PoolGrant g = ipam.requestPool(local(H1, "fd00:7::/63"));
+    IpAddress x = ipam.requestAddress(any(H1, g.id())).address();
+    assertThat(IpPrefix.containing(x, 64).contains(x)).isTrue();
+    assertThat(x).isIn(a("fd00:7::1"), a("fd00:7:0:1::")); // lowest usable of whichever /64 the host claimed
+    assertThat(ipam.requestAddress(exact(H1, g.id(), "fd00:7::ffff:ffff:ffff:fffe")).address()).isEqualTo(a("fd00:7::ffff:ffff:ffff:fffe"));
+    assertThatThrownBy(() -> ipam.requestAddress(exact(H1, g.id(), "fd00:7::ffff:ffff:ffff:ffff")))
+        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("RFC 2526");
+    assertThat(ipam.queries().snapshot().allPools().get(0).blocks()).allSatisfy(b -> assertThat(b.size()).isEqualTo(Long.MAX_VALUE));
+  }
 }
