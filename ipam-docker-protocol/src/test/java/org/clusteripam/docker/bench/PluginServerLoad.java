@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import org.clusteripam.core.engine.ClusterIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
@@ -51,6 +54,8 @@ public final class PluginServerLoad {
   private static void overSocket(Path dir, int clients, int warmup, int measure) throws Exception {
     InMemoryStateStore store = new InMemoryStateStore();
     ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), NODE, Clock.systemUTC());
+    // One client I/O thread for all connections, as dockerd multiplexes goroutines on few threads.
+    EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try (PluginServer server = PluginServer.start(dir.resolve("b" + clients + ".sock"), ipam, NODE)) {
       String poolId;
       try (UnixHttpClient c = UnixHttpClient.connect(server.socketPath())) {
@@ -59,7 +64,7 @@ public final class PluginServerLoad {
             .getString("PoolID");
       }
       Result r = run(clients, warmup, measure, () -> {
-        UnixHttpClient c = UnixHttpClient.connect(server.socketPath());
+        UnixHttpClient c = UnixHttpClient.connect(server.socketPath(), clientLoop);
         return () -> {
           String address = object(c.post("/IpamDriver.RequestAddress",
               "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\",\"Options\":null}\n").body()).getString("Address");
@@ -71,6 +76,8 @@ public final class PluginServerLoad {
         };
       });
       r.print("socket, in-memory store, " + clients + (clients == 1 ? " client " : " clients"));
+    } finally {
+      clientLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 

@@ -54,12 +54,14 @@ public final class UnixHttpClient implements AutoCloseable {
   public record Response(int status, String contentType, String connection, String body) {}
 
   private final EventLoopGroup group;
+  private final boolean ownsGroup;
   private final Channel channel;
   private final BlockingQueue<Object> source;
   private final HostHeader host;
 
-  private UnixHttpClient(EventLoopGroup group, Channel channel, BlockingQueue<Object> source, HostHeader host) {
+  private UnixHttpClient(EventLoopGroup group, boolean ownsGroup, Channel channel, BlockingQueue<Object> source, HostHeader host) {
     this.group = group;
+    this.ownsGroup = ownsGroup;
     this.channel = channel;
     this.source = source;
     this.host = host;
@@ -70,7 +72,15 @@ public final class UnixHttpClient implements AutoCloseable {
   }
 
   public static UnixHttpClient connect(Path socket, HostHeader host) throws IOException {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-http-client", true), NioIoHandler.newFactory());
+    return connect(socket, host, new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-http-client", true), NioIoHandler.newFactory()), true);
+  }
+
+  /** A connection on a shared event loop group, which the caller owns (many clients, few threads). */
+  public static UnixHttpClient connect(Path socket, EventLoopGroup shared) throws IOException {
+    return connect(socket, HostHeader.EMPTY, shared, false);
+  }
+
+  private static UnixHttpClient connect(Path socket, HostHeader host, EventLoopGroup group, boolean ownsGroup) throws IOException {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     try {
       Channel ch =
@@ -112,9 +122,11 @@ public final class UnixHttpClient implements AutoCloseable {
               .connect(UnixDomainSocketAddress.of(socket))
               .sync()
               .channel();
-      return new UnixHttpClient(group, ch, queue, host);
+      return new UnixHttpClient(group, ownsGroup, ch, queue, host);
     } catch (Exception e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (ownsGroup) {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
       throw new IOException("cannot connect to " + socket + ": " + e, e);
     }
   }
@@ -179,6 +191,8 @@ public final class UnixHttpClient implements AutoCloseable {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
   }
 }
