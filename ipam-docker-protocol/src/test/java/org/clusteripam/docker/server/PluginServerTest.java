@@ -210,6 +210,20 @@ class PluginServerTest {
   }
 
   @Test
+  void aClientThatHangsUpMidCallLeavesNothingInFlight() throws Exception {
+    ipam.hold();
+    try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
+      c.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.8.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      waitFor(() -> server.callsInFlight() == 1);
+    }
+    ipam.open();
+    waitFor(() -> server.callsInFlight() == 0);
+    try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
+      assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
+    }
+  }
+
+  @Test
   void socketIsGroupOnly() throws IOException {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
     assertThat(server.socketPath()).isEqualTo(socket.toAbsolutePath());
