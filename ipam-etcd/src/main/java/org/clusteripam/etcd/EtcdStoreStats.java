@@ -9,12 +9,14 @@ package org.clusteripam.etcd;
  * @param conflicts etcd transactions whose compares failed
  * @param retries re-runs of a batch after a conflict
  * @param largestBatch most {@code transact} calls carried by one etcd transaction
+ * @param functionNanos time the committer thread spent running {@code Txn} functions
  */
-public record EtcdStoreStats(long roundTrips, long etcdTxns, long transacts, long conflicts, long retries, long largestBatch) {
+public record EtcdStoreStats(
+    long roundTrips, long etcdTxns, long transacts, long conflicts, long retries, long largestBatch, long functionNanos) {
 
   /** The counters accumulated since {@code earlier}. */
   public EtcdStoreStats minus(EtcdStoreStats earlier) {
     return new EtcdStoreStats(roundTrips - earlier.roundTrips, etcdTxns - earlier.etcdTxns, transacts - earlier.transacts,
-        conflicts - earlier.conflicts, retries - earlier.retries, largestBatch);
+        conflicts - earlier.conflicts, retries - earlier.retries, largestBatch, functionNanos - earlier.functionNanos);
   }
 }

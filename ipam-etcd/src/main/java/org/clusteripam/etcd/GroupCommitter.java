@@ -81,9 +81,11 @@ final class GroupCommitter implements AutoCloseable {
     final AtomicLong conflicts = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
     final AtomicLong largestBatch = new AtomicLong();
+    final AtomicLong functionNanos = new AtomicLong();
 
     EtcdStoreStats snapshot() {
-      return new EtcdStoreStats(roundTrips.get(), etcdTxns.get(), transacts.get(), conflicts.get(), retries.get(), largestBatch.get());
+      return new EtcdStoreStats(roundTrips.get(), etcdTxns.get(), transacts.get(), conflicts.get(), retries.get(), largestBatch.get(),
+          functionNanos.get());
     }
   }
 
@@ -246,11 +248,14 @@ final class GroupCommitter implements AutoCloseable {
     for (Request<?> r : members) {
       MemberView view = new MemberView(a);
       Object result;
+      long t0 = System.nanoTime();
       try {
         result = r.txn.run(view);
       } catch (RuntimeException | Error e) {
         r.future.completeExceptionally(e); // fails alone; its writes are dropped
         continue;
+      } finally {
+        counters.functionNanos.addAndGet(System.nanoTime() - t0);
       }
       if (!a.included.isEmpty() && wouldExceed(a, view)) {
         deferred.add(r); // next batch
