@@ -22,6 +22,7 @@ public final class Logging {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.ALL);
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(level);
     // Chatty libraries stay at WARN unless tracing.
+    ((Logger) LoggerFactory.getLogger("io.netty.util.internal.MacAddressUtil")).setLevel(Level.ERROR); // container hosts often lack a MAC
     for (String quiet : java.util.List.of("org.apache.hc", "io.netty", "io.grpc", "io.etcd", "com.github.dockerjava", "io.vertx")) {
       ((Logger) LoggerFactory.getLogger(quiet)).setLevel(level.toInt() <= Level.TRACE_INT ? level : Level.WARN);
     }

@@ -98,23 +98,33 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     Logging.setLevel(config.logLevel());
-    Daemon daemon;
-    try {
-      daemon = Daemon.start(config);
-    } catch (Daemon.StartupException e) {
-      spec.commandLine().getErr().println("cluster-ipam: " + e.getMessage());
-      spec.commandLine().getErr().flush();
-      return 1;
-    }
+    // The hook is in place before anything starts, so a SIGTERM during startup also ends cleanly.
+    java.util.concurrent.atomic.AtomicReference<Daemon> running = new java.util.concurrent.atomic.AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
-      daemon.close();
+      synchronized (running) {
+        Daemon d = running.getAndSet(null);
+        if (d != null) {
+          d.close();
+        }
+      }
       stopped.countDown();
       // SIGTERM is the normal way to stop: exit 0 (not the JVM's 143) once drained and closed.
       System.err.flush();
       Runtime.getRuntime().halt(0);
     }, "ipam-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Daemon d = Daemon.start(config);
+      synchronized (running) {
+        running.set(d);
+      }
+    } catch (Daemon.StartupException e) {
+      Runtime.getRuntime().removeShutdownHook(hook);
+      spec.commandLine().getErr().println("cluster-ipam: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
     stopped.await();
     return 0;
   }
