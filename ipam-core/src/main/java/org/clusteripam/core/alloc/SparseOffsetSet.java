@@ -4,9 +4,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Used offsets of a huge range (an IPv6 /64 holds 2^64): 512-offset chunks, stored only while
- * partly used; runs of full chunks collapse to one interval. Memory grows with the allocations
- * (and shrinks as dense runs fill up), never with the size of the range.
+ * Used offsets of a huge range (an IPv6 /64 holds 2^64), in 512-offset chunks. A chunk with few
+ * used offsets keeps them as primitive longs in a paged sorted set (~8-16 bytes each, for scattered
+ * addresses); a busier chunk becomes a bitmap; runs of full chunks collapse to one interval. Memory
+ * grows with the allocations (and shrinks as dense runs fill up), never with the size of the range.
  */
 public final class SparseOffsetSet implements OffsetSet {
   static final int CHUNK_BITS = 9;
@@ -20,7 +21,12 @@ public final class SparseOffsetSet implements OffsetSet {
   private final TreeMap<Long, long[]> partial = new TreeMap<>();
   /** Runs of full chunks: first chunk index → last chunk index (inclusive), never adjacent. */
   private final TreeMap<Long, Long> fullRuns = new TreeMap<>();
+  /** Used offsets of chunks with fewer than {@link #LOOSE_MAX} of them (and no bitmap, no run). */
+  private final LongSortedSet loose = new LongSortedSet();
+  private final boolean[] found = new boolean[1];
   private long count;
+  static final int LOOSE_MAX = 16;
+  static final int LOOSE_MIN = 8;
 
   /** Offsets {@code 0..capacity-1}; capacity at least 1. */
   public SparseOffsetSet(long capacity) {
@@ -55,7 +61,27 @@ public final class SparseOffsetSet implements OffsetSet {
 
   /** Number of partly used chunks and of full runs held: the memory actually used. */
   public long storedChunks() {
-    return partial.size() + fullRuns.size();
+    return partial.size() + fullRuns.size() + loose.pageCount();
+  }
+
+  private long chunkEnd(long c) {
+    return c == lastChunk ? last : (c << CHUNK_BITS) + CHUNK - 1;
+  }
+
+  /** Loose offsets stored for chunk {@code c}, in order (at most LOOSE_MAX). */
+  private long[] looseOf(long c) {
+    long[] out = new long[LOOSE_MAX + 1];
+    int n = 0;
+    long end = chunkEnd(c);
+    long v = loose.ceiling(c << CHUNK_BITS, found);
+    while (found[0] && Long.compareUnsigned(v, end) <= 0 && n < out.length) {
+      out[n++] = v;
+      if (v == end) {
+        break;
+      }
+      v = loose.ceiling(v + 1, found);
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   private boolean inFullRun(long chunk) {
@@ -79,7 +105,7 @@ public final class SparseOffsetSet implements OffsetSet {
       int i = (int) (offset & (CHUNK - 1));
       return (bits[i >>> 6] & (1L << i)) != 0;
     }
-    return inFullRun(c);
+    return inFullRun(c) || loose.contains(offset);
   }
 
   @Override
@@ -88,10 +114,26 @@ public final class SparseOffsetSet implements OffsetSet {
       return false;
     }
     long c = offset >>> CHUNK_BITS;
-    long[] bits = partial.computeIfAbsent(c, k -> new long[WORDS]);
-    int i = (int) (offset & (CHUNK - 1));
-    bits[i >>> 6] |= 1L << i;
     count++;
+    long[] bits = partial.get(c);
+    if (bits == null) {
+      loose.add(offset);
+      long[] mine = looseOf(c);
+      if (mine.length < LOOSE_MAX && mine.length < chunkSize(c)) {
+        return true;
+      }
+      // Busy enough for a bitmap (or already full): move the chunk out of the loose set.
+      bits = new long[WORDS];
+      for (long v : mine) {
+        loose.remove(v);
+        int i = (int) (v & (CHUNK - 1));
+        bits[i >>> 6] |= 1L << i;
+      }
+      partial.put(c, bits);
+    } else {
+      int i = (int) (offset & (CHUNK - 1));
+      bits[i >>> 6] |= 1L << i;
+    }
     if (popCount(bits) == chunkSize(c)) {
       partial.remove(c);
       addFullChunk(c);
@@ -104,22 +146,33 @@ public final class SparseOffsetSet implements OffsetSet {
     if (!contains(offset)) {
       return false;
     }
+    count--;
+    if (loose.remove(offset)) {
+      return true;
+    }
     long c = offset >>> CHUNK_BITS;
     long[] bits = partial.get(c);
     if (bits == null) {
       removeFullChunk(c);
       bits = new long[WORDS];
       long size = chunkSize(c);
-      for (int i = 0; i < size; i++) {
-        bits[i >>> 6] |= 1L << i;
+      for (int w = 0; w < WORDS && (long) w << 6 < size; w++) {
+        long inWord = Math.min(64, size - ((long) w << 6));
+        bits[w] = inWord == 64 ? -1L : (1L << inWord) - 1;
       }
       partial.put(c, bits);
     }
     int i = (int) (offset & (CHUNK - 1));
     bits[i >>> 6] &= ~(1L << i);
-    count--;
-    if (popCount(bits) == 0) {
+    int left = popCount(bits);
+    if (left < LOOSE_MIN) {
+      // Few offsets left: keep them as loose longs rather than a bitmap.
       partial.remove(c);
+      for (int w = 0; w < WORDS; w++) {
+        for (long word = bits[w]; word != 0; word &= word - 1) {
+          loose.add((c << CHUNK_BITS) + ((long) w << 6) + Long.numberOfTrailingZeros(word));
+        }
+      }
     }
     return true;
   }
@@ -174,7 +227,25 @@ public final class SparseOffsetSet implements OffsetSet {
       }
       long[] bits = partial.get(c);
       if (bits == null) {
-        return from;
+        // Only loose offsets (if any) in this chunk: walk past consecutive used ones.
+        long end = chunkEnd(c);
+        long cand = from;
+        long v = loose.ceiling(cand, found);
+        while (found[0] && v == cand) {
+          if (cand == end) {
+            break;
+          }
+          cand++;
+          v = loose.ceiling(cand, found);
+        }
+        if (!(found[0] && v == cand)) {
+          return cand;
+        }
+        if (c >= lastChunk) {
+          return -1;
+        }
+        from = (c + 1) << CHUNK_BITS;
+        continue;
       }
       for (int i = (int) (from & (CHUNK - 1)), w = i >>> 6; w < WORDS; w++) {
         long free = ~bits[w] & (w == i >>> 6 ? -1L << i : -1L);
@@ -196,6 +267,16 @@ public final class SparseOffsetSet implements OffsetSet {
     if (Long.compareUnsigned(from, last) > 0) {
       return -1;
     }
+    long dense = nextUsedDense(from);
+    long l = loose.ceiling(from, found);
+    if (!found[0]) {
+      return dense;
+    }
+    return dense == -1 || Long.compareUnsigned(l, dense) < 0 ? l : dense;
+  }
+
+  /** nextUsed over bitmaps and full runs only. */
+  private long nextUsedDense(long from) {
     long c = from >>> CHUNK_BITS;
     if (inFullRun(c)) {
       return from;

@@ -1,0 +1,67 @@
+package org.clusteripam.core.bench;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.AddressRequest;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.store.InMemoryStateStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole engine on the in-memory store: RequestAddress + ReleaseAddress on the hot path (a host
+ * block with room, half full), JSON encoding of the block included.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class EngineBenchmark {
+  @Param({"10.5.0.0/24", "fd00:6::/64"})
+  public String pool;
+
+  ClusterIpam ipam;
+  PoolId id;
+  HostId host = new HostId("h1");
+  AddressRequest any;
+
+  @Setup(Level.Trial)
+  public void setup() {
+    ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), host, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    id = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse(pool)), Optional.empty(), Map.of(), false)).id();
+    any = new AddressRequest(host, id, Optional.empty(), AddressKind.ENDPOINT, Map.of());
+    for (int i = 0; i < 30; i++) {
+      ipam.requestAddress(any);
+    }
+  }
+
+  @Benchmark
+  public IpAddress requestThenRelease() {
+    IpAddress a = ipam.requestAddress(any).address();
+    ipam.releaseAddress(host, id, a);
+    return a;
+  }
+}
