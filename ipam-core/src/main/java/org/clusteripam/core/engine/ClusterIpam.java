@@ -66,6 +66,7 @@ public final class ClusterIpam implements Ipam {
   private final Clock clock;
   private final long cooldownMillis;
   private final ConcurrentHashMap<IpPrefix, OwnershipHint> hints = new ConcurrentHashMap<>();
+  private final DecodeCache decodeCache = new DecodeCache();
 
   /** Blocks per holder of one pool, as of a pool record revision (an untracked hint). */
   private record OwnershipHint(long modRevision, Map<String, List<IpPrefix>> byOwner) {}
@@ -157,7 +158,7 @@ public final class ClusterIpam implements Ipam {
       }
     }
     long now = clock.millis();
-    PoolRecord rec = store.transact("requestPool", v -> requestPoolTxn(new StateView(v), req, holder, options, name, now));
+    PoolRecord rec = store.transact("requestPool", v -> requestPoolTxn(new StateView(v, decodeCache), req, holder, options, name, now));
     PoolRef ref = new PoolRef(req.addressSpace(), global, rec.prefix());
     return new PoolGrant(ref.id(), rec.prefix(), gatewayData(rec));
   }
@@ -263,7 +264,7 @@ public final class ClusterIpam implements Ipam {
     String holder = config.mode().holder(host.value(), ref.global());
     long now = clock.millis();
     store.transact("releasePool", v -> {
-      releasePoolTxn(new StateView(v), ref.prefix(), holder, now);
+      releasePoolTxn(new StateView(v, decodeCache), ref.prefix(), holder, now);
       return null;
     });
   }
@@ -325,11 +326,11 @@ public final class ClusterIpam implements Ipam {
    */
   public List<IpPrefix> releaseEmptyBlocks(HostId host) {
     String holder = host.value();
-    List<IpPrefix> pools = store.transact("hostPools", v -> new ArrayList<>(new StateView(v).host(holder).pools()));
+    List<IpPrefix> pools = store.transact("hostPools", v -> new ArrayList<>(new StateView(v, decodeCache).host(holder).pools()));
     List<IpPrefix> released = new ArrayList<>();
     for (IpPrefix p : pools) {
       released.addAll(store.transact("releaseEmptyBlocks", v -> {
-        StateView sv = new StateView(v);
+        StateView sv = new StateView(v, decodeCache);
         Optional<PoolRecord> rec = sv.pool(p);
         if (rec.isEmpty()) {
           return List.<IpPrefix>of();
@@ -381,9 +382,9 @@ public final class ClusterIpam implements Ipam {
   private IpAddress allocate(AddressRequest req, IpPrefix pool, String holder, boolean serial, long now) {
     IpAddress got;
     if (req.kind() == AddressKind.GATEWAY) {
-      got = store.transact("requestGateway", v -> gatewayTxn(new StateView(v), pool, holder, req.preferred(), serial, now));
+      got = store.transact("requestGateway", v -> gatewayTxn(new StateView(v, decodeCache), pool, holder, req.preferred(), serial, now));
     } else if (req.preferred().isPresent()) {
-      got = store.transact("requestAddress", v -> preferredTxn(new StateView(v), pool, holder, req.preferred().get(), AddressKind.ENDPOINT, now));
+      got = store.transact("requestAddress", v -> preferredTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), AddressKind.ENDPOINT, now));
     } else {
       got = dynamic(pool, holder, serial, now);
     }
@@ -395,7 +396,7 @@ public final class ClusterIpam implements Ipam {
     if (!hinted.isEmpty()) {
       // The hot path: only the blocks this holder owns are read and written.
       IpAddress fast = store.transact("requestAddress", v -> {
-        StateView sv = new StateView(v);
+        StateView sv = new StateView(v, decodeCache);
         for (IpPrefix b : hinted) {
           Optional<BlockRecord> ob = sv.block(pool, b);
           if (ob.isEmpty() || !ob.get().owner().equals(holder) || !ob.get().pool().equals(pool)) {
@@ -413,7 +414,7 @@ public final class ClusterIpam implements Ipam {
         return fast;
       }
     }
-    return store.transact("requestAddress", v -> slowDynamicTxn(new StateView(v), pool, holder, AddressKind.ENDPOINT, serial, now));
+    return store.transact("requestAddress", v -> slowDynamicTxn(new StateView(v, decodeCache), pool, holder, AddressKind.ENDPOINT, serial, now));
   }
 
   /** Blocks {@code holder} owns in {@code pool} according to an untracked, cached read. */
@@ -630,7 +631,7 @@ public final class ClusterIpam implements Ipam {
     IpPrefix b = IpPrefix.containing(address, blockLength(pool));
     long now = clock.millis();
     store.transact("releaseAddress", v -> {
-      StateView sv = new StateView(v);
+      StateView sv = new StateView(v, decodeCache);
       Optional<BlockRecord> ob = sv.block(pool, b);
       if (ob.isEmpty() || !ob.get().pool().equals(pool)) {
         return null;

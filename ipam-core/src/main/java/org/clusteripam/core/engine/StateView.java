@@ -14,9 +14,11 @@ import org.clusteripam.core.store.TxnView;
 /** Typed, tracked access to the stored records inside one transaction. */
 final class StateView {
   private final TxnView v;
+  private final DecodeCache cache;
 
-  StateView(TxnView v) {
+  StateView(TxnView v, DecodeCache cache) {
     this.v = v;
+    this.cache = cache;
   }
 
   PoolIndex index() {
@@ -42,11 +44,14 @@ final class StateView {
 
   Optional<BlockRecord> block(IpPrefix pool, IpPrefix block) {
     String key = Keys.block(pool, block);
-    return v.get(key).map(b -> StateCodec.decodeBlock(key, b));
+    return v.get(key).map(b -> cache.block(key, b));
   }
 
   void put(BlockRecord r) {
-    v.put(Keys.block(r.pool(), r.block()), StateCodec.encode(r));
+    String key = Keys.block(r.pool(), r.block());
+    byte[] bytes = StateCodec.encode(r);
+    v.put(key, bytes); // the store copies or keeps it; the cache keeps its own copy
+    cache.remember(key, bytes.clone(), r);
   }
 
   void deleteBlock(IpPrefix pool, IpPrefix block) {

@@ -13,7 +13,7 @@ import org.clusteripam.core.ipam.AddressKind;
  */
 public record Allocation(AddressKind kind, SortedSet<String> holders, long sinceMillis) {
   public Allocation {
-    holders = new TreeSet<>(holders);
+    holders = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
   }
 
   public Allocation withHolders(SortedSet<String> h) {

@@ -25,8 +25,8 @@ public record BlockRecord(
     SortedMap<IpAddress, Long> cooling) {
 
   public BlockRecord {
-    allocations = new TreeMap<>(allocations);
-    cooling = new TreeMap<>(cooling);
+    allocations = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(allocations));
+    cooling = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(cooling));
   }
 
   public static BlockRecord empty(IpPrefix pool, IpPrefix block, Optional<IpPrefix> ipRange, String owner) {

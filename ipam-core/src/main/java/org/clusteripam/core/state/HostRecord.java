@@ -7,6 +7,6 @@ import org.clusteripam.core.net.IpPrefix;
 /** Key {@code hosts/<holder>}: the pools a host (or {@code @global}) holds; for queries and cleanup. */
 public record HostRecord(String holder, SortedSet<IpPrefix> pools) {
   public HostRecord {
-    pools = new TreeSet<>(pools);
+    pools = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(pools));
   }
 }

@@ -31,8 +31,8 @@ public record PoolRecord(
 
   public PoolRecord {
     options = Map.copyOf(options);
-    holders = new TreeSet<>(holders);
-    blocks = new TreeMap<>(blocks);
+    holders = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
+    blocks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(blocks));
   }
 
   public PoolRecord withHolders(SortedSet<String> h) {

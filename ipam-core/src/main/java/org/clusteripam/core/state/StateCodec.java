@@ -76,28 +76,44 @@ public final class StateCodec {
     return bytes(n);
   }
 
+  /** Blocks are the hot path: written with the streaming generator, same JSON as the tree form. */
   public static byte[] encode(BlockRecord b) {
-    ObjectNode n = root();
-    n.put("pool", b.pool().toString());
-    n.put("block", b.block().toString());
-    n.put("ipRange", b.ipRange().map(Object::toString).orElse(null));
-    n.put("owner", b.owner());
-    n.put("serialCursor", b.serialCursor());
-    ArrayNode a = n.putArray("allocations");
-    b.allocations().forEach((addr, al) -> {
-      ObjectNode o = a.addObject();
-      o.put("address", addr.toString());
-      o.put("kind", al.kind().name().toLowerCase(Locale.ROOT));
-      strings(o.putArray("holders"), al.holders());
-      o.put("since", al.sinceMillis());
-    });
-    ArrayNode c = n.putArray("cooling");
-    b.cooling().forEach((addr, t) -> {
-      ObjectNode o = c.addObject();
-      o.put("address", addr.toString());
-      o.put("freedAt", t);
-    });
-    return bytes(n);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128 + 96 * b.allocations().size());
+    try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("schema", SCHEMA);
+      g.writeStringField("pool", b.pool().toString());
+      g.writeStringField("block", b.block().toString());
+      g.writeStringField("ipRange", b.ipRange().map(Object::toString).orElse(null));
+      g.writeStringField("owner", b.owner());
+      g.writeNumberField("serialCursor", b.serialCursor());
+      g.writeArrayFieldStart("allocations");
+      for (Map.Entry<IpAddress, Allocation> e : b.allocations().entrySet()) {
+        g.writeStartObject();
+        g.writeStringField("address", e.getKey().toString());
+        g.writeStringField("kind", e.getValue().kind() == AddressKind.GATEWAY ? "gateway" : "endpoint");
+        g.writeArrayFieldStart("holders");
+        for (String h : e.getValue().holders()) {
+          g.writeString(h);
+        }
+        g.writeEndArray();
+        g.writeNumberField("since", e.getValue().sinceMillis());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("cooling");
+      for (Map.Entry<IpAddress, Long> e : b.cooling().entrySet()) {
+        g.writeStartObject();
+        g.writeStringField("address", e.getKey().toString());
+        g.writeNumberField("freedAt", e.getValue());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode block " + b.block(), e); // an in-memory stream does not fail
+    }
+    return out.toByteArray();
   }
 
   public static byte[] encode(HostRecord h) {
