@@ -73,7 +73,29 @@ public final class DockerdProcess implements AutoCloseable {
     return dockerd.pid();
   }
 
+  /**
+   * Starts dockerd; once more if it exits during startup (under heavy CPU load dockerd gives up on
+   * its containerd child after a few seconds; the second start finds it quicker).
+   */
   private void startDockerd() throws Exception {
+    try {
+      startDockerdOnce();
+    } catch (DockerdExited e) {
+      Files.writeString(base.resolve("dockerd.log"), "\n--- retrying after: " + e.getMessage() + "\n", java.nio.file.StandardOpenOption.APPEND);
+      dockerd = null;
+      startDockerdOnce();
+    }
+  }
+
+  private static final class DockerdExited extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    DockerdExited(String m) {
+      super(m);
+    }
+  }
+
+  private void startDockerdOnce() throws Exception {
     for (String d : List.of("data", "exec", "run/plugins", "etc", "cg")) {
       Files.createDirectories(base.resolve(d));
     }
@@ -98,7 +120,7 @@ public final class DockerdProcess implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
       if (!dockerd.isAlive()) {
-        throw new AssertionError("dockerd exited with " + dockerd.exitValue() + ": " + tail());
+        throw new DockerdExited("dockerd exited with " + dockerd.exitValue() + ": " + tail());
       }
       if (Files.exists(socket()) && tryDocker("version").exit == 0) {
         return;
@@ -120,7 +142,7 @@ public final class DockerdProcess implements AutoCloseable {
   private void importBusybox() throws Exception {
     Path img = Files.createDirectories(base.resolve("img/bin"));
     Files.copy(Path.of("/usr/bin/busybox"), img.resolve("busybox"));
-    for (String l : List.of("sh", "sleep", "ip", "cat", "ls")) {
+    for (String l : List.of("sh", "sleep", "ip", "cat", "ls", "true")) {
       Files.createSymbolicLink(img.resolve(l), Path.of("busybox"));
     }
     run(List.of("sh", "-c", "cd " + base.resolve("img") + " && tar -c . | docker -H " + dockerHost() + " import - bb:1"), Duration.ofSeconds(60));

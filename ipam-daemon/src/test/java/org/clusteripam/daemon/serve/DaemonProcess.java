@@ -26,8 +26,18 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   public static DaemonProcess start(Path log, String... serveArgs) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "org.clusteripam.daemon.Main", "serve"));
+    return start(List.of("-cp", System.getProperty("java.class.path"), "org.clusteripam.daemon.Main"), log, serveArgs);
+  }
+
+  /** From the shaded jar, with the JVM flags of the systemd unit and the plugin. */
+  public static DaemonProcess startJar(Path jar, Path log, String... serveArgs) throws IOException {
+    return start(List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAM=256m", "-jar", jar.toString()), log, serveArgs);
+  }
+
+  private static DaemonProcess start(List<String> launch, Path log, String... serveArgs) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(launch);
+    cmd.add("serve");
     cmd.addAll(List.of(serveArgs));
     long t0 = System.nanoTime();
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
