@@ -66,7 +66,9 @@ class EngineActionChainProperties {
   private void run(IpPrefix pool, List<Action> chain, boolean strict) {
     IpamConfig config = IpamConfig.builder().blockLengthV4(29).blockLengthV6(125).strictAffinity(strict).build();
     InMemoryStateStore store = new InMemoryStateStore();
-    ClusterIpam ipam = new ClusterIpam(store, config, HOSTS.get(0), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    // Every transaction runs twice (first with its writes discarded), as after optimistic conflicts.
+    ClusterIpam ipam = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(store), config, HOSTS.get(0),
+        Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     PoolId id = null;
     for (HostId h : HOSTS) {
       id = ipam.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.of(pool), Optional.empty(), Map.of(), false)).id();

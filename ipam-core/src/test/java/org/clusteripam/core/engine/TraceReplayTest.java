@@ -16,6 +16,7 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.testing.DockerTrace;
+import org.clusteripam.core.testing.RerunningStateStore;
 import org.clusteripam.core.testing.TraceReplay;
 import org.junit.jupiter.api.Test;
 
@@ -33,9 +34,24 @@ class TraceReplayTest {
     replayAndCompare(DockerTrace.V2_SWARM);
   }
 
+  /** Every transaction run twice (as after an optimistic conflict) gives the same answers. */
+  @Test
+  void bothTracesWithEveryTransactionRunTwice() {
+    for (String trace : List.of(DockerTrace.V1_LOCAL, DockerTrace.V2_SWARM)) {
+      InMemoryStateStore mem = new InMemoryStateStore();
+      RerunningStateStore rerunning = new RerunningStateStore(mem);
+      replayAndCompare(trace, mem, rerunning);
+      assertThat(rerunning.reruns()).isGreaterThan(40);
+    }
+  }
+
   private void replayAndCompare(String trace) {
     InMemoryStateStore store = new InMemoryStateStore();
-    ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), DOCKERD, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    replayAndCompare(trace, store, store);
+  }
+
+  private void replayAndCompare(String trace, InMemoryStateStore store, org.clusteripam.core.store.StateStore engineStore) {
+    ClusterIpam ipam = new ClusterIpam(engineStore, IpamConfig.defaults(), DOCKERD, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     TraceReplay replay = new TraceReplay(ipam, DOCKERD, "ProbeLocal", "ProbeGlobal");
     List<DockerTrace.Call> calls = DockerTrace.load(trace);
     assertThat(calls).isNotEmpty();
