@@ -53,20 +53,30 @@ public final class StoreOptions {
   /** The etcd configuration these options describe; bad values give an {@link IllegalArgumentException} that says which. */
   public EtcdStoreConfig etcdConfig() {
     List<URI> endpoints = etcd.stream().map(String::trim).filter(s -> !s.isEmpty()).map(StoreOptions::uri).toList();
+    // Empty values (a v2 plugin's unset settable env) mean "not given".
+    Path passwordFile = blank(etcdPasswordFile) ? null : etcdPasswordFile;
+    String user = etcdUser == null || etcdUser.isBlank() ? null : etcdUser.strip();
     Optional<String> password = Optional.empty();
-    if (etcdPasswordFile != null) {
+    if (passwordFile != null) {
       try {
-        password = Optional.of(java.nio.file.Files.readString(etcdPasswordFile).strip());
+        password = Optional.of(java.nio.file.Files.readString(passwordFile).strip());
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("cannot read --etcd-password-file " + etcdPasswordFile + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException("cannot read --etcd-password-file " + passwordFile + ": " + e.getMessage(), e);
       }
     }
-    if (etcdUser != null && password.isEmpty()) {
+    if (user != null && password.isEmpty()) {
       throw new IllegalArgumentException("--etcd-user needs --etcd-password-file");
     }
     return new EtcdStoreConfig(endpoints, etcdPrefix, EtcdStoreConfig.DEFAULT_TIMEOUT, EtcdStoreConfig.DEFAULT_MAX_BATCH_OPS,
-        EtcdStoreConfig.DEFAULT_MAX_ATTEMPTS, Optional.ofNullable(etcdCa), Optional.ofNullable(etcdCert), Optional.ofNullable(etcdKey),
-        Optional.ofNullable(etcdUser), password);
+        EtcdStoreConfig.DEFAULT_MAX_ATTEMPTS, path(etcdCa), path(etcdCert), path(etcdKey), Optional.ofNullable(user), password);
+  }
+
+  private static boolean blank(Path p) {
+    return p == null || p.toString().isBlank();
+  }
+
+  private static Optional<Path> path(Path p) {
+    return blank(p) ? Optional.empty() : Optional.of(p);
   }
 
   private static URI uri(String s) {
