@@ -448,4 +448,53 @@ class ClusterIpamTest {
         .isInstanceOf(InvalidRequestException.class).hasMessageContaining("RFC 2526");
     assertThat(ipam.queries().snapshot().allPools().get(0).blocks()).allSatisfy(b -> assertThat(b.size()).isEqualTo(Long.MAX_VALUE));
   }
+
+  @Test
+  void concurrentHostsNeverGetTheSameAddress() throws Exception {
+    InMemoryStateStore shared = new InMemoryStateStore();
+    int hosts = 4;
+    int each = 150;
+    List<ClusterIpam> engines = new java.util.ArrayList<>();
+    PoolId id = null;
+    for (int h = 0; h < hosts; h++) {
+      HostId host = new HostId("c" + h);
+      ClusterIpam e = new ClusterIpam(shared, IpamConfig.defaults(), host, clock);
+      id = e.requestPool(local(host, "10.5.0.0/22")).id();
+      engines.add(e);
+    }
+    PoolId pool = id;
+    java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newFixedThreadPool(hosts);
+    try {
+      List<java.util.concurrent.Future<List<IpAddress>>> futures = new java.util.ArrayList<>();
+      for (int h = 0; h < hosts; h++) {
+        ClusterIpam e = engines.get(h);
+        HostId host = e.node();
+        futures.add(exec.submit(() -> {
+          List<IpAddress> got = new java.util.ArrayList<>();
+          for (int i = 0; i < each; i++) {
+            IpAddress x = e.requestAddress(any(host, pool)).address();
+            got.add(x);
+            if (i % 3 == 0) {
+              e.releaseAddress(host, pool, x);
+              got.remove(x);
+            }
+          }
+          return got;
+        }));
+      }
+      Set<IpAddress> all = new HashSet<>();
+      int total = 0;
+      for (var f : futures) {
+        List<IpAddress> got = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        total += got.size();
+        all.addAll(got);
+      }
+      assertThat(all).hasSize(total);
+      assertThat(total).isEqualTo(hosts * (each - each / 3));
+      long stored = engines.get(0).queries().snapshot().allPools().get(0).used();
+      assertThat(stored).isEqualTo(total);
+    } finally {
+      exec.shutdownNow();
+    }
+  }
 }
