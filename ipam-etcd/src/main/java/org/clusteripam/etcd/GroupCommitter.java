@@ -109,39 +109,210 @@ final class GroupCommitter implements AutoCloseable {
     return r;
   }
 
+  /**
+   * The committer loop, pipelined: while one etcd transaction is in flight, the next batch's
+   * functions already run against the cache plus the in-flight writes. If the flight commits, the
+   * next batch's compares on those keys take its revision and it is sent at once; if not, a batch
+   * that saw in-flight writes is re-run from scratch. At most one etcd transaction is in flight.
+   */
   private void loop() {
+    Flight flight = null;
     while (!closed) {
-      List<Request<?>> batch = new ArrayList<>();
+      Attempt current = null;
       try {
-        if (deferred.isEmpty()) {
-          Request<?> first = queue.poll(200, TimeUnit.MILLISECONDS);
-          if (first == null) {
-            continue;
+        Group next = nextGroup(flight == null);
+        if (next == null) {
+          if (flight != null) {
+            finish(flight);
+            flight = null;
           }
-          batch.add(first);
-        } else {
-          batch.addAll(deferred);
-          deferred.clear();
+          continue;
         }
-        queue.drainTo(batch, config.maxBatchOps());
+        if (next.backOff && flight == null) {
+          counters.retries.incrementAndGet();
+          backOff(next.members.stream().mapToInt(r -> r.attempts).max().orElse(1));
+        }
+        Attempt a = run(next.members, flight);
+        current = a;
+        if (flight != null) {
+          boolean committed = finish(flight);
+          Flight done = flight;
+          flight = null;
+          if (!a.fromFlight.isEmpty()) {
+            if (!committed) {
+              retryLater(a); // it saw writes that never happened
+              continue;
+            }
+            a.settle(done);
+          }
+        }
+        a.thrown.forEach((r, e) -> r.future.completeExceptionally(e));
+        if (a.included.isEmpty()) {
+          continue;
+        }
+        if (a.pinned.isEmpty()) {
+          complete(a); // read nothing, wrote nothing
+          continue;
+        }
+        flight = send(a);
       } catch (InterruptedException e) {
         break;
-      }
-      List<Request<?>> live = new ArrayList<>(batch.size());
-      for (Request<?> r : batch) {
-        if (r.state.get() == TAKEN || r.state.compareAndSet(PENDING, TAKEN)) {
-          live.add(r);
-        }
-      }
-      try {
-        runBatch(live);
       } catch (RuntimeException | Error e) {
-        for (Request<?> r : live) {
-          r.future.completeExceptionally(e);
+        // a bug or a client failure: nobody waiting may be left hanging
+        if (flight != null) {
+          flight.attempt.included.forEach(r -> r.future.completeExceptionally(e));
+          flight = null;
+        }
+        if (current != null) {
+          current.included.forEach(r -> r.future.completeExceptionally(e));
+          current.thrown.forEach((r, t) -> r.future.completeExceptionally(t));
         }
       }
     }
+    if (flight != null) {
+      try {
+        finish(flight);
+      } catch (RuntimeException ignored) {
+        // its callers got the failure
+      }
+    }
     failQueued();
+  }
+
+  /** A group of requests to run together; {@code backOff} after a conflict on a hot key. */
+  private record Group(List<Request<?>> members, boolean backOff) {}
+
+  /** An etcd transaction sent and not yet answered. */
+  private record Flight(Attempt attempt, CompletableFuture<TxnResponse> response) {}
+
+  private final ArrayDeque<Group> retries = new ArrayDeque<>();
+
+  /** Retry groups first, then deferred and queued requests; blocks briefly only when {@code mayWait}. */
+  private Group nextGroup(boolean mayWait) throws InterruptedException {
+    while (!retries.isEmpty()) {
+      Group g = retries.poll();
+      List<Request<?>> live = new ArrayList<>(g.members);
+      live.removeIf(r -> r.future.isDone());
+      if (!live.isEmpty()) {
+        return new Group(live, g.backOff);
+      }
+    }
+    List<Request<?>> batch = new ArrayList<>(deferred);
+    deferred.clear();
+    if (batch.isEmpty()) {
+      Request<?> first = mayWait ? queue.poll(200, TimeUnit.MILLISECONDS) : queue.poll();
+      if (first == null) {
+        return null;
+      }
+      batch.add(first);
+    }
+    queue.drainTo(batch, config.maxBatchOps());
+    List<Request<?>> live = new ArrayList<>(batch.size());
+    for (Request<?> r : batch) {
+      if (r.state.get() == TAKEN || r.state.compareAndSet(PENDING, TAKEN)) {
+        live.add(r);
+      }
+    }
+    return live.isEmpty() ? nextGroup(mayWait) : new Group(live, false);
+  }
+
+  private void retryLater(Attempt a) {
+    List<Request<?>> again = new ArrayList<>(a.included);
+    again.addAll(a.thrown.keySet());
+    retries.addFirst(new Group(again, false));
+  }
+
+  /**
+   * Waits for the flight's answer. Committed: the cache takes its writes and its callers get their
+   * results. Compares failed: the fresh values go into the cache and the members are split for
+   * retry (see {@link #split}). Unreachable: its callers get {@link StoreUnavailableException}.
+   */
+  private boolean finish(Flight f) {
+    Attempt a = f.attempt;
+    TxnResponse resp;
+    try {
+      String names = a.included.size() == 1 ? a.included.get(0).name : a.included.size() + " batched transactions";
+      resp = EtcdCalls.await(f.response, config.timeout(), "commit " + names);
+    } catch (StoreUnavailableException e) {
+      a.included.forEach(r -> r.future.completeExceptionally(e));
+      return false;
+    }
+    if (resp.isSucceeded()) {
+      long rev = resp.getHeader().getRevision();
+      a.revision = rev;
+      a.writes.forEach((k, v) -> cache.apply(k, v, rev));
+      counters.largestBatch.accumulateAndGet(a.included.size(), Math::max);
+      complete(a);
+      return true;
+    }
+    counters.conflicts.incrementAndGet();
+    split(a, refresh(a, resp));
+    return false;
+  }
+
+  /**
+   * After a conflict: members that touched a key someone else changed (or read a key such a member
+   * wrote) retry after a jittered back-off, the others at once, so one member reading a hot key does
+   * not drag its neighbours through its retries. A member out of attempts fails with {@link
+   * StoreConflictException}.
+   */
+  private void split(Attempt a, java.util.Set<String> changed) {
+    List<Request<?>> hit = new ArrayList<>();
+    List<Request<?>> clean = new ArrayList<>();
+    java.util.Set<String> hitWrites = new java.util.HashSet<>();
+    for (Request<?> r : a.included) {
+      boolean isHit = a.touched.get(r).stream().anyMatch(k -> changed.contains(k) || hitWrites.contains(k));
+      if (isHit) {
+        hitWrites.addAll(a.wrote.get(r));
+      }
+      if (++r.attempts >= config.maxAttempts()) {
+        r.future.completeExceptionally(new StoreConflictException(
+            "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + r.attempts + " attempts"));
+      } else {
+        (isHit || changed.isEmpty() ? hit : clean).add(r);
+      }
+    }
+    if (!hit.isEmpty()) {
+      retries.addFirst(new Group(hit, true));
+    }
+    if (!clean.isEmpty()) {
+      retries.addFirst(new Group(clean, false));
+    }
+  }
+
+  /**
+   * Runs the members' functions, each against the cache (plus the writes of {@code flight}, if
+   * any) plus the writes of the members before it. Exceptions are collected, not yet delivered: a
+   * function that saw in-flight writes may have thrown only because of them.
+   */
+  private Attempt run(List<Request<?>> members, Flight flight) {
+    Attempt a = new Attempt(flight == null ? null : flight.attempt.writes);
+    for (Request<?> r : members) {
+      MemberView view = new MemberView(a);
+      Object result;
+      long t0 = System.nanoTime();
+      try {
+        result = r.txn.run(view);
+      } catch (RuntimeException | Error e) {
+        a.thrown.put(r, e); // fails alone; its writes are dropped
+        a.fromFlight.addAll(view.fromFlight);
+        continue;
+      } finally {
+        counters.functionNanos.addAndGet(System.nanoTime() - t0);
+      }
+      if (!a.included.isEmpty() && wouldExceed(a, view)) {
+        deferred.add(r); // next batch
+        continue;
+      }
+      a.pinned.putAll(view.pinned);
+      a.fromFlight.addAll(view.fromFlight);
+      a.writes.putAll(view.writes);
+      a.included.add(r);
+      a.results.put(r, result);
+      a.touched.put(r, view.touched);
+      a.wrote.put(r, view.writes.keySet());
+    }
+    return a;
   }
 
   private void failQueued() {
@@ -156,6 +327,26 @@ final class GroupCommitter implements AutoCloseable {
 
   /** The state of one attempt at a batch: pinned reads, compares, merged writes. */
   private final class Attempt {
+    /** Writes of the transaction in flight while this one ran (null: none), and the keys read from them. */
+    final TreeMap<String, byte[]> flightWrites;
+    final java.util.Set<String> fromFlight = new java.util.HashSet<>();
+    final Map<Request<?>, Throwable> thrown = new java.util.LinkedHashMap<>();
+    /** Commit revision once committed. */
+    long revision;
+
+    Attempt(TreeMap<String, byte[]> flightWrites) {
+      this.flightWrites = flightWrites;
+    }
+
+    /** The flight committed: keys read from its writes are compared against its revision. */
+    void settle(Flight done) {
+      for (String k : fromFlight) {
+        if (pinned.containsKey(k)) {
+          pinned.put(k, new ValueCache.Entry(flightWrites.get(k), done.attempt.revision));
+        }
+      }
+    }
+
     /** First value seen of each key in this attempt; later members see the same one. */
     final Map<String, ValueCache.Entry> pinned = new HashMap<>();
     /** Writes of the members included so far; null is a deletion. */
@@ -167,108 +358,6 @@ final class GroupCommitter implements AutoCloseable {
     final Map<Request<?>, java.util.Set<String>> wrote = new HashMap<>();
     /** Keys in the order of the compares and of the else-branch re-reads. */
     final List<String> compared = new ArrayList<>();
-  }
-
-  /**
-   * Commits {@code initial} in as few etcd transactions as conflicts allow. On a conflict the batch
-   * is split: members that touched a key someone else changed (or read a key such a member wrote)
-   * retry after a jittered back-off, the others retry at once, so one member reading a hot key does
-   * not drag its neighbours through its retries.
-   */
-  private void runBatch(List<Request<?>> initial) {
-    ArrayDeque<Group> groups = new ArrayDeque<>();
-    groups.add(new Group(initial, false));
-    while (!groups.isEmpty()) {
-      Group g = groups.poll();
-      List<Request<?>> members = new ArrayList<>(g.members);
-      members.removeIf(r -> r.future.isDone());
-      if (members.isEmpty()) {
-        continue;
-      }
-      if (g.backOff) {
-        counters.retries.incrementAndGet();
-        backOff(members.stream().mapToInt(r -> r.attempts).max().orElse(1));
-      }
-      Attempt a = run(members);
-      if (a.included.isEmpty()) {
-        continue;
-      }
-      if (a.pinned.isEmpty()) {
-        complete(a); // read nothing, wrote nothing
-        continue;
-      }
-      TxnResponse resp;
-      try {
-        resp = send(a);
-      } catch (StoreUnavailableException e) {
-        for (Request<?> r : a.included) {
-          r.future.completeExceptionally(e);
-        }
-        continue;
-      }
-      if (resp.isSucceeded()) {
-        long rev = resp.getHeader().getRevision();
-        a.writes.forEach((k, v) -> cache.apply(k, v, rev));
-        counters.largestBatch.accumulateAndGet(a.included.size(), Math::max);
-        complete(a);
-        continue;
-      }
-      counters.conflicts.incrementAndGet();
-      java.util.Set<String> changed = refresh(a, resp);
-      List<Request<?>> hit = new ArrayList<>();
-      List<Request<?>> clean = new ArrayList<>();
-      java.util.Set<String> hitWrites = new java.util.HashSet<>();
-      for (Request<?> r : a.included) {
-        java.util.Set<String> touched = a.touched.get(r);
-        boolean isHit = touched.stream().anyMatch(k -> changed.contains(k) || hitWrites.contains(k));
-        if (isHit) {
-          hitWrites.addAll(a.wrote.get(r));
-        }
-        if (++r.attempts >= config.maxAttempts()) {
-          r.future.completeExceptionally(new StoreConflictException(
-              "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + r.attempts + " attempts"));
-        } else {
-          (isHit || changed.isEmpty() ? hit : clean).add(r);
-        }
-      }
-      if (!clean.isEmpty()) {
-        groups.addFirst(new Group(clean, false));
-      }
-      if (!hit.isEmpty()) {
-        groups.addLast(new Group(hit, true));
-      }
-    }
-  }
-
-  private record Group(List<Request<?>> members, boolean backOff) {}
-
-  /** Runs the members' functions against the cache and each other's writes. */
-  private Attempt run(List<Request<?>> members) {
-    Attempt a = new Attempt();
-    for (Request<?> r : members) {
-      MemberView view = new MemberView(a);
-      Object result;
-      long t0 = System.nanoTime();
-      try {
-        result = r.txn.run(view);
-      } catch (RuntimeException | Error e) {
-        r.future.completeExceptionally(e); // fails alone; its writes are dropped
-        continue;
-      } finally {
-        counters.functionNanos.addAndGet(System.nanoTime() - t0);
-      }
-      if (!a.included.isEmpty() && wouldExceed(a, view)) {
-        deferred.add(r); // next batch
-        continue;
-      }
-      a.pinned.putAll(view.pinned);
-      a.writes.putAll(view.writes);
-      a.included.add(r);
-      a.results.put(r, result);
-      a.touched.put(r, view.touched);
-      a.wrote.put(r, view.writes.keySet());
-    }
-    return a;
   }
 
   private boolean wouldExceed(Attempt a, MemberView v) {
@@ -295,7 +384,7 @@ final class GroupCommitter implements AutoCloseable {
     }
   }
 
-  private TxnResponse send(Attempt a) {
+  private Flight send(Attempt a) {
     List<Cmp> cmps = new ArrayList<>(a.pinned.size());
     List<Op> reread = new ArrayList<>(a.pinned.size());
     for (Map.Entry<String, ValueCache.Entry> e : a.pinned.entrySet()) {
@@ -317,8 +406,7 @@ final class GroupCommitter implements AutoCloseable {
         .Then(ops.toArray(Op[]::new))
         .Else(reread.toArray(Op[]::new))
         .commit();
-    String names = a.included.size() == 1 ? a.included.get(0).name : a.included.size() + " batched transactions";
-    return EtcdCalls.await(f, config.timeout(), "commit " + names);
+    return new Flight(a, f);
   }
 
   /**
@@ -383,6 +471,7 @@ final class GroupCommitter implements AutoCloseable {
     final Map<String, ValueCache.Entry> pinned = new HashMap<>();
     final TreeMap<String, byte[]> writes = new TreeMap<>();
     final java.util.Set<String> touched = new java.util.HashSet<>();
+    final java.util.Set<String> fromFlight = new java.util.HashSet<>();
 
     MemberView(Attempt batch) {
       this.batch = batch;
@@ -392,9 +481,18 @@ final class GroupCommitter implements AutoCloseable {
       touched.add(key);
       ValueCache.Entry e = batch.pinned.get(key);
       if (e == null) {
-        e = pinned.computeIfAbsent(key, cache::get);
+        e = pinned.computeIfAbsent(key, this::lookup);
       }
       return e;
+    }
+
+    /** The in-flight transaction's write of {@code key} if it has one (revision unknown yet), else the cache. */
+    private ValueCache.Entry lookup(String key) {
+      if (batch.flightWrites != null && batch.flightWrites.containsKey(key)) {
+        fromFlight.add(key);
+        return new ValueCache.Entry(batch.flightWrites.get(key), -1);
+      }
+      return cache.get(key);
     }
 
     @Override
@@ -414,6 +512,9 @@ final class GroupCommitter implements AutoCloseable {
       TreeMap<String, byte[]> out = new TreeMap<>();
       cache.list(prefix).keySet().forEach(k -> get(k).ifPresent(v -> out.put(k, v)));
       String end = prefix + Character.MAX_VALUE;
+      if (batch.flightWrites != null) {
+        batch.flightWrites.subMap(prefix, end).keySet().forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
+      }
       batch.writes.subMap(prefix, end).keySet().forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
       writes.subMap(prefix, end).forEach((k, v) -> {
         if (v == null) {

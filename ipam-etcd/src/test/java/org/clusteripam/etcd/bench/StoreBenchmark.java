@@ -47,15 +47,16 @@ public final class StoreBenchmark {
       System.out.printf("etcd %s, %d cores, %s s per point%n", etcd.endpoint(), Runtime.getRuntime().availableProcessors(), millis / 1000);
       // JIT warm-up of jetcd, the store and the engine; not reported
       rawCas(etcd.endpoint(), 16, millis);
-      allocations(etcd.endpoint(), 16, 2 * millis);
-      System.out.println("| in flight | raw CAS txn/s | raw p50 ms | raw p99 ms | allocations/s | alloc p50 ms | alloc p99 ms | ratio "
+      allocations(etcd.endpoint(), 16, 2 * millis, 8);
+      System.out.println("| in flight | held/worker | raw CAS txn/s | raw p50 ms | raw p99 ms | allocations/s | alloc p50 ms | alloc p99 ms | ratio "
           + "| etcd round trips/alloc | committer µs in Txn functions/alloc | store-only txn/s | store-only p50 ms | store-only p99 ms |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+      for (int keep : new int[] {8, 1}) {
       for (int c : CONCURRENCY) {
         LoadRun.Result raw = rawCas(etcd.endpoint(), c, millis);
-        Measured alloc = allocations(etcd.endpoint(), c, millis);
+        Measured alloc = allocations(etcd.endpoint(), c, millis, keep);
         Measured bare = storeOnly(etcd.endpoint(), c, millis);
-        System.out.printf("| %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.3f | %.0f | %.0f | %.2f | %.2f |%n", c, raw.perSecond(),
+        System.out.printf("| %d | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.3f | %.0f | %.0f | %.2f | %.2f |%n", c, keep, raw.perSecond(),
             raw.p50Millis(), raw.p99Millis(), alloc.result.perSecond(), alloc.result.p50Millis(), alloc.result.p99Millis(),
             alloc.result.perSecond() / raw.perSecond(), (double) alloc.stats.roundTrips() / alloc.result.ops(),
             alloc.stats.functionNanos() / 1e3 / alloc.result.ops(), bare.result.perSecond(), bare.result.p50Millis(),
@@ -63,6 +64,7 @@ public final class StoreBenchmark {
         if (raw.errors() + alloc.result.errors() + bare.result.errors() > 0) {
           System.out.printf("  (errors: raw %d, alloc %d, store-only %d)%n", raw.errors(), alloc.result.errors(), bare.result.errors());
         }
+      }
       }
     }
   }
@@ -90,11 +92,11 @@ public final class StoreBenchmark {
 
   /**
    * One host allocating through the core engine ({@link ClusterIpam}) on a /16 pool it owns. One
-   * measured operation = one RequestAddress plus, once the worker holds 8 addresses, one
+   * measured operation = one RequestAddress plus, once the worker holds {@code keep} addresses, one
    * ReleaseAddress of its oldest: the steady state of containers coming and going. Both are counted
    * in the latency and in the round trips, so the figures are per allocation, release included.
    */
-  static Measured allocations(String endpoint, int concurrency, long millis) throws Exception {
+  static Measured allocations(String endpoint, int concurrency, long millis, int keep) throws Exception {
     EtcdStoreConfig config = EtcdStoreConfig.of(endpoint).withPrefix("/bench-alloc-" + System.nanoTime() + "/");
     try (EtcdStateStore store = EtcdStateStore.connect(config)) {
       HostId host = new HostId("bench-host");
@@ -109,7 +111,7 @@ public final class StoreBenchmark {
       LoadRun.Result r = LoadRun.run(concurrency, millis, (w, i) -> {
         ArrayDeque<IpAddress> mine = held.get(w);
         mine.add(ipam.requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address());
-        if (mine.size() > 8) {
+        if (mine.size() > keep) {
           ipam.releaseAddress(host, pool, mine.poll());
         }
       });
