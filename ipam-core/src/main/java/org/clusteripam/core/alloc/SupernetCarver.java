@@ -16,20 +16,19 @@ import org.clusteripam.core.net.IpPrefix;
  */
 public final class SupernetCarver {
   private final IpPrefix supernet;
-  /** free[len] = network addresses of free blocks of that length. */
-  private final TreeSet<IpAddress>[] free;
+  /** free.get(len) = network addresses of free blocks of that length. */
+  private final java.util.List<TreeSet<IpAddress>> free;
   /** Taken prefixes by network address (they never overlap, so a floor lookup finds a container). */
   private final TreeMap<IpAddress, IpPrefix> taken = new TreeMap<>();
   private long takenCount;
 
-  @SuppressWarnings("unchecked")
   public SupernetCarver(IpPrefix supernet) {
     this.supernet = supernet;
-    this.free = new TreeSet[supernet.family().bits() + 1];
-    for (int i = 0; i < free.length; i++) {
-      free[i] = new TreeSet<>();
+    this.free = new java.util.ArrayList<>(supernet.family().bits() + 1);
+    for (int i = 0; i <= supernet.family().bits(); i++) {
+      free.add(new TreeSet<>());
     }
-    free[supernet.length()].add(supernet.network());
+    free.get(supernet.length()).add(supernet.network());
   }
 
   public IpPrefix supernet() {
@@ -57,8 +56,8 @@ public final class SupernetCarver {
     IpAddress best = null;
     int bestLen = -1;
     for (int l = supernet.length(); l <= length; l++) {
-      if (!free[l].isEmpty()) {
-        IpAddress a = free[l].first();
+      if (!free.get(l).isEmpty()) {
+        IpAddress a = free.get(l).first();
         if (best == null || a.compareTo(best) < 0) {
           best = a;
           bestLen = l;
@@ -68,11 +67,11 @@ public final class SupernetCarver {
     if (best == null) {
       return Optional.empty();
     }
-    free[bestLen].remove(best);
+    free.get(bestLen).remove(best);
     IpPrefix block = IpPrefix.of(best, bestLen);
     while (block.length() < length) {
       IpPrefix upper = block.upperHalf();
-      free[upper.length()].add(upper.network());
+      free.get(upper.length()).add(upper.network());
       block = block.lowerHalf();
     }
     take(block);
@@ -95,16 +94,16 @@ public final class SupernetCarver {
     }
     for (int l = prefix.length(); l >= supernet.length(); l--) {
       IpAddress candidate = prefix.network().maskTo(l);
-      if (free[l].remove(candidate)) {
+      if (free.get(l).remove(candidate)) {
         IpPrefix block = IpPrefix.of(candidate, l);
         while (block.length() < prefix.length()) {
           IpPrefix lower = block.lowerHalf();
           IpPrefix upper = block.upperHalf();
           if (lower.contains(prefix)) {
-            free[upper.length()].add(upper.network());
+            free.get(upper.length()).add(upper.network());
             block = lower;
           } else {
-            free[lower.length()].add(lower.network());
+            free.get(lower.length()).add(lower.network());
             block = upper;
           }
         }
@@ -145,12 +144,12 @@ public final class SupernetCarver {
     IpPrefix block = prefix;
     while (block.length() > supernet.length()) {
       IpPrefix buddy = block.buddy();
-      if (!free[buddy.length()].remove(buddy.network())) {
+      if (!free.get(buddy.length()).remove(buddy.network())) {
         break;
       }
       block = block.parent();
     }
-    free[block.length()].add(block.network());
+    free.get(block.length()).add(block.network());
     return true;
   }
 

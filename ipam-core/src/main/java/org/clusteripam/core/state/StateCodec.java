@@ -8,12 +8,10 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -168,14 +166,12 @@ public final class StateCodec {
     JsonNode n = r.root;
     TreeMap<String, String> opts = new TreeMap<>();
     JsonNode o = r.object(n, "options");
-    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
       opts.put(e.getKey(), r.textValue(e.getValue(), "options." + e.getKey()));
     }
     TreeMap<IpPrefix, String> blocks = new TreeMap<>();
     JsonNode b = r.object(n, "blocks");
-    for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : b.properties()) {
       blocks.put(r.parse(e.getKey(), "blocks key", IpPrefix::parse), r.textValue(e.getValue(), "blocks." + e.getKey()));
     }
     return new PoolRecord(
