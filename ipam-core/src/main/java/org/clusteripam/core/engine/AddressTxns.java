@@ -1,0 +1,215 @@
+package org.clusteripam.core.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.clusteripam.core.alloc.BlockOrder;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.ConflictException;
+import org.clusteripam.core.ipam.ExhaustedException;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.UnknownPoolException;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.state.Allocation;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolRecord;
+import org.clusteripam.core.store.StoreCorruptException;
+
+/**
+ * The transactions behind RequestAddress beyond the hot path: claiming and borrowing blocks,
+ * preferred and gateway addresses, and the exhaustion messages. Pure functions of what they read.
+ */
+final class AddressTxns {
+  private final IpamConfig config;
+  private final long cooldownMillis;
+
+  AddressTxns(IpamConfig config) {
+    this.config = config;
+    this.cooldownMillis = config.cooldown().toMillis();
+  }
+
+  /** The block length used inside {@code pool}: the configured one, or the pool itself if smaller. */
+  int blockLength(IpPrefix pool) {
+    return Math.max(config.blockLength(pool.family()), pool.length());
+  }
+
+  private static UnknownPoolException unknown(IpPrefix pool) {
+    return new UnknownPoolException(new PoolId("pool/" + pool));
+  }
+
+  IpAddress slowDynamicTxn(StateView sv, IpPrefix pool, String holder, AddressKind kind, boolean serial, long now) {
+    PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+    List<IpPrefix> owned = new ArrayList<>();
+    rec.blocks().forEach((b, o) -> {
+      if (o.equals(holder)) {
+        owned.add(b);
+      }
+    });
+    for (IpPrefix b : owned) {
+      Optional<BlockRecord> ob = sv.block(pool, b);
+      if (ob.isPresent()) {
+        Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, serial, now, cooldownMillis);
+        if (p.isPresent()) {
+          sv.put(p.get().block());
+          return p.get().address();
+        }
+      }
+    }
+    Optional<IpAddress> claimed = claimAndPick(sv, rec, holder, kind, serial, now);
+    if (claimed.isPresent()) {
+      return claimed.get();
+    }
+    if (!config.strictAffinity()) {
+      for (Map.Entry<IpPrefix, String> e : rec.blocks().entrySet()) {
+        if (e.getValue().equals(holder)) {
+          continue;
+        }
+        Optional<BlockRecord> ob = sv.block(pool, e.getKey());
+        if (ob.isPresent()) {
+          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, serial, now, cooldownMillis);
+          if (p.isPresent()) {
+            sv.put(p.get().block()); // a borrowed address: the block keeps its owner
+            return p.get().address();
+          }
+        }
+      }
+    }
+    throw exhausted(rec, owned);
+  }
+
+  private ExhaustedException exhausted(PoolRecord rec, List<IpPrefix> owned) {
+    IpPrefix pool = rec.prefix();
+    String noBorrow = config.strictAffinity() ? " (strict affinity: no borrowing)" : " and none to borrow from";
+    if (!owned.isEmpty() && config.strictAffinity()) {
+      IpPrefix b = owned.get(owned.size() - 1);
+      String blocks = owned.size() == 1 ? "host block " + b : "host blocks " + owned.get(0) + " to " + b;
+      return new ExhaustedException(ExhaustedException.Level.HOST_BLOCK, b,
+          "no free address in " + blocks + " of pool " + pool + " and no free block to claim" + noBorrow);
+    }
+    if (rec.ipRange().isPresent()) {
+      IpPrefix r = rec.ipRange().get();
+      return new ExhaustedException(ExhaustedException.Level.IP_RANGE, r,
+          "no free address in ip-range " + r + " of pool " + pool + ": no free block to claim" + noBorrow);
+    }
+    if (!owned.isEmpty()) {
+      IpPrefix b = owned.get(owned.size() - 1);
+      String blocks = owned.size() == 1 ? "host block " + b : "host blocks " + owned.get(0) + " to " + b;
+      return new ExhaustedException(ExhaustedException.Level.POOL, pool,
+          "no free address in " + blocks + " of pool " + pool + ", no free block to claim" + noBorrow);
+    }
+    return new ExhaustedException(ExhaustedException.Level.POOL, pool,
+        "no free address in pool " + pool + ": no free block to claim" + noBorrow);
+  }
+
+  /** Claims the first free (or ownerless) block in this holder's order and picks an address in it. */
+  private Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, AddressKind kind, boolean serial, long now) {
+    IpPrefix pool = rec.prefix();
+    int len = rec.blockLength();
+    IpPrefix region = pool;
+    if (rec.ipRange().isPresent()) {
+      IpPrefix r = rec.ipRange().get();
+      region = r.length() <= len ? r : IpPrefix.containing(r.network(), len);
+    }
+    int bits = Math.min(62, len - region.length()); // beyond 2^62 blocks, the first 2^62 are plenty
+    BlockOrder order = BlockOrder.forHolder(holder, bits);
+    long tries = Math.min(order.count(), (long) rec.blocks().size() + 1);
+    for (long i = 0; i < tries; i++) {
+      IpPrefix b = region.subPrefix(len, order.indexAt(i));
+      String owner = rec.blocks().get(b);
+      BlockRecord blk;
+      if (owner == null) {
+        blk = BlockRecord.empty(pool, b, rec.ipRange(), holder);
+        tries = Math.min(order.count(), tries + 1); // a fresh block that cannot serve: look further
+      } else if (owner.isEmpty()) {
+        Optional<BlockRecord> ob = sv.block(pool, b);
+        if (ob.isEmpty()) {
+          continue;
+        }
+        blk = ob.get().withOwner(holder);
+      } else {
+        continue;
+      }
+      Optional<BlockOps.Picked> p = BlockOps.pick(blk, holder, kind, serial, now, cooldownMillis);
+      if (p.isPresent()) {
+        sv.put(p.get().block());
+        TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
+        blocks.put(b, holder);
+        sv.put(rec.withBlocks(blocks));
+        return Optional.of(p.get().address());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A specific address: taken if free, shared or replayed if its holders allow, else a conflict. */
+  IpAddress preferredTxn(StateView sv, IpPrefix pool, String holder, IpAddress a, AddressKind kind, long now) {
+    IpPrefix b = IpPrefix.containing(a, blockLength(pool));
+    Optional<BlockRecord> ob = sv.block(pool, b);
+    BlockRecord blk;
+    if (ob.isPresent() && ob.get().pool().equals(pool)) {
+      blk = ob.get();
+    } else {
+      PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+      if (rec.blocks().containsKey(b)) {
+        throw new StoreCorruptException(Keys.block(pool, b), "listed in pool " + pool + " but missing", null);
+      }
+      blk = BlockRecord.empty(pool, b, rec.ipRange(), holder);
+      TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
+      blocks.put(b, holder);
+      sv.put(rec.withBlocks(blocks));
+    }
+    Allocation existing = blk.allocations().get(a);
+    if (existing == null) {
+      sv.put(BlockOps.take(blk, a, holder, kind, now, cooldownMillis));
+      return a;
+    }
+    if (existing.holders().contains(holder)) {
+      return a; // a replay of a request this holder already got
+    }
+    boolean sharedGateway = kind == AddressKind.GATEWAY && existing.kind() == AddressKind.GATEWAY;
+    boolean shareable = existing.holders().stream().anyMatch(h -> config.mode().mayShare(holder, h));
+    if (sharedGateway || shareable) {
+      sv.put(BlockOps.share(blk, a, holder));
+      return a;
+    }
+    throw new ConflictException("address " + a + " in pool " + pool + " is already in use"
+        + (existing.kind() == AddressKind.GATEWAY ? " as the gateway" : "") + " by " + describeHolders(existing));
+  }
+
+  private static String describeHolders(Allocation al) {
+    List<String> out = new ArrayList<>();
+    for (String h : al.holders()) {
+      out.add(AddressingMode.GLOBAL_HOLDER.equals(h) ? "the swarm allocator" : "host " + h);
+    }
+    return String.join(" and ", out);
+  }
+
+  IpAddress gatewayTxn(StateView sv, IpPrefix pool, String holder, Optional<IpAddress> preferred, boolean serial, long now) {
+    PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+    IpAddress a;
+    if (preferred.isPresent()) {
+      a = preferred.get();
+    } else if (rec.gateway().isPresent()) {
+      a = rec.gateway().get();
+    } else {
+      IpAddress first = pool.hostBits() >= 2 ? pool.first().next() : pool.first();
+      if (!PoolTxns.isAllocated(sv, rec, first)) {
+        a = first;
+      } else {
+        a = slowDynamicTxn(sv, pool, holder, AddressKind.GATEWAY, serial, now);
+        sv.pool(pool).filter(r -> r.gateway().isEmpty()).ifPresent(r -> sv.put(r.withGateway(Optional.of(a))));
+        return a;
+      }
+    }
+    IpAddress got = preferredTxn(sv, pool, holder, a, AddressKind.GATEWAY, now);
+    PoolRecord latest = sv.pool(pool).orElseThrow(() -> unknown(pool));
+    if (latest.gateway().isEmpty()) {
+      sv.put(latest.withGateway(Optional.of(got)));
+    }
+    return got;
+  }
+}
