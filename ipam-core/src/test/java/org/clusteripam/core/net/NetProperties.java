@@ -15,29 +15,19 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import org.clusteripam.core.testing.IpArbitraries;
 
 /** Properties of the IP values, checked against Guava's independent RFC 5952 formatter. */
 class NetProperties {
 
   @Provide
   Arbitrary<IpAddress> v6() {
-    // Bias towards zero groups so that '::' compression is exercised often.
-    Arbitrary<Integer> group = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(5, Arbitraries.just(0)), net.jqwik.api.Tuple.of(4, Arbitraries.integers().between(0, 0xffff)));
-    return group.list().ofSize(8).map(g -> {
-      long h = 0;
-      long l = 0;
-      for (int i = 0; i < 4; i++) {
-        h = (h << 16) | g.get(i);
-        l = (l << 16) | g.get(i + 4);
-      }
-      return IpAddress.ofV6(h, l);
-    });
+    return IpArbitraries.v6();
   }
 
   @Provide
   Arbitrary<IpAddress> any() {
-    return Arbitraries.oneOf(Arbitraries.integers().map(IpAddress::ofV4), v6());
+    return IpArbitraries.addresses();
   }
 
   @Property
