@@ -42,7 +42,8 @@ final class CheckReport {
       missing.addObject().put("network", m.network()).put("pool", m.pool().value()).put("address", m.address().toString()).put("gateway", m.gateway());
     }
     for (Finding.MissingPool m : d.of(Finding.MissingPool.class)) {
-      missing.addObject().put("network", m.network()).put("subnet", m.subnet().toString());
+      ObjectNode x = missing.addObject().put("network", m.network()).put("subnet", m.subnet().toString());
+      m.ipRange().ifPresent(r -> x.put("ipRange", r.toString()));
     }
     ArrayNode conflicting = o.putArray("conflicting");
     for (Finding.ConflictingAddress c : d.of(Finding.ConflictingAddress.class)) {

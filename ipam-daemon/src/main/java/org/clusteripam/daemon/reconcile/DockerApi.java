@@ -74,6 +74,7 @@ public final class DockerApi implements AutoCloseable {
 
   static DockerNetwork network(JsonNode n) {
     List<IpPrefix> subnets = new ArrayList<>();
+    Map<IpPrefix, IpPrefix> ipRanges = new java.util.HashMap<>();
     Set<IpAddress> gateways = new HashSet<>();
     Set<IpAddress> aux = new HashSet<>();
     Set<IpAddress> endpoints = new HashSet<>();
@@ -81,6 +82,10 @@ public final class DockerApi implements AutoCloseable {
       String subnet = c.path("Subnet").asText("");
       if (!subnet.isEmpty()) {
         subnets.add(IpPrefix.parse(subnet));
+        String range = c.path("IPRange").asText("");
+        if (!range.isEmpty()) {
+          ipRanges.put(IpPrefix.parse(subnet), IpPrefix.parse(range));
+        }
       }
       String gw = c.path("Gateway").asText("");
       if (!gw.isEmpty()) {
@@ -99,7 +104,8 @@ public final class DockerApi implements AutoCloseable {
         }
       }
     }
-    return new DockerNetwork(n.path("Id").asText(), n.path("Name").asText(), subnets, gateways, aux, endpoints);
+    return new DockerNetwork(n.path("Id").asText(), n.path("Name").asText(), subnets, gateways, aux, endpoints, ipRanges,
+        "swarm".equals(n.path("Scope").asText()));
   }
 
   private static String stripLength(String cidr) {

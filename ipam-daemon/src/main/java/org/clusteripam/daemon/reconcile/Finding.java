@@ -11,7 +11,7 @@ public sealed interface Finding {
   String key();
 
   /** Docker has a network whose subnet has no local pool in the store (rule 1). */
-  record MissingPool(String network, IpPrefix subnet) implements Finding {
+  record MissingPool(String network, IpPrefix subnet, java.util.Optional<IpPrefix> ipRange) implements Finding {
     @Override
     public String key() {
       return "missing-pool " + subnet;

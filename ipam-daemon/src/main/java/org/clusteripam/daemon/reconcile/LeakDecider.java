@@ -86,8 +86,11 @@ public final class LeakDecider {
     for (DockerNetwork n : docker.networks()) {
       for (IpPrefix subnet : n.subnets()) {
         StoredPool pool = poolsBySubnet.get(subnet);
+        if (pool != null && !pool.heldByHost() && n.swarm()) {
+          continue; // a swarm network's pool is the swarm allocator's (@global) until a task runs here
+        }
         if (pool == null || !pool.heldByHost()) {
-          findings.add(new Finding.MissingPool(n.name(), subnet));
+          findings.add(new Finding.MissingPool(n.name(), subnet, java.util.Optional.ofNullable(n.ipRanges().get(subnet))));
           continue;
         }
         Map<IpAddress, StoredAddress> stored = addressesByPool.getOrDefault(pool.id(), Map.of());

@@ -137,7 +137,7 @@ public final class Reconciler implements AutoCloseable {
   private void record(Finding f) {
     try {
       if (f instanceof Finding.MissingPool m) {
-        ipam.requestPool(new PoolRequest(node, ipam.addressSpaces().local(), Optional.of(m.subnet()), Optional.empty(), Map.of(),
+        ipam.requestPool(new PoolRequest(node, ipam.addressSpaces().local(), Optional.of(m.subnet()), m.ipRange(), Map.of(),
             m.subnet().family() == org.clusteripam.core.net.IpFamily.IPV6));
         metrics.recorded("pool");
         LOG.warn("event=recorded_missing_pool network={} subnet={}", m.network(), m.subnet());

@@ -94,6 +94,19 @@ class LeakDeciderTest {
   }
 
   @Test
+  void aSwarmNetworkHeldOnlyByTheSwarmAllocatorIsNotMissingHere() {
+    PoolId ov = new PoolId("L/10.9.0.0/24");
+    IpPrefix ovNet = IpPrefix.parse("10.9.0.0/24");
+    StoreView s = new StoreView(100, List.of(new StoredPool(ov, ovNet, false, 1)),
+        List.of(new StoredAddress(ov, ip("10.9.0.2"), Set.of("@global"), 3, 3, false)));
+    DockerNetwork swarm = new DockerNetwork("o", "ov", List.of(ovNet), Set.of(), Set.of(), Set.of(), Map.of(), true);
+    assertThat(LeakDecider.decide(ME, s, new DockerState(List.of(swarm)), Map.of(), T0, GRACE).findings()).isEmpty();
+    DockerNetwork local = new DockerNetwork("o", "ov", List.of(ovNet), Set.of(), Set.of(), Set.of(), Map.of(ovNet, IpPrefix.parse("10.9.0.128/25")), false);
+    assertThat(LeakDecider.decide(ME, s, new DockerState(List.of(local)), Map.of(), T0, GRACE).findings())
+        .containsExactly(new Finding.MissingPool("ov", ovNet, java.util.Optional.of(IpPrefix.parse("10.9.0.128/25"))));
+  }
+
+  @Test
   void aRewrittenRecordStartsCountingAgain() {
     DockerState d = new DockerState(List.of(net()));
     LeakDecider.Decision first = LeakDecider.decide(ME, store(100, addr("10.5.0.1", ME, 2), addr("10.5.0.9", ME, 3)), d, Map.of(), T0, GRACE);
@@ -136,7 +149,7 @@ class LeakDeciderTest {
     assertThat(dd.findings()).containsExactlyInAnyOrder(
         new Finding.ConflictingAddress("n1", P, ip("10.5.0.7"), Set.of("h2")),
         new Finding.MissingAddress("n1", P, ip("10.5.0.8"), false),
-        new Finding.MissingPool("n2", IpPrefix.parse("10.7.0.0/24")));
+        new Finding.MissingPool("n2", IpPrefix.parse("10.7.0.0/24"), java.util.Optional.empty()));
     assertThat(dd.recordable(true)).hasSize(2);
     assertThat(dd.recordable(false)).isEmpty();
     assertThat(LeakDecider.decide(ME, s, d, dd.suspects(), T0.plusSeconds(5), GRACE).recordable(false)).hasSize(2);
