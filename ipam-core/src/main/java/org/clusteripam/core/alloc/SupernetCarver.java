@@ -50,32 +50,29 @@ public final class SupernetCarver {
    * @throws IllegalArgumentException if {@code length} is shorter than the supernet or too long
    */
   public Optional<IpPrefix> allocate(int length) {
+    Optional<IpPrefix> p = lowestFree(length);
+    p.ifPresent(this::reserve);
+    return p;
+  }
+
+  /**
+   * What {@link #allocate} would take, without taking it: the lowest free aligned prefix of {@code
+   * length}.
+   */
+  public Optional<IpPrefix> lowestFree(int length) {
     if (length < supernet.length() || length > supernet.family().bits()) {
       throw new IllegalArgumentException("cannot carve a /" + length + " from " + supernet);
     }
     IpAddress best = null;
-    int bestLen = -1;
     for (int l = supernet.length(); l <= length; l++) {
       if (!free.get(l).isEmpty()) {
         IpAddress a = free.get(l).first();
         if (best == null || a.compareTo(best) < 0) {
           best = a;
-          bestLen = l;
         }
       }
     }
-    if (best == null) {
-      return Optional.empty();
-    }
-    free.get(bestLen).remove(best);
-    IpPrefix block = IpPrefix.of(best, bestLen);
-    while (block.length() < length) {
-      IpPrefix upper = block.upperHalf();
-      free.get(upper.length()).add(upper.network());
-      block = block.lowerHalf();
-    }
-    take(block);
-    return Optional.of(block);
+    return best == null ? Optional.empty() : Optional.of(IpPrefix.of(best, length));
   }
 
   /**

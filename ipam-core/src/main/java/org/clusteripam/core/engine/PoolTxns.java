@@ -62,12 +62,16 @@ final class PoolTxns {
             + idx.findByName(name.get(), prefix.family()).get().prefix());
       }
     } else {
-      prefix = carve(idx, req.v6() ? IpFamily.IPV6 : IpFamily.IPV4);
+      IpFamily family = req.v6() ? IpFamily.IPV6 : IpFamily.IPV4;
+      prefix = carve(sv.cache(), idx, family);
       dynamic = true;
     }
     PoolRecord rec = new PoolRecord(
         prefix, req.subPool(), name, dynamic, options, blockLength(prefix), new TreeSet<>(List.of(holder)), new TreeMap<>(), Optional.empty());
-    sv.putIndex(idx.with(new PoolIndex.Entry(prefix, name, dynamic)));
+    PoolIndex next = idx.with(new PoolIndex.Entry(prefix, name, dynamic));
+    sv.putIndex(next);
+    config.supernet(prefix.family()).filter(sn -> sn.contains(prefix))
+        .ifPresent(sn -> sv.cache().advanceCarver(sn.toString(), idx, next, prefix));
     sv.put(rec);
     sv.addHostPool(holder, prefix);
     return rec;
@@ -103,26 +107,32 @@ final class PoolTxns {
     return rec;
   }
 
-  private IpPrefix carve(PoolIndex idx, IpFamily family) {
+  private IpPrefix carve(DecodeCache cache, PoolIndex idx, IpFamily family) {
     IpPrefix supernet = config.supernet(family).orElseThrow(() -> new InvalidRequestException(
         "no " + family + " supernet is configured, so an " + family + " pool needs an explicit subnet"));
     int length = config.networkLength(family);
-    SupernetCarver carver = new SupernetCarver(supernet);
-    for (PoolIndex.Entry e : idx.pools()) {
-      if (e.prefix().contains(supernet)) {
-        throw new ExhaustedException(ExhaustedException.Level.SUPERNET, supernet,
-            "no free /" + length + " pool in supernet " + supernet + ": pool " + e.prefix() + " covers it");
-      }
-      if (supernet.contains(e.prefix())) {
-        try {
-          carver.reserve(e.prefix());
-        } catch (PrefixConflictException ex) {
-          throw new StoreCorruptException(Keys.POOL_INDEX, ex.getMessage(), ex);
+    DecodeCache.Carved carved = cache.lowestFree(supernet.toString(), idx, length);
+    if (carved == null) {
+      SupernetCarver carver = new SupernetCarver(supernet);
+      for (PoolIndex.Entry e : idx.pools()) {
+        if (e.prefix().contains(supernet)) {
+          throw new ExhaustedException(ExhaustedException.Level.SUPERNET, supernet,
+              "no free /" + length + " pool in supernet " + supernet + ": pool " + e.prefix() + " covers it");
+        }
+        if (supernet.contains(e.prefix())) {
+          try {
+            carver.reserve(e.prefix());
+          } catch (PrefixConflictException ex) {
+            throw new StoreCorruptException(Keys.POOL_INDEX, ex.getMessage(), ex);
+          }
         }
       }
+      carved = new DecodeCache.Carved(carver.lowestFree(length), carver.takenCount());
+      cache.rememberCarver(supernet.toString(), idx, carver); // shared from here on: only under the cache's lock
     }
-    return carver.allocate(length).orElseThrow(() -> new ExhaustedException(ExhaustedException.Level.SUPERNET, supernet,
-        "no free /" + length + " pool left in supernet " + supernet + " (" + carver.takenCount() + " pools in use)"));
+    long inUse = carved.inUse();
+    return carved.prefix().orElseThrow(() -> new ExhaustedException(ExhaustedException.Level.SUPERNET, supernet,
+        "no free /" + length + " pool left in supernet " + supernet + " (" + inUse + " pools in use)"));
   }
 
   void releasePoolTxn(StateView sv, IpPrefix prefix, String holder, long now) {

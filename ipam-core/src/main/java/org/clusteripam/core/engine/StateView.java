@@ -22,11 +22,17 @@ final class StateView {
   }
 
   PoolIndex index() {
-    return v.get(Keys.POOL_INDEX).map(b -> StateCodec.decodeIndex(Keys.POOL_INDEX, b)).orElse(PoolIndex.EMPTY);
+    return v.get(Keys.POOL_INDEX).map(cache::index).orElse(PoolIndex.EMPTY);
   }
 
   void putIndex(PoolIndex idx) {
-    v.put(Keys.POOL_INDEX, StateCodec.encode(idx));
+    byte[] bytes = StateCodec.encode(idx);
+    v.put(Keys.POOL_INDEX, bytes);
+    cache.rememberIndex(bytes.clone(), idx);
+  }
+
+  DecodeCache cache() {
+    return cache;
   }
 
   Optional<PoolRecord> pool(IpPrefix p) {
