@@ -120,6 +120,11 @@ final class GroupCommitter implements AutoCloseable {
     while (!closed) {
       Attempt current = null;
       try {
+        if (flight != null && awaitHalfRoundTrip(flight)) {
+          finish(flight); // answered early: no need to speculate, let the next batch grow
+          flight = null;
+          continue;
+        }
         Group next = nextGroup(flight == null);
         if (next == null) {
           if (flight != null) {
@@ -183,7 +188,28 @@ final class GroupCommitter implements AutoCloseable {
   private record Group(List<Request<?>> members, boolean backOff) {}
 
   /** An etcd transaction sent and not yet answered. */
-  private record Flight(Attempt attempt, CompletableFuture<TxnResponse> response) {}
+  private record Flight(Attempt attempt, CompletableFuture<TxnResponse> response, long sentNanos) {}
+
+  /** Moving average of commit round trips; starts at 2 ms. */
+  private long roundTripNanos = 2_000_000;
+
+  /**
+   * Speculating costs batch size (requests that would have joined a later, larger batch go out in
+   * a smaller one), so the next batch starts only half a round trip after the flight was sent:
+   * cheap functions then wait for the answer and batch up, costly ones still overlap it.
+   * Returns true if the flight was answered meanwhile.
+   */
+  private boolean awaitHalfRoundTrip(Flight f) throws InterruptedException {
+    long wait = f.sentNanos + roundTripNanos / 2 - System.nanoTime();
+    if (wait > 0) {
+      try {
+        f.response.get(wait, TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException notYetOrFailed) {
+        // finish() reports failures
+      }
+    }
+    return f.response.isDone();
+  }
 
   private final ArrayDeque<Group> retries = new ArrayDeque<>();
 
@@ -237,6 +263,7 @@ final class GroupCommitter implements AutoCloseable {
       a.included.forEach(r -> r.future.completeExceptionally(e));
       return false;
     }
+    roundTripNanos = (roundTripNanos * 7 + (System.nanoTime() - f.sentNanos)) / 8;
     if (resp.isSucceeded()) {
       long rev = resp.getHeader().getRevision();
       a.revision = rev;
@@ -406,7 +433,7 @@ final class GroupCommitter implements AutoCloseable {
         .Then(ops.toArray(Op[]::new))
         .Else(reread.toArray(Op[]::new))
         .commit();
-    return new Flight(a, f);
+    return new Flight(a, f, System.nanoTime());
   }
 
   /**
