@@ -497,4 +497,32 @@ class ClusterIpamTest {
       exec.shutdownNow();
     }
   }
+
+  @Test
+  void autoPoolsFromTwoNodesInterleavedNeverCollide() {
+    InMemoryStateStore shared = new InMemoryStateStore();
+    IpamConfig c = IpamConfig.builder().supernetV4(p("10.90.0.0/20")).build();
+    ClusterIpam a = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(shared), c, H1, clock);
+    ClusterIpam b = new ClusterIpam(shared, c, H2, clock);
+    Set<IpPrefix> got = new HashSet<>();
+    List<PoolGrant> grants = new java.util.ArrayList<>();
+    for (int i = 0; i < 15; i++) { // 15 carved + 1 static = the 16 /24s of the /20
+      ClusterIpam e = i % 3 == 0 ? b : a;
+      HostId h = e == a ? H1 : H2;
+      PoolGrant g = e.requestPool(local(h, ""));
+      assertThat(got.add(g.pool())).as("%s carved twice", g.pool()).isTrue();
+      grants.add(g);
+      if (i == 7) {
+        e.requestPool(local(h, "10.90.9.0/24")); // a static pool inside the supernet, between carvings
+        got.add(p("10.90.9.0/24"));
+      }
+    }
+    assertThatThrownBy(() -> a.requestPool(local(H1, ""))).isInstanceOf(ExhaustedException.class);
+    assertThat(got).hasSize(16);
+    // Free two pools from the other node: the first node carves exactly those again.
+    b.releasePool(H2, grants.get(0).id());
+    a.releasePool(H1, grants.get(1).id());
+    assertThat(Set.of(a.requestPool(local(H1, "")).pool(), a.requestPool(local(H1, "")).pool()))
+        .containsExactlyInAnyOrder(grants.get(0).pool(), grants.get(1).pool());
+  }
 }
