@@ -104,7 +104,7 @@ final class GroupCommitter implements AutoCloseable {
     Request<R> r = new Request<>(name, txn);
     queue.add(r);
     if (closed) {
-      failQueued();
+      failQueue(); // the committer may be gone already
     }
     return r;
   }
@@ -342,14 +342,29 @@ final class GroupCommitter implements AutoCloseable {
     return a;
   }
 
-  private void failQueued() {
+  /** Fails what waits in the (thread-safe) queue. */
+  private void failQueue() {
     Request<?> r;
     while ((r = queue.poll()) != null) {
-      r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not run", null));
+      closedError(r);
     }
+  }
+
+  /** Fails everything still waiting; only on the committer thread, or after it ended. */
+  private void failQueued() {
+    failQueue();
+    Request<?> r;
     while ((r = deferred.poll()) != null) {
-      r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not run", null));
+      closedError(r);
     }
+    Group g;
+    while ((g = retries.poll()) != null) {
+      g.members.forEach(GroupCommitter::closedError);
+    }
+  }
+
+  private static void closedError(Request<?> r) {
+    r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not committed", null));
   }
 
   /** The state of one attempt at a batch: pinned reads, compares, merged writes. */
@@ -489,7 +504,11 @@ final class GroupCommitter implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    failQueued();
+    if (thread.isAlive()) {
+      failQueue();
+    } else {
+      failQueued();
+    }
   }
 
   /** One member's view: its own writes over the batch's writes over the pinned cache values. */

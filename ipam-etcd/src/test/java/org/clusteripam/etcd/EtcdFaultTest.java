@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.store.StoreException;
-import org.clusteripam.core.store.StoreUnavailableException;
 import org.clusteripam.core.store.Versioned;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,9 +143,5 @@ class EtcdFaultTest {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  static boolean isUnavailable(Throwable t) {
-    return t instanceof StoreUnavailableException;
   }
 }

@@ -226,6 +226,15 @@ class EtcdStateStoreTest {
   }
 
   @Test
+  void aClosedStoreRefusesWorkClearly() {
+    EtcdStateStore s = EtcdStateStore.connect(config());
+    StateStoreContract.put(s, "a", "1");
+    s.close();
+    assertThatThrownBy(() -> StateStoreContract.put(s, "a", "2")).hasMessageContaining("is closed");
+    assertThatThrownBy(() -> s.peek("a")).hasMessageContaining("is closed");
+  }
+
+  @Test
   void connectingToNothingIsAClearUnavailableError() {
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> EtcdStateStore.connect(EtcdStoreConfig.of("http://127.0.0.1:1").withTimeout(Duration.ofMillis(800))))

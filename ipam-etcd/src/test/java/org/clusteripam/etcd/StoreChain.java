@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -184,9 +183,5 @@ public final class StoreChain implements AutoCloseable {
       }
       states.clear();
     }
-  }
-
-  static Map<String, String> modelView(StoreChain s) {
-    return s.model;
   }
 }
