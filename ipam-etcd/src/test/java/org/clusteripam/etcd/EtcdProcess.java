@@ -93,7 +93,9 @@ public final class EtcdProcess implements AutoCloseable {
       }
       if (scheme.equals("https")) {
         try (java.net.Socket sock = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), clientPort)) {
-          return;
+          if (sock.isConnected()) {
+            return;
+          }
         } catch (IOException notYet) {
           sleep(50);
           continue;
