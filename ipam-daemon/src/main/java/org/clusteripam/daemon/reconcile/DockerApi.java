@@ -67,9 +67,46 @@ public final class DockerApi implements AutoCloseable {
         }
         throw e;
       }
-      result.add(network(full));
+      DockerNetwork net = network(full);
+      result.add(withHiddenGateways(full, net));
     }
     return new DockerState(result);
+  }
+
+  /**
+   * Docker's network inspect omits a gateway the user did not give; its endpoints know it. For such
+   * a network with containers, one container inspect supplies the gateways (one call per network).
+   */
+  private DockerNetwork withHiddenGateways(JsonNode full, DockerNetwork net) {
+    boolean hidden = false;
+    for (JsonNode c : full.path("IPAM").path("Config")) {
+      hidden |= !c.path("Subnet").asText("").isEmpty() && c.path("Gateway").asText("").isEmpty();
+    }
+    Iterator<String> containers = full.path("Containers").fieldNames();
+    if (!hidden || !containers.hasNext()) {
+      return net;
+    }
+    String container = containers.next();
+    JsonNode ep;
+    try {
+      ep = get("/containers/" + container + "/json").path("NetworkSettings").path("Networks").path(net.name());
+    } catch (DockerUnavailableException e) {
+      if (e.status == 404) {
+        return net;
+      }
+      throw e;
+    }
+    Set<IpAddress> gateways = new HashSet<>(net.gateways());
+    for (String f : List.of("Gateway", "IPv6Gateway")) {
+      String g = ep.path(f).asText("");
+      if (!g.isEmpty()) {
+        IpAddress a = IpAddress.parse(g);
+        if (net.subnets().stream().anyMatch(s -> s.contains(a))) {
+          gateways.add(a);
+        }
+      }
+    }
+    return new DockerNetwork(net.id(), net.name(), net.subnets(), gateways, net.aux(), net.endpoints(), net.ipRanges(), net.swarm());
   }
 
   static DockerNetwork network(JsonNode n) {

@@ -280,6 +280,26 @@ class DockerIpamTest {
 
   @Test
   @Order(7)
+  void aLostStoreIsRebuiltFromDocker() throws Exception {
+    Map<String, List<String>> before = stored();
+    List<String> poolsBefore = storedPools();
+    assertThat(daemon.stop(Duration.ofSeconds(15))).isZero();
+    DockerdProcess.run(List.of("rm", "-rf", docker.base().resolve("ipam-state").toString()), Duration.ofSeconds(10));
+    startDaemon(); // the startup pass records what Docker has: pools, gateways, aux and endpoint addresses
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline && !stored().keySet().equals(before.keySet())) {
+      Thread.sleep(250);
+    }
+    assertThat(stored().keySet()).isEqualTo(before.keySet());
+    assertThat(storedPools()).containsExactlyInAnyOrderElementsOf(poolsBefore);
+    assertThat(daemon.log()).contains("event=recorded_missing_pool").contains("event=recorded_missing_address");
+    docker.docker("run", "-d", "--name", "f4", "--network", "fix1", "bb:1", "sleep", "600");
+    assertThat(before).as("a new container gets a free address").doesNotContainKey(ip("f4", "fix1"));
+    assertExact();
+  }
+
+  @Test
+  @Order(8)
   void cliCheckReleaseAndReclaimHost(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
     assertThat(daemon.stop(Duration.ofSeconds(15))).isZero(); // the embedded store is the daemon's while it runs
     try {
@@ -340,9 +360,9 @@ class DockerIpamTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void everythingIsReleasedWhenContainersAndNetworksGo() throws Exception {
-    docker.docker("rm", "-f", "a2", "a4", "a5", "s1", "s2", "f1", "f3");
+    docker.docker("rm", "-f", "a2", "a4", "a5", "s1", "s2", "f1", "f3", "f4");
     docker.docker("network", "rm", "auto1", "st1", "fix1");
     assertThat(stored()).isEmpty();
     assertThat(storedPools()).isEmpty();
