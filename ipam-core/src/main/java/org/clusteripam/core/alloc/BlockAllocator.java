@@ -30,6 +30,7 @@ public final class BlockAllocator {
   private final TreeMap<Long, Long> coolingSince = new TreeMap<>();
   private final long cooldownMillis;
   private long serialCursor;
+  private final Candidates candidates = new Candidates();
 
   /**
    * @param ipRange the pool's {@code --ip-range}, restricting dynamic picks only
@@ -181,26 +182,101 @@ public final class BlockAllocator {
    * handed out, wrapping. Skips reserved addresses and those still cooling down.
    */
   public Optional<IpAddress> allocate(boolean serial, long nowMillis) {
+    return allocate(serial ? StandardAddressPolicy.SERIAL : StandardAddressPolicy.LOWEST_FREE, nowMillis);
+  }
+
+  /**
+   * Hands out the free address {@code policy} picks, or empty when it picks none.
+   *
+   * @throws IllegalStateException when the policy picks an address outside the dynamic range, or
+   *     one that is used, reserved or cooling down (nothing changes)
+   */
+  public Optional<IpAddress> allocate(AddressPolicy policy, long nowMillis) {
     if (dynEmpty) {
       return Optional.empty();
     }
-    long start = dynFirst;
-    if (serial && Long.compareUnsigned(serialCursor, dynFirst) > 0 && Long.compareUnsigned(serialCursor, dynLast) <= 0) {
-      start = serialCursor;
-    }
-    long pick = scan(start, dynLast, nowMillis);
-    if (pick == -1 && start != dynFirst) {
-      pick = scan(dynFirst, start - 1, nowMillis); // wrap
-    }
+    candidates.now = nowMillis;
+    long pick = policy.pick(candidates);
     if (pick == -1) {
       return Optional.empty();
     }
-    used.add(pick);
+    // The built-in policies pick through scan(), which already skips all of these: not re-checked.
+    boolean trusted = policy instanceof StandardAddressPolicy;
+    if ((!trusted && (!candidates.inRangeAndUnreserved(pick) || isCooling(pick, nowMillis))) || !used.add(pick)) {
+      throw new IllegalStateException("allocation policy " + policy + " picked " + addressAt(pick) + " in block " + block
+          + ", which is outside the dynamic range, used, reserved or cooling down");
+    }
     if (!coolingSince.isEmpty()) {
       coolingSince.remove(pick);
     }
     serialCursor = pick + 1;
     return Optional.of(addressAt(pick));
+  }
+
+  /** The block as {@link AddressPolicy} sees it; one per allocator, {@code now} set per pick. */
+  private final class Candidates implements AddressPolicy.Candidates {
+    long now;
+
+    @Override
+    public IpPrefix block() {
+      return block;
+    }
+
+    @Override
+    public IpPrefix pool() {
+      return pool;
+    }
+
+    @Override
+    public long first() {
+      return dynFirst;
+    }
+
+    @Override
+    public long last() {
+      return dynLast;
+    }
+
+    @Override
+    public long serialCursor() {
+      return serialCursor;
+    }
+
+    @Override
+    public long nextFree(long from, long to) {
+      long f = Long.compareUnsigned(from, dynFirst) < 0 ? dynFirst : from;
+      long t = Long.compareUnsigned(to, dynLast) > 0 ? dynLast : to;
+      return scan(f, t, now);
+    }
+
+    @Override
+    public long nextUsed(long from) {
+      return used.nextUsed(from);
+    }
+
+    boolean inRangeAndUnreserved(long o) {
+      return Long.compareUnsigned(o, dynFirst) >= 0 && Long.compareUnsigned(o, dynLast) <= 0 && o != reservedLow && o != reservedHigh;
+    }
+
+    @Override
+    public boolean isFree(long o) {
+      return inRangeAndUnreserved(o) && !used.contains(o) && !isCooling(o, now);
+    }
+
+    @Override
+    public long usedCount() {
+      return used.count();
+    }
+
+    @Override
+    public IpAddress addressAt(long offset) {
+      return BlockAllocator.this.addressAt(offset);
+    }
+
+    @Override
+    public String toString() {
+      return "candidates of block " + block;
+    }
   }
 
   private long scan(long from, long to, long nowMillis) {

@@ -59,7 +59,7 @@ final class AddressTxns {
         }
       }
     }
-    Optional<IpAddress> claimed = claimAndPick(sv, rec, holder, kind, serial, now);
+    Optional<IpAddress> claimed = claimAndPick(sv, rec, holder, holder, kind, serial, now);
     if (claimed.isPresent()) {
       return claimed.get();
     }
@@ -105,8 +105,11 @@ final class AddressTxns {
         "no free address in pool " + pool + ": no free block to claim" + noBorrow);
   }
 
-  /** Claims the first free (or ownerless) block in this holder's order and picks an address in it. */
-  private Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, AddressKind kind, boolean serial, long now) {
+  /**
+   * Claims the first free (or ownerless) block in {@code holder}'s order and picks an address in it
+   * for {@code allocHolder} (the holder itself, or one of its service VIPs).
+   */
+  Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, String allocHolder, AddressKind kind, boolean serial, long now) {
     IpPrefix pool = rec.prefix();
     int len = rec.blockLength();
     IpPrefix region = pool;
@@ -133,7 +136,7 @@ final class AddressTxns {
       } else {
         continue;
       }
-      Optional<BlockOps.Picked> p = BlockOps.pick(blk, holder, kind, serial, now, cooldownMillis);
+      Optional<BlockOps.Picked> p = BlockOps.pick(blk, allocHolder, kind, serial, now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
@@ -183,7 +186,9 @@ final class AddressTxns {
   private static String describeHolders(Allocation al) {
     List<String> out = new ArrayList<>();
     for (String h : al.holders()) {
-      out.add(AddressingMode.GLOBAL_HOLDER.equals(h) ? "the swarm allocator" : "host " + h);
+      Optional<VipHolder> vip = VipHolder.parse(h);
+      out.add(AddressingMode.GLOBAL_HOLDER.equals(h) ? "the swarm allocator"
+          : vip.isPresent() ? "the VIP of service " + vip.get().service() + " on host " + vip.get().host() : "host " + h);
     }
     return String.join(" and ", out);
   }

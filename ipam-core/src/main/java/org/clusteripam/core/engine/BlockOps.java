@@ -74,10 +74,17 @@ final class BlockOps {
 
   /** {@code b} with every reference of {@code holder} dropped. */
   static BlockRecord dropAll(BlockRecord b, String holder, long now, long cooldownMillis) {
+    return dropAll(b, holder::equals, now, cooldownMillis);
+  }
+
+  /** {@code b} with every reference of a holder that {@code which} accepts dropped. */
+  static BlockRecord dropAll(BlockRecord b, java.util.function.Predicate<String> which, long now, long cooldownMillis) {
     BlockRecord out = b;
     for (var e : b.allocations().entrySet()) {
-      if (e.getValue().holders().contains(holder)) {
-        out = drop(out, e.getKey(), holder, now, cooldownMillis);
+      for (String h : e.getValue().holders()) {
+        if (which.test(h)) {
+          out = drop(out, e.getKey(), h, now, cooldownMillis);
+        }
       }
     }
     return out;

@@ -19,6 +19,8 @@ import org.clusteripam.core.ipam.Ipam;
 import org.clusteripam.core.ipam.PoolGrant;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.core.ipam.ServiceVip;
+import org.clusteripam.core.ipam.ServiceVips;
 import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
@@ -41,7 +43,7 @@ import org.clusteripam.core.store.Versioned;
  * that block's key; the pool record is consulted through an untracked {@link StateStore#peek} hint
  * and the ownership is verified on the block itself. Thread-safe: all state lives in the store.
  */
-public final class ClusterIpam implements Ipam {
+public final class ClusterIpam implements Ipam, ServiceVips {
   /** RequestPool data key through which the driver announces the pool's gateway. */
   public static final String GATEWAY_DATA = "com.docker.network.gateway";
   /** RequestAddress option asking for serial allocation (swarm's allocator sends it). */
@@ -60,6 +62,7 @@ public final class ClusterIpam implements Ipam {
   private final DecodeCache decodeCache = new DecodeCache();
   private final PoolTxns poolTxns;
   private final AddressTxns addressTxns;
+  private final VipTxns vipTxns;
 
   /** Blocks per holder of one pool, as of a pool record revision (an untracked hint). */
   private record OwnershipHint(long modRevision, Map<String, List<IpPrefix>> byOwner) {}
@@ -77,6 +80,7 @@ public final class ClusterIpam implements Ipam {
     this.cooldownMillis = config.cooldown().toMillis();
     this.poolTxns = new PoolTxns(config);
     this.addressTxns = new AddressTxns(config);
+    this.vipTxns = new VipTxns(config, addressTxns);
     CarvingConfig mine = config.carving();
     List<String> diff = store.transact("checkConfig", v -> {
       Optional<byte[]> stored = v.get(Keys.CONFIG);
@@ -341,6 +345,66 @@ public final class ClusterIpam implements Ipam {
       }
       return null;
     });
+  }
+
+  // ---------------------------------------------------------------- service VIPs
+
+  @Override
+  public ServiceVip requestServiceVip(HostId host, PoolId poolId, String serviceId) {
+    VipHolder.checkServiceId(serviceId);
+    PoolRef ref = PoolRef.parse(poolId, config.addressSpaces()).orElseThrow(() -> new UnknownPoolException(poolId));
+    IpPrefix pool = ref.prefix();
+    String owner = host.value(); // the host's own blocks, whichever space the pool id names
+    String vip = VipHolder.of(owner, serviceId);
+    long now = clock.millis();
+    try {
+      List<IpPrefix> hinted = ownedHint(pool, owner);
+      IpAddress got = null;
+      if (!hinted.isEmpty()) {
+        got = store.transact("requestServiceVip", v -> vipTxns.fastTxn(new StateView(v, decodeCache), pool, owner, vip, hinted, now));
+      }
+      if (got == null) {
+        got = store.transact("requestServiceVip", v -> vipTxns.slowTxn(new StateView(v, decodeCache), pool, owner, vip, now));
+      }
+      return new ServiceVip(host, poolId, serviceId, got);
+    } catch (UnknownPoolException e) {
+      throw new UnknownPoolException(poolId); // name the id the caller sent
+    }
+  }
+
+  @Override
+  public void releaseServiceVip(HostId host, PoolId poolId, String serviceId) {
+    VipHolder.checkServiceId(serviceId);
+    Optional<PoolRef> parsed = PoolRef.parse(poolId, config.addressSpaces());
+    if (parsed.isEmpty()) {
+      return;
+    }
+    IpPrefix pool = parsed.get().prefix();
+    String owner = host.value();
+    String vip = VipHolder.of(owner, serviceId);
+    long now = clock.millis();
+    List<IpPrefix> hinted = ownedHint(pool, owner);
+    if (!hinted.isEmpty()
+        && store.transact("releaseServiceVip", v -> vipTxns.releaseIn(new StateView(v, decodeCache), pool, owner, vip, hinted, now))) {
+      return;
+    }
+    store.transact("releaseServiceVip", v -> {
+      StateView sv = new StateView(v, decodeCache);
+      return vipTxns.releaseIn(sv, pool, owner, vip, vipTxns.ownedBlocks(sv, pool, owner), now);
+    });
+  }
+
+  @Override
+  public List<ServiceVip> serviceVips(HostId host, PoolId poolId) {
+    Optional<PoolRef> parsed = PoolRef.parse(poolId, config.addressSpaces());
+    if (parsed.isEmpty()) {
+      return List.of();
+    }
+    IpPrefix pool = parsed.get().prefix();
+    TreeMap<String, IpAddress> vips = store.transact("serviceVips", v -> vipTxns.list(new StateView(v, decodeCache), pool, host.value()));
+    List<ServiceVip> out = new ArrayList<>();
+    vips.forEach((s, a) -> out.add(new ServiceVip(host, poolId, s, a)));
+    return out;
   }
 
   /** Read-only queries over this engine's store (snapshots for the CLI and metrics). */

@@ -34,10 +34,25 @@ public final class IpamQueries {
   }
 
   /** One allocated address. */
-  public record AddressView(IpAddress address, AddressKind kind, SortedSet<String> holders, long sinceMillis) {}
+  public record AddressView(IpAddress address, AddressKind kind, SortedSet<String> holders, long sinceMillis) {
+    /** The service whose per-host VIP this is (the host is the block's owner), if it is one. */
+    public Optional<String> vipService() {
+      return holders.stream().map(VipHolder::parse).flatMap(Optional::stream).map(VipHolder::service).findFirst();
+    }
+
+    /** The host whose per-host VIP this is, if it is one. */
+    public Optional<String> vipHost() {
+      return holders.stream().map(VipHolder::parse).flatMap(Optional::stream).map(VipHolder::host).findFirst();
+    }
+  }
 
   /** One host block: its owner ({@code ""}: none), size (saturating at Long.MAX_VALUE), and addresses in use. */
-  public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {}
+  public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {
+    /** How many of the used addresses are per-host service VIPs. */
+    public long serviceVips() {
+      return addresses.stream().filter(a -> a.vipService().isPresent()).count();
+    }
+  }
 
   /** One pool with its blocks. {@code size} counts every address, {@code used} the allocated ones. */
   public record PoolView(
@@ -50,6 +65,11 @@ public final class IpamQueries {
       BigInteger size,
       long used,
       List<BlockView> blocks) {
+
+    /** How many of the used addresses are per-host service VIPs. */
+    public long serviceVips() {
+      return blocks.stream().mapToLong(BlockView::serviceVips).sum();
+    }
 
     /** Used fraction of the pool, 0..1 (tiny for IPv6 pools). */
     public double utilization() {
@@ -120,6 +140,25 @@ public final class IpamQueries {
       p.blocks().stream().filter(b -> b.owner().equals(holder)).forEach(b -> mine.add(b.block()));
       if (!mine.isEmpty() || p.holders().contains(holder)) {
         out.put(p.prefix(), mine);
+      }
+    }
+    return out;
+  }
+
+  /** The per-host service VIPs of {@code host}, by pool, then by service id. */
+  public SortedMap<IpPrefix, SortedMap<String, IpAddress>> serviceVipsOf(String host) {
+    TreeMap<IpPrefix, SortedMap<String, IpAddress>> out = new TreeMap<>();
+    for (PoolView p : snapshot().allPools()) {
+      TreeMap<String, IpAddress> vips = new TreeMap<>();
+      for (BlockView b : p.blocks()) {
+        for (AddressView a : b.addresses()) {
+          for (String h : a.holders()) {
+            VipHolder.parse(h).filter(v -> v.host().equals(host)).ifPresent(v -> vips.put(v.service(), a.address()));
+          }
+        }
+      }
+      if (!vips.isEmpty()) {
+        out.put(p.prefix(), vips);
       }
     }
     return out;

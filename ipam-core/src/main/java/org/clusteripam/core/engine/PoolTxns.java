@@ -159,7 +159,8 @@ final class PoolTxns {
         continue;
       }
       BlockRecord b = ob.get();
-      BlockRecord nb = BlockOps.dropAll(b, holder, now, cooldownMillis);
+      // The holder's own references and, for a host, its service VIPs (which live in its blocks).
+      BlockRecord nb = BlockOps.dropAll(b, h -> h.equals(holder) || VipHolder.isOf(h, holder), now, cooldownMillis);
       boolean mine = nb.owner().equals(holder);
       if (nb.isEmpty() && (mine || nb.owner().isEmpty())) {
         sv.deleteBlock(prefix, b.block());

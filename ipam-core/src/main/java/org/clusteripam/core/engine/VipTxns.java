@@ -1,0 +1,147 @@
+package org.clusteripam.core.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.ExhaustedException;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.UnknownPoolException;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.state.Allocation;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.PoolRecord;
+
+/**
+ * The transactions behind service VIPs. A VIP is an allocation held by {@link VipHolder} in a block
+ * its host owns; it is looked up there (replay) before a new one is picked, lowest free first.
+ * Pure functions of what they read.
+ */
+final class VipTxns {
+  private final AddressTxns addressTxns;
+  private final long cooldownMillis;
+
+  VipTxns(IpamConfig config, AddressTxns addressTxns) {
+    this.addressTxns = addressTxns;
+    this.cooldownMillis = config.cooldown().toMillis();
+  }
+
+  /**
+   * The hot path: only the blocks the host owns according to the (untracked) hint are read. Returns
+   * null when none of them holds the VIP or has room.
+   */
+  IpAddress fastTxn(StateView sv, IpPrefix pool, String host, String vip, List<IpPrefix> hinted, long now) {
+    List<BlockRecord> mine = new ArrayList<>();
+    for (IpPrefix b : hinted) {
+      Optional<BlockRecord> ob = sv.block(pool, b);
+      if (ob.isPresent() && ob.get().owner().equals(host) && ob.get().pool().equals(pool)) {
+        mine.add(ob.get());
+      }
+    }
+    return existingOrPick(sv, mine, vip, now).orElse(null);
+  }
+
+  /** Every block the host owns (tracked pool read), then a claim; never a borrow. */
+  IpAddress slowTxn(StateView sv, IpPrefix pool, String host, String vip, long now) {
+    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+    List<IpPrefix> owned = owned(rec, host);
+    List<BlockRecord> mine = new ArrayList<>();
+    for (IpPrefix b : owned) {
+      sv.block(pool, b).ifPresent(mine::add);
+    }
+    Optional<IpAddress> got = existingOrPick(sv, mine, vip, now);
+    if (got.isEmpty()) {
+      got = addressTxns.claimAndPick(sv, rec, host, vip, AddressKind.ENDPOINT, false, now);
+    }
+    return got.orElseThrow(() -> exhausted(rec, host, owned, vip));
+  }
+
+  private Optional<IpAddress> existingOrPick(StateView sv, List<BlockRecord> mine, String vip, long now) {
+    for (BlockRecord b : mine) {
+      Optional<IpAddress> held = find(b, vip);
+      if (held.isPresent()) {
+        return held; // a replay
+      }
+    }
+    for (BlockRecord b : mine) {
+      Optional<BlockOps.Picked> p = BlockOps.pick(b, vip, AddressKind.ENDPOINT, false, now, cooldownMillis);
+      if (p.isPresent()) {
+        sv.put(p.get().block());
+        return Optional.of(p.get().address());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<IpAddress> find(BlockRecord b, String vip) {
+    for (Map.Entry<IpAddress, Allocation> e : b.allocations().entrySet()) {
+      if (e.getValue().holders().contains(vip)) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<IpPrefix> owned(PoolRecord rec, String host) {
+    List<IpPrefix> owned = new ArrayList<>();
+    rec.blocks().forEach((b, o) -> {
+      if (o.equals(host)) {
+        owned.add(b);
+      }
+    });
+    return owned;
+  }
+
+  private static ExhaustedException exhausted(PoolRecord rec, String host, List<IpPrefix> owned, String vip) {
+    IpPrefix pool = rec.prefix();
+    String service = VipHolder.parse(vip).map(VipHolder::service).orElse(vip);
+    String why = "no free address for the VIP of service " + service + " on host " + host;
+    String tail = " (service VIPs are never borrowed from other hosts' blocks)";
+    if (!owned.isEmpty()) {
+      IpPrefix last = owned.get(owned.size() - 1);
+      String blocks = owned.size() == 1 ? "host block " + last : "host blocks " + owned.get(0) + " to " + last;
+      return new ExhaustedException(ExhaustedException.Level.HOST_BLOCK, last,
+          why + ": " + blocks + " of pool " + pool + " are full and no free block is left to claim" + tail);
+    }
+    if (rec.ipRange().isPresent()) {
+      IpPrefix r = rec.ipRange().get();
+      return new ExhaustedException(ExhaustedException.Level.IP_RANGE, r,
+          why + ": no free block left to claim in ip-range " + r + " of pool " + pool + tail);
+    }
+    return new ExhaustedException(ExhaustedException.Level.POOL, pool, why + ": no free block left to claim in pool " + pool + tail);
+  }
+
+  /** Drops the VIP from the given blocks; true when it was found. */
+  boolean releaseIn(StateView sv, IpPrefix pool, String host, String vip, List<IpPrefix> blocks, long now) {
+    boolean found = false;
+    for (IpPrefix b : blocks) {
+      Optional<BlockRecord> ob = sv.block(pool, b);
+      if (ob.isPresent() && ob.get().pool().equals(pool) && find(ob.get(), vip).isPresent()) {
+        sv.put(BlockOps.dropAll(ob.get(), vip::equals, now, cooldownMillis));
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** Every block the host owns in the pool, by a tracked pool read. */
+  List<IpPrefix> ownedBlocks(StateView sv, IpPrefix pool, String host) {
+    return sv.pool(pool).map(r -> owned(r, host)).orElse(List.of());
+  }
+
+  /** Service id → VIP of the host, from the host's blocks. */
+  TreeMap<String, IpAddress> list(StateView sv, IpPrefix pool, String host) {
+    TreeMap<String, IpAddress> out = new TreeMap<>();
+    for (IpPrefix b : ownedBlocks(sv, pool, host)) {
+      sv.block(pool, b).ifPresent(blk -> blk.allocations().forEach((a, al) -> al.holders().forEach(h -> {
+        if (VipHolder.isOf(h, host)) {
+          VipHolder.parse(h).ifPresent(v -> out.putIfAbsent(v.service(), a));
+        }
+      })));
+    }
+    return out;
+  }
+}
