@@ -101,6 +101,10 @@ public final class Reconciler implements AutoCloseable {
 
   /** One reconciliation pass; returns the decision, or empty when Docker could not be read. */
   public synchronized Optional<LeakDecider.Decision> pass() {
+    return pass(true);
+  }
+
+  private Optional<LeakDecider.Decision> pass(boolean mayRepeatStartup) {
     long revision = store.revision(); // BEFORE reading Docker: the guard of every release
     DockerState dockerState;
     try {
@@ -120,10 +124,18 @@ public final class Reconciler implements AutoCloseable {
     LeakDecider.Decision d = LeakDecider.decide(node, view, dockerState, suspects, clock.instant(), grace);
     suspects = new HashMap<>(d.suspects());
     metrics.observed(d, clock.instant().getEpochSecond());
-    for (Finding f : d.recordable(!startupDone)) {
+    boolean startup = !startupDone;
+    List<Finding> recordable = d.recordable(startup);
+    for (Finding f : recordable) {
       record(f);
     }
     startupDone = true;
+    if (startup && mayRepeatStartup && recordable.stream().anyMatch(f -> f instanceof Finding.MissingPool)) {
+      // The addresses of a pool just recorded are compared only now: record them in this startup
+      // pass too, before the engine can hand one of them out again.
+      startupDone = false;
+      return pass(false);
+    }
     if (!d.releasable().isEmpty()) {
       release(d.releasable());
     }

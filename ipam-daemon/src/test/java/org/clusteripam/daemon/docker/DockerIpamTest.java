@@ -286,7 +286,7 @@ class DockerIpamTest {
     assertThat(daemon.stop(Duration.ofSeconds(15))).isZero();
     DockerdProcess.run(List.of("rm", "-rf", docker.base().resolve("ipam-state").toString()), Duration.ofSeconds(10));
     startDaemon(); // the startup pass records what Docker has: pools, gateways, aux and endpoint addresses
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos(); // one pass, not several intervals
     while (System.nanoTime() < deadline && !stored().keySet().equals(before.keySet())) {
       Thread.sleep(250);
     }
