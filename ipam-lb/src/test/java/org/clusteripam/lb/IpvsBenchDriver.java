@@ -32,8 +32,8 @@ public final class IpvsBenchDriver {
          Ipvs ipvs = Ipvs.open()) {
       List<DesiredService> base = table(false);
       List<DesiredService> changed = table(true);
-      Path full = Path.of("/tmp/full.rules");
-      Path delta = Path.of("/tmp/delta.rules");
+      Path full = Path.of(System.getProperty("java.io.tmpdir"), "full.rules");
+      Path delta = Path.of(System.getProperty("java.io.tmpdir"), "delta.rules");
       Files.writeString(full, restoreRules(base));
       Files.writeString(delta, deltaRules(base, changed));
       w.printf("IPVS benchmark in user-mode-linux %s, %d services x %d backends (%d ops), %d rounds, median ms%n",

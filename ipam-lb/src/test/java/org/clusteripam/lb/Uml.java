@@ -74,9 +74,12 @@ final class Uml {
     String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .map(e -> Path.of(e).toAbsolutePath().toString())
         .collect(Collectors.joining(File.pathSeparator));
+    // The guest's writable tmpfs goes on an empty directory of our own: mounted over /tmp it would
+    // hide a checkout (and so the classpath) that lives under /tmp.
+    Path guestTmp = Files.createDirectories(dir.resolve("guest-tmp"));
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(jvmFlags);
-    cmd.addAll(List.of("-Djava.io.tmpdir=/tmp", "-cp", classpath, mainClass));
+    cmd.addAll(List.of("-Djava.io.tmpdir=" + guestTmp, "-cp", classpath, mainClass));
     cmd.addAll(args);
     StringBuilder line = new StringBuilder("exec");
     for (String c : cmd) {
@@ -85,7 +88,7 @@ final class Uml {
     Files.writeString(out.resolve("cmd.sh"), line + "\n", StandardCharsets.UTF_8);
 
     Path init = dir.resolve("init.sh");
-    Files.writeString(init, initScript(), StandardCharsets.UTF_8);
+    Files.writeString(init, initScript(guestTmp), StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Path console = dir.resolve("console.txt");
@@ -115,14 +118,14 @@ final class Uml {
         read(out.resolve("driver.log")), read(console), read(out.resolve("init.log")), elapsed);
   }
 
-  private static String initScript() {
+  private static String initScript(Path guestTmp) {
     StringBuilder s = new StringBuilder();
     s.append("#!/bin/sh\n");
     s.append("# PID 1 inside user-mode-linux; OUT comes from the kernel command line.\n");
     s.append("PATH=/usr/sbin:/usr/bin:/sbin:/bin\nexport PATH\n");
     s.append("mount -t proc proc /proc\n");
     s.append("mount -t sysfs sys /sys\n");
-    s.append("mount -t tmpfs -o size=256m tmpfs /tmp\n");
+    s.append("mount -t tmpfs -o size=256m tmpfs " + shellQuote(guestTmp.toString()) + "\n");
     s.append("mount -t hostfs none " + GUEST_OUT + " -o \"$OUT\"\n");
     s.append("LOG=" + GUEST_OUT + "/init.log\n");
     s.append("M=/usr/lib/uml/modules/$(uname -r)/kernel\n");
