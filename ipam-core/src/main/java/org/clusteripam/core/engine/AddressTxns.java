@@ -171,7 +171,11 @@ final class AddressTxns {
       return a;
     }
     if (existing.holders().contains(holder)) {
-      return a; // a replay of a request this holder already got
+      if (isReplay(sv, pool, holder, kind, now)) {
+        return a; // a replay of a request this holder already got
+      }
+      throw new ConflictException("address " + a + " in pool " + pool + " is already in use by host " + holder
+          + " (another endpoint on this host has it); if nothing uses it any more, reconciliation releases it");
     }
     boolean sharedGateway = kind == AddressKind.GATEWAY && existing.kind() == AddressKind.GATEWAY;
     boolean shareable = existing.holders().stream().anyMatch(h -> config.mode().mayShare(holder, h));
@@ -181,6 +185,21 @@ final class AddressTxns {
     }
     throw new ConflictException("address " + a + " in pool " + pool + " is already in use"
         + (existing.kind() == AddressKind.GATEWAY ? " as the gateway" : "") + " by " + describeHolders(existing));
+  }
+
+  /**
+   * Whether {@code holder} asking again for an address it already holds is a replay. Docker sends
+   * aux and {@code --ip} addresses alike as a bare preferred address, so only the context tells a
+   * restore (dockerd at start, after re-requesting the pool) from a second container asking for a
+   * taken address. Gateways are shared by a network's endpoints, and the swarm allocator keeps its
+   * own addresses unique: both stay idempotent. The pool record is read only in this rare case.
+   */
+  private boolean isReplay(StateView sv, IpPrefix pool, String holder, AddressKind kind, long now) {
+    if (kind == AddressKind.GATEWAY || AddressingMode.GLOBAL_HOLDER.equals(holder)) {
+      return true;
+    }
+    Long from = sv.pool(pool).map(r -> r.replayFrom().get(holder)).orElse(null);
+    return from != null && now - from <= config.replayWindow().toMillis();
   }
 
   private static String describeHolders(Allocation al) {

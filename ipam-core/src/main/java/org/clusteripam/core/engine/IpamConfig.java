@@ -15,6 +15,12 @@ import org.clusteripam.core.state.CarvingConfig;
  *
  * @param strictAffinity when true a host never allocates from another host's block
  * @param cooldown how long a released address is not handed out again dynamically
+ * @param replayWindow how long after a holder re-requests a pool it already holds (dockerd's
+ *     restore at start, swarm's after a leader change) its requests for addresses it already holds
+ *     are taken as replays and succeed; outside it such a request is a second endpoint asking for
+ *     a taken address and is refused. Default 2 minutes: dockerd re-sends every aux and endpoint
+ *     address within seconds of the pool, even with hundreds of networks, while a user's second
+ *     {@code docker run --ip X} minutes later must not get X again.
  */
 public record IpamConfig(
     IpPrefix supernetV4,
@@ -26,7 +32,11 @@ public record IpamConfig(
     boolean strictAffinity,
     Duration cooldown,
     AddressSpaces addressSpaces,
-    AddressingMode mode) {
+    AddressingMode mode,
+    Duration replayWindow) {
+
+  /** The default {@link #replayWindow()}. */
+  public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofMinutes(2);
 
   public IpamConfig {
     Objects.requireNonNull(supernetV4, "supernetV4");
@@ -45,6 +55,26 @@ public record IpamConfig(
     if (cooldown.isNegative()) {
       throw new IllegalArgumentException("cooldown must not be negative, got " + cooldown);
     }
+    Objects.requireNonNull(replayWindow, "replayWindow");
+    if (replayWindow.isNegative()) {
+      throw new IllegalArgumentException("replay window must not be negative, got " + replayWindow);
+    }
+  }
+
+  /** The configuration with the default replay window (the record before replay windows). */
+  public IpamConfig(
+      IpPrefix supernetV4,
+      Optional<IpPrefix> supernetV6,
+      int networkLengthV4,
+      int networkLengthV6,
+      int blockLengthV4,
+      int blockLengthV6,
+      boolean strictAffinity,
+      Duration cooldown,
+      AddressSpaces addressSpaces,
+      AddressingMode mode) {
+    this(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
+        addressSpaces, mode, DEFAULT_REPLAY_WINDOW);
   }
 
   private static void checkLengths(String fam, int supernet, int network, int block, int bits) {
@@ -94,6 +124,7 @@ public record IpamConfig(
     private Duration cooldown = Duration.ZERO;
     private AddressSpaces addressSpaces = AddressSpaces.DEFAULT;
     private AddressingMode mode = AddressingMode.CLUSTER;
+    private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
 
     public Builder supernetV4(IpPrefix p) {
       supernetV4 = p;
@@ -145,9 +176,14 @@ public record IpamConfig(
       return this;
     }
 
+    public Builder replayWindow(Duration d) {
+      replayWindow = d;
+      return this;
+    }
+
     public IpamConfig build() {
       return new IpamConfig(
-          supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown, addressSpaces, mode);
+          supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown, addressSpaces, mode, replayWindow);
     }
   }
 }

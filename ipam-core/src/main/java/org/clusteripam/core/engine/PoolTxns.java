@@ -46,7 +46,7 @@ final class PoolTxns {
       target = idx.findByName(name.get(), req.v6() ? IpFamily.IPV6 : IpFamily.IPV4).map(PoolIndex.Entry::prefix);
     }
     if (target.isPresent() && idx.find(target.get()).isPresent()) {
-      return joinPool(sv, target.get(), req, holder, name);
+      return joinPool(sv, target.get(), req, holder, name, now);
     }
     IpPrefix prefix;
     boolean dynamic;
@@ -77,7 +77,7 @@ final class PoolTxns {
     return rec;
   }
 
-  private PoolRecord joinPool(StateView sv, IpPrefix prefix, PoolRequest req, String holder, Optional<String> name) {
+  private PoolRecord joinPool(StateView sv, IpPrefix prefix, PoolRequest req, String holder, Optional<String> name, long now) {
     PoolRecord rec = sv.pool(prefix).orElseThrow(() -> new StoreCorruptException(
         Keys.pool(prefix), "the pool is listed in " + Keys.POOL_INDEX + " but its record is missing", null));
     if (req.subPool().isPresent() && !req.subPool().equals(rec.ipRange())) {
@@ -87,7 +87,22 @@ final class PoolTxns {
     if (name.isPresent() && rec.name().isPresent() && !name.equals(rec.name())) {
       throw new ConflictException("pool " + prefix + " is network \"" + rec.name().get() + "\", not \"" + name.get() + "\"");
     }
-    if (!rec.holders().contains(holder)) {
+    if (rec.holders().contains(holder)) {
+      // A replay (dockerd's restore, a swarm manager after a leader change): open this holder's
+      // window for re-requesting the addresses it holds. The swarm allocator needs none.
+      if (!AddressingMode.GLOBAL_HOLDER.equals(holder)) {
+        TreeMap<String, Long> replay = new TreeMap<>();
+        long window = config.replayWindow().toMillis();
+        rec.replayFrom().forEach((h, t) -> {
+          if (now - t <= window) {
+            replay.put(h, t); // expired windows are dropped while we write anyway
+          }
+        });
+        replay.put(holder, now);
+        rec = rec.withReplayFrom(replay);
+        sv.put(rec);
+      }
+    } else {
       TreeSet<String> h = new TreeSet<>(rec.holders());
       h.add(holder);
       rec = rec.withHolders(h);
@@ -175,7 +190,9 @@ final class PoolTxns {
         sv.put(nb);
       }
     }
-    PoolRecord nr = rec.withHolders(holders).withBlocks(blocks);
+    TreeMap<String, Long> replay = new TreeMap<>(rec.replayFrom());
+    replay.remove(holder);
+    PoolRecord nr = rec.withHolders(holders).withBlocks(blocks).withReplayFrom(replay);
     if (nr.gateway().isPresent() && !isAllocated(sv, nr, nr.gateway().get())) {
       nr = nr.withGateway(Optional.empty());
     }

@@ -17,6 +17,9 @@ import org.clusteripam.core.net.IpPrefix;
  * @param holders who holds the pool: host ids, or {@code @global} for the swarm-wide allocator
  * @param blocks every block that exists in the store, with its owner ({@code ""}: no owner)
  * @param gateway the pool's gateway while it is allocated, returned to Docker in RequestPool data
+ * @param replayFrom per holder, when it last re-requested the pool while already holding it (a
+ *     dockerd restart or swarm leader change replaying its state): for a while after that, its
+ *     repeated requests for addresses it already holds are replays, not a second endpoint
  */
 public record PoolRecord(
     IpPrefix prefix,
@@ -27,23 +30,43 @@ public record PoolRecord(
     int blockLength,
     SortedSet<String> holders,
     SortedMap<IpPrefix, String> blocks,
-    Optional<IpAddress> gateway) {
+    Optional<IpAddress> gateway,
+    SortedMap<String, Long> replayFrom) {
 
   public PoolRecord {
     options = Map.copyOf(options);
     holders = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
     blocks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(blocks));
+    replayFrom = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(replayFrom));
+  }
+
+  /** A record with no replay window open (records written before replay windows existed). */
+  public PoolRecord(
+      IpPrefix prefix,
+      Optional<IpPrefix> ipRange,
+      Optional<String> name,
+      boolean dynamic,
+      Map<String, String> options,
+      int blockLength,
+      SortedSet<String> holders,
+      SortedMap<IpPrefix, String> blocks,
+      Optional<IpAddress> gateway) {
+    this(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, gateway, new TreeMap<>());
   }
 
   public PoolRecord withHolders(SortedSet<String> h) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, h, blocks, gateway);
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, h, blocks, gateway, replayFrom);
   }
 
   public PoolRecord withBlocks(SortedMap<IpPrefix, String> b) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, b, gateway);
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, b, gateway, replayFrom);
   }
 
   public PoolRecord withGateway(Optional<IpAddress> g) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, g);
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, g, replayFrom);
+  }
+
+  public PoolRecord withReplayFrom(SortedMap<String, Long> r) {
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, gateway, r);
   }
 }

@@ -71,6 +71,11 @@ public final class StateCodec {
     ObjectNode blocks = n.putObject("blocks");
     p.blocks().forEach((b, owner) -> blocks.put(b.toString(), owner));
     n.put("gateway", p.gateway().map(Object::toString).orElse(null));
+    if (!p.replayFrom().isEmpty()) {
+      // Written only while a replay window was recorded: other records keep their older form.
+      ObjectNode replay = n.putObject("replayFrom");
+      p.replayFrom().forEach(replay::put);
+    }
     return bytes(n);
   }
 
@@ -183,7 +188,22 @@ public final class StateCodec {
         r.integer(n, "blockLength"),
         r.stringSet(n, "holders"),
         blocks,
-        r.optText(n, "gateway").map(s -> r.parse(s, "gateway", IpAddress::parse)));
+        r.optText(n, "gateway").map(s -> r.parse(s, "gateway", IpAddress::parse)),
+        replayFrom(r, n));
+  }
+
+  /** Optional ({@code replayFrom} is newer than schema 1's first records): absent means none. */
+  private static TreeMap<String, Long> replayFrom(Reader r, JsonNode n) {
+    TreeMap<String, Long> out = new TreeMap<>();
+    JsonNode v = n.get("replayFrom");
+    if (v == null || v.isNull()) {
+      return out;
+    }
+    JsonNode o = r.object(n, "replayFrom");
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
+      out.put(e.getKey(), r.longValue(o, e.getKey()));
+    }
+    return out;
   }
 
   public static BlockRecord decodeBlock(String key, byte[] data) {

@@ -3,9 +3,7 @@ package org.clusteripam.core.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,21 +31,25 @@ import org.clusteripam.core.store.InMemoryStateStore;
 
 /**
  * A stateful chain of actions (allocate, allocate exact, release, release unknown, give back empty
- * blocks, leave and rejoin the pool) by three hosts on one small pool whose four blocks (of 8 addresses) force
+ * blocks, leave and rejoin the pool, replay the pool request, let the replay windows close) by three hosts on one small pool whose four blocks (of 8 addresses) force
  * claims, borrowing and exhaustion. After every step the store must equal a reference model
  * (address → holder) and the block structure must be sound.
  */
 class EngineActionChainProperties {
   static final List<HostId> HOSTS = List.of(new HostId("h0"), new HostId("h1"), new HostId("h2"));
 
-  /** kind: 0 allocate, 1 allocate exact, 2 release own, 3 release unknown, 4 give back empty blocks, 5 rejoin. */
+  /**
+   * kind: 0 allocate, 1 allocate exact, 2 release own, 3 release unknown, 4 give back empty blocks, 5 rejoin,
+   * 6 replay the pool request (opens the host's replay window), 7 time passes beyond every replay window.
+   */
   record Action(int kind, int host, int n) {}
 
   @Provide
   Arbitrary<List<Action>> chains() {
     Arbitrary<Action> a = Combinators.combine(
-            Arbitraries.frequency(net.jqwik.api.Tuple.of(12, 0), net.jqwik.api.Tuple.of(2, 1), net.jqwik.api.Tuple.of(4, 2),
-                net.jqwik.api.Tuple.of(1, 3), net.jqwik.api.Tuple.of(1, 4), net.jqwik.api.Tuple.of(1, 5)),
+            Arbitraries.frequency(net.jqwik.api.Tuple.of(12, 0), net.jqwik.api.Tuple.of(4, 1), net.jqwik.api.Tuple.of(4, 2),
+                net.jqwik.api.Tuple.of(1, 3), net.jqwik.api.Tuple.of(1, 4), net.jqwik.api.Tuple.of(1, 5),
+                net.jqwik.api.Tuple.of(3, 6), net.jqwik.api.Tuple.of(1, 7)),
             Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, 63))
         .as(Action::new);
     return a.list().ofMinSize(40).ofMaxSize(120);
@@ -67,8 +69,9 @@ class EngineActionChainProperties {
     IpamConfig config = IpamConfig.builder().blockLengthV4(29).blockLengthV6(125).strictAffinity(strict).build();
     InMemoryStateStore store = new InMemoryStateStore();
     // Every transaction runs twice (first with its writes discarded), as after optimistic conflicts.
-    ClusterIpam ipam = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(store), config, HOSTS.get(0),
-        Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    org.clusteripam.core.testing.MutableClock clock = new org.clusteripam.core.testing.MutableClock(Instant.EPOCH);
+    ClusterIpam ipam = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(store), config, HOSTS.get(0), clock);
+    java.util.Set<String> replaying = new java.util.HashSet<>(); // hosts whose replay window is open
     PoolId id = null;
     for (HostId h : HOSTS) {
       id = ipam.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.of(pool), Optional.empty(), Map.of(), false)).id();
@@ -117,7 +120,17 @@ class EngineActionChainProperties {
             assertThatThrownBy(() -> ipam.requestAddress(r)).isInstanceOf(InvalidRequestException.class);
           } else if (model.containsKey(x) && !model.get(x).equals(h)) {
             assertThatThrownBy(() -> ipam.requestAddress(r)).isInstanceOf(ConflictException.class).hasMessageContaining("host " + model.get(x));
+          } else if (model.containsKey(x) && !replaying.contains(h)) {
+            // A second endpoint of the same host asking for its own address: refused, nothing written.
+            long rev = store.revision();
+            assertThatThrownBy(() -> ipam.requestAddress(r)).isInstanceOf(ConflictException.class)
+                .hasMessageContaining("by host " + h + " (another endpoint on this host has it)");
+            assertThat(store.revision()).isEqualTo(rev);
+            net.jqwik.api.statistics.Statistics.label("exact own").collect("refused");
           } else {
+            if (model.containsKey(x)) {
+              net.jqwik.api.statistics.Statistics.label("exact own").collect("replayed");
+            }
             assertThat(ipam.requestAddress(r).address()).isEqualTo(x);
             model.put(x, h);
           }
@@ -147,12 +160,22 @@ class EngineActionChainProperties {
           ipam.releaseEmptyBlocks(host);
           assertThat(view(ipam).blocks()).noneMatch(b -> b.owner().equals(h) && b.addresses().isEmpty());
         }
-        default -> {
+        case 5 -> {
           ipam.releasePool(host, id);
           model.values().removeIf(h::equals);
           assertThat(view(ipam).blocks()).noneMatch(b -> b.owner().equals(h));
           PoolGrant g = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(pool), Optional.empty(), Map.of(), false));
           assertThat(g.id()).isEqualTo(id);
+          replaying.remove(h); // a rejoin is no replay
+        }
+        case 6 -> {
+          PoolGrant g = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(pool), Optional.empty(), Map.of(), false));
+          assertThat(g.id()).isEqualTo(id);
+          replaying.add(h);
+        }
+        case 7 -> {
+          clock.advance(config.replayWindow().plusMillis(1));
+          replaying.clear();
         }
       }
       checkAgainstModel(view(ipam), pool, model);

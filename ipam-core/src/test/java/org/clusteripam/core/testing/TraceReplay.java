@@ -29,7 +29,8 @@ import org.clusteripam.core.net.IpPrefix;
  *
  * <p>Checks: explicit pools returned unchanged, auto pools of the right family, addresses inside
  * their pool, preferred addresses honoured, no address held by two holders unless Docker asked
- * for a shared one (replay, shared gateway, a node re-requesting the swarm manager's address), and
+ * for a shared one (a replay after the pool was re-requested, a shared gateway, the swarm
+ * allocator's own repeats, a node re-requesting the swarm manager's address), and
  * a reference model of who holds what (read back with {@link #held()}).
  */
 public final class TraceReplay {
@@ -48,6 +49,8 @@ public final class TraceReplay {
   /** our pool → spaces holding it. */
   private final Map<IpPrefix, Set<String>> poolHolders = new TreeMap<>();
   private final List<String> log = new ArrayList<>();
+  /** "pool|space" of every pool a space re-requested while holding it (the clock never moves here). */
+  private final Set<String> replayed = new java.util.HashSet<>();
 
   public TraceReplay(Ipam ipam, HostId host, String traceLocalSpace, String traceGlobalSpace) {
     this.ipam = ipam;
@@ -130,6 +133,9 @@ public final class TraceReplay {
       check(g.pool().contains(ga) && gw.endsWith("/" + g.pool().length()), "gateway data " + gw + " outside " + g.pool());
       hold(g.pool(), ga, s); // Docker uses it without asking
     }
+    if (poolHolders.getOrDefault(g.pool(), Set.of()).contains(s)) {
+      replayed.add(g.pool() + "|" + s); // a replay: what s holds may be asked for again
+    }
     pools.put(c.response().get("Pool").asText(), g.pool());
     ids.put(c.response().get("PoolID").asText(), g.id());
     poolHolders.computeIfAbsent(g.pool(), k -> new TreeSet<>()).add(s);
@@ -184,7 +190,9 @@ public final class TraceReplay {
     check(g.cidr().equals(g.address() + "/" + g.pool().length()), "bad cidr " + g.cidr());
     preferred.ifPresent(p -> check(p.equals(g.address()), "preferred " + p + " not honoured, got " + g.address()));
     Set<String> holders = held.getOrDefault(g.pool(), Map.of()).getOrDefault(g.address(), Set.of());
-    boolean replay = holders.contains(s);
+    // Asking again for what s holds is a replay only for a gateway, for the swarm allocator, or
+    // after s re-requested the pool (a restore); otherwise it is a second endpoint on that address.
+    boolean replay = holders.contains(s) && (kind == AddressKind.GATEWAY || s.equals("global") || replayed.contains(g.pool() + "|" + s));
     boolean sharedWithManager = s.equals("local") && holders.contains("global") && preferred.isPresent();
     boolean sharedGateway = kind == AddressKind.GATEWAY && preferred.isPresent();
     check(holders.isEmpty() || replay || sharedWithManager || sharedGateway,
@@ -225,6 +233,7 @@ public final class TraceReplay {
     ipam.releasePool(host, id);
     if (pool != null && poolHolders.containsKey(pool)) {
       poolHolders.get(pool).remove(s);
+      replayed.remove(pool + "|" + s);
       Map<IpAddress, Set<String>> m = held.getOrDefault(pool, new TreeMap<>());
       m.values().forEach(h -> h.remove(s));
       m.values().removeIf(Set::isEmpty);
