@@ -1,0 +1,304 @@
+package org.clusteripam.daemon.bench;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.store.InMemoryStateStore;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.daemon.metrics.TimedIpam;
+import org.clusteripam.daemon.serve.HostLease;
+import org.clusteripam.docker.server.PluginServer;
+import org.clusteripam.etcd.EtcdStateStore;
+import org.clusteripam.etcd.EtcdStoreConfig;
+import org.clusteripam.etcd.EtcdStoreStats;
+import org.clusteripam.etcd.file.FileStateStore;
+
+/**
+ * RequestAddress + ReleaseAddress round trips over the plugin's Unix socket, wired as {@code serve}
+ * wires it (store → ClusterIpam → TimedIpam → PluginServer), on the in-memory store, the embedded
+ * file store (real fsync) and etcd (a real {@code /usr/bin/etcd} this run starts and stops), with 1
+ * and 32 concurrent dockerd-like clients. Prints pairs/s, latency percentiles, store work per pair
+ * and CPU per pair. Not a test: run by hand (see docs/bench/socket-stores.md).
+ *
+ * <p>Args: warm-up seconds (default 3), measured seconds (default 8).
+ */
+public final class SocketStoreBench {
+  private static final HostId NODE = new HostId("bench-node");
+  private static final int[] CLIENTS = {1, 32};
+  private static final long CLK_TCK = 100; // getconf CLK_TCK on Linux
+
+  private SocketStoreBench() {}
+
+  /** One measured pass. {@code storeWork} describes the store's round trips or fsyncs per pair. */
+  private record Row(String store, int clients, double pairsPerSec, double p50, double p99, double p999, long pairs, String storeWork,
+      double jvmCpuUsPerPair, double etcdCpuUsPerPair, String load) {}
+
+  /** What a store kind exposes about its work, sampled at the edges of the measured window. */
+  private interface Probe {
+    long[] sample();
+
+    String describe(long[] before, long[] after, long pairs);
+  }
+
+  public static void main(String[] args) throws Exception {
+    int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+    int measure = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    System.out.printf("java %s, %d CPUs, warm-up %d s, measured %d s, load average at start: %s%n", System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), warmup, measure, loadAverage());
+    Path dir = Files.createTempDirectory("ssb");
+    List<Row> rows = new ArrayList<>();
+    EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-http-client", true), NioIoHandler.newFactory());
+    BenchEtcd etcd = null;
+    try {
+      for (int clients : CLIENTS) {
+        rows.add(pass("in-memory", new InMemoryStateStore(), noProbe(), -1, dir, clients, warmup, measure, clientLoop));
+      }
+      for (int clients : CLIENTS) {
+        FileStateStore store = FileStateStore.open(dir.resolve("file-" + clients));
+        Optional<CountingFileChannel> fsyncs = CountingFileChannel.install(store);
+        rows.add(pass("file (fsync)", store, fileProbe(fsyncs), -1, dir, clients, warmup, measure, clientLoop));
+      }
+      etcd = BenchEtcd.start(dir);
+      System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid() + " data " + dir.resolve("etcd"));
+      for (int clients : CLIENTS) {
+        EtcdStateStore store = EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bench-" + clients + "/"));
+        rows.add(pass("etcd", store, etcdProbe(store), etcd.pid(), dir, clients, warmup, measure, clientLoop));
+      }
+    } finally {
+      if (etcd != null) {
+        etcd.close();
+      }
+      clientLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+      deleteTree(dir);
+    }
+    System.out.println();
+    System.out.println("| store | clients | pairs/s | p50 | p99 | p99.9 | pairs | store work per pair | JVM CPU/pair | etcd CPU/pair | load avg (1m) |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      System.out.printf("| %s | %d | %,.0f | %.3f ms | %.3f ms | %.3f ms | %,d | %s | %.0f µs | %s | %s |%n", r.store, r.clients, r.pairsPerSec, r.p50, r.p99,
+          r.p999, r.pairs, r.storeWork, r.jvmCpuUsPerPair, r.etcdCpuUsPerPair < 0 ? "–" : String.format("%.0f µs", r.etcdCpuUsPerPair), r.load);
+    }
+  }
+
+  private static Row pass(String name, StateStore store, Probe probe, long etcdPid, Path dir, int clients, int warmup, int measure,
+      EventLoopGroup clientLoop) throws Exception {
+    Path socket = dir.resolve(name.charAt(0) + "" + clients + ".sock");
+    try (store) {
+      // As Daemon.start: engine on the store, the host lease, the timing decorator, the socket.
+      ClusterIpam engine = new ClusterIpam(store, IpamConfig.defaults(), NODE, Clock.systemUTC());
+      store.keepAlive(HostLease.key(NODE), ("{\"node\":\"" + NODE.value() + "\",\"pid\":" + ProcessHandle.current().pid() + "}")
+          .getBytes(StandardCharsets.UTF_8), HostLease.TTL);
+      TimedIpam timed = new TimedIpam(engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      try (PluginServer server = PluginServer.start(socket, timed, NODE)) {
+        String poolId;
+        try (SocketHttpClient c = SocketHttpClient.connect(socket, clientLoop)) {
+          String pool = c.post("/IpamDriver.RequestPool",
+              "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}\n");
+          poolId = field(pool, "PoolID");
+        }
+        List<SocketHttpClient> connections = new ArrayList<>();
+        try {
+          for (int i = 0; i < clients; i++) {
+            connections.add(SocketHttpClient.connect(socket, clientLoop));
+          }
+          return measure(name, clients, warmup, measure, connections, poolId, probe, etcdPid);
+        } finally {
+          connections.forEach(SocketHttpClient::close);
+        }
+      }
+    }
+  }
+
+  private static Row measure(String name, int clients, int warmup, int measure, List<SocketHttpClient> connections, String poolId, Probe probe,
+      long etcdPid) throws Exception {
+    String request = "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\",\"Options\":null}\n";
+    long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
+    long end = start + TimeUnit.SECONDS.toNanos(measure);
+    LongAdder completed = new LongAdder();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(clients);
+    List<long[]> samples = new ArrayList<>();
+    int[] counts = new int[clients];
+    for (int i = 0; i < clients; i++) {
+      int id = i;
+      SocketHttpClient c = connections.get(i);
+      samples.add(new long[1 << 14]);
+      Thread t = new Thread(() -> {
+        try {
+          long[] mine = samples.get(id);
+          int n = 0;
+          while (true) {
+            long t0 = System.nanoTime();
+            if (t0 >= end || failure.get() != null) {
+              break;
+            }
+            String address = field(c.post("/IpamDriver.RequestAddress", request), "Address");
+            String ip = address.substring(0, address.indexOf('/'));
+            String released = c.post("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + ip + "\"}\n");
+            if (!released.strip().equals("{}")) {
+              throw new IllegalStateException("release of " + ip + " failed: " + released);
+            }
+            long t1 = System.nanoTime();
+            completed.increment();
+            if (t0 >= start) {
+              if (n == mine.length) {
+                mine = Arrays.copyOf(mine, n * 2);
+                samples.set(id, mine);
+              }
+              mine[n++] = t1 - t0;
+            }
+          }
+          counts[id] = n;
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        } finally {
+          done.countDown();
+        }
+      }, "bench-client-" + i);
+      t.setDaemon(true);
+      t.start();
+    }
+    sleepUntil(start);
+    long pairs0 = completed.sum();
+    long[] probe0 = probe.sample();
+    long jvm0 = cpuTicks(ProcessHandle.current().pid());
+    long etcd0 = etcdPid > 0 ? cpuTicks(etcdPid) : 0;
+    String load0 = loadAverage();
+    sleepUntil(end);
+    long pairs1 = completed.sum();
+    long[] probe1 = probe.sample();
+    long jvm1 = cpuTicks(ProcessHandle.current().pid());
+    long etcd1 = etcdPid > 0 ? cpuTicks(etcdPid) : 0;
+    String load1 = loadAverage();
+    if (!done.await(60, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("clients did not finish within 60 s of the window");
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException(name + " with " + clients + " clients failed", failure.get());
+    }
+    long total = Arrays.stream(counts).asLongStream().sum();
+    long[] all = new long[(int) total];
+    int k = 0;
+    for (int i = 0; i < clients; i++) {
+      System.arraycopy(samples.get(i), 0, all, k, counts[i]);
+      k += counts[i];
+    }
+    Arrays.sort(all);
+    long windowPairs = Math.max(1, pairs1 - pairs0);
+    double usPerTick = 1e6 / CLK_TCK;
+    Row r = new Row(name, clients, total / (double) measure, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), total,
+        probe.describe(probe0, probe1, windowPairs), (jvm1 - jvm0) * usPerTick / windowPairs,
+        etcdPid > 0 ? (etcd1 - etcd0) * usPerTick / windowPairs : -1, load0.split(" ")[0] + "→" + load1.split(" ")[0]);
+    System.out.printf("%-13s %2d clients: %8.0f pairs/s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  %s%n", name, clients, r.pairsPerSec, r.p50,
+        r.p99, r.p999, r.storeWork);
+    return r;
+  }
+
+  private static Probe noProbe() {
+    return new Probe() {
+      public long[] sample() {
+        return new long[0];
+      }
+
+      public String describe(long[] before, long[] after, long pairs) {
+        return "–";
+      }
+    };
+  }
+
+  private static Probe fileProbe(Optional<CountingFileChannel> fsyncs) {
+    return new Probe() {
+      public long[] sample() {
+        return fsyncs.map(c -> new long[] {c.commitFsyncs.get(), c.resetFsyncs.get()}).orElse(new long[] {0, 0});
+      }
+
+      public String describe(long[] b, long[] a, long pairs) {
+        if (fsyncs.isEmpty()) {
+          return "fsyncs not countable";
+        }
+        return String.format("%.2f log fsyncs (%d compactions)", (a[0] - b[0]) / (double) pairs, a[1] - b[1]);
+      }
+    };
+  }
+
+  private static Probe etcdProbe(EtcdStateStore store) {
+    return new Probe() {
+      public long[] sample() {
+        EtcdStoreStats s = store.stats();
+        return new long[] {s.roundTrips(), s.etcdTxns(), s.transacts(), s.conflicts(), s.largestBatch()};
+      }
+
+      public String describe(long[] b, long[] a, long pairs) {
+        return String.format("%.2f etcd round trips (%.2f txns, %.2f transacts, %d conflicts, largest batch %d)", (a[0] - b[0]) / (double) pairs,
+            (a[1] - b[1]) / (double) pairs, (a[2] - b[2]) / (double) pairs, a[3] - b[3], a[4]);
+      }
+    };
+  }
+
+  /** The value of string field {@code name} in a flat JSON response. */
+  private static String field(String json, String name) {
+    String key = "\"" + name + "\":\"";
+    int i = json.indexOf(key);
+    if (i < 0) {
+      throw new IllegalStateException("no " + name + " in response: " + json);
+    }
+    int from = i + key.length();
+    return json.substring(from, json.indexOf('"', from));
+  }
+
+  private static double pct(long[] sorted, double p) {
+    return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))] / 1e6;
+  }
+
+  private static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
+  }
+
+  /** utime + stime of a process, in clock ticks (all its threads). */
+  private static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (Exception e) {
+      return "?";
+    }
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
