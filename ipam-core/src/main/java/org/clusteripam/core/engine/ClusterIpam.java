@@ -13,6 +13,7 @@ import org.clusteripam.core.ipam.AddressGrant;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.AddressSpaces;
+import org.clusteripam.core.ipam.ConditionalRelease;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.InvalidRequestException;
 import org.clusteripam.core.ipam.Ipam;
@@ -43,7 +44,7 @@ import org.clusteripam.core.store.Versioned;
  * that block's key; the pool record is consulted through an untracked {@link StateStore#peek} hint
  * and the ownership is verified on the block itself. Thread-safe: all state lives in the store.
  */
-public final class ClusterIpam implements Ipam, ServiceVips {
+public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease {
   /** RequestPool data key through which the driver announces the pool's gateway. */
   public static final String GATEWAY_DATA = "com.docker.network.gateway";
   /** RequestAddress option asking for serial allocation (swarm's allocator sends it). */
@@ -318,32 +319,42 @@ public final class ClusterIpam implements Ipam, ServiceVips {
 
   @Override
   public void releaseAddress(HostId host, PoolId poolId, IpAddress address) {
+    release(host, poolId, address, al -> true);
+  }
+
+  @Override
+  public boolean releaseAddressIfUnchanged(HostId host, PoolId poolId, IpAddress address, long sinceMillis) {
+    return release(host, poolId, address, al -> al.sinceMillis() == sinceMillis);
+  }
+
+  /** Drops {@code host}'s hold on {@code address} if the allocation passes {@code still}; whether it did. */
+  private boolean release(HostId host, PoolId poolId, IpAddress address, java.util.function.Predicate<Allocation> still) {
     Optional<PoolRef> parsed = PoolRef.parse(poolId, config.addressSpaces());
     if (parsed.isEmpty() || !parsed.get().prefix().contains(address)) {
-      return; // releasing something unknown succeeds
+      return false; // releasing something unknown succeeds
     }
     PoolRef ref = parsed.get();
     IpPrefix pool = ref.prefix();
     String holder = config.mode().holder(host.value(), ref.global());
     IpPrefix b = IpPrefix.containing(address, blockLength(pool));
     long now = clock.millis();
-    store.transact("releaseAddress", v -> {
+    return store.transact("releaseAddress", v -> {
       StateView sv = new StateView(v, decodeCache);
       Optional<BlockRecord> ob = sv.block(pool, b);
       if (ob.isEmpty() || !ob.get().pool().equals(pool)) {
-        return null;
+        return false;
       }
       BlockRecord blk = ob.get();
       Allocation al = blk.allocations().get(address);
-      if (al == null || !al.holders().contains(holder)) {
-        return null;
+      if (al == null || !al.holders().contains(holder) || !still.test(al)) {
+        return false;
       }
       BlockRecord nb = BlockOps.drop(blk, address, holder, now, cooldownMillis);
       sv.put(nb);
       if (al.kind() == AddressKind.GATEWAY && !nb.allocations().containsKey(address)) {
         sv.pool(pool).filter(r -> r.gateway().filter(address::equals).isPresent()).ifPresent(r -> sv.put(r.withGateway(Optional.empty())));
       }
-      return null;
+      return true;
     });
   }
 
