@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.ConditionalRelease;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.Ipam;
@@ -186,7 +187,16 @@ public final class Reconciler implements AutoCloseable {
           LOG.info("event=release_skipped pool={} address={} live={} changed={}", l.pool(), l.address(), live, !unchanged);
           continue;
         }
-        ipam.releaseAddress(node, l.pool(), l.address());
+        if (ipam instanceof ConditionalRelease cr) {
+          // Atomic with the store: an address freed and handed out again since the check above
+          // is a new allocation (another since) and stays.
+          if (!cr.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation())) {
+            LOG.info("event=release_skipped pool={} address={} live=false changed=true", l.pool(), l.address());
+            continue;
+          }
+        } else {
+          ipam.releaseAddress(node, l.pool(), l.address());
+        }
         metrics.reclaimed("address");
         LOG.warn("event=reclaimed_address pool={} address={} reason=\"not in Docker for two passes and the grace period\"", l.pool(), l.address());
       } else if (f instanceof Finding.LeakedPool l) {
