@@ -104,7 +104,9 @@ public final class Daemon implements AutoCloseable {
         metricsServer.get().start();
         LOG.info("event=metrics_listening address={}", metricsServer.get().address());
       }
-      reconciler = new Reconciler(store, timed, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
+      // The engine itself, not the timed wrapper: reconciliation is not a Docker request, and it
+      // needs the engine's conditional release.
+      reconciler = new Reconciler(store, engine, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
           c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());
       reconciler.start();
       return new Daemon(store, server, metricsServer, reconciler, docker, ready);
