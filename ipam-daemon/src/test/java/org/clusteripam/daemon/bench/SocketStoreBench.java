@@ -1,5 +1,6 @@
 package org.clusteripam.daemon.bench;
 
+
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -25,6 +26,7 @@ import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.daemon.metrics.TimedIpam;
+import org.clusteripam.daemon.serve.EtcdServer;
 import org.clusteripam.daemon.serve.HostLease;
 import org.clusteripam.docker.server.PluginServer;
 import org.clusteripam.etcd.EtcdStateStore;
@@ -67,7 +69,7 @@ public final class SocketStoreBench {
     Path dir = Files.createTempDirectory("ssb");
     List<Row> rows = new ArrayList<>();
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-http-client", true), NioIoHandler.newFactory());
-    BenchEtcd etcd = null;
+    EtcdServer etcd = null;
     try {
       for (int clients : CLIENTS) {
         rows.add(pass("in-memory", new InMemoryStateStore(), noProbe(), -1, dir, clients, warmup, measure, clientLoop));
@@ -77,7 +79,7 @@ public final class SocketStoreBench {
         Optional<CountingFileChannel> fsyncs = CountingFileChannel.install(store);
         rows.add(pass("file (fsync)", store, fileProbe(fsyncs), -1, dir, clients, warmup, measure, clientLoop));
       }
-      etcd = BenchEtcd.start(dir);
+      etcd = EtcdServer.start(dir);
       System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid() + " data " + dir.resolve("etcd"));
       for (int clients : CLIENTS) {
         EtcdStateStore store = EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bench-" + clients + "/"));

@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A real etcd ({@code /usr/bin/etcd}) on loopback ports with a temporary data directory; stopped by pid. */
-final class EtcdServer implements AutoCloseable {
+/**
+ * A real etcd ({@code /usr/bin/etcd}) on random loopback ports with a temporary data directory,
+ * stopped by pid (also when it fails to start). Shared by the daemon tests and benchmarks.
+ */
+public final class EtcdServer implements AutoCloseable {
   private final Process process;
   private final String endpoint;
 
@@ -18,7 +21,7 @@ final class EtcdServer implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
-  static EtcdServer start(Path dir) throws Exception {
+  public static EtcdServer start(Path dir) throws Exception {
     if (!Files.isExecutable(Path.of("/usr/bin/etcd"))) {
       throw new AssertionError("/usr/bin/etcd is missing: run scripts/install-test-prereqs.sh (etcd-server)");
     }
@@ -29,28 +32,36 @@ final class EtcdServer implements AutoCloseable {
         "default=" + peer, "--log-level", "warn").redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
     EtcdServer e = new EtcdServer(p, client);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new AssertionError("etcd exited: " + Files.readString(dir.resolve("etcd.log")));
-      }
-      try {
-        HttpURLConnection c = (HttpURLConnection) URI.create(client + "/health").toURL().openConnection();
-        c.setConnectTimeout(300);
-        c.setReadTimeout(300);
-        if (c.getResponseCode() == 200) {
-          return e;
+    try {
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          throw new IllegalStateException("etcd exited: " + Files.readString(dir.resolve("etcd.log")));
         }
-      } catch (IOException notYet) {
-        // starting
+        try {
+          HttpURLConnection c = (HttpURLConnection) URI.create(client + "/health").toURL().openConnection();
+          c.setConnectTimeout(300);
+          c.setReadTimeout(300);
+          if (c.getResponseCode() == 200) {
+            return e;
+          }
+        } catch (IOException notYet) {
+          // still starting
+        }
+        Thread.sleep(50);
       }
-      Thread.sleep(50);
+      throw new IllegalStateException("etcd not healthy within 20 s");
+    } catch (Exception failed) {
+      e.close();
+      throw failed;
     }
-    e.close();
-    throw new AssertionError("etcd not healthy within 20 s");
   }
 
-  String endpoint() {
+  public String endpoint() {
     return endpoint;
+  }
+
+  public long pid() {
+    return process.pid();
   }
 
   private static int freePort() throws IOException {
