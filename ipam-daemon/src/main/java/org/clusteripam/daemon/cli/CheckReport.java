@@ -10,8 +10,8 @@ import java.util.List;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.daemon.reconcile.Finding;
-import org.clusteripam.daemon.reconcile.LeakDecider;
+import org.clusteripam.core.reconcile.Finding;
+import org.clusteripam.core.reconcile.LeakDecider;
 
 /** The JSON report of {@code check}, read back by {@code release --from-report}. */
 final class CheckReport {

@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.Map;
 import org.clusteripam.core.ipam.AddressSpaces;
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.reconcile.DockerState;
+import org.clusteripam.core.reconcile.LeakDecider;
+import org.clusteripam.core.reconcile.StoreView;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.daemon.reconcile.DockerApi;
-import org.clusteripam.daemon.reconcile.DockerState;
-import org.clusteripam.daemon.reconcile.LeakDecider;
 import org.clusteripam.daemon.reconcile.StoreContentsReader;
-import org.clusteripam.daemon.reconcile.StoreView;
 
 /** One read-only comparison of Docker with the store, as a {@code check} JSON report (used by the CLI and the daemon's /v1/check). */
 public final class CheckRun {

@@ -5,19 +5,19 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.clusteripam.core.engine.ClusterIpam;
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.reconcile.DockerState;
+import org.clusteripam.core.reconcile.StoreView;
+import org.clusteripam.core.reconcile.StoredAddress;
+import org.clusteripam.core.reconcile.StoredPool;
 import org.clusteripam.daemon.reconcile.DockerApi;
-import org.clusteripam.daemon.reconcile.DockerState;
 import org.clusteripam.daemon.reconcile.StoreContentsReader;
-import org.clusteripam.daemon.reconcile.StoreView;
-import org.clusteripam.daemon.reconcile.StoredAddress;
-import org.clusteripam.daemon.reconcile.StoredPool;
 import org.clusteripam.daemon.serve.HostLease;
 import org.clusteripam.daemon.store.StoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**

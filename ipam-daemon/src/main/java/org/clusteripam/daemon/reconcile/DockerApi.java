@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.reconcile.DockerNetwork;
+import org.clusteripam.core.reconcile.DockerState;
 
 /**
  * The Docker Engine API calls reconciliation needs, over docker-java's httpclient5 transport (Unix

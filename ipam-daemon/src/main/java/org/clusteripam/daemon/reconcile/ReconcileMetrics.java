@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.clusteripam.core.reconcile.Finding;
+import org.clusteripam.core.reconcile.LeakDecider;
 
 /** Prometheus series of reconciliation: candidates by kind, reclamations, Docker reachability. */
 public final class ReconcileMetrics {

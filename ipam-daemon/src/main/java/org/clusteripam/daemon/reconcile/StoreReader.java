@@ -1,6 +1,8 @@
 package org.clusteripam.daemon.reconcile;
 
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.reconcile.LeakDecider;
+import org.clusteripam.core.reconcile.StoreView;
 
 /** Reads the store into the shape {@link LeakDecider} compares. */
 public interface StoreReader {

@@ -1,14 +1,14 @@
 package org.clusteripam.daemon.reconcile;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.reconcile.DockerNetwork;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Reading Docker's network inspect JSON (the shape dockerd 20.10.24 returns). */
 class DockerApiTest {

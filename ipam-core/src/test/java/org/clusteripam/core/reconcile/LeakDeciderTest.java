@@ -1,4 +1,4 @@
-package org.clusteripam.daemon.reconcile;
+package org.clusteripam.core.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

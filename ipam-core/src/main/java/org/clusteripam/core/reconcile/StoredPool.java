@@ -1,4 +1,4 @@
-package org.clusteripam.daemon.reconcile;
+package org.clusteripam.core.reconcile;
 
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.net.IpPrefix;

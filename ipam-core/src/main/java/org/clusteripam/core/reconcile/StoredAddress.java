@@ -1,4 +1,4 @@
-package org.clusteripam.daemon.reconcile;
+package org.clusteripam.core.reconcile;
 
 import java.util.Set;
 import org.clusteripam.core.net.IpAddress;
