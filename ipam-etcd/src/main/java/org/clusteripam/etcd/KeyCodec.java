@@ -2,6 +2,7 @@ package org.clusteripam.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import java.nio.charset.StandardCharsets;
+import org.clusteripam.core.store.StoreKeys;
 
 /** Maps the SPI's relative keys to etcd keys under the configured prefix, and back. */
 final class KeyCodec {
@@ -30,14 +31,6 @@ final class KeyCodec {
   }
 
   static void check(String key) {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("store keys must not be empty");
-    }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c <= 0x20 || c >= 0x7f) {
-        throw new IllegalArgumentException("store key \"" + key + "\" has a character outside printable ASCII");
-      }
-    }
+    StoreKeys.check(key);
   }
 }

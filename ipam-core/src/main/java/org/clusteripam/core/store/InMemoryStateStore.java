@@ -29,14 +29,14 @@ public final class InMemoryStateStore implements StateStore {
     R result;
     synchronized (this) {
       checkOpen();
-      LockedView view = new LockedView();
+      MapTxnView view = new MapTxnView(data);
       result = txn.run(view);
-      if (view.writes.isEmpty()) {
+      if (view.writes().isEmpty()) {
         return result;
       }
       revision++;
-      changed = new ArrayList<>(view.writes.size());
-      for (Map.Entry<String, byte[]> w : view.writes.entrySet()) {
+      changed = new ArrayList<>(view.writes().size());
+      for (Map.Entry<String, byte[]> w : view.writes().entrySet()) {
         if (w.getValue() == null) {
           if (data.remove(w.getKey()) != null) {
             changed.add(w.getKey());
@@ -105,60 +105,6 @@ public final class InMemoryStateStore implements StateStore {
         if (key.startsWith(w.prefix)) {
           w.listener.accept(key);
         }
-      }
-    }
-  }
-
-  /** A view over the live map; safe because the store lock is held for the whole transaction. */
-  private final class LockedView implements TxnView {
-    /** Buffered writes; a null value is a deletion. */
-    private final TreeMap<String, byte[]> writes = new TreeMap<>();
-
-    @Override
-    public Optional<byte[]> get(String key) {
-      if (writes.containsKey(key)) {
-        return Optional.ofNullable(writes.get(key)).map(byte[]::clone);
-      }
-      Versioned v = data.get(key);
-      return v == null ? Optional.empty() : Optional.of(v.value().clone());
-    }
-
-    @Override
-    public SortedMap<String, byte[]> list(String prefix) {
-      TreeMap<String, byte[]> out = new TreeMap<>();
-      String end = prefix + Character.MAX_VALUE;
-      data.subMap(prefix, end).forEach((k, v) -> out.put(k, v.value().clone()));
-      writes.subMap(prefix, end).forEach((k, v) -> {
-        if (v == null) {
-          out.remove(k);
-        } else {
-          out.put(k, v.clone());
-        }
-      });
-      return out;
-    }
-
-    @Override
-    public void put(String key, byte[] value) {
-      checkKey(key);
-      writes.put(key, value.clone());
-    }
-
-    @Override
-    public void delete(String key) {
-      checkKey(key);
-      writes.put(key, null);
-    }
-  }
-
-  static void checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("store keys must not be empty");
-    }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (c <= 0x20 || c >= 0x7f) {
-        throw new IllegalArgumentException("store key \"" + key + "\" has a character outside printable ASCII");
       }
     }
   }

@@ -15,7 +15,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.clusteripam.core.store.MapTxnView;
 import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.StoreKeys;
 import org.clusteripam.core.store.StoreUnavailableException;
 import org.clusteripam.core.store.Txn;
 import org.clusteripam.core.store.TxnView;
@@ -133,13 +135,13 @@ public final class FileStateStore implements StateStore {
     List<String> changed;
     synchronized (stateLock) {
       checkUsable();
-      View view = new View();
+      MapTxnView view = new MapTxnView(data);
       result = txn.run(view);
-      if (view.writes.isEmpty()) {
+      if (view.writes().isEmpty()) {
         return result;
       }
       long rev = revision + 1;
-      ByteBuffer record = new LogRecord(rev, view.writes).encode();
+      ByteBuffer record = new LogRecord(rev, view.writes()).encode();
       try {
         long before = log.size();
         long after = log.append(record);
@@ -149,8 +151,8 @@ public final class FileStateStore implements StateStore {
         throw new StoreUnavailableException("cannot append to " + log.path() + " (store is now unusable; reopen it): " + e.getMessage(), e);
       }
       revision = rev;
-      changed = new ArrayList<>(view.writes.keySet());
-      for (Map.Entry<String, byte[]> w : view.writes.entrySet()) {
+      changed = new ArrayList<>(view.writes().keySet());
+      for (Map.Entry<String, byte[]> w : view.writes().entrySet()) {
         if (w.getValue() == null) {
           data.remove(w.getKey());
         } else {
@@ -240,7 +242,7 @@ public final class FileStateStore implements StateStore {
    */
   @Override
   public void keepAlive(String key, byte[] value, Duration ttl) {
-    Keys.check(key);
+    StoreKeys.check(key);
     byte[] copy = value.clone();
     transact("keepAlive", v -> {
       v.put(key, copy);
@@ -303,50 +305,6 @@ public final class FileStateStore implements StateStore {
           w.listener.accept(key);
         }
       }
-    }
-  }
-
-  /** Reads the live map (the state lock is held for the whole transaction) plus buffered writes. */
-  private final class View implements TxnView {
-    private final TreeMap<String, byte[]> writes = new TreeMap<>();
-
-    @Override
-    public Optional<byte[]> get(String key) {
-      if (writes.containsKey(key)) {
-        return Optional.ofNullable(writes.get(key)).map(byte[]::clone);
-      }
-      Versioned v = data.get(key);
-      return v == null ? Optional.empty() : Optional.of(v.value().clone());
-    }
-
-    @Override
-    public SortedMap<String, byte[]> list(String prefix) {
-      TreeMap<String, byte[]> out = new TreeMap<>();
-      String end = prefix + Character.MAX_VALUE;
-      data.subMap(prefix, end).forEach((k, v) -> out.put(k, v.value().clone()));
-      writes.subMap(prefix, end).forEach((k, v) -> {
-        if (v == null) {
-          out.remove(k);
-        } else {
-          out.put(k, v.clone());
-        }
-      });
-      return out;
-    }
-
-    @Override
-    public void put(String key, byte[] value) {
-      Keys.check(key);
-      if (value == null) {
-        throw new IllegalArgumentException("value of store key \"" + key + "\" must not be null (use delete)");
-      }
-      writes.put(key, value.clone());
-    }
-
-    @Override
-    public void delete(String key) {
-      Keys.check(key);
-      writes.put(key, null);
     }
   }
 }

@@ -1,10 +1,11 @@
-package org.clusteripam.etcd.file;
+package org.clusteripam.core.store;
 
-/** The SPI's key rule: non-empty printable ASCII without spaces (same check as the in-memory store). */
-final class Keys {
-  private Keys() {}
+/** The key rule every {@link StateStore} enforces: non-empty printable ASCII without spaces. */
+public final class StoreKeys {
+  private StoreKeys() {}
 
-  static void check(String key) {
+  /** Throws {@link IllegalArgumentException} naming the key if it breaks the rule. */
+  public static void check(String key) {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("store keys must not be empty");
     }
