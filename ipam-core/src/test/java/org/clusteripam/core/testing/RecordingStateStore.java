@@ -1,27 +1,24 @@
 package org.clusteripam.core.testing;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeSet;
-import java.util.function.Consumer;
+import org.clusteripam.core.store.ForwardingStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.store.Txn;
 import org.clusteripam.core.store.TxnView;
-import org.clusteripam.core.store.Versioned;
 
 /** Wraps a store and records, per transaction, the keys it read (tracked) and wrote. */
-public final class RecordingStateStore implements StateStore {
-  private final StateStore inner;
+public final class RecordingStateStore extends ForwardingStateStore {
   private final List<Access> log = new ArrayList<>();
 
   /** One committed or attempted transaction. */
   public record Access(String name, TreeSet<String> read, TreeSet<String> written) {}
 
   public RecordingStateStore(StateStore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   public synchronized List<Access> log() {
@@ -34,7 +31,7 @@ public final class RecordingStateStore implements StateStore {
 
   @Override
   public <R> R transact(String name, Txn<R> txn) {
-    return inner.transact(name, v -> {
+    return delegate().transact(name, v -> {
       Access a = new Access(name, new TreeSet<>(), new TreeSet<>());
       synchronized (this) {
         log.add(a);
@@ -69,37 +66,7 @@ public final class RecordingStateStore implements StateStore {
   }
 
   @Override
-  public Optional<Versioned> peek(String key) {
-    return inner.peek(key);
-  }
-
-  @Override
-  public SortedMap<String, Versioned> list(String prefix) {
-    return inner.list(prefix);
-  }
-
-  @Override
-  public long revision() {
-    return inner.revision();
-  }
-
-  @Override
-  public void keepAlive(String key, byte[] value, Duration ttl) {
-    inner.keepAlive(key, value, ttl);
-  }
-
-  @Override
-  public AutoCloseable watch(String prefix, Consumer<String> listener) {
-    return inner.watch(prefix, listener);
-  }
-
-  @Override
   public String describe() {
-    return "recording " + inner.describe();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
+    return "recording " + delegate().describe();
   }
 }

@@ -1,28 +1,25 @@
 package org.clusteripam.core.testing;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import org.clusteripam.core.store.ForwardingStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.store.Txn;
 import org.clusteripam.core.store.TxnView;
-import org.clusteripam.core.store.Versioned;
 
 /**
  * Runs every transaction function twice, as an optimistic store does after a conflict: first
  * against a view whose writes are thrown away, then for real. An engine whose transactions are not
  * pure functions of what they read (side effects, hidden state) shows it as wrong answers.
  */
-public final class RerunningStateStore implements StateStore {
-  private final StateStore inner;
+public final class RerunningStateStore extends ForwardingStateStore {
   private long reruns;
 
   public RerunningStateStore(StateStore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   public synchronized long reruns() {
@@ -31,7 +28,7 @@ public final class RerunningStateStore implements StateStore {
 
   @Override
   public <R> R transact(String name, Txn<R> txn) {
-    return inner.transact(name, v -> {
+    return delegate().transact(name, v -> {
       try {
         txn.run(new Discarding(v));
       } catch (RuntimeException e) {
@@ -88,37 +85,7 @@ public final class RerunningStateStore implements StateStore {
   }
 
   @Override
-  public Optional<Versioned> peek(String key) {
-    return inner.peek(key);
-  }
-
-  @Override
-  public SortedMap<String, Versioned> list(String prefix) {
-    return inner.list(prefix);
-  }
-
-  @Override
-  public long revision() {
-    return inner.revision();
-  }
-
-  @Override
-  public void keepAlive(String key, byte[] value, Duration ttl) {
-    inner.keepAlive(key, value, ttl);
-  }
-
-  @Override
-  public AutoCloseable watch(String prefix, Consumer<String> listener) {
-    return inner.watch(prefix, listener);
-  }
-
-  @Override
   public String describe() {
-    return "rerunning " + inner.describe();
-  }
-
-  @Override
-  public void close() {
-    inner.close();
+    return "rerunning " + delegate().describe();
   }
 }
