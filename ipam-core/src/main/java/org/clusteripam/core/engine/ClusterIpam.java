@@ -418,6 +418,46 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return out;
   }
 
+  // ---------------------------------------------------------------- per-host addressing
+
+  /**
+   * Publishes the service catalog a manager read from Docker: for every per-host pool in {@code
+   * byPool}, the stored catalog becomes exactly the given services (written only where it changed).
+   * Pools that do not exist or are not per-host are skipped. Returns the keys written or deleted.
+   */
+  public int publishCatalog(Map<IpPrefix, List<org.clusteripam.core.perhost.CatalogService>> byPool) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** The published catalog of a per-host pool, by service id; empty for other pools. */
+  public List<org.clusteripam.core.perhost.CatalogService> catalog(IpPrefix pool) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** Every placeholder mapping of {@code pool}, by placeholder. */
+  public List<org.clusteripam.core.perhost.PlaceholderMapping> placeholderMappings(IpPrefix pool) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** The pools created with {@code addressing=per-host}. */
+  public List<IpPrefix> perHostPools() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /**
+   * Makes {@code host}'s own service VIPs match the catalog: one VIP per catalog service in every
+   * per-host pool the host holds, and none for services no longer listed. Returns the VIPs it holds
+   * in per-host pools afterwards.
+   */
+  public List<ServiceVip> syncServiceVips(HostId host) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  /** {@code host}'s load balancer as it should be, from the catalog, the mappings and its VIPs. */
+  public org.clusteripam.core.perhost.LbDesiredState lbDesiredState(HostId host) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
   /** Read-only queries over this engine's store (snapshots for the CLI and metrics). */
   public IpamQueries queries() {
     return new IpamQueries(store, config);

@@ -1,0 +1,34 @@
+package org.clusteripam.core.perhost;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.clusteripam.core.net.IpAddress;
+
+/**
+ * One swarm service attached to one per-host network, as a manager read it from the Docker API and
+ * published it into the store: its VIP on that network (none in {@code dnsrr} mode), the target
+ * ports of its endpoint spec, and its tasks' placeholders. Lists are kept sorted so that equal
+ * catalogs encode to equal bytes (a publisher writes only what changed).
+ */
+public record CatalogService(String serviceId, String name, Optional<IpAddress> vip, List<ServicePort> ports, List<CatalogTask> tasks) {
+  public CatalogService {
+    checkId("service id", serviceId);
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(vip, "vip");
+    ports = ports.stream().distinct().sorted().toList();
+    tasks = tasks.stream().sorted(Comparator.comparing(CatalogTask::taskId)).toList();
+  }
+
+  /** Swarm ids are alphanumerics; names allowed too, without '/' or spaces (they become store keys). */
+  static void checkId(String what, String id) {
+    if (id == null || id.isEmpty() || id.length() > 128 || !id.chars().allMatch(CatalogService::allowed)) {
+      throw new IllegalArgumentException(what + " must be 1-128 characters of [A-Za-z0-9._-], got \"" + id + "\"");
+    }
+  }
+
+  private static boolean allowed(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  }
+}
