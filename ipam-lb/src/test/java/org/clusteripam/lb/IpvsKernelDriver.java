@@ -33,7 +33,7 @@ public final class IpvsKernelDriver {
       "info", "ipv4-lifecycle", "ipv6-lifecycle", "fwmark-lifecycle", "errno-EEXIST", "errno-ESRCH",
       "errno-ENOENT", "errno-EINVAL", "errno-ERANGE", "batch-partial-failure", "reconcile-converges",
       "reconcile-drains", "reconcile-removes-service", "sysctls", "ipvsadm-cross-check",
-      "ipvsadm-writes-we-read", "errno-EPERM");
+      "ipvsadm-writes-we-read", "perhost-desired-state", "errno-EPERM"); // EPERM drops root: last
 
   private final PrintWriter report;
   private int failures;
@@ -116,6 +116,7 @@ public final class IpvsKernelDriver {
         return "102 ops in 2 datagrams, #50 EEXIST, 101 applied";
       });
       reconcile(ipvs);
+      check("perhost-desired-state", () -> PerHostKernelCheck.run(ipvs));
     }
     check("errno-EPERM", IpvsKernelDriver::eperm);
   }
