@@ -43,6 +43,7 @@ final class AddressTxns {
 
   IpAddress slowDynamicTxn(StateView sv, IpPrefix pool, String holder, AddressKind kind, boolean serial, long now) {
     PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+    AddressingMode mode = PoolModes.of(rec, config.mode());
     List<IpPrefix> owned = new ArrayList<>();
     rec.blocks().forEach((b, o) -> {
       if (o.equals(holder)) {
@@ -65,7 +66,7 @@ final class AddressTxns {
     }
     if (!config.strictAffinity()) {
       for (Map.Entry<IpPrefix, String> e : rec.blocks().entrySet()) {
-        if (e.getValue().equals(holder)) {
+        if (e.getValue().equals(holder) || !PoolModes.eligible(mode, e.getKey(), holder)) {
           continue;
         }
         Optional<BlockRecord> ob = sv.block(pool, e.getKey());
@@ -78,11 +79,17 @@ final class AddressTxns {
         }
       }
     }
-    throw exhausted(rec, owned);
+    throw exhausted(rec, mode, holder, owned);
   }
 
-  private ExhaustedException exhausted(PoolRecord rec, List<IpPrefix> owned) {
+  private ExhaustedException exhausted(PoolRecord rec, AddressingMode mode, String holder, List<IpPrefix> owned) {
     IpPrefix pool = rec.prefix();
+    if (mode.placeholders().isPresent() && AddressingMode.GLOBAL_HOLDER.equals(holder)) {
+      IpPrefix ph = mode.placeholders().get();
+      return new ExhaustedException(ExhaustedException.Level.PLACEHOLDERS, ph, "no free placeholder in placeholder range " + ph
+          + " of pool " + pool + " (addressing=per-host: swarm's task addresses, VIPs and node LB addresses come from it;"
+          + " create the network with a larger --ipam-opt placeholders=CIDR)");
+    }
     String noBorrow = config.strictAffinity() ? " (strict affinity: no borrowing)" : " and none to borrow from";
     if (!owned.isEmpty() && config.strictAffinity()) {
       IpPrefix b = owned.get(owned.size() - 1);
@@ -112,16 +119,23 @@ final class AddressTxns {
   Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, String allocHolder, AddressKind kind, boolean serial, long now) {
     IpPrefix pool = rec.prefix();
     int len = rec.blockLength();
+    AddressingMode mode = PoolModes.of(rec, config.mode());
     IpPrefix region = pool;
     if (rec.ipRange().isPresent()) {
       IpPrefix r = rec.ipRange().get();
       region = r.length() <= len ? r : IpPrefix.containing(r.network(), len);
+    } else if (mode.placeholders().isPresent() && AddressingMode.GLOBAL_HOLDER.equals(holder)) {
+      region = mode.placeholders().get(); // whole blocks (checked when the pool was created)
     }
     int bits = Math.min(62, len - region.length()); // beyond 2^62 blocks, the first 2^62 are plenty
     BlockOrder order = BlockOrder.forHolder(holder, bits);
     long tries = Math.min(order.count(), (long) rec.blocks().size() + 1);
     for (long i = 0; i < tries; i++) {
       IpPrefix b = region.subPrefix(len, order.indexAt(i));
+      if (!PoolModes.eligible(mode, b, holder)) {
+        tries = Math.min(order.count(), tries + 1); // the placeholder range: not a host's to claim
+        continue;
+      }
       String owner = rec.blocks().get(b);
       BlockRecord blk;
       if (owner == null) {
@@ -160,9 +174,10 @@ final class AddressTxns {
       if (rec.blocks().containsKey(b)) {
         throw new StoreCorruptException(Keys.block(pool, b), "listed in pool " + pool + " but missing", null);
       }
-      blk = BlockRecord.empty(pool, b, rec.ipRange(), holder);
+      String owner = PoolModes.initialOwner(PoolModes.of(rec, config.mode()), b, holder);
+      blk = BlockRecord.empty(pool, b, rec.ipRange(), owner);
       TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
-      blocks.put(b, holder);
+      blocks.put(b, owner);
       sv.put(rec.withBlocks(blocks));
     }
     Allocation existing = blk.allocations().get(a);

@@ -1,38 +1,57 @@
 package org.clusteripam.core.engine;
 
+import java.util.Optional;
+import org.clusteripam.core.net.IpPrefix;
+
 /**
- * How swarm-scope (global address space) allocations relate to the nodes' local copies.
+ * How swarm-scope (global address space) allocations relate to the nodes' local copies; chosen per
+ * pool with {@code --ipam-opt addressing=cluster|per-host} (default: the engine's configured mode).
  *
  * <p>{@link Cluster}: the swarm manager's allocations are cluster-wide, held by {@link
  * #GLOBAL_HOLDER}; a node re-requesting the manager's address gets exactly that address and holds a
- * reference to it. A later per-host mode (manager addresses mapped into each node's own blocks)
- * becomes another permitted record here.
+ * reference to it.
+ *
+ * <p>{@link PerHost} (the seed design): the manager's dynamic allocations — task addresses, VIPs,
+ * node LB addresses — are placeholders from a reserved range of the pool; a node asking for a
+ * placeholder gets an address of its own blocks instead, and the mapping is stored. Hosts never
+ * claim blocks inside the placeholder range and the manager never allocates outside it.
  */
-public sealed interface AddressingMode permits AddressingMode.Cluster {
+public sealed interface AddressingMode permits AddressingMode.Cluster, AddressingMode.PerHost {
   /** The holder name of swarm-wide allocations (not a valid host id, so it never collides). */
   String GLOBAL_HOLDER = "@global";
+  /** RequestPool option choosing the mode of a new pool: {@code cluster} or {@code per-host}. */
+  String ADDRESSING_OPTION = "addressing";
+  /** RequestPool option of a per-host pool: the placeholder range (a CIDR inside the pool). */
+  String PLACEHOLDERS_OPTION = "placeholders";
 
   AddressingMode CLUSTER = new Cluster();
 
   /** Who holds what a request in the given space allocates. */
-  String holder(String hostId, boolean globalSpace);
+  default String holder(String hostId, boolean globalSpace) {
+    return globalSpace ? GLOBAL_HOLDER : hostId;
+  }
 
   /**
    * Whether {@code requester} may add its reference to an address already held by {@code holder}
    * (instead of being refused as a conflict).
    */
-  boolean mayShare(String requester, String holder);
+  default boolean mayShare(String requester, String holder) {
+    return GLOBAL_HOLDER.equals(holder);
+  }
+
+  /** The placeholder range of a per-host pool; empty in cluster mode. */
+  default Optional<IpPrefix> placeholders() {
+    return Optional.empty();
+  }
 
   /** Cluster mode: the default. */
-  record Cluster() implements AddressingMode {
-    @Override
-    public String holder(String hostId, boolean globalSpace) {
-      return globalSpace ? GLOBAL_HOLDER : hostId;
-    }
+  record Cluster() implements AddressingMode {}
 
+  /** Per-host mode with its placeholder range. */
+  record PerHost(IpPrefix range) implements AddressingMode {
     @Override
-    public boolean mayShare(String requester, String holder) {
-      return GLOBAL_HOLDER.equals(holder);
+    public Optional<IpPrefix> placeholders() {
+      return Optional.of(range);
     }
   }
 }

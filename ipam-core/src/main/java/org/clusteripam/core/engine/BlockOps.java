@@ -99,4 +99,11 @@ final class BlockOps {
     allocs.put(address, al.withHolders(h));
     return new BlockRecord(b.pool(), b.block(), b.ipRange(), b.owner(), allocs, b.serialCursor(), b.cooling());
   }
+
+  /** {@code b} with {@code address} (allocated) marked as standing for {@code placeholder}. */
+  static BlockRecord markPlaceholder(BlockRecord b, IpAddress address, IpAddress placeholder) {
+    TreeMap<IpAddress, Allocation> allocs = new TreeMap<>(b.allocations());
+    allocs.put(address, b.allocations().get(address).withPlaceholder(placeholder));
+    return new BlockRecord(b.pool(), b.block(), b.ipRange(), b.owner(), allocs, b.serialCursor(), b.cooling());
+  }
 }

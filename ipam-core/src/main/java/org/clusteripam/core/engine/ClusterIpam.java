@@ -25,6 +25,10 @@ import org.clusteripam.core.ipam.ServiceVips;
 import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.perhost.CatalogService;
+import org.clusteripam.core.perhost.LbDesiredState;
+import org.clusteripam.core.perhost.LbPlanner;
+import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.state.Allocation;
 import org.clusteripam.core.state.BlockRecord;
 import org.clusteripam.core.state.CarvingConfig;
@@ -64,9 +68,10 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   private final PoolTxns poolTxns;
   private final AddressTxns addressTxns;
   private final VipTxns vipTxns;
+  private final PerHostTxns perHostTxns;
 
-  /** Blocks per holder of one pool, as of a pool record revision (an untracked hint). */
-  private record OwnershipHint(long modRevision, Map<String, List<IpPrefix>> byOwner) {}
+  /** Blocks per holder and the addressing mode of one pool, as of a pool record revision (an untracked hint). */
+  private record OwnershipHint(long modRevision, Map<String, List<IpPrefix>> byOwner, AddressingMode mode) {}
 
   /**
    * Opens the engine and records (or checks) the carving parameters in the store.
@@ -82,6 +87,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     this.poolTxns = new PoolTxns(config);
     this.addressTxns = new AddressTxns(config);
     this.vipTxns = new VipTxns(config, addressTxns);
+    this.perHostTxns = new PerHostTxns(config, addressTxns);
     CarvingConfig mine = config.carving();
     List<String> diff = store.transact("checkConfig", v -> {
       Optional<byte[]> stored = v.get(Keys.CONFIG);
@@ -248,7 +254,11 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
 
   private IpAddress allocate(AddressRequest req, IpPrefix pool, String holder, boolean serial, long now) {
     IpAddress got;
-    if (req.kind() == AddressKind.GATEWAY) {
+    if (req.preferred().isPresent() && req.kind() == AddressKind.ENDPOINT && !AddressingMode.GLOBAL_HOLDER.equals(holder)
+        && placeholderHint(pool).filter(r -> r.contains(req.preferred().get())).isPresent()) {
+      // A node asks for a swarm placeholder of a per-host pool: an address of its own blocks.
+      got = store.transact("requestMappedAddress", v -> perHostTxns.mappedTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), now));
+    } else if (req.kind() == AddressKind.GATEWAY) {
       got = store.transact("requestGateway", v -> addressTxns.gatewayTxn(new StateView(v, decodeCache), pool, holder, req.preferred(), serial, now));
     } else if (req.preferred().isPresent()) {
       got = store.transact("requestAddress", v -> addressTxns.preferredTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), AddressKind.ENDPOINT, now));
@@ -286,27 +296,40 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
 
   /** Blocks {@code holder} owns in {@code pool} according to an untracked, cached read. */
   private List<IpPrefix> ownedHint(IpPrefix pool, String holder) {
+    OwnershipHint h = hint(pool);
+    return h == null ? List.of() : h.byOwner().getOrDefault(holder, List.of());
+  }
+
+  /** The placeholder range of {@code pool} if it is per-host, according to an untracked, cached read. */
+  private Optional<IpPrefix> placeholderHint(IpPrefix pool) {
+    OwnershipHint h = hint(pool);
+    return h == null ? Optional.empty() : h.mode().placeholders();
+  }
+
+  private OwnershipHint hint(IpPrefix pool) {
     Optional<Versioned> peeked = store.peek(Keys.pool(pool));
     if (peeked.isEmpty()) {
       hints.remove(pool);
-      return List.of();
+      return null;
     }
     Versioned v = peeked.get();
     OwnershipHint h = hints.get(pool);
     if (h == null || h.modRevision() != v.modRevision()) {
       Map<String, List<IpPrefix>> by = new TreeMap<>();
+      PoolRecord rec;
       try {
-        StateCodec.decodePool(Keys.pool(pool), v.value()).blocks().forEach((b, o) -> by.computeIfAbsent(o, k -> new ArrayList<>()).add(b));
+        rec = StateCodec.decodePool(Keys.pool(pool), v.value());
       } catch (StoreCorruptException e) {
-        return List.of(); // the tracked read on the slow path reports it
+        return null; // the tracked read on the slow path reports it
       }
-      h = new OwnershipHint(v.modRevision(), by);
+      rec.blocks().forEach((b, o) -> by.computeIfAbsent(o, k -> new ArrayList<>()).add(b));
+      h = new OwnershipHint(v.modRevision(), by, PoolModes.of(rec, config.mode()));
       if (hints.size() > 4096) {
         hints.clear();
       }
       hints.put(pool, h);
     }
-    return h.byOwner().getOrDefault(holder, List.of());
+    return h;
   }
 
 
@@ -338,6 +361,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     String holder = config.mode().holder(host.value(), ref.global());
     IpPrefix b = IpPrefix.containing(address, blockLength(pool));
     long now = clock.millis();
+    boolean placeholder = ref.global() && placeholderHint(pool).filter(r -> r.contains(address)).isPresent();
     return store.transact("releaseAddress", v -> {
       StateView sv = new StateView(v, decodeCache);
       Optional<BlockRecord> ob = sv.block(pool, b);
@@ -351,6 +375,12 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       }
       BlockRecord nb = BlockOps.drop(blk, address, holder, now, cooldownMillis);
       sv.put(nb);
+      if (al.placeholder().isPresent()) {
+        PerHostTxns.dropMappingOfActual(sv, pool, holder, address, al.placeholder().get());
+      }
+      if (placeholder && !nb.allocations().containsKey(address)) {
+        PerHostTxns.dropMappingOfPlaceholder(sv, pool, address);
+      }
       if (al.kind() == AddressKind.GATEWAY && !nb.allocations().containsKey(address)) {
         sv.pool(pool).filter(r -> r.gateway().filter(address::equals).isPresent()).ifPresent(r -> sv.put(r.withGateway(Optional.empty())));
       }
@@ -424,24 +454,67 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
    * Publishes the service catalog a manager read from Docker: for every per-host pool in {@code
    * byPool}, the stored catalog becomes exactly the given services (written only where it changed).
    * Pools that do not exist or are not per-host are skipped. Returns the keys written or deleted.
+   *
+   * @throws IllegalArgumentException a service listed twice for one pool
    */
-  public int publishCatalog(Map<IpPrefix, List<org.clusteripam.core.perhost.CatalogService>> byPool) {
-    throw new UnsupportedOperationException("not yet");
+  public int publishCatalog(Map<IpPrefix, List<CatalogService>> byPool) {
+    int changed = 0;
+    for (Map.Entry<IpPrefix, List<CatalogService>> e : new TreeMap<>(byPool).entrySet()) {
+      List<CatalogService> services = List.copyOf(e.getValue());
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      for (CatalogService s : services) {
+        if (!ids.add(s.serviceId())) {
+          throw new IllegalArgumentException("service " + s.serviceId() + " is listed twice for pool " + e.getKey());
+        }
+      }
+      IpPrefix pool = e.getKey();
+      changed += store.transact("publishCatalog", v -> perHostTxns.publishTxn(new StateView(v, decodeCache), pool, services));
+    }
+    return changed;
   }
 
   /** The published catalog of a per-host pool, by service id; empty for other pools. */
-  public List<org.clusteripam.core.perhost.CatalogService> catalog(IpPrefix pool) {
-    throw new UnsupportedOperationException("not yet");
+  public List<CatalogService> catalog(IpPrefix pool) {
+    List<CatalogService> out = new ArrayList<>();
+    store.list(Keys.catalogOf(pool)).forEach((k, v) -> out.add(StateCodec.decodeCatalog(k, v.value())));
+    return out;
   }
 
   /** Every placeholder mapping of {@code pool}, by placeholder. */
-  public List<org.clusteripam.core.perhost.PlaceholderMapping> placeholderMappings(IpPrefix pool) {
-    throw new UnsupportedOperationException("not yet");
+  public List<PlaceholderMapping> placeholderMappings(IpPrefix pool) {
+    List<PlaceholderMapping> out = new ArrayList<>();
+    store.list(Keys.placeholdersOf(pool)).forEach((k, v) -> out.add(StateCodec.decodeMapping(k, v.value())));
+    out.sort(java.util.Comparator.comparing(PlaceholderMapping::placeholder));
+    return out;
   }
 
   /** The pools created with {@code addressing=per-host}. */
   public List<IpPrefix> perHostPools() {
-    throw new UnsupportedOperationException("not yet");
+    return perHostRecords().stream().map(PoolRecord::prefix).toList();
+  }
+
+  /** The placeholder range of {@code pool}, or empty when it does not exist or is not per-host. */
+  public Optional<IpPrefix> placeholderRange(IpPrefix pool) {
+    return store.transact("placeholderRange", v -> new StateView(v, decodeCache).pool(pool))
+        .flatMap(r -> PoolModes.of(r, config.mode()).placeholders());
+  }
+
+  private List<PoolRecord> perHostRecords() {
+    List<PoolRecord> out = new ArrayList<>();
+    store.list(Keys.POOLS).forEach((k, v) -> {
+      if (!k.equals(Keys.POOL_INDEX)) {
+        PoolRecord r = StateCodec.decodePool(k, v.value());
+        if (PoolModes.of(r, config.mode()).placeholders().isPresent()) {
+          out.add(r);
+        }
+      }
+    });
+    return out;
+  }
+
+  /** The id under which a host's local network names {@code pool}. */
+  private PoolId localPoolId(IpPrefix pool) {
+    return new PoolRef(config.addressSpaces().local(), false, pool).id();
   }
 
   /**
@@ -450,12 +523,44 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
    * in per-host pools afterwards.
    */
   public List<ServiceVip> syncServiceVips(HostId host) {
-    throw new UnsupportedOperationException("not yet");
+    List<ServiceVip> out = new ArrayList<>();
+    for (PoolRecord r : perHostRecords()) {
+      if (!r.holders().contains(host.value())) {
+        continue;
+      }
+      PoolId id = localPoolId(r.prefix());
+      java.util.Set<String> wanted = new java.util.TreeSet<>();
+      catalog(r.prefix()).forEach(s -> wanted.add(s.serviceId()));
+      java.util.Set<String> held = new java.util.TreeSet<>();
+      for (ServiceVip vip : serviceVips(host, id)) {
+        if (wanted.contains(vip.serviceId())) {
+          held.add(vip.serviceId());
+        } else {
+          releaseServiceVip(host, id, vip.serviceId());
+        }
+      }
+      for (String s : wanted) {
+        if (!held.contains(s)) {
+          requestServiceVip(host, id, s);
+        }
+      }
+      out.addAll(serviceVips(host, id));
+    }
+    return out;
   }
 
   /** {@code host}'s load balancer as it should be, from the catalog, the mappings and its VIPs. */
-  public org.clusteripam.core.perhost.LbDesiredState lbDesiredState(HostId host) {
-    throw new UnsupportedOperationException("not yet");
+  public LbDesiredState lbDesiredState(HostId host) {
+    List<LbPlanner.PoolState> pools = new ArrayList<>();
+    for (PoolRecord r : perHostRecords()) {
+      if (!r.holders().contains(host.value())) {
+        continue;
+      }
+      Map<String, IpAddress> vips = new TreeMap<>();
+      serviceVips(host, localPoolId(r.prefix())).forEach(v -> vips.put(v.serviceId(), v.address()));
+      pools.add(new LbPlanner.PoolState(r.prefix(), catalog(r.prefix()), placeholderMappings(r.prefix()), vips));
+    }
+    return LbPlanner.plan(host, pools);
   }
 
   /** Read-only queries over this engine's store (snapshots for the CLI and metrics). */

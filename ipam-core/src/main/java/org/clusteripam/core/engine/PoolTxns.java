@@ -66,6 +66,7 @@ final class PoolTxns {
       prefix = carve(sv.cache(), idx, family);
       dynamic = true;
     }
+    PoolModes.forRequest(prefix, blockLength(prefix), req.subPool(), options, config.mode()); // refuses bad options
     PoolRecord rec = new PoolRecord(
         prefix, req.subPool(), name, dynamic, options, blockLength(prefix), new TreeSet<>(List.of(holder)), new TreeMap<>(), Optional.empty());
     PoolIndex next = idx.with(new PoolIndex.Entry(prefix, name, dynamic));
@@ -159,6 +160,9 @@ final class PoolTxns {
     TreeSet<String> holders = new TreeSet<>(rec.holders());
     holders.remove(holder);
     sv.removeHostPool(holder, prefix);
+    if (PoolModes.of(rec, config.mode()).placeholders().isPresent()) {
+      PerHostTxns.onPoolRelease(sv, prefix, holder, holders.isEmpty());
+    }
     if (holders.isEmpty()) {
       // The last holder: everything left in the pool goes, including leaked swarm task addresses.
       rec.blocks().keySet().forEach(b -> sv.deleteBlock(prefix, b));

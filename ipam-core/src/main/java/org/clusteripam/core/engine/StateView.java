@@ -1,8 +1,13 @@
 package org.clusteripam.core.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeSet;
+import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.state.BlockRecord;
 import org.clusteripam.core.state.HostRecord;
 import org.clusteripam.core.state.Keys;
@@ -89,5 +94,38 @@ final class StateView {
         v.put(Keys.host(holder), StateCodec.encode(new HostRecord(holder, s)));
       }
     }
+  }
+
+  Optional<PlaceholderMapping> mapping(IpPrefix pool, IpAddress placeholder) {
+    String key = Keys.placeholder(pool, placeholder);
+    return v.get(key).map(b -> StateCodec.decodeMapping(key, b));
+  }
+
+  void put(PlaceholderMapping m) {
+    v.put(Keys.placeholder(m.pool(), m.placeholder()), StateCodec.encode(m));
+  }
+
+  void deleteMapping(IpPrefix pool, IpAddress placeholder) {
+    v.delete(Keys.placeholder(pool, placeholder));
+  }
+
+  /** Every mapping of {@code pool} (each key tracked). */
+  List<PlaceholderMapping> mappings(IpPrefix pool) {
+    List<PlaceholderMapping> out = new ArrayList<>();
+    v.list(Keys.placeholdersOf(pool)).forEach((k, b) -> out.add(StateCodec.decodeMapping(k, b)));
+    return out;
+  }
+
+  /** The catalog keys of {@code pool} with their encoded services (each key tracked). */
+  SortedMap<String, byte[]> catalogBytes(IpPrefix pool) {
+    return v.list(Keys.catalogOf(pool));
+  }
+
+  void putRaw(String key, byte[] value) {
+    v.put(key, value);
+  }
+
+  void deleteRaw(String key) {
+    v.delete(key);
   }
 }

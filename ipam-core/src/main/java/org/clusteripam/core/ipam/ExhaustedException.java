@@ -11,7 +11,9 @@ public final class ExhaustedException extends IpamException {
     SUPERNET("supernet"),
     POOL("pool"),
     IP_RANGE("ip-range"),
-    HOST_BLOCK("host block");
+    HOST_BLOCK("host block"),
+    /** The placeholder range of a per-host pool (swarm's task addresses, VIPs, node LB addresses). */
+    PLACEHOLDERS("placeholder range");
 
     private final String label;
 

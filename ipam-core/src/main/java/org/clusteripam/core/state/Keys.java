@@ -9,6 +9,10 @@ public final class Keys {
   public static final String POOLS = "pools/";
   public static final String BLOCKS = "blocks/";
   public static final String HOSTS = "hosts/";
+  /** Per-host pools: placeholder → actual address mappings, one key per placeholder. */
+  public static final String PLACEHOLDERS = "placeholders/";
+  /** Per-host pools: the service catalog a swarm manager publishes, one key per service. */
+  public static final String CATALOG = "catalog/";
 
   private Keys() {}
 
@@ -27,6 +31,22 @@ public final class Keys {
 
   public static String block(IpPrefix pool, IpPrefix block) {
     return blocksOf(pool) + segment(block);
+  }
+
+  public static String placeholdersOf(IpPrefix pool) {
+    return PLACEHOLDERS + segment(pool) + "/";
+  }
+
+  public static String placeholder(IpPrefix pool, org.clusteripam.core.net.IpAddress placeholder) {
+    return placeholdersOf(pool) + placeholder;
+  }
+
+  public static String catalogOf(IpPrefix pool) {
+    return CATALOG + segment(pool) + "/";
+  }
+
+  public static String catalog(IpPrefix pool, String serviceId) {
+    return catalogOf(pool) + serviceId;
   }
 
   public static String host(String holder) {

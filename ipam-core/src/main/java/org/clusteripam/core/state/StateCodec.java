@@ -17,6 +17,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.perhost.CatalogService;
+import org.clusteripam.core.perhost.CatalogTask;
+import org.clusteripam.core.perhost.PlaceholderMapping;
+import org.clusteripam.core.perhost.ServicePort;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.StoreCorruptException;
@@ -101,6 +106,9 @@ public final class StateCodec {
         }
         g.writeEndArray();
         g.writeNumberField("since", e.getValue().sinceMillis());
+        if (e.getValue().placeholder().isPresent()) {
+          g.writeStringField("placeholder", e.getValue().placeholder().get().toString());
+        }
         g.writeEndObject();
       }
       g.writeEndArray();
@@ -117,6 +125,31 @@ public final class StateCodec {
       throw new IllegalStateException("cannot encode block " + b.block(), e); // an in-memory stream does not fail
     }
     return out.toByteArray();
+  }
+
+  public static byte[] encode(PlaceholderMapping m) {
+    ObjectNode n = root();
+    n.put("pool", m.pool().toString());
+    n.put("placeholder", m.placeholder().toString());
+    n.put("host", m.host().value());
+    n.put("actual", m.actual().toString());
+    n.put("since", m.sinceMillis());
+    return bytes(n);
+  }
+
+  public static byte[] encode(CatalogService c) {
+    ObjectNode n = root();
+    n.put("serviceId", c.serviceId());
+    n.put("name", c.name());
+    n.put("vip", c.vip().map(Object::toString).orElse(null));
+    strings(n.putArray("ports"), c.ports().stream().map(Object::toString).toList());
+    ArrayNode tasks = n.putArray("tasks");
+    for (CatalogTask t : c.tasks()) {
+      ObjectNode o = tasks.addObject();
+      o.put("taskId", t.taskId());
+      o.put("placeholder", t.placeholder().toString());
+    }
+    return bytes(n);
   }
 
   public static byte[] encode(HostRecord h) {
@@ -214,7 +247,8 @@ public final class StateCodec {
       IpAddress addr = r.address(a, "address");
       String kind = r.text(a, "kind");
       AddressKind k = r.parse(kind, "kind", s -> AddressKind.valueOf(s.toUpperCase(Locale.ROOT)));
-      allocs.put(addr, new Allocation(k, r.stringSet(a, "holders"), r.longValue(a, "since")));
+      allocs.put(addr, new Allocation(k, r.stringSet(a, "holders"), r.longValue(a, "since"),
+          r.optText(a, "placeholder").map(x -> r.parse(x, "placeholder", IpAddress::parse))));
     }
     TreeMap<IpAddress, Long> cooling = new TreeMap<>();
     for (JsonNode c : r.array(n, "cooling")) {
@@ -231,6 +265,36 @@ public final class StateCodec {
       }
     }
     return rec;
+  }
+
+  public static PlaceholderMapping decodeMapping(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    JsonNode n = r.root;
+    PlaceholderMapping m = new PlaceholderMapping(r.prefix(n, "pool"), r.address(n, "placeholder"),
+        r.parse(r.text(n, "host"), "host", HostId::new), r.address(n, "actual"), r.longValue(n, "since"));
+    if (!m.pool().contains(m.placeholder()) || !m.pool().contains(m.actual())) {
+      throw new StoreCorruptException(key, "placeholder " + m.placeholder() + " or actual " + m.actual() + " is not inside pool " + m.pool(), null);
+    }
+    return m;
+  }
+
+  public static CatalogService decodeCatalog(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    JsonNode n = r.root;
+    List<ServicePort> ports = new ArrayList<>();
+    for (String p : r.stringSet(n, "ports")) {
+      ports.add(r.parse(p, "ports", ServicePort::parse));
+    }
+    List<CatalogTask> tasks = new ArrayList<>();
+    for (JsonNode t : r.array(n, "tasks")) {
+      String id = r.text(t, "taskId");
+      IpAddress ph = r.address(t, "placeholder");
+      tasks.add(r.parse(id, "taskId", x -> new CatalogTask(x, ph)));
+    }
+    String id = r.text(n, "serviceId");
+    String name = r.text(n, "name");
+    Optional<IpAddress> vip = r.optText(n, "vip").map(x -> r.parse(x, "vip", IpAddress::parse));
+    return r.parse(id, "serviceId", x -> new CatalogService(x, name, vip, ports, tasks));
   }
 
   public static HostRecord decodeHost(String key, byte[] data) {

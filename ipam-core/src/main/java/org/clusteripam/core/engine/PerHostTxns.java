@@ -1,0 +1,117 @@
+package org.clusteripam.core.engine;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.UnknownPoolException;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.perhost.CatalogService;
+import org.clusteripam.core.perhost.PlaceholderMapping;
+import org.clusteripam.core.state.Allocation;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolRecord;
+import org.clusteripam.core.state.StateCodec;
+
+/**
+ * The transactions of per-host pools: mapping a placeholder to an address of the requesting host's
+ * blocks, dropping a mapping with either side, and publishing the service catalog. Pure functions of
+ * what they read.
+ */
+final class PerHostTxns {
+  private final IpamConfig config;
+  private final AddressTxns addressTxns;
+
+  PerHostTxns(IpamConfig config, AddressTxns addressTxns) {
+    this.config = config;
+    this.addressTxns = addressTxns;
+  }
+
+  /**
+   * A host asks for {@code placeholder}: the address it already maps it to (a replay), or a new
+   * address of its own blocks, recorded as the placeholder's mapping. A newer mapping of the same
+   * placeholder replaces an older one of another host (swarm gave the placeholder to a new task);
+   * that host keeps its address until it releases it.
+   */
+  IpAddress mappedTxn(StateView sv, IpPrefix pool, String host, IpAddress placeholder, long now) {
+    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+    AddressingMode mode = PoolModes.of(rec, config.mode());
+    if (mode.placeholders().filter(r -> r.contains(placeholder)).isEmpty()) {
+      // The pool changed since the caller's hint: an ordinary preferred address.
+      return addressTxns.preferredTxn(sv, pool, host, placeholder, AddressKind.ENDPOINT, now);
+    }
+    Optional<PlaceholderMapping> existing = sv.mapping(pool, placeholder);
+    if (existing.isPresent() && existing.get().host().value().equals(host)) {
+      IpAddress a = existing.get().actual();
+      Allocation al = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).map(b -> b.allocations().get(a)).orElse(null);
+      if (al != null && al.holders().contains(host) && al.placeholder().equals(Optional.of(placeholder))) {
+        return a; // a replay: swarm gives every task its own placeholder
+      }
+    }
+    IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now);
+    BlockRecord blk = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).orElseThrow();
+    sv.put(BlockOps.markPlaceholder(blk, a, placeholder));
+    sv.put(new PlaceholderMapping(pool, placeholder, new HostId(host), a, now));
+    return a;
+  }
+
+  /** {@code host} released {@code actual}, which stood for {@code placeholder}: the mapping goes if it is still theirs. */
+  static void dropMappingOfActual(StateView sv, IpPrefix pool, String host, IpAddress actual, IpAddress placeholder) {
+    sv.mapping(pool, placeholder)
+        .filter(m -> m.host().value().equals(host) && m.actual().equals(actual))
+        .ifPresent(m -> sv.deleteMapping(pool, placeholder));
+  }
+
+  /** The swarm allocator released {@code placeholder}: its mapping goes (the host keeps its address until it releases it). */
+  static void dropMappingOfPlaceholder(StateView sv, IpPrefix pool, IpAddress placeholder) {
+    if (sv.mapping(pool, placeholder).isPresent()) {
+      sv.deleteMapping(pool, placeholder);
+    }
+  }
+
+  /**
+   * A holder leaves a per-host pool: a host's mappings go with its addresses; when the swarm
+   * allocator leaves (the network is removed) or the pool goes, every mapping and the catalog go.
+   */
+  static void onPoolRelease(StateView sv, IpPrefix pool, String holder, boolean last) {
+    boolean all = last || AddressingMode.GLOBAL_HOLDER.equals(holder);
+    for (PlaceholderMapping m : sv.mappings(pool)) {
+      if (all || m.host().value().equals(holder)) {
+        sv.deleteMapping(pool, m.placeholder());
+      }
+    }
+    if (all) {
+      sv.catalogBytes(pool).keySet().forEach(sv::deleteRaw);
+    }
+  }
+
+  /** Makes the stored catalog of {@code pool} exactly {@code services}; the number of keys changed. */
+  int publishTxn(StateView sv, IpPrefix pool, List<CatalogService> services) {
+    Optional<PoolRecord> rec = sv.pool(pool);
+    if (rec.isEmpty() || PoolModes.of(rec.get(), config.mode()).placeholders().isEmpty()) {
+      return 0;
+    }
+    SortedMap<String, byte[]> stored = new TreeMap<>(sv.catalogBytes(pool));
+    int changed = 0;
+    for (CatalogService s : services) {
+      String key = Keys.catalog(pool, s.serviceId());
+      byte[] bytes = StateCodec.encode(s);
+      byte[] old = stored.remove(key);
+      if (old == null || !Arrays.equals(old, bytes)) {
+        sv.putRaw(key, bytes);
+        changed++;
+      }
+    }
+    for (String gone : stored.keySet()) {
+      sv.deleteRaw(gone);
+      changed++;
+    }
+    return changed;
+  }
+}
