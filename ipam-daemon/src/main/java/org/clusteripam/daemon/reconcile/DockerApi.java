@@ -53,6 +53,19 @@ public final class DockerApi implements AutoCloseable {
     return driver != null && (driver.equals(driverName) || driver.startsWith(driverName + ":"));
   }
 
+  /** Whether {@code driver} (a network's IPAM driver name) is this plugin: NAME or NAME:TAG. */
+  public boolean isOurDriver(String driver) {
+    return ours(driver);
+  }
+
+  /**
+   * {@code GET path} of the Engine API as JSON, for readers of other objects (swarm services and
+   * tasks). Throws {@link DockerUnavailableException} when Docker cannot answer or answers an error.
+   */
+  public JsonNode getJson(String path) {
+    return get(path);
+  }
+
   /** Every network on this Docker host whose IPAM driver is ours, with the addresses Docker holds in it. */
   public DockerState read() {
     List<DockerNetwork> result = new ArrayList<>();
