@@ -65,7 +65,12 @@ final class AddressTxns {
       return claimed.get();
     }
     if (!config.strictAffinity()) {
-      for (Map.Entry<IpPrefix, String> e : rec.blocks().entrySet()) {
+      // Borrowers start at a holder-dependent block, so hosts that ran out spread over the others'
+      // blocks instead of all contending for the first one with room.
+      List<Map.Entry<IpPrefix, String>> entries = new ArrayList<>(rec.blocks().entrySet());
+      int start = entries.isEmpty() ? 0 : Math.floorMod(holder.hashCode(), entries.size());
+      for (int i = 0; i < entries.size(); i++) {
+        Map.Entry<IpPrefix, String> e = entries.get((start + i) % entries.size());
         if (e.getValue().equals(holder) || !PoolModes.eligible(mode, e.getKey(), holder)) {
           continue;
         }
