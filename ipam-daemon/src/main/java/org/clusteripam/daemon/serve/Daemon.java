@@ -16,6 +16,11 @@ import org.clusteripam.daemon.cli.ShowCommand;
 import org.clusteripam.daemon.metrics.CapacityGauges;
 import org.clusteripam.daemon.metrics.MetricsServer;
 import org.clusteripam.daemon.metrics.TimedIpam;
+import org.clusteripam.daemon.perhost.IpvsApplier;
+import org.clusteripam.daemon.perhost.LbEndpoint;
+import org.clusteripam.daemon.perhost.PerHostLoop;
+import org.clusteripam.daemon.perhost.PerHostMetrics;
+import org.clusteripam.daemon.perhost.SwarmCatalogReader;
 import org.clusteripam.daemon.reconcile.DockerApi;
 import org.clusteripam.daemon.reconcile.ReconcileMetrics;
 import org.clusteripam.daemon.reconcile.Reconciler;
@@ -36,15 +41,18 @@ public final class Daemon implements AutoCloseable {
   private final PluginServer server;
   private final Optional<MetricsServer> metrics;
   private final Reconciler reconciler;
+  private final PerHostLoop perHost;
   private final DockerApi docker;
   private final Duration startup;
   private boolean closed;
 
-  private Daemon(StateStore store, PluginServer server, Optional<MetricsServer> metrics, Reconciler reconciler, DockerApi docker, Duration startup) {
+  private Daemon(StateStore store, PluginServer server, Optional<MetricsServer> metrics, Reconciler reconciler, PerHostLoop perHost,
+      DockerApi docker, Duration startup) {
     this.store = store;
     this.server = server;
     this.metrics = metrics;
     this.reconciler = reconciler;
+    this.perHost = perHost;
     this.docker = docker;
     this.startup = startup;
   }
@@ -70,6 +78,7 @@ public final class Daemon implements AutoCloseable {
     Optional<MetricsServer> metricsServer = Optional.empty();
     DockerApi docker = null;
     Reconciler reconciler = null;
+    PerHostLoop perHost = null;
     try {
       ClusterIpam engine;
       try {
@@ -97,8 +106,12 @@ public final class Daemon implements AutoCloseable {
         }
       }
       docker = new DockerApi(c.dockerHost(), c.driverName());
+      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()),
+          c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
       if (metricsServer.isPresent()) {
         DockerApi d = docker;
+        PerHostLoop loop = perHost;
+        metricsServer.get().addEndpoint("/v1/lb", new LbEndpoint(engine, loop)::answer);
         metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.render(store, c.ipam(), "json".equals(q)));
         metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
         metricsServer.get().start();
@@ -109,8 +122,13 @@ public final class Daemon implements AutoCloseable {
       reconciler = new Reconciler(store, engine, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
           c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());
       reconciler.start();
-      return new Daemon(store, server, metricsServer, reconciler, docker, ready);
+      perHost.start();
+      LOG.info("event=perhost_loop_started interval={} load_balancer={}", c.lbInterval(), c.loadBalancer().name().toLowerCase(java.util.Locale.ROOT));
+      return new Daemon(store, server, metricsServer, reconciler, perHost, docker, ready);
     } catch (StartupException | RuntimeException e) {
+      if (perHost != null) {
+        perHost.close();
+      }
       if (reconciler != null) {
         reconciler.close();
       }
@@ -124,6 +142,10 @@ public final class Daemon implements AutoCloseable {
       store.close();
       throw e instanceof StartupException s ? s : new StartupException("startup failed: " + e, e);
     }
+  }
+
+  public PerHostLoop perHost() {
+    return perHost;
   }
 
   /** Time from {@link #start} to the socket listening. */
@@ -147,6 +169,7 @@ public final class Daemon implements AutoCloseable {
     }
     closed = true;
     LOG.info("event=stopping calls_in_flight={}", server.callsInFlight());
+    perHost.close();
     reconciler.close();
     server.close();
     metrics.ifPresent(MetricsServer::close);

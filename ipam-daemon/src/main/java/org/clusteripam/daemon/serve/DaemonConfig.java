@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.daemon.perhost.LoadBalancerMode;
 import org.clusteripam.daemon.store.StoreOptions;
 
 /** Everything {@code serve} needs, validated. */
@@ -20,4 +21,6 @@ public record DaemonConfig(
     Optional<InetSocketAddress> metrics,
     Duration reconcileInterval,
     Duration leakGrace,
+    LoadBalancerMode loadBalancer,
+    Duration lbInterval,
     Level logLevel) {}

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.daemon.perhost.LoadBalancerMode;
 import org.clusteripam.daemon.store.StoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +82,14 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long an allocation must stay missing from Docker before it is released (env IPAM_LEAK_GRACE). Default: ${DEFAULT-VALUE}.")
   public Duration leakGrace;
 
+  @Option(names = "--load-balancer", defaultValue = "${env:IPAM_LOAD_BALANCER:-auto}",
+      description = "Per-host mode: program this host's load balancer in kernel IPVS: auto (when the kernel has IPVS), on (failing to is an error), off (compute only) (env IPAM_LOAD_BALANCER). Default: ${DEFAULT-VALUE}.")
+  public String loadBalancer;
+
+  @Option(names = "--lb-interval", defaultValue = "${env:IPAM_LB_INTERVAL:-PT5S}",
+      description = "Per-host mode: time between passes publishing the service catalog (managers) and updating this host's VIPs and load balancer, ISO-8601 (env IPAM_LB_INTERVAL). Default: ${DEFAULT-VALUE}.")
+  public Duration lbInterval;
+
   @Option(names = "--cooldown", defaultValue = "${env:IPAM_COOLDOWN:-PT0S}",
       description = "How long a released address is not handed out again (env IPAM_COOLDOWN). Default: ${DEFAULT-VALUE}.")
   public Duration cooldown;
@@ -146,10 +155,14 @@ public final class ServeCommand implements Callable<Integer> {
     if (leakGrace.isNegative()) {
       throw new IllegalArgumentException("--leak-grace must not be negative, got " + leakGrace);
     }
+    if (lbInterval.isNegative() || lbInterval.isZero()) {
+      throw new IllegalArgumentException("--lb-interval must be positive, got " + lbInterval);
+    }
+    LoadBalancerMode lb = LoadBalancerMode.parse(loadBalancer);
     Optional<java.net.InetSocketAddress> metricsAddress =
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
     return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace,
-        Logging.parseLevel(logLevel));
+        lb, lbInterval, Logging.parseLevel(logLevel));
   }
 
   private static IpPrefix prefix(String option, String text) {

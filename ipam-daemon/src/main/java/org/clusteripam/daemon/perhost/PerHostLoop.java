@@ -1,0 +1,197 @@
+package org.clusteripam.daemon.perhost;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.perhost.LbDesiredState;
+import org.clusteripam.core.perhost.PlaceholderRoute;
+import org.clusteripam.core.perhost.VipRoute;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-host mode on this node, one pass every interval on one daemon thread: on a swarm manager,
+ * publish the service catalog read from Docker; keep this host's own service VIPs in step with the
+ * catalog; compute this host's load-balancer plan; apply it (kernel IPVS, or nothing). Every
+ * decision is the engine's; this loop only sequences the steps and survives their failures (store
+ * or Docker down): a failed step is logged when its error changes and retried next pass.
+ */
+public final class PerHostLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PerHostLoop.class);
+
+  /** The last computed plan, whether it went into the kernel, and when. */
+  public record Snapshot(LbDesiredState state, boolean applied, Instant at) {}
+
+  private final ClusterIpam engine;
+  private final HostId node;
+  private final CatalogSource catalog;
+  private final LbApplier applier;
+  private final Duration interval;
+  private final PerHostMetrics metrics;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final AtomicReference<Snapshot> last = new AtomicReference<>();
+  /**
+   * Every per-host pool seen by this process: the frontends of a pool deleted since are still this
+   * load balancer's to drain and remove.
+   */
+  private final Set<IpPrefix> managedPools = new TreeSet<>();
+  private final Map<String, String> failing = new HashMap<>();
+  private String catalogState;
+  private List<String> catalogSkipped = List.of();
+  private Snapshot logged;
+
+  public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
+      Clock clock) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("--lb-interval must be positive, got " + interval);
+    }
+    this.engine = engine;
+    this.node = node;
+    this.catalog = catalog;
+    this.applier = applier;
+    this.interval = interval;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ipam-perhost");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** First pass now, then one every interval (after the previous one ends). */
+  public PerHostLoop start() {
+    timer.scheduleWithFixedDelay(this::safePass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** The plan of the last pass that computed one; empty before. */
+  public Optional<Snapshot> last() {
+    return Optional.ofNullable(last.get());
+  }
+
+  private void safePass() {
+    try {
+      pass();
+    } catch (RuntimeException | LinkageError e) {
+      // pass() handles its steps' failures; this is a bug's last line of defence: keep the thread.
+      LOG.error("event=perhost_pass_failed error=\"{}\"", e.toString(), e);
+    }
+  }
+
+  /** One pass; returns whether every step succeeded. */
+  public synchronized boolean pass() {
+    List<IpPrefix> pools = step("pools", engine::perHostPools);
+    if (pools == null) {
+      metrics.pass(false);
+      return false;
+    }
+    managedPools.addAll(pools);
+    // No per-host pool, no catalog to publish (the engine keeps catalogs of per-host pools only):
+    // Docker is not asked at all.
+    boolean ok = pools.isEmpty() || publishCatalog(Set.copyOf(pools));
+    ok &= step("vips", () -> engine.syncServiceVips(node)) != null;
+    LbDesiredState state = step("desired", () -> engine.lbDesiredState(node));
+    if (state == null) {
+      metrics.pass(false);
+      return false;
+    }
+    state.vips().stream().map(VipRoute::pool).forEach(managedPools::add);
+    state.placeholders().stream().map(PlaceholderRoute::pool).forEach(managedPools::add);
+    Boolean applied = step("apply", () -> applier.apply(state, List.copyOf(managedPools)));
+    ok &= applied != null;
+    Snapshot s = new Snapshot(state, applied != null && applied, clock.instant());
+    last.set(s);
+    metrics.desired(state, s.applied());
+    if (logged == null || !logged.state().equals(s.state()) || logged.applied() != s.applied()) {
+      LOG.info("event=lb_desired host={} vips={} placeholders={} backends={} applied={}", node, state.vips().size(),
+          state.placeholders().size(), PerHostMetrics.backendCount(state), s.applied());
+      logged = s;
+    }
+    metrics.pass(ok);
+    return ok;
+  }
+
+  /** On a manager: the catalog read from Docker replaces the stored one. Nothing when it cannot be read. */
+  private boolean publishCatalog(Set<IpPrefix> perHostPools) {
+    CatalogRead read = step("catalog_read", () -> catalog.read(perHostPools));
+    if (read == null) {
+      return false;
+    }
+    if (!read.state().equals(catalogState)) {
+      if (read instanceof CatalogRead.NotManager n) {
+        LOG.info("event=catalog_source state=not_manager node_state=\"{}\" action=\"the managers publish\"", n.nodeState());
+      } else if (read instanceof CatalogRead.Unavailable u) {
+        LOG.warn("event=catalog_source state=docker_unavailable reason=\"{}\" action=\"nothing published; the stored catalog stays\"",
+            u.reason());
+      } else {
+        LOG.info("event=catalog_source state=manager action=\"publishing the service catalog\"");
+      }
+      catalogState = read.state();
+    }
+    if (!(read instanceof CatalogRead.Catalog c)) {
+      return true;
+    }
+    if (!c.skipped().equals(catalogSkipped)) {
+      if (!c.skipped().isEmpty()) {
+        LOG.warn("event=catalog_entries_skipped count={} entries=\"{}\"", c.skipped().size(), String.join("; ", c.skipped()));
+      }
+      catalogSkipped = c.skipped();
+    }
+    Integer changed = step("catalog_publish", () -> engine.publishCatalog(c.byPool()));
+    if (changed == null) {
+      return false;
+    }
+    if (changed > 0) {
+      metrics.published(changed);
+      LOG.info("event=catalog_published pools={} services={} keys_changed={}", c.byPool().size(),
+          c.byPool().values().stream().mapToInt(List::size).sum(), changed);
+    }
+    return true;
+  }
+
+  /** Runs one step; null when it failed (logged when its error is new, recovery logged too). */
+  private <T> T step(String name, java.util.function.Supplier<T> body) {
+    try {
+      T result = body.get();
+      if (failing.remove(name) != null) {
+        LOG.info("event=perhost_step_recovered step={}", name);
+      }
+      return result;
+    } catch (RuntimeException e) {
+      String message = e.toString();
+      if (!message.equals(failing.put(name, message))) {
+        LOG.warn("event=perhost_step_failed step={} error=\"{}\" action=\"retrying every {}\"", name, message, interval);
+      } else {
+        LOG.debug("event=perhost_step_failed step={} error=\"{}\"", name, message);
+      }
+      return null;
+    }
+  }
+
+  /** Stops the loop (waits briefly for a running pass, so the store is not closed under it), then the applier. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    applier.close();
+  }
+}
