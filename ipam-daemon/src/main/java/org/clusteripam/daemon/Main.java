@@ -1,6 +1,7 @@
 package org.clusteripam.daemon;
 
 import org.clusteripam.daemon.cli.CheckCommand;
+import org.clusteripam.daemon.cli.LbStateCommand;
 import org.clusteripam.daemon.cli.PlanCommand;
 import org.clusteripam.daemon.cli.ReclaimHostCommand;
 import org.clusteripam.daemon.cli.ReleaseCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Cluster-wide IP address management for Docker and Swarm.",
-    subcommands = {ServeCommand.class, ShowCommand.class, CheckCommand.class, ReleaseCommand.class, ReclaimHostCommand.class, PlanCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, ShowCommand.class, CheckCommand.class, ReleaseCommand.class, ReclaimHostCommand.class, PlanCommand.class, LbStateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
