@@ -195,7 +195,8 @@ final class AddressTxns {
         return a; // a replay of a request this holder already got
       }
       throw new ConflictException("address " + a + " in pool " + pool + " is already in use by host " + holder
-          + " (another endpoint on this host has it); if nothing uses it any more, reconciliation releases it");
+          + " (another endpoint on this host has it); if nothing uses it any more, reconciliation releases it",
+          new ConflictException.SelfHeld(a, existing.sinceMillis()));
     }
     boolean sharedGateway = kind == AddressKind.GATEWAY && existing.kind() == AddressKind.GATEWAY;
     boolean shareable = existing.holders().stream().anyMatch(h -> config.mode().mayShare(holder, h));
