@@ -112,7 +112,8 @@ public final class PerHostLoop implements AutoCloseable {
     }
     state.vips().stream().map(VipRoute::pool).forEach(managedPools::add);
     state.placeholders().stream().map(PlaceholderRoute::pool).forEach(managedPools::add);
-    Boolean applied = step("apply", () -> applier.apply(state, List.copyOf(managedPools)));
+    // A host that never saw a per-host pool leaves the kernel alone (no IPVS probe, no log line).
+    Boolean applied = managedPools.isEmpty() ? Boolean.FALSE : step("apply", () -> applier.apply(state, List.copyOf(managedPools)));
     ok &= applied != null;
     Snapshot s = new Snapshot(state, applied != null && applied, clock.instant());
     last.set(s);

@@ -193,14 +193,15 @@ class PerHostLoopTest {
   }
 
   @Test
-  void withoutPerHostPoolsDockerIsNotAsked() {
+  void withoutPerHostPoolsNeitherDockerNorTheLoadBalancerIsTouched() {
     InMemoryStateStore empty = new InMemoryStateStore();
     ClusterIpam engine = new ClusterIpam(empty, IpamConfig.defaults(), H1, Clock.systemUTC());
     loop = new PerHostLoop(engine, H1, source, lb, Duration.ofMinutes(1), new PerHostMetrics(registry), Clock.systemUTC());
     assertThat(loop.pass()).isTrue();
     assertThat(reads.get()).isZero();
     assertThat(loop.last().orElseThrow().state()).isEqualTo(LbDesiredState.empty(H1));
-    assertThat(lb.applied).containsExactly(LbDesiredState.empty(H1));
+    assertThat(loop.last().orElseThrow().applied()).isFalse();
+    assertThat(lb.applied).isEmpty();
   }
 
   @Test
@@ -240,12 +241,16 @@ class PerHostLoopTest {
     docker.set(new CatalogRead.Catalog(fx.catalog(), List.of()));
     loop(Duration.ofMinutes(1)).pass();
     assertThat(lb.pools.get()).containsExactly(POOL);
-    // Another per-host pool appears: both are managed.
     IpPrefix other = IpPrefix.parse("10.94.0.0/24");
-    h1Engine.requestPool(new org.clusteripam.core.ipam.PoolRequest(H2, h1Engine.addressSpaces().local(), Optional.of(other), Optional.empty(),
-        PerHostFixture.PER_HOST, false));
+    org.clusteripam.core.ipam.PoolId id = h1Engine.requestPool(new org.clusteripam.core.ipam.PoolRequest(H2,
+        h1Engine.addressSpaces().local(), Optional.of(other), Optional.empty(), PerHostFixture.PER_HOST, false)).id();
     loop.pass();
     assertThat(lb.pools.get()).containsExactly(POOL, other);
+
+    h1Engine.releasePool(H2, id);
+    assertThat(h1Engine.perHostPools()).containsExactly(POOL);
+    loop.pass();
+    assertThat(lb.pools.get()).as("its IPVS services, if any, are still this host's to drain").containsExactly(POOL, other);
   }
 
   @Test
