@@ -23,6 +23,8 @@ public final class IpAddress implements Comparable<IpAddress> {
   private final IpFamily family;
   private final long hi;
   private final long lo;
+  /** The canonical text, computed once: stored records encode the same addresses over and over. */
+  private String text;
 
   private IpAddress(IpFamily family, long hi, long lo) {
     this.family = family;
@@ -281,7 +283,12 @@ public final class IpAddress implements Comparable<IpAddress> {
   /** Canonical text: dotted quad, or RFC 5952 for IPv6 (IPv4-mapped as ::ffff:a.b.c.d). */
   @Override
   public String toString() {
-    return isV4() ? v4Text((int) lo) : v6Text();
+    String t = text;
+    if (t == null) {
+      t = isV4() ? v4Text((int) lo) : v6Text();
+      text = t; // a benign race: every thread computes the same string
+    }
+    return t;
   }
 
   private static String v4Text(int v) {

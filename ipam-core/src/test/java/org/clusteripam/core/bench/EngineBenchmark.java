@@ -43,6 +43,10 @@ public class EngineBenchmark {
   @Param({"10.5.0.0/24", "fd00:6::/64"})
   public String pool;
 
+  /** Addresses the host already holds: 30 (one block with room) or 512 (8 full /26 blocks first, IPv4 /16). */
+  @Param({"30", "512"})
+  public int held;
+
   ClusterIpam ipam;
   PoolId id;
   HostId host = new HostId("h1");
@@ -51,9 +55,10 @@ public class EngineBenchmark {
   @Setup(Level.Trial)
   public void setup() {
     ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), host, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
-    id = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse(pool)), Optional.empty(), Map.of(), false)).id();
+    String p = held > 200 && pool.contains(".") ? "10.5.0.0/16" : pool; // 512 need more than a /24
+    id = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse(p)), Optional.empty(), Map.of(), false)).id();
     any = new AddressRequest(host, id, Optional.empty(), AddressKind.ENDPOINT, Map.of());
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < held; i++) {
       ipam.requestAddress(any);
     }
   }
