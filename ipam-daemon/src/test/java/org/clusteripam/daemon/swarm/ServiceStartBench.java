@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * Macro benchmark (not a test): time from {@code docker service create --replicas N} to N/N running, on one
- * bed, for an overlay with Docker's default IPAM and one with {@code cluster-ipam:latest} (when the plugin
- * package is available), runs interleaved. Prints one line per run and a summary with the ratio.
+ * bed, for an overlay with Docker's default IPAM and two with {@code cluster-ipam:latest} (when the plugin
+ * package is available: cluster mode, and per-host mode with {@code --ipam-opt addressing=per-host}), runs
+ * interleaved. Prints one line per run and a summary with the ratio.
  *
  * <p>Run: {@code mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=org.clusteripam.daemon.swarm.ServiceStartBench -Dexec.args="RUNS REPLICAS"}
@@ -34,6 +35,9 @@ public final class ServiceStartBench {
         ClusterIpamPlugin.installEverywhere(bed, etcd);
         m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "net-cluster");
         millis.put("net-cluster", new ArrayList<>());
+        m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "--ipam-opt", "addressing=per-host",
+            "net-perhost");
+        millis.put("net-perhost", new ArrayList<>());
       }
       // A warm-up per network, not counted: first task containers on a host pay one-off costs.
       for (String net : millis.keySet()) {
@@ -42,7 +46,7 @@ public final class ServiceStartBench {
       List<Double> managerRates = new ArrayList<>();
       for (int r = 0; r < runs; r++) {
         for (String net : millis.keySet()) {
-          boolean cluster = net.equals("net-cluster");
+          boolean cluster = !net.equals("net-default");
           long before = cluster ? requestAddressCount(m) : 0;
           long beforeAll = cluster ? requestAddressCountAll(bed) : 0;
           long ms = time(services, "b" + r + "-" + net, net, replicas);
@@ -65,8 +69,9 @@ public final class ServiceStartBench {
       }
       if (withPlugin) {
         System.out.printf("manager RequestAddress/s during the burst: %s%n", managerRates);
-        System.out.printf("ratio cluster-ipam / default = %.2f%n",
-            (double) median(millis.get("net-cluster")) / median(millis.get("net-default")));
+        System.out.printf("ratio cluster-ipam / default = %.2f (cluster mode), %.2f (per-host mode)%n",
+            (double) median(millis.get("net-cluster")) / median(millis.get("net-default")),
+            (double) median(millis.get("net-perhost")) / median(millis.get("net-default")));
       }
     }
   }
