@@ -20,25 +20,25 @@ class StaleHoldTest {
 
   @Test
   void anOldHoldNobodyUsesIsStale() {
-    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), POOL, X, 0, 61_000, GRACE)).isTrue();
+    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), X, 0, 61_000, GRACE)).isTrue();
   }
 
   @Test
   void aLiveEndpointOrAuxAddressIsNeverStale() {
-    assertThat(StaleHold.isStale(docker(Set.of(X), Set.of()), POOL, X, 0, 1_000_000, GRACE)).isFalse();
-    assertThat(StaleHold.isStale(docker(Set.of(), Set.of(X)), POOL, X, 0, 1_000_000, GRACE)).isFalse();
-    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), POOL, IpAddress.parse("10.5.0.1"), 0, 1_000_000, GRACE)).as("the gateway").isFalse();
+    assertThat(StaleHold.isStale(docker(Set.of(X), Set.of()), X, 0, 1_000_000, GRACE)).isFalse();
+    assertThat(StaleHold.isStale(docker(Set.of(), Set.of(X)), X, 0, 1_000_000, GRACE)).isFalse();
+    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), IpAddress.parse("10.5.0.1"), 0, 1_000_000, GRACE)).as("the gateway").isFalse();
   }
 
   @Test
   void aYoungHoldIsNotStaleEvenIfDockerDoesNotListItYet() {
-    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), POOL, X, 0, 59_999, GRACE)).isFalse();
+    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), X, 0, 59_999, GRACE)).isFalse();
   }
 
   @Test
   void usesInOtherPoolsDoNotCount() {
     DockerState other = new DockerState(List.of(new DockerNetwork("n2", "n2", List.of(IpPrefix.parse("10.6.0.0/24")), Set.of(), Set.of(),
         Set.of(IpAddress.parse("10.6.0.50")))));
-    assertThat(StaleHold.isStale(other, POOL, X, 0, 61_000, GRACE)).isTrue();
+    assertThat(StaleHold.isStale(other, X, 0, 61_000, GRACE)).isTrue();
   }
 }

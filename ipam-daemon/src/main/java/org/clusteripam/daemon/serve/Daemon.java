@@ -88,7 +88,11 @@ public final class Daemon implements AutoCloseable {
       }
       HostLease.keep(store, c.node());
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      Ipam timed = new TimedIpam(engine, registry);
+      // Docker is reached only after the socket is up (Docker gives a plugin ~10 s to start).
+      java.util.concurrent.atomic.AtomicReference<DockerApi> dockerRef = new java.util.concurrent.atomic.AtomicReference<>();
+      Ipam recovering = new StaleHoldRecovery(engine, engine, () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
+          Clock.systemUTC(), c.staleIpGrace());
+      Ipam timed = new TimedIpam(recovering, registry);
       try {
         server = PluginServer.start(c.socket(), timed, c.node());
       } catch (IOException e) {
@@ -106,6 +110,7 @@ public final class Daemon implements AutoCloseable {
         }
       }
       docker = new DockerApi(c.dockerHost(), c.driverName());
+      dockerRef.set(docker);
       perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()),
           c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
       if (metricsServer.isPresent()) {

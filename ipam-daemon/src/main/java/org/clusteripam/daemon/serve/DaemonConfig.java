@@ -21,6 +21,7 @@ public record DaemonConfig(
     Optional<InetSocketAddress> metrics,
     Duration reconcileInterval,
     Duration leakGrace,
+    Duration staleIpGrace,
     LoadBalancerMode loadBalancer,
     Duration lbInterval,
     Level logLevel) {}

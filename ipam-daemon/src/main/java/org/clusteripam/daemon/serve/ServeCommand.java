@@ -90,6 +90,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Per-host mode: time between passes publishing the service catalog (managers) and updating this host's VIPs and load balancer, ISO-8601 (env IPAM_LB_INTERVAL). Default: ${DEFAULT-VALUE}.")
   public Duration lbInterval;
 
+  @Option(names = "--stale-ip-grace", defaultValue = "${env:IPAM_STALE_IP_GRACE:-PT1M}",
+      description = "A host asking again for an address it holds itself (docker start --ip X after a lost release) gets it once Docker"
+          + " shows no use of it and the hold is this old (env IPAM_STALE_IP_GRACE). Default: ${DEFAULT-VALUE}.")
+  public Duration staleIpGrace;
+
   @Option(names = "--cooldown", defaultValue = "${env:IPAM_COOLDOWN:-PT0S}",
       description = "How long a released address is not handed out again (env IPAM_COOLDOWN). Default: ${DEFAULT-VALUE}.")
   public Duration cooldown;
@@ -152,6 +157,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (reconcileInterval.isNegative() || reconcileInterval.isZero()) {
       throw new IllegalArgumentException("--reconcile-interval must be positive, got " + reconcileInterval);
     }
+    if (staleIpGrace.isNegative()) {
+      throw new IllegalArgumentException("--stale-ip-grace must not be negative, got " + staleIpGrace);
+    }
     if (leakGrace.isNegative()) {
       throw new IllegalArgumentException("--leak-grace must not be negative, got " + leakGrace);
     }
@@ -161,7 +169,7 @@ public final class ServeCommand implements Callable<Integer> {
     LoadBalancerMode lb = LoadBalancerMode.parse(loadBalancer);
     Optional<java.net.InetSocketAddress> metricsAddress =
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
-    return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace,
+    return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace, staleIpGrace,
         lb, lbInterval, Logging.parseLevel(logLevel));
   }
 
