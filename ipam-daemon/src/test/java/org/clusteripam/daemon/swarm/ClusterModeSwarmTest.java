@@ -28,17 +28,10 @@ class ClusterModeSwarmTest {
 
   @BeforeAll
   void bringUp() {
-    bed = SwarmTestBed.start(3, 3);
-    try {
-      etcd = HubEtcd.start(bed);
-      long t0 = System.nanoTime();
-      ClusterIpamPlugin.installEverywhere(bed, etcd);
-      Figures.record("plugin build+install on 3 hosts", (System.nanoTime() - t0) / 1_000_000 + " ms");
-      services = new Services(bed);
-    } catch (RuntimeException | Error e) {
-      bed.close();
-      throw e;
-    }
+    PluginBed up = PluginBed.start(3, 3, List.of());
+    bed = up.bed();
+    etcd = up.etcd();
+    services = new Services(bed);
   }
 
   @AfterAll
@@ -52,14 +45,8 @@ class ClusterModeSwarmTest {
   @Order(1)
   void networksWithAndWithoutSubnetGetTheirPoolFromClusterIpam() {
     DockerHost m = bed.manager();
-    m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "--subnet", "10.91.0.0/24",
-        STATIC_NET);
-    m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, DYNAMIC_NET);
-    // The manager's allocator fills in the IPAM section asynchronously after create returns.
-    for (String net : List.of(STATIC_NET, DYNAMIC_NET)) {
-      Waits.until(net + " allocated", Duration.ofSeconds(30), () -> !m.must("network", "inspect", "-f",
-          "{{range .IPAM.Config}}{{.Subnet}}{{end}}", net).isEmpty());
-    }
+    PluginBed.createOverlay(m, STATIC_NET, "--subnet", "10.91.0.0/24");
+    PluginBed.createOverlay(m, DYNAMIC_NET);
     assertThat(m.must("network", "inspect", "-f", "{{.IPAM.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}}",
         STATIC_NET)).isEqualTo(ClusterIpamPlugin.NAME + " 10.91.0.0/24");
     String dynamic = m.must("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", DYNAMIC_NET);

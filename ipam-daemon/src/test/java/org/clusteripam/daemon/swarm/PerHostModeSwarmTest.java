@@ -46,16 +46,11 @@ class PerHostModeSwarmTest {
 
   @BeforeAll
   void bringUp() {
-    bed = SwarmTestBed.start(3, 1);
-    try {
-      etcd = HubEtcd.start(bed);
-      ClusterIpamPlugin.installEverywhere(bed, etcd, List.of("IPAM_LB_INTERVAL=PT1S"));
-      services = new Services(bed);
-      cli = new IpamCli(bed, etcd);
-    } catch (RuntimeException | Error e) {
-      bed.close();
-      throw e;
-    }
+    PluginBed up = PluginBed.start(3, 1, List.of("IPAM_LB_INTERVAL=PT1S"));
+    bed = up.bed();
+    etcd = up.etcd();
+    services = new Services(bed);
+    cli = new IpamCli(bed, etcd);
   }
 
   @AfterAll
@@ -68,11 +63,7 @@ class PerHostModeSwarmTest {
   @Test
   @Order(1)
   void tasksRecordPlaceholdersWhileTheirContainersHaveAddressesOfTheirHostsBlocks() {
-    DockerHost m = bed.manager();
-    m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "--subnet", POOL.toString(),
-        "--ipam-opt", "addressing=per-host", NET);
-    Waits.until(NET + " allocated", Duration.ofSeconds(30), () -> !m.must("network", "inspect", "-f",
-        "{{range .IPAM.Config}}{{.Subnet}}{{end}}", NET).isEmpty());
+    PluginBed.createOverlay(bed.manager(), NET, "--subnet", POOL.toString(), "--ipam-opt", "addressing=per-host");
     long t0 = System.nanoTime();
     services.create("web", NET, 6);
     services.awaitRunning("web", 6);

@@ -21,14 +21,9 @@ class SwarmNetworkOnManagerTest {
 
   @BeforeAll
   void bringUp() {
-    bed = SwarmTestBed.start(1, 1);
-    try {
-      etcd = HubEtcd.start(bed);
-      ClusterIpamPlugin.installEverywhere(bed, etcd, List.of("IPAM_RECONCILE_INTERVAL=PT2S"));
-    } catch (RuntimeException | Error e) {
-      bed.close();
-      throw e;
-    }
+    PluginBed up = PluginBed.start(1, 1, List.of("IPAM_RECONCILE_INTERVAL=PT2S"));
+    bed = up.bed();
+    etcd = up.etcd();
   }
 
   @AfterAll
@@ -41,10 +36,7 @@ class SwarmNetworkOnManagerTest {
   @Test
   void aListedButUnusedSwarmNetworkIsHeldOnlyBySwarmAndFreedWhenRemoved() {
     DockerHost m = bed.manager();
-    m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "--subnet", "10.93.0.0/24",
-        "r");
-    Waits.until("r allocated", Duration.ofSeconds(30), () -> !m.must("network", "inspect", "-f",
-        "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "r").isEmpty());
+    PluginBed.createOverlay(m, "r", "--subnet", "10.93.0.0/24");
     DockerHost.sleep(10_000); // five reconcile passes
     IpamCli cli = new IpamCli(bed, etcd);
     SoftAssertions soft = new SoftAssertions(); // both halves are evidence: report each
