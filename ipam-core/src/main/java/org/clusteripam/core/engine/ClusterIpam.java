@@ -33,6 +33,7 @@ import org.clusteripam.core.state.Allocation;
 import org.clusteripam.core.state.BlockRecord;
 import org.clusteripam.core.state.CarvingConfig;
 import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolIndex;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.StateStore;
@@ -499,17 +500,18 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         .flatMap(r -> PoolModes.of(r, config.mode()).placeholders());
   }
 
+  /** The per-host pools' records: one read of the pool index, then only the per-host pools themselves. */
   private List<PoolRecord> perHostRecords() {
-    List<PoolRecord> out = new ArrayList<>();
-    store.list(Keys.POOLS).forEach((k, v) -> {
-      if (!k.equals(Keys.POOL_INDEX)) {
-        PoolRecord r = StateCodec.decodePool(k, v.value());
-        if (PoolModes.of(r, config.mode()).placeholders().isPresent()) {
-          out.add(r);
+    return store.transact("perHostPools", v -> {
+      StateView sv = new StateView(v, decodeCache);
+      List<PoolRecord> out = new ArrayList<>();
+      for (PoolIndex.Entry e : sv.index().pools()) {
+        if (e.perHost()) {
+          sv.pool(e.prefix()).filter(r -> PoolModes.of(r, config.mode()).placeholders().isPresent()).ifPresent(out::add);
         }
       }
+      return out;
     });
-    return out;
   }
 
   /** The id under which a host's local network names {@code pool}. */

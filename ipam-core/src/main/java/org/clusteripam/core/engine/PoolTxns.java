@@ -66,10 +66,10 @@ final class PoolTxns {
       prefix = carve(sv.cache(), idx, family);
       dynamic = true;
     }
-    PoolModes.forRequest(prefix, blockLength(prefix), req.subPool(), options, config.mode()); // refuses bad options
+    AddressingMode mode = PoolModes.forRequest(prefix, blockLength(prefix), req.subPool(), options, config.mode()); // refuses bad options
     PoolRecord rec = new PoolRecord(
         prefix, req.subPool(), name, dynamic, options, blockLength(prefix), new TreeSet<>(List.of(holder)), new TreeMap<>(), Optional.empty());
-    PoolIndex next = idx.with(new PoolIndex.Entry(prefix, name, dynamic));
+    PoolIndex next = idx.with(new PoolIndex.Entry(prefix, name, dynamic, mode.placeholders().isPresent()));
     sv.putIndex(next);
     config.supernet(prefix.family()).filter(sn -> sn.contains(prefix))
         .ifPresent(sn -> sv.cache().advanceCarver(sn.toString(), idx, next, prefix));

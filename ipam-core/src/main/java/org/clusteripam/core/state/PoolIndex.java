@@ -14,8 +14,15 @@ import org.clusteripam.core.net.IpPrefix;
 public record PoolIndex(List<Entry> pools) {
   public static final PoolIndex EMPTY = new PoolIndex(List.of());
 
-  /** One pool: its prefix, its shared name ({@code --ipam-opt network=NAME}) and whether it was carved. */
-  public record Entry(IpPrefix prefix, Optional<String> name, boolean dynamic) {}
+  /**
+   * One pool: its prefix, its shared name ({@code --ipam-opt network=NAME}), whether it was carved,
+   * and whether it uses per-host addressing (so hosts find per-host pools by reading this one key).
+   */
+  public record Entry(IpPrefix prefix, Optional<String> name, boolean dynamic, boolean perHost) {
+    public Entry(IpPrefix prefix, Optional<String> name, boolean dynamic) {
+      this(prefix, name, dynamic, false);
+    }
+  }
 
   public PoolIndex {
     List<Entry> sorted = new ArrayList<>(pools);

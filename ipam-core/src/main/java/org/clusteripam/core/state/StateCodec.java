@@ -59,6 +59,9 @@ public final class StateCodec {
       o.put("prefix", e.prefix().toString());
       o.put("name", e.name().orElse(null));
       o.put("dynamic", e.dynamic());
+      if (e.perHost()) {
+        o.put("perHost", true); // absent in older indexes and for cluster-mode pools
+      }
     }
     return bytes(n);
   }
@@ -194,7 +197,7 @@ public final class StateCodec {
     Reader r = new Reader(key, data);
     List<PoolIndex.Entry> l = new ArrayList<>();
     for (JsonNode e : r.array(r.root, "pools")) {
-      l.add(new PoolIndex.Entry(r.prefix(e, "prefix"), r.optText(e, "name"), r.bool(e, "dynamic")));
+      l.add(new PoolIndex.Entry(r.prefix(e, "prefix"), r.optText(e, "name"), r.bool(e, "dynamic"), e.has("perHost") && r.bool(e, "perHost")));
     }
     return new PoolIndex(l);
   }

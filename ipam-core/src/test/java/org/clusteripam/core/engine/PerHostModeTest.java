@@ -68,6 +68,7 @@ class PerHostModeTest {
   void managerAllocationsArePlaceholdersAndNodesGetAddressesOfTheirOwnBlocks() {
     PoolId g = globalPool(PER_HOST);
     assertThat(ipam.placeholderRange(POOL)).contains(DEFAULT_RANGE);
+    assertThat(ipam.perHostPools()).containsExactly(POOL);
     IpAddress gw = gateway(MANAGER, g, Optional.empty());
     assertThat(DEFAULT_RANGE.contains(gw)).as("the gateway %s stays a real address", gw).isFalse();
     IpAddress vip = managerAllocates(g);
