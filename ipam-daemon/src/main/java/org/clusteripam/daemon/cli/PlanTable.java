@@ -3,6 +3,7 @@ package org.clusteripam.daemon.cli;
 import java.math.BigInteger;
 import java.util.Locale;
 import org.clusteripam.core.plan.CapacityPlan;
+import org.clusteripam.core.plan.PerHostPlan;
 import org.clusteripam.core.plan.Reservation;
 
 /** Renders a {@link CapacityPlan} as a table an operator can read at a glance. */
@@ -33,6 +34,31 @@ final class PlanTable {
       sb.append("\nThe parameters fit.\n");
     } else {
       sb.append("\nWARNINGS:\n");
+      p.warnings().forEach(w -> sb.append("  - ").append(w).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  /** The per-host section printed after the network plan. */
+  static String render(PerHostPlan p) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("\nPer-host addressing (--ipam-opt addressing=per-host, placeholder range /").append(p.input().placeholderPrefix())
+        .append(" at the top of each network, ").append(p.input().nodes()).append(" nodes)\n\n");
+    row(sb, "placeholders per network", p.placeholders(), "swarm VIPs, node LB addresses and tasks");
+    row(sb, "  left for tasks", p.taskPlaceholders(), "");
+    row(sb, "host blocks per network", p.hostBlocks(), "outside the placeholder range");
+    row(sb, "host addresses per network", p.hostAddresses(), "");
+    row(sb, "containers per host block", p.containersPerHostBlock(), "after the host's own VIPs and LB endpoint");
+    row(sb, "  first host block", p.minContainersPerHostBlock(), "also holds the network address and gateway");
+    row(sb, "containers per network", p.containersPerNetwork(), "");
+    sb.append("\nReserved addresses (per-host):\n");
+    for (Reservation r : p.reservations()) {
+      sb.append(String.format(Locale.ROOT, "  %8s %-15s %s%n", group(r.count()), r.scope(), r.reason()));
+    }
+    if (p.warnings().isEmpty()) {
+      sb.append("\nThe per-host plan fits.\n");
+    } else {
+      sb.append("\nWARNINGS (per-host):\n");
       p.warnings().forEach(w -> sb.append("  - ").append(w).append('\n'));
     }
     return sb.toString();

@@ -64,4 +64,27 @@ class PlanCommandTest {
     assertThat(json.get("fits").asBoolean()).isFalse();
     assertThat(json.get("warnings").get(0).asText()).contains("70 VIPs");
   }
+
+  @Test
+  void perHostPlanAddsThePlaceholderArithmetic() throws Exception {
+    int code = run("plan", "--supernet", "10.80.0.0/12", "--network-prefix", "24", "--host-prefix", "26", "--services", "5",
+        "--placeholder-prefix", "26", "--nodes", "8", "--json");
+    assertThat(code).as(err.toString()).isZero();
+    JsonNode h = new ObjectMapper().readTree(out.toString()).get("perHost");
+    assertThat(h.get("placeholders").asLong()).isEqualTo(63);
+    assertThat(h.get("taskPlaceholders").asLong()).isEqualTo(50);
+    assertThat(h.get("hostBlocks").asLong()).isEqualTo(3);
+    assertThat(h.get("containersPerHostBlock").asLong()).isEqualTo(58);
+    assertThat(h.get("minContainersPerHostBlock").asLong()).isEqualTo(56);
+    assertThat(h.get("fits").asBoolean()).isTrue();
+
+    out.getBuffer().setLength(0);
+    assertThat(run("plan", "--supernet", "10.80.0.0/12", "--network-prefix", "24", "--host-prefix", "26", "--services", "5",
+        "--placeholder-prefix", "26", "--nodes", "8")).isZero();
+    assertThat(out.toString()).contains("Per-host addressing").contains("left for tasks").contains("The per-host plan fits.");
+
+    assertThat(run("plan", "--supernet", "10.80.0.0/12", "--network-prefix", "24", "--host-prefix", "26", "--placeholder-prefix", "24"))
+        .isNotZero();
+    assertThat(err.toString()).contains("placeholder prefix /24");
+  }
 }
