@@ -53,7 +53,7 @@ final class AddressTxns {
     for (IpPrefix b : owned) {
       Optional<BlockRecord> ob = sv.block(pool, b);
       if (ob.isPresent()) {
-        Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, serial, now, cooldownMillis);
+        Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
         if (p.isPresent()) {
           sv.put(p.get().block());
           return p.get().address();
@@ -76,7 +76,7 @@ final class AddressTxns {
         }
         Optional<BlockRecord> ob = sv.block(pool, e.getKey());
         if (ob.isPresent()) {
-          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, serial, now, cooldownMillis);
+          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
           if (p.isPresent()) {
             sv.put(p.get().block()); // a borrowed address: the block keeps its owner
             return p.get().address();
@@ -155,7 +155,7 @@ final class AddressTxns {
       } else {
         continue;
       }
-      Optional<BlockOps.Picked> p = BlockOps.pick(blk, allocHolder, kind, serial, now, cooldownMillis);
+      Optional<BlockOps.Picked> p = BlockOps.pick(blk, allocHolder, kind, config.policyFor(serial), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());

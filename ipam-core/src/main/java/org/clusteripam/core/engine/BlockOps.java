@@ -3,6 +3,7 @@ package org.clusteripam.core.engine;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.clusteripam.core.alloc.AddressPolicy;
 import org.clusteripam.core.alloc.BlockAllocator;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.net.IpAddress;
@@ -25,9 +26,9 @@ final class BlockOps {
   }
 
   /** A dynamic pick in {@code b}, or empty when it has no free address for this request. */
-  static Optional<Picked> pick(BlockRecord b, String holder, AddressKind kind, boolean serial, long now, long cooldownMillis) {
+  static Optional<Picked> pick(BlockRecord b, String holder, AddressKind kind, AddressPolicy policy, long now, long cooldownMillis) {
     BlockAllocator a = load(b, cooldownMillis);
-    Optional<IpAddress> got = a.allocate(serial, now);
+    Optional<IpAddress> got = a.allocate(policy, now);
     if (got.isEmpty()) {
       return Optional.empty();
     }

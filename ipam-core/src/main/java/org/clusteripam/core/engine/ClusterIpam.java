@@ -280,7 +280,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
           if (ob.isEmpty() || !ob.get().owner().equals(holder) || !ob.get().pool().equals(pool)) {
             continue;
           }
-          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, AddressKind.ENDPOINT, serial, now, cooldownMillis);
+          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, AddressKind.ENDPOINT, config.policyFor(serial), now, cooldownMillis);
           if (p.isPresent()) {
             sv.put(p.get().block());
             return p.get().address();

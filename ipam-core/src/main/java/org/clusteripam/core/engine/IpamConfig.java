@@ -3,6 +3,8 @@ package org.clusteripam.core.engine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.clusteripam.core.alloc.AddressPolicy;
+import org.clusteripam.core.alloc.StandardAddressPolicy;
 import org.clusteripam.core.ipam.AddressSpaces;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
@@ -15,6 +17,9 @@ import org.clusteripam.core.state.CarvingConfig;
  *
  * @param strictAffinity when true a host never allocates from another host's block
  * @param cooldown how long a released address is not handed out again dynamically
+ * @param dynamicPolicy how a block picks the next address for requests that do not ask for serial
+ *     allocation: {@link StandardAddressPolicy#LOWEST_FREE} (the default) or a custom {@link
+ *     AddressPolicy} (deterministic; see its contract). Not stored: every node should use the same.
  * @param replayWindow how long after a holder re-requests a pool it already holds (dockerd's
  *     restore at start, swarm's after a leader change) its requests for addresses it already holds
  *     are taken as replays and succeed; outside it such a request is a second endpoint asking for
@@ -33,7 +38,8 @@ public record IpamConfig(
     Duration cooldown,
     AddressSpaces addressSpaces,
     AddressingMode mode,
-    Duration replayWindow) {
+    Duration replayWindow,
+    AddressPolicy dynamicPolicy) {
 
   /** The default {@link #replayWindow()}. */
   public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofMinutes(2);
@@ -59,6 +65,35 @@ public record IpamConfig(
     if (replayWindow.isNegative()) {
       throw new IllegalArgumentException("replay window must not be negative, got " + replayWindow);
     }
+    Objects.requireNonNull(dynamicPolicy, "dynamicPolicy");
+    if (dynamicPolicy == StandardAddressPolicy.SERIAL) {
+      throw new IllegalArgumentException("the dynamic policy is for requests that do not ask for serial allocation: use LOWEST_FREE or a custom policy");
+    }
+  }
+
+  /** The configuration with the standard dynamic policy (the record before policies were selectable). */
+  public IpamConfig(
+      IpPrefix supernetV4,
+      Optional<IpPrefix> supernetV6,
+      int networkLengthV4,
+      int networkLengthV6,
+      int blockLengthV4,
+      int blockLengthV6,
+      boolean strictAffinity,
+      Duration cooldown,
+      AddressSpaces addressSpaces,
+      AddressingMode mode,
+      Duration replayWindow) {
+    this(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
+        addressSpaces, mode, replayWindow, StandardAddressPolicy.LOWEST_FREE);
+  }
+
+  /**
+   * The policy for a dynamic pick: {@link StandardAddressPolicy#SERIAL} when the request asks for
+   * serial allocation (swarm's manager: Docker's own contract), else the configured one.
+   */
+  public AddressPolicy policyFor(boolean serial) {
+    return serial ? StandardAddressPolicy.SERIAL : dynamicPolicy;
   }
 
   /** The configuration with the default replay window (the record before replay windows). */
@@ -125,6 +160,7 @@ public record IpamConfig(
     private AddressSpaces addressSpaces = AddressSpaces.DEFAULT;
     private AddressingMode mode = AddressingMode.CLUSTER;
     private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
+    private AddressPolicy dynamicPolicy = StandardAddressPolicy.LOWEST_FREE;
 
     public Builder supernetV4(IpPrefix p) {
       supernetV4 = p;
@@ -181,9 +217,14 @@ public record IpamConfig(
       return this;
     }
 
+    public Builder dynamicPolicy(AddressPolicy p) {
+      dynamicPolicy = p;
+      return this;
+    }
+
     public IpamConfig build() {
-      return new IpamConfig(
-          supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown, addressSpaces, mode, replayWindow);
+      return new IpamConfig(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
+          addressSpaces, mode, replayWindow, dynamicPolicy);
     }
   }
 }

@@ -21,10 +21,12 @@ import org.clusteripam.core.state.PoolRecord;
  * Pure functions of what they read.
  */
 final class VipTxns {
+  private final IpamConfig config;
   private final AddressTxns addressTxns;
   private final long cooldownMillis;
 
   VipTxns(IpamConfig config, AddressTxns addressTxns) {
+    this.config = config;
     this.addressTxns = addressTxns;
     this.cooldownMillis = config.cooldown().toMillis();
   }
@@ -67,7 +69,7 @@ final class VipTxns {
       }
     }
     for (BlockRecord b : mine) {
-      Optional<BlockOps.Picked> p = BlockOps.pick(b, vip, AddressKind.ENDPOINT, false, now, cooldownMillis);
+      Optional<BlockOps.Picked> p = BlockOps.pick(b, vip, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         return Optional.of(p.get().address());
