@@ -5,18 +5,38 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.clusteripam.core.engine.ClusterIpam;
 import org.clusteripam.core.engine.IpamQueries;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.perhost.PlaceholderMapping;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.store.StoreException;
 import org.clusteripam.daemon.store.StoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code show}: supernets → pools → host blocks → addresses, with utilization. */
-@Command(name = "show", mixinStandardHelpOptions = true, description = "Shows supernets, pools, host blocks and addresses in the store.")
+/**
+ * {@code show}: supernets → pools → host blocks → addresses, with utilization; with {@code
+ * --node-id H}, only what host H holds (its pools, blocks, addresses, service VIPs and placeholder
+ * mappings).
+ */
+@Command(name = "show", mixinStandardHelpOptions = true,
+    description = "Shows supernets, pools, host blocks and addresses in the store; with --node-id, only what that host holds.")
 public final class ShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,19 +49,82 @@ public final class ShowCommand implements Callable<Integer> {
       description = "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
   String daemonUrl;
 
+  @Option(names = "--node-id",
+      description = "Show only what this host holds: its pools, blocks, addresses (with its service VIPs) and placeholder mappings.")
+  String nodeId;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Optional<HostId> host = host();
     if (!store.usesEtcd() && DaemonClient.locked(store)) {
-      out.print(DaemonClient.get(spec, daemonUrl, json ? "/v1/show?json" : "/v1/show"));
+      out.print(DaemonClient.get(spec, daemonUrl, "/v1/show" + query(host, json)));
       out.flush();
       return 0;
     }
     try (CliStore c = CliStore.open(spec, store)) {
-      out.print(render(c.store, c.config, json));
+      if (host.isEmpty()) {
+        out.print(render(c.store, c.config, json));
+      } else {
+        // No engine on a store never carved: creating one would record this CLI's default carving.
+        boolean carved = c.store.peek(Keys.CONFIG).isPresent();
+        out.print(renderHost(new IpamQueries(c.store, c.config).snapshot(), c.store.describe(), host.get(), json,
+            carved ? mappings(c.engine(host.get())) : p -> List.of()));
+      }
+    } catch (StoreException e) {
+      throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
     }
     out.flush();
     return 0;
+  }
+
+  private Optional<HostId> host() {
+    if (nodeId == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new HostId(nodeId.strip()));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--node-id: " + e.getMessage(), e);
+    }
+  }
+
+  /** The query string of {@code /v1/show} for these options. */
+  static String query(Optional<HostId> host, boolean json) {
+    List<String> parts = new ArrayList<>();
+    host.ifPresent(h -> parts.add("node=" + URLEncoder.encode(h.value(), StandardCharsets.UTF_8)));
+    if (json) {
+      parts.add("json");
+    }
+    return parts.isEmpty() ? "" : "?" + String.join("&", parts);
+  }
+
+  /**
+   * The daemon's {@code GET /v1/show}: {@code json} and {@code node=H} in any order (the query as the
+   * HTTP server decoded it; null: none).
+   */
+  public static String answer(String query, ClusterIpam engine) throws Exception {
+    boolean asJson = false;
+    Optional<HostId> node = Optional.empty();
+    for (String part : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
+      if (part.equals("json")) {
+        asJson = true;
+      } else if (part.startsWith("node=") && node.isEmpty()) {
+        node = Optional.of(new HostId(part.substring("node=".length())));
+      } else {
+        throw new IllegalArgumentException("unknown query \"" + query + "\": use /v1/show, /v1/show?json, /v1/show?node=HOST or /v1/show?node=HOST&json");
+      }
+    }
+    if (node.isEmpty()) {
+      return render(engine.store(), engine.config(), asJson);
+    }
+    return renderHost(engine.queries().snapshot(), engine.store().describe(), node.get(), asJson, mappings(engine));
+  }
+
+  /** The placeholder mappings of each per-host pool (one read of the pool index, then one list per per-host pool). */
+  private static Function<IpPrefix, List<PlaceholderMapping>> mappings(ClusterIpam engine) {
+    Set<IpPrefix> perHost = new HashSet<>(engine.perHostPools());
+    return p -> perHost.contains(p) ? engine.placeholderMappings(p) : List.of();
   }
 
   /** The tree or JSON of the store's current state. */
@@ -67,20 +150,133 @@ public final class ShowCommand implements Callable<Integer> {
   }
 
   private static void pool(StringBuilder b, IpamQueries.PoolView p) {
+    poolLine(b, p);
+    for (IpamQueries.BlockView bl : p.blocks()) {
+      block(b, bl);
+    }
+  }
+
+  private static void poolLine(StringBuilder b, IpamQueries.PoolView p) {
     b.append("  pool ").append(p.prefix()).append(p.dynamic() ? " dynamic" : " static");
     p.name().ifPresent(n -> b.append(" name=").append(n));
     p.ipRange().ifPresent(r -> b.append(" ip-range=").append(r));
     p.gateway().ifPresent(g -> b.append(" gateway=").append(g));
     b.append(" holders=").append(String.join(",", p.holders())).append(" used ").append(p.used()).append('/').append(p.size())
         .append(String.format(Locale.ROOT, " (%.2f%%)", p.utilization() * 100)).append('\n');
-    for (IpamQueries.BlockView bl : p.blocks()) {
-      b.append("    block ").append(bl.block()).append(" host=").append(bl.owner().isEmpty() ? "-" : bl.owner()).append(" used ")
-          .append(bl.used()).append('/').append(bl.size()).append('\n');
-      for (IpamQueries.AddressView a : bl.addresses()) {
-        b.append("      ").append(a.address()).append(' ').append(a.kind().name().toLowerCase(Locale.ROOT)).append(" held by ")
-            .append(String.join(",", a.holders())).append('\n');
+  }
+
+  private static void block(StringBuilder b, IpamQueries.BlockView bl) {
+    b.append("    block ").append(bl.block()).append(" host=").append(bl.owner().isEmpty() ? "-" : bl.owner()).append(" used ")
+        .append(bl.used()).append('/').append(bl.size()).append('\n');
+    for (IpamQueries.AddressView a : bl.addresses()) {
+      b.append("      ").append(a.address()).append(' ').append(a.kind().name().toLowerCase(Locale.ROOT)).append(" held by ")
+          .append(String.join(",", a.holders())).append('\n');
+    }
+  }
+
+  // ---------------------------------------------------------------- one host's holdings
+
+  /**
+   * A pool as host H sees it: the pool's own line, only the blocks H owns or holds an address in
+   * (each with the block's total use but only H's addresses), and H's placeholder mappings.
+   */
+  record HostPool(IpamQueries.PoolView pool, List<PlaceholderMapping> placeholders) {}
+
+  /** Everything host H holds at one revision, in the order of {@code show}. */
+  record HostView(HostId host, long revision, List<HostPool> pools) {
+    long blocks() {
+      return pools.stream().flatMap(p -> p.pool().blocks().stream()).filter(b -> b.owner().equals(host.value())).count();
+    }
+
+    long addresses() {
+      return pools.stream().flatMap(p -> p.pool().blocks().stream()).mapToLong(b -> b.addresses().size()).sum();
+    }
+
+    long serviceVips() {
+      return pools.stream().mapToLong(p -> p.pool().serviceVips()).sum();
+    }
+
+    long placeholders() {
+      return pools.stream().mapToLong(p -> p.placeholders().size()).sum();
+    }
+  }
+
+  /** Whether {@code host} holds {@code a}: as a holder, or as the host of a per-host service VIP. */
+  private static boolean holds(IpamQueries.AddressView a, String host) {
+    return a.holders().contains(host) || a.vipHost().filter(host::equals).isPresent();
+  }
+
+  static HostView hostView(IpamQueries.Snapshot s, HostId host, Function<IpPrefix, List<PlaceholderMapping>> mappings) {
+    String h = host.value();
+    List<HostPool> pools = new ArrayList<>();
+    for (IpamQueries.PoolView p : s.allPools()) {
+      List<IpamQueries.BlockView> blocks = new ArrayList<>();
+      for (IpamQueries.BlockView b : p.blocks()) {
+        List<IpamQueries.AddressView> mine = b.addresses().stream().filter(a -> holds(a, h)).toList();
+        if (b.owner().equals(h) || !mine.isEmpty()) {
+          blocks.add(new IpamQueries.BlockView(b.block(), b.owner(), b.size(), b.used(), mine));
+        }
+      }
+      List<PlaceholderMapping> placeholders = mappings.apply(p.prefix()).stream().filter(m -> m.host().equals(host)).toList();
+      if (p.holders().contains(h) || !blocks.isEmpty() || !placeholders.isEmpty()) {
+        pools.add(new HostPool(new IpamQueries.PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.size(),
+            p.used(), blocks), placeholders));
       }
     }
+    return new HostView(host, s.revision(), pools);
+  }
+
+  /** Host {@code host}'s holdings in the snapshot, as text or JSON. */
+  static String renderHost(IpamQueries.Snapshot s, String where, HostId host, boolean json,
+      Function<IpPrefix, List<PlaceholderMapping>> mappings) throws Exception {
+    HostView v = hostView(s, host, mappings);
+    return json ? hostJson(v, where) : hostText(v, where);
+  }
+
+  static String hostText(HostView v, String where) {
+    StringBuilder b = new StringBuilder();
+    b.append("store ").append(where).append(" at revision ").append(v.revision()).append('\n');
+    b.append("host ").append(v.host()).append(" holds ").append(count(v.pools().size(), "pool")).append(", ").append(count(v.blocks(), "block"))
+        .append(", ").append(count(v.addresses(), "address")).append(" (").append(count(v.serviceVips(), "service VIP")).append("), ")
+        .append(count(v.placeholders(), "placeholder")).append('\n');
+    for (HostPool hp : v.pools()) {
+      pool(b, hp.pool());
+      for (PlaceholderMapping m : hp.placeholders()) {
+        b.append("    placeholder ").append(m.placeholder()).append(" -> ").append(m.actual()).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  private static String count(long n, String what) {
+    return n + " " + (n == 1 ? what : what.endsWith("s") ? what + "es" : what + "s");
+  }
+
+  static String hostJson(HostView v, String where) throws Exception {
+    ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode o = m.createObjectNode();
+    o.put("store", where);
+    o.put("revision", v.revision());
+    o.put("host", v.host().value());
+    ObjectNode counts = o.putObject("counts");
+    counts.put("pools", v.pools().size());
+    counts.put("blocks", v.blocks());
+    counts.put("addresses", v.addresses());
+    counts.put("serviceVips", v.serviceVips());
+    counts.put("placeholders", v.placeholders());
+    ArrayNode pools = o.putArray("pools");
+    for (HostPool hp : v.pools()) {
+      ObjectNode n = pools.addObject();
+      pool(n, hp.pool());
+      ArrayNode ps = n.putArray("placeholders");
+      for (PlaceholderMapping pm : hp.placeholders()) {
+        ObjectNode x = ps.addObject();
+        x.put("placeholder", pm.placeholder().toString());
+        x.put("actual", pm.actual().toString());
+        x.put("sinceMillis", pm.sinceMillis());
+      }
+    }
+    return m.writeValueAsString(o) + System.lineSeparator();
   }
 
   static String toJson(IpamQueries.Snapshot s, String where) throws Exception {

@@ -117,7 +117,7 @@ public final class Daemon implements AutoCloseable {
         DockerApi d = docker;
         PerHostLoop loop = perHost;
         metricsServer.get().addEndpoint("/v1/lb", new LbEndpoint(engine, loop)::answer);
-        metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.render(store, c.ipam(), "json".equals(q)));
+        metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.answer(q, engine));
         metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
         metricsServer.get().start();
         LOG.info("event=metrics_listening address={}", metricsServer.get().address());
