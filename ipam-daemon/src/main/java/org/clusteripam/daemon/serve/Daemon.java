@@ -25,13 +25,14 @@ import org.clusteripam.daemon.reconcile.DockerApi;
 import org.clusteripam.daemon.reconcile.ReconcileMetrics;
 import org.clusteripam.daemon.reconcile.Reconciler;
 import org.clusteripam.daemon.reconcile.StoreContentsReader;
+import org.clusteripam.daemon.trace.TracingIpam;
 import org.clusteripam.docker.server.PluginServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: store → engine → timing decorator → plugin socket, plus metrics and
- * reconciliation. The socket is bound as soon as the engine is open (Docker gives a plugin ~10 s);
+ * The running daemon: store → engine → stale-hold recovery → timing → call trace (with
+ * {@code --trace-calls}) → plugin socket, plus metrics and reconciliation. The socket is bound as soon as the engine is open (Docker gives a plugin ~10 s);
  * metrics and reconciliation start after. {@link #close()} drains in-flight calls first.
  */
 public final class Daemon implements AutoCloseable {
@@ -93,13 +94,18 @@ public final class Daemon implements AutoCloseable {
       Ipam recovering = new StaleHoldRecovery(engine, engine, () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
           Clock.systemUTC(), c.staleIpGrace());
       Ipam timed = new TimedIpam(recovering, registry);
+      // Outermost, so a traced call's time includes everything the socket waits for.
+      Ipam served = c.traceCalls() ? new TracingIpam(timed, c.node()) : timed;
       try {
-        server = PluginServer.start(c.socket(), timed, c.node());
+        server = PluginServer.start(c.socket(), served, c.node());
       } catch (IOException e) {
         throw new StartupException(String.valueOf(e.getMessage()), e);
       }
       Duration ready = Duration.ofNanos(System.nanoTime() - t0);
       LOG.info("event=ready socket={} node={} store=\"{}\" startup_ms={}", c.socket(), c.node(), store.describe(), ready.toMillis());
+      if (c.traceCalls()) {
+        LOG.info("event=trace_calls_on logger={}", TracingIpam.LOGGER);
+      }
 
       CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
       if (c.metrics().isPresent()) {

@@ -24,4 +24,5 @@ public record DaemonConfig(
     Duration staleIpGrace,
     LoadBalancerMode loadBalancer,
     Duration lbInterval,
-    Level logLevel) {}
+    Level logLevel,
+    boolean traceCalls) {}

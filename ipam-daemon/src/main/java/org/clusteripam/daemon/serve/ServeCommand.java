@@ -99,6 +99,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a released address is not handed out again (env IPAM_COOLDOWN). Default: ${DEFAULT-VALUE}.")
   public Duration cooldown;
 
+  @Option(names = "--trace-calls", arity = "0..1", fallbackValue = "true", defaultValue = "${env:IPAM_TRACE_CALLS:-false}",
+      description = "Log every plugin call (method, request, response or error, duration) as one INFO line of logger"
+          + " org.clusteripam.daemon.trace: true or false (env IPAM_TRACE_CALLS). Default: ${DEFAULT-VALUE}.")
+  public String traceCalls;
+
   @Option(names = "--log-level", defaultValue = "${env:IPAM_LOG_LEVEL:-info}",
       description = "error, warn, info, debug or trace (env IPAM_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
   public String logLevel;
@@ -112,6 +117,9 @@ public final class ServeCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     Logging.setLevel(config.logLevel());
+    if (config.traceCalls()) {
+      org.clusteripam.daemon.trace.TracingIpam.enableLogger();
+    }
     // The hook is in place before anything starts, so a SIGTERM during startup also ends cleanly.
     java.util.concurrent.atomic.AtomicReference<Daemon> running = new java.util.concurrent.atomic.AtomicReference<>();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -170,7 +178,17 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<java.net.InetSocketAddress> metricsAddress =
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
     return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace, staleIpGrace,
-        lb, lbInterval, Logging.parseLevel(logLevel));
+        lb, lbInterval, Logging.parseLevel(logLevel), onOff("--trace-calls", traceCalls));
+  }
+
+  /** true/false (also on/off, yes/no, 1/0); empty (an unset plugin variable) is false. */
+  static boolean onOff(String option, String text) {
+    String v = text == null ? "" : text.strip().toLowerCase(java.util.Locale.ROOT);
+    return switch (v) {
+      case "", "false", "off", "no", "0" -> false;
+      case "true", "on", "yes", "1" -> true;
+      default -> throw new IllegalArgumentException(option + " must be true or false, got \"" + text + "\"");
+    };
   }
 
   private static IpPrefix prefix(String option, String text) {
