@@ -14,6 +14,8 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.clusteripam.core.store.MapTxnView;
 import org.clusteripam.core.store.StateStore;
@@ -30,8 +32,14 @@ import org.clusteripam.core.store.Versioned;
  * <p>Transactions run one at a time against the in-memory state (so they never conflict), append a
  * checksummed record, and return only after an fsync covers that record. The fsync happens outside
  * the state lock, so transactions that arrive while one fsync is running share the next one (group
- * commit). Revisions continue across restarts. When the log grows past a threshold it is compacted
- * into a new snapshot (temp file, fsync, atomic rename, directory fsync) and reset.
+ * commit). Revisions continue across restarts.
+ *
+ * <p>When the log grows past a threshold a background thread compacts it without stopping
+ * transactions for the write: under the state lock it only copies the state map (references, no
+ * I/O) and switches appends to a new, already durable log generation; then it writes the snapshot
+ * (temp file, fsync, atomic rename, directory fsync) and deletes the older logs. A crash at any
+ * point leaves either the old snapshot plus every log, or the new snapshot plus logs whose older
+ * records it already holds (skipped on replay).
  */
 public final class FileStateStore implements StateStore {
   /** Default log size that triggers compaction. */
@@ -40,13 +48,22 @@ public final class FileStateStore implements StateStore {
   private final Path dir;
   private final long compactBytes;
   private final DirectoryLock lock;
-  private final LogFile log;
   private final long droppedTailBytes;
+  private final CompactionHook hook;
 
+  /** Lock order: compactionLock, then stateLock, then syncLock. */
+  private final Object compactionLock = new Object();
   private final Object stateLock = new Object();
   private final Object syncLock = new Object();
   private final TreeMap<String, Versioned> data;
   private long revision;
+  /** The log appended to; replaced (under stateLock and syncLock) when a compaction switches generations. */
+  private volatile LogFile log;
+  /** Only changed under compactionLock. */
+  private long generation;
+  /** The previous generation between a switch and the snapshot covering it; not yet forced (syncLock). */
+  private LogFile sealed;
+  private boolean compactionScheduled;
   /** Total bytes ever appended in this session, and how many of them an fsync covers. */
   private volatile long appendedLsn;
   private volatile long durableLsn;
@@ -57,14 +74,30 @@ public final class FileStateStore implements StateStore {
 
   private record Watch(String prefix, Consumer<String> listener) {}
 
-  private FileStateStore(Path dir, long compactBytes, DirectoryLock lock, LogFile log, SnapshotFile.Contents snap, LogFile.Replay replay) {
+  private final AtomicLong transactions = new AtomicLong();
+  private final LongAdder groupCommits = new LongAdder();
+  private final LongAdder fsyncs;
+  private final AtomicLong logBytesWritten = new AtomicLong();
+  private final AtomicLong compactionsStarted = new AtomicLong();
+  private final AtomicLong compactions = new AtomicLong();
+  private final AtomicLong compactionNanos = new AtomicLong();
+  private final AtomicLong maxCompactionNanos = new AtomicLong();
+  private final AtomicLong maxSwitchNanos = new AtomicLong();
+  private volatile long snapshotSize;
+
+  private FileStateStore(Path dir, long compactBytes, DirectoryLock lock, SnapshotFile.Contents snap, LogFiles.Opened logs, LongAdder fsyncs,
+      CompactionHook hook) {
     this.dir = dir;
     this.compactBytes = compactBytes;
     this.lock = lock;
-    this.log = log;
+    this.log = logs.current();
+    this.generation = logs.generation();
     this.data = snap.data();
-    this.revision = replay.lastRevision();
-    this.droppedTailBytes = replay.droppedTailBytes();
+    this.snapshotSize = snap.size();
+    this.revision = logs.lastRevision();
+    this.droppedTailBytes = logs.droppedTailBytes();
+    this.fsyncs = fsyncs;
+    this.hook = hook;
   }
 
   /** Opens (creating if needed) the store in {@code dir}. */
@@ -79,6 +112,14 @@ public final class FileStateStore implements StateStore {
    * @throws org.clusteripam.core.store.StoreCorruptException the snapshot or log is damaged
    */
   public static FileStateStore open(Path dir, long compactBytes) {
+    return open(dir, compactBytes, CompactionHook.NONE);
+  }
+
+  /** As {@link #open(Path, long)}, telling {@code hook} about each step of every compaction (for crash tests). */
+  static FileStateStore open(Path dir, long compactBytes, CompactionHook hook) {
+    if (compactBytes <= 0) {
+      throw new IllegalArgumentException("compaction threshold must be positive, got " + compactBytes + " bytes");
+    }
     Path abs = dir.toAbsolutePath();
     try {
       Files.createDirectories(abs);
@@ -86,31 +127,19 @@ public final class FileStateStore implements StateStore {
       throw new StoreUnavailableException("cannot create state directory " + abs + ": " + e.getMessage(), e);
     }
     DirectoryLock lock = DirectoryLock.acquire(abs);
-    LogFile log = null;
     try {
       SnapshotFile.Contents snap = SnapshotFile.read(abs);
-      log = LogFile.open(abs);
       TreeMap<String, Versioned> data = snap.data();
-      LogFile.Replay replay = log.replay(snap.revision(), rec -> apply(data, rec));
-      return new FileStateStore(abs, compactBytes, lock, log, snap, replay);
+      LongAdder fsyncs = new LongAdder();
+      LogFiles.Opened logs = LogFiles.open(abs, snap.revision(), rec -> apply(data, rec), fsyncs);
+      return new FileStateStore(abs, compactBytes, lock, snap, logs, fsyncs, hook);
     } catch (IOException e) {
-      closeAll(log, lock);
+      lock.close();
       throw new StoreUnavailableException("cannot open state in " + abs + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      closeAll(log, lock);
+      lock.close();
       throw e;
     }
-  }
-
-  private static void closeAll(LogFile log, DirectoryLock lock) {
-    if (log != null) {
-      try {
-        log.close();
-      } catch (IOException ignored) {
-        // already failing
-      }
-    }
-    lock.close();
   }
 
   private static void apply(TreeMap<String, Versioned> data, LogRecord rec) {
@@ -133,6 +162,7 @@ public final class FileStateStore implements StateStore {
     long waitFor;
     R result;
     List<String> changed;
+    boolean startCompaction = false;
     synchronized (stateLock) {
       checkUsable();
       MapTxnView view = new MapTxnView(data);
@@ -146,11 +176,13 @@ public final class FileStateStore implements StateStore {
         long before = log.size();
         long after = log.append(record);
         appendedLsn += after - before;
+        logBytesWritten.addAndGet(after - before);
       } catch (IOException e) {
         failed = e;
         throw new StoreUnavailableException("cannot append to " + log.path() + " (store is now unusable; reopen it): " + e.getMessage(), e);
       }
       revision = rev;
+      transactions.incrementAndGet();
       changed = new ArrayList<>(view.writes().keySet());
       for (Map.Entry<String, byte[]> w : view.writes().entrySet()) {
         if (w.getValue() == null) {
@@ -160,9 +192,13 @@ public final class FileStateStore implements StateStore {
         }
       }
       waitFor = appendedLsn;
-      if (log.size() > compactBytes) {
-        compact();
+      if (log.size() > compactBytes && !compactionScheduled) {
+        compactionScheduled = true;
+        startCompaction = true;
       }
+    }
+    if (startCompaction) {
+      startCompactor();
     }
     awaitDurable(waitFor, name);
     notifyWatches(changed);
@@ -179,38 +215,118 @@ public final class FileStateStore implements StateStore {
         return;
       }
       checkUsable();
+      // Under syncLock the logs cannot switch: everything up to upTo is in the sealed log (if
+      // any) or the current one. The sealed one goes first, so nothing in a newer log is ever
+      // acknowledged while an older log could still lose a record (see LogFile.replay).
       long upTo = appendedLsn;
+      LogFile forcing = log;
       try {
+        if (sealed != null) {
+          forcing = sealed;
+          sealed.force();
+          sealed = null;
+          forcing = log;
+        }
         log.force();
       } catch (IOException e) {
         failed = e;
-        throw new StoreUnavailableException("fsync of " + log.path() + " failed during " + name
+        throw new StoreUnavailableException("fsync of " + forcing.path() + " failed during " + name
             + " (store is now unusable; reopen it): " + e.getMessage(), e);
       }
+      groupCommits.increment();
       durableLsn = upTo;
     }
   }
 
-  /** Called with the state lock held: snapshot everything, then drop the log. */
-  private void compact() {
-    synchronized (syncLock) {
-      try {
-        SnapshotFile.write(dir, revision, data);
-        log.reset();
-        durableLsn = appendedLsn;
-      } catch (IOException e) {
-        failed = e;
-        throw new StoreUnavailableException("compaction of " + dir + " failed (store is now unusable; reopen it): " + e.getMessage(), e);
+  private void startCompactor() {
+    Thread t = new Thread(this::compactInBackground, "file-store-compaction " + dir.getFileName());
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void compactInBackground() {
+    try {
+      compact();
+    } catch (RuntimeException e) {
+      // recorded in `failed` (the next transaction reports it) or the store was closed meanwhile
+    } finally {
+      synchronized (stateLock) {
+        compactionScheduled = false;
       }
     }
   }
 
-  /** Writes a snapshot now and empties the log (also done automatically past the size threshold). */
-  public void compactNow() {
-    synchronized (stateLock) {
+  /**
+   * Snapshots the state and deletes the older logs. Transactions wait only while the state map is
+   * copied and the log is switched; the snapshot is written beside them.
+   */
+  private void compact() {
+    synchronized (compactionLock) {
       checkUsable();
-      compact();
+      long started = System.nanoTime();
+      compactionsStarted.incrementAndGet();
+      long next = generation + 1;
+      try {
+        LogFile nextLog = LogFile.create(LogFiles.path(dir, next), fsyncs);
+        hook.at(CompactionHook.Phase.NEXT_LOG_CREATED);
+        TreeMap<String, Versioned> image;
+        long imageRevision;
+        LogFile old;
+        long oldEnd;
+        synchronized (stateLock) {
+          long locked = System.nanoTime();
+          if (closed || failed != null) {
+            nextLog.close();
+            checkUsable();
+          }
+          // Versioned values are never modified, so a shallow copy is a consistent image.
+          image = new TreeMap<>(data);
+          imageRevision = revision;
+          synchronized (syncLock) {
+            old = log;
+            oldEnd = appendedLsn;
+            sealed = old;
+            log = nextLog;
+            generation = next;
+          }
+          maxSwitchNanos.accumulateAndGet(System.nanoTime() - locked, Math::max);
+        }
+        hook.at(CompactionHook.Phase.SWITCHED);
+        snapshotSize = SnapshotFile.write(dir, imageRevision, image, fsyncs, hook);
+        hook.at(CompactionHook.Phase.SNAPSHOT_DURABLE);
+        synchronized (syncLock) {
+          // the snapshot holds every record of the old log: waiters on those need no fsync of it
+          if (sealed == old) {
+            sealed = null;
+          }
+          durableLsn = Math.max(durableLsn, oldEnd);
+        }
+        old.close();
+        LogFiles.deleteBefore(dir, next);
+        hook.at(CompactionHook.Phase.OLD_LOGS_DELETED);
+      } catch (IOException e) {
+        failed = e;
+        throw new StoreUnavailableException("compaction of " + dir + " failed (store is now unusable; reopen it): " + e.getMessage(), e);
+      }
+      long took = System.nanoTime() - started;
+      compactionNanos.addAndGet(took);
+      maxCompactionNanos.accumulateAndGet(took, Math::max);
+      compactions.incrementAndGet();
     }
+  }
+
+  /**
+   * Writes a snapshot now and deletes the logs it covers (also done in the background past the size
+   * threshold); returns when the snapshot is durable.
+   */
+  public void compactNow() {
+    compact();
+  }
+
+  /** Counters since this store was opened. */
+  public FileStoreStats stats() {
+    return new FileStoreStats(transactions.get(), groupCommits.sum(), fsyncs.sum(), logBytesWritten.get(), compactionsStarted.get(),
+        compactions.get(), compactionNanos.get(), maxCompactionNanos.get(), maxSwitchNanos.get(), log.size(), snapshotSize);
   }
 
   @Override
@@ -278,14 +394,20 @@ public final class FileStateStore implements StateStore {
         // closing anyway
       }
     }
-    synchronized (stateLock) {
-      closed = true;
-      try {
-        log.close();
-      } catch (IOException ignored) {
-        // every acknowledged record was already forced
+    // a running compaction finishes first, so the directory is never unlocked while it writes
+    synchronized (compactionLock) {
+      synchronized (stateLock) {
+        closed = true;
+        try {
+          log.close();
+          if (sealed != null) {
+            sealed.close();
+          }
+        } catch (IOException ignored) {
+          // every acknowledged record was already forced
+        }
+        lock.close();
       }
-      lock.close();
     }
   }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.clusteripam.core.store.StoreCorruptException;
 
@@ -23,39 +24,49 @@ import org.clusteripam.core.store.StoreCorruptException;
  * never wrote, after power loss). Anything else — a bad magic number, an impossible length, or a
  * checksum mismatch on a complete record — may be an acknowledged record gone bad, so it is reported
  * as {@link StoreCorruptException} naming the file and offset, and nothing is dropped.
+ *
+ * <p>The store keeps one log per generation ({@link LogFiles}); this class is one of them.
  */
 final class LogFile implements AutoCloseable {
-  static final String NAME = "state.log";
   private static final byte[] MAGIC = "CIPAMLOG".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
   static final int FILE_HEADER = MAGIC.length + 4;
 
   private final Path file;
   private final FileChannel channel;
-  private long size;
+  private final LongAdder fsyncs;
+  /** Written under the store's state lock; read by {@code stats()} without it. */
+  private volatile long size;
 
-  private LogFile(Path file, FileChannel channel, long size) {
+  private LogFile(Path file, FileChannel channel, long size, LongAdder fsyncs) {
     this.file = file;
     this.channel = channel;
     this.size = size;
+    this.fsyncs = fsyncs;
   }
 
-  /** What replay found: the records' highest revision and how many torn bytes were dropped. */
-  record Replay(long lastRevision, long droppedTailBytes) {}
+  /**
+   * What replay found: the last revision applied (or passed on), how many torn bytes were dropped,
+   * and whether this file ended in a torn tail.
+   */
+  record Replay(long lastRevision, long droppedTailBytes, boolean torn) {}
 
-  static LogFile open(Path dir) throws IOException {
-    Path file = dir.resolve(NAME);
-    if (!Files.exists(file)) {
-      Path tmp = dir.resolve(NAME + ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-        ch.write(header());
-        ch.force(true);
-      }
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-      SnapshotFile.fsyncDirectory(dir);
+  /** Creates an empty log durably (temp file, fsync, atomic rename, directory fsync), so it is never half there. */
+  static LogFile create(Path file, LongAdder fsyncs) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      ch.write(header());
+      ch.force(true);
+      fsyncs.increment();
     }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    SnapshotFile.fsyncDirectory(file.getParent(), fsyncs);
+    return open(file, fsyncs);
+  }
+
+  static LogFile open(Path file, LongAdder fsyncs) throws IOException {
     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new LogFile(file, ch, ch.size());
+    return new LogFile(file, ch, ch.size(), fsyncs);
   }
 
   private static ByteBuffer header() {
@@ -63,10 +74,17 @@ final class LogFile implements AutoCloseable {
   }
 
   /**
-   * Reads every record, calling {@code apply} for those after {@code afterRevision} (older ones are
-   * already in the snapshot: a crash between snapshot rename and log reset leaves them behind).
+   * Reads every record, calling {@code apply} for those after {@code snapshotRevision} (older ones
+   * are already in the snapshot: a crash before an old log is deleted leaves them behind). Each
+   * applied record must be the one after {@code last} (the previous revision applied, or the
+   * snapshot's).
+   *
+   * <p>{@code afterTornLog}: an earlier log ended in a torn tail. Then a missing revision is not
+   * corruption: nothing in a later log can have been acknowledged (a record is acknowledged only
+   * after every earlier log was forced, or a durable snapshot covered it — and then nothing is
+   * missing), so this log is cut at the first such record.
    */
-  Replay replay(long afterRevision, Consumer<LogRecord> apply) throws IOException {
+  Replay replay(long snapshotRevision, long last, boolean afterTornLog, Consumer<LogRecord> apply) throws IOException {
     ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(size));
     while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {
       // read fully
@@ -75,7 +93,6 @@ final class LogFile implements AutoCloseable {
     if (all.limit() < FILE_HEADER || !all.slice(0, FILE_HEADER).equals(header())) {
       throw new StoreCorruptException(file + " at offset 0", "not a cluster-ipam log of version " + VERSION, null);
     }
-    long last = afterRevision;
     int pos = FILE_HEADER;
     int end = all.limit();
     while (pos < end) {
@@ -108,8 +125,11 @@ final class LogFile implements AutoCloseable {
       } catch (RuntimeException e) {
         throw corrupt(pos, "malformed record (" + e.getMessage() + ")");
       }
-      if (rec.revision() > afterRevision) {
-        if (rec.revision() <= last) {
+      if (rec.revision() > snapshotRevision) {
+        if (rec.revision() != last + 1) {
+          if (afterTornLog && rec.revision() > last) {
+            return truncateTail(pos, last);
+          }
           throw corrupt(pos, "revision " + rec.revision() + " does not follow " + last);
         }
         apply.accept(rec);
@@ -117,15 +137,15 @@ final class LogFile implements AutoCloseable {
       }
       pos += LogRecord.HEADER + length;
     }
-    return new Replay(last, 0);
+    return new Replay(last, 0, false);
   }
 
   private Replay truncateTail(int pos, long last) throws IOException {
     long dropped = size - pos;
     channel.truncate(pos);
-    channel.force(false);
+    force();
     size = pos;
-    return new Replay(last, dropped);
+    return new Replay(last, dropped, true);
   }
 
   private static boolean allZero(ByteBuffer b, int from, int to) {
@@ -152,15 +172,10 @@ final class LogFile implements AutoCloseable {
     return at;
   }
 
+  /** fdatasync: everything appended so far is durable. */
   void force() throws IOException {
     channel.force(false);
-  }
-
-  /** Drops every record (after a durable snapshot holds them) and makes that durable. */
-  void reset() throws IOException {
-    channel.truncate(FILE_HEADER);
-    channel.force(true);
-    size = FILE_HEADER;
+    fsyncs.increment();
   }
 
   long size() {

@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.Versioned;
@@ -26,7 +27,8 @@ final class SnapshotFile {
   private static final byte[] MAGIC = "CIPAMSNP".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
 
-  record Contents(long revision, TreeMap<String, Versioned> data) {}
+  /** The state at {@code revision}; {@code size} is the file's length in bytes (0 when there is none). */
+  record Contents(long revision, TreeMap<String, Versioned> data, long size) {}
 
   private SnapshotFile() {}
 
@@ -37,7 +39,7 @@ final class SnapshotFile {
     try {
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      return new Contents(0, new TreeMap<>());
+      return new Contents(0, new TreeMap<>(), 0);
     } catch (IOException e) {
       throw new StoreCorruptException(file.toString(), "cannot read: " + e.getMessage(), e);
     }
@@ -72,14 +74,17 @@ final class SnapshotFile {
       if (b.remaining() != 4) {
         throw new StoreCorruptException(file + " at offset " + b.position(), "trailing bytes in snapshot", null);
       }
-      return new Contents(revision, data);
+      return new Contents(revision, data, bytes.length);
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
       throw new StoreCorruptException(file + " at offset " + b.position(), "snapshot entry runs past the end", e);
     }
   }
 
-  /** Writes the state durably: temp file, fsync, atomic rename, directory fsync. */
-  static void write(Path dir, long revision, Map<String, Versioned> data) throws IOException {
+  /**
+   * Writes the state durably: temp file, fsync, atomic rename, directory fsync. Returns its size.
+   * {@code hook} is told when the temp file is durable and when it has been renamed (tests pause there).
+   */
+  static long write(Path dir, long revision, Map<String, Versioned> data, LongAdder fsyncs, CompactionHook hook) throws IOException {
     int size = MAGIC.length + 4 + 8 + 4 + 4;
     for (Map.Entry<String, Versioned> e : data.entrySet()) {
       size += 4 + e.getKey().length() + 8 + 4 + e.getValue().value().length;
@@ -99,14 +104,19 @@ final class SnapshotFile {
         ch.write(b);
       }
       ch.force(true);
+      fsyncs.increment();
     }
+    hook.at(CompactionHook.Phase.SNAPSHOT_TEMP_WRITTEN);
     Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    fsyncDirectory(dir);
+    hook.at(CompactionHook.Phase.SNAPSHOT_RENAMED);
+    fsyncDirectory(dir, fsyncs);
+    return size;
   }
 
-  static void fsyncDirectory(Path dir) throws IOException {
+  static void fsyncDirectory(Path dir, LongAdder fsyncs) throws IOException {
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
       d.force(true);
+      fsyncs.increment();
     }
   }
 }

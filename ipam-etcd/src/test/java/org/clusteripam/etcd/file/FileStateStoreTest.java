@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.StoreUnavailableException;
 import org.clusteripam.etcd.TempDirs;
@@ -44,8 +45,14 @@ class FileStateStoreTest {
     }
   }
 
+  /** The newest log (generation 1 until the first compaction). */
   private Path log() {
-    return dir.resolve(LogFile.NAME);
+    try {
+      List<LogFiles.Generation> gens = LogFiles.list(dir);
+      return gens.isEmpty() ? LogFiles.path(dir, 1) : gens.get(gens.size() - 1).file();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void appendRaw(byte[] bytes) throws IOException {
@@ -132,9 +139,12 @@ class FileStateStoreTest {
         put(s, "k/" + (i % 17), "v" + i);
       }
       assertThat(s.revision()).isEqualTo(200);
+      assertThat(s.stats().compactionsStarted()).isPositive();
     }
     assertThat(dir.resolve(SnapshotFile.NAME)).exists();
-    assertThat(Files.size(log())).isLessThan(2200);
+    // close waited for the last compaction, which deleted every older log
+    assertThat(LogFiles.list(dir)).hasSize(1);
+    assertThat(LogFiles.list(dir).get(0).number()).isGreaterThan(1);
     try (FileStateStore s = FileStateStore.open(dir, 2000)) {
       assertThat(s.revision()).isEqualTo(200);
       assertThat(get(s, "k/12")).isEqualTo("v199");
@@ -144,23 +154,32 @@ class FileStateStoreTest {
   }
 
   @Test
-  void aCrashBetweenSnapshotRenameAndLogResetReplaysNothingTwice() throws IOException {
+  void aCrashBeforeTheOldLogIsDeletedReplaysNothingTwice() throws IOException {
+    Path first = LogFiles.path(dir, 1);
     try (FileStateStore s = FileStateStore.open(dir)) {
       put(s, "a", "1");
       put(s, "b", "2");
-      Files.copy(log(), dir.resolve("old.log"));
+      Files.copy(first, dir.resolve("old.log"));
       s.transact("del", v -> {
         v.delete("a");
         return null;
       });
       s.compactNow();
+      assertThat(first).doesNotExist();
+      put(s, "c", "3");
     }
-    // the old log (records 1 and 2, both inside the snapshot) is left behind as if the reset never happened
-    Files.move(dir.resolve("old.log"), log(), StandardCopyOption.REPLACE_EXISTING);
+    // generation 1 (records 1 and 2, both inside the snapshot) is left behind as if its deletion never happened
+    Files.move(dir.resolve("old.log"), first);
     try (FileStateStore s = FileStateStore.open(dir)) {
-      assertThat(s.revision()).isEqualTo(3);
+      assertThat(s.revision()).isEqualTo(4);
       assertThat(get(s, "a")).isNull();
       assertThat(get(s, "b")).isEqualTo("2");
+      assertThat(get(s, "c")).isEqualTo("3");
+      put(s, "d", "4");
+    }
+    try (FileStateStore s = FileStateStore.open(dir)) {
+      assertThat(get(s, "d")).isEqualTo("4");
+      assertThat(s.revision()).isEqualTo(5);
     }
   }
 
