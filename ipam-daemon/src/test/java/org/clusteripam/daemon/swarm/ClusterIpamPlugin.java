@@ -43,8 +43,9 @@ public final class ClusterIpamPlugin {
   }
 
   /**
-   * Builds the plugin directory (config.json + rootfs) under the bed's base directory, or uses the one named by
-   * {@code -Dclusteripam.plugin.dir} (built once with {@code CREATE=0 OUT=DIR build-plugin.sh}, reused).
+   * The plugin directory (config.json + rootfs): built once per test JVM under /tmp (deleted when the JVM
+   * exits) and shared by every bed, or the one named by {@code -Dclusteripam.plugin.dir} (built once with
+   * {@code CREATE=0 OUT=DIR build-plugin.sh}, reused).
    */
   static Path build(SwarmTestBed bed) {
     String prebuilt = System.getProperty("clusteripam.plugin.dir", "");
@@ -55,7 +56,20 @@ public final class ClusterIpamPlugin {
       throw new IllegalStateException("plugin package missing: need " + BUILD_SCRIPT + " and " + JAR
           + " with the serve command");
     }
-    Path out = bed.baseDir().resolve("plugin");
+    synchronized (ClusterIpamPlugin.class) {
+      if (builtOnce != null && Files.isRegularFile(builtOnce.resolve("config.json"))) {
+        return builtOnce; // one build per test JVM: every swarm test class installs the same jar
+      }
+      builtOnce = buildInto(Path.of("/tmp", "cipam-plugin-" + ProcessHandle.current().pid()));
+      return builtOnce;
+    }
+  }
+
+  private static Path builtOnce;
+
+  private static Path buildInto(Path out) {
+    deleteTree(out);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out), "delete " + out));
     // CREATE=0: only the directory; each host runs its own `docker plugin create` below.
     CommandResult r = Commands.run(List.of(BUILD_SCRIPT.toString()),
         Map.of("JAR", JAR.toString(), "OUT", out.toString(), "CREATE", "0"), Duration.ofMinutes(5));
@@ -64,6 +78,17 @@ public final class ClusterIpamPlugin {
       throw new IllegalStateException(BUILD_SCRIPT + " left no config.json + rootfs in " + out + ": " + r.stdout());
     }
     return out;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + dir, e);
+    }
   }
 
   /** Creates, configures and enables the plugin on every live host; each host's node id is its name. */
