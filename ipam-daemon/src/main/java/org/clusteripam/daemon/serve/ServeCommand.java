@@ -99,6 +99,11 @@ public final class ServeCommand implements Callable<Integer> {
       description = "How long a released address is not handed out again (env IPAM_COOLDOWN). Default: ${DEFAULT-VALUE}.")
   public Duration cooldown;
 
+  @Option(names = "--replay-window", defaultValue = "${env:IPAM_REPLAY_WINDOW:-PT2M}",
+      description = "After dockerd or swarm re-requests a pool it holds (a restart), its repeated requests for addresses it holds are"
+          + " replays for this long (env IPAM_REPLAY_WINDOW). Default: ${DEFAULT-VALUE}.")
+  public Duration replayWindow;
+
   @Option(names = "--trace-calls", arity = "0..1", fallbackValue = "true", defaultValue = "${env:IPAM_TRACE_CALLS:-false}",
       description = "Log every plugin call (method, request, response or error, duration) as one INFO line of logger"
           + " org.clusteripam.daemon.trace: true or false (env IPAM_TRACE_CALLS). Default: ${DEFAULT-VALUE}.")
@@ -160,10 +165,14 @@ public final class ServeCommand implements Callable<Integer> {
         .blockLengthV4(hostPrefix)
         .networkLengthV6(networkPrefixV6)
         .blockLengthV6(hostPrefixV6)
-        .cooldown(cooldown);
+        .cooldown(cooldown)
+        .replayWindow(replayWindow);
     b.supernetV6("none".equalsIgnoreCase(supernetV6.strip()) ? Optional.empty() : Optional.of(prefix("--supernet-v6", supernetV6)));
     if (reconcileInterval.isNegative() || reconcileInterval.isZero()) {
       throw new IllegalArgumentException("--reconcile-interval must be positive, got " + reconcileInterval);
+    }
+    if (replayWindow.isNegative()) {
+      throw new IllegalArgumentException("--replay-window must not be negative, got " + replayWindow);
     }
     if (staleIpGrace.isNegative()) {
       throw new IllegalArgumentException("--stale-ip-grace must not be negative, got " + staleIpGrace);

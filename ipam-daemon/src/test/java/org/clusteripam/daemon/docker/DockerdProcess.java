@@ -77,7 +77,8 @@ public final class DockerdProcess implements AutoCloseable {
    * Starts dockerd; once more if it exits during startup (under heavy CPU load dockerd gives up on
    * its containerd child after a few seconds; the second start finds it quicker).
    */
-  private void startDockerd() throws Exception {
+  /** Starts dockerd again after {@link #stopDockerd} (same state; containers come back stopped). */
+  public void startDockerd() throws Exception {
     try {
       startDockerdOnce();
     } catch (DockerdExited e) {
@@ -154,7 +155,8 @@ public final class DockerdProcess implements AutoCloseable {
       return;
     }
     dockerd.destroy();
-    if (!dockerd.waitFor(15, TimeUnit.SECONDS)) {
+    // A clean stop takes ~16 s when our plugin is down (dockerd retries each release for a while).
+    if (!dockerd.waitFor(60, TimeUnit.SECONDS)) {
       dockerd.destroyForcibly();
       dockerd.waitFor(10, TimeUnit.SECONDS);
     }
