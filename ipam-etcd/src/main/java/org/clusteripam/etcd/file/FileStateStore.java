@@ -57,12 +57,18 @@ public final class FileStateStore implements StateStore {
   private final Object syncLock = new Object();
   private final TreeMap<String, Versioned> data;
   private long revision;
-  /** The log appended to; replaced (under stateLock and syncLock) when a compaction switches generations. */
+  /**
+   * The log appended to; replaced under stateLock when a compaction switches generations. The
+   * switch does not take syncLock, so it never waits for a running fsync (see awaitDurable).
+   */
   private volatile LogFile log;
   /** Only changed under compactionLock. */
   private long generation;
-  /** The previous generation between a switch and the snapshot covering it; not yet forced (syncLock). */
-  private LogFile sealed;
+  /**
+   * The previous generation from a switch until it is forced or a durable snapshot covers it. Set
+   * (before {@link #log}) under stateLock; cleared and closed only under syncLock.
+   */
+  private volatile LogFile sealed;
   private boolean compactionScheduled;
   /** Total bytes ever appended in this session, and how many of them an fsync covers. */
   private volatile long appendedLsn;
@@ -82,6 +88,7 @@ public final class FileStateStore implements StateStore {
   private final AtomicLong compactions = new AtomicLong();
   private final AtomicLong compactionNanos = new AtomicLong();
   private final AtomicLong maxCompactionNanos = new AtomicLong();
+  private final AtomicLong switchNanos = new AtomicLong();
   private final AtomicLong maxSwitchNanos = new AtomicLong();
   private volatile long snapshotSize;
 
@@ -215,26 +222,30 @@ public final class FileStateStore implements StateStore {
         return;
       }
       checkUsable();
-      // Under syncLock the logs cannot switch: everything up to upTo is in the sealed log (if
-      // any) or the current one. The sealed one goes first, so nothing in a newer log is ever
-      // acknowledged while an older log could still lose a record (see LogFile.replay).
+      // Read in this order (all volatile): a switch sets `sealed` before `log`, and appends to the
+      // new log follow the switch. So every byte up to upTo is in `current`, in `old` (when a
+      // switch came between the reads), or in a log a durable snapshot already covers. The sealed
+      // log goes first, so nothing in a newer log is acknowledged while an older one could still
+      // lose a record (see LogFile.replay).
       long upTo = appendedLsn;
-      LogFile forcing = log;
+      LogFile current = log;
+      LogFile old = sealed;
+      LogFile forcing = current;
       try {
-        if (sealed != null) {
-          forcing = sealed;
-          sealed.force();
-          sealed = null;
-          forcing = log;
+        if (old != null) {
+          forcing = old;
+          old.force();
+          sealed = null; // no newer switch can have happened: its compaction would wait for syncLock
+          forcing = current;
         }
-        log.force();
+        current.force();
       } catch (IOException e) {
         failed = e;
         throw new StoreUnavailableException("fsync of " + forcing.path() + " failed during " + name
             + " (store is now unusable; reopen it): " + e.getMessage(), e);
       }
       groupCommits.increment();
-      durableLsn = upTo;
+      durableLsn = Math.max(durableLsn, upTo);
     }
   }
 
@@ -269,8 +280,7 @@ public final class FileStateStore implements StateStore {
       try {
         LogFile nextLog = LogFile.create(LogFiles.path(dir, next), fsyncs);
         hook.at(CompactionHook.Phase.NEXT_LOG_CREATED);
-        TreeMap<String, Versioned> image;
-        long imageRevision;
+        StateImage image;
         LogFile old;
         long oldEnd;
         synchronized (stateLock) {
@@ -279,20 +289,18 @@ public final class FileStateStore implements StateStore {
             nextLog.close();
             checkUsable();
           }
-          // Versioned values are never modified, so a shallow copy is a consistent image.
-          image = new TreeMap<>(data);
-          imageRevision = revision;
-          synchronized (syncLock) {
-            old = log;
-            oldEnd = appendedLsn;
-            sealed = old;
-            log = nextLog;
-            generation = next;
-          }
-          maxSwitchNanos.accumulateAndGet(System.nanoTime() - locked, Math::max);
+          image = StateImage.of(revision, data);
+          old = log;
+          oldEnd = appendedLsn;
+          sealed = old;
+          log = nextLog;
+          generation = next;
+          long held = System.nanoTime() - locked;
+          switchNanos.addAndGet(held);
+          maxSwitchNanos.accumulateAndGet(held, Math::max);
         }
         hook.at(CompactionHook.Phase.SWITCHED);
-        snapshotSize = SnapshotFile.write(dir, imageRevision, image, fsyncs, hook);
+        snapshotSize = SnapshotFile.write(dir, image, fsyncs, hook);
         hook.at(CompactionHook.Phase.SNAPSHOT_DURABLE);
         synchronized (syncLock) {
           // the snapshot holds every record of the old log: waiters on those need no fsync of it
@@ -300,8 +308,8 @@ public final class FileStateStore implements StateStore {
             sealed = null;
           }
           durableLsn = Math.max(durableLsn, oldEnd);
+          old.close(); // under syncLock: no forcer is using it
         }
-        old.close();
         LogFiles.deleteBefore(dir, next);
         hook.at(CompactionHook.Phase.OLD_LOGS_DELETED);
       } catch (IOException e) {
@@ -326,7 +334,7 @@ public final class FileStateStore implements StateStore {
   /** Counters since this store was opened. */
   public FileStoreStats stats() {
     return new FileStoreStats(transactions.get(), groupCommits.sum(), fsyncs.sum(), logBytesWritten.get(), compactionsStarted.get(),
-        compactions.get(), compactionNanos.get(), maxCompactionNanos.get(), maxSwitchNanos.get(), log.size(), snapshotSize);
+        compactions.get(), compactionNanos.get(), maxCompactionNanos.get(), switchNanos.get(), maxSwitchNanos.get(), log.size(), snapshotSize);
   }
 
   @Override
@@ -397,14 +405,16 @@ public final class FileStateStore implements StateStore {
     // a running compaction finishes first, so the directory is never unlocked while it writes
     synchronized (compactionLock) {
       synchronized (stateLock) {
-        closed = true;
-        try {
-          log.close();
-          if (sealed != null) {
-            sealed.close();
+        synchronized (syncLock) {
+          closed = true;
+          try {
+            log.close();
+            if (sealed != null) {
+              sealed.close();
+            }
+          } catch (IOException ignored) {
+            // every acknowledged record was already forced
           }
-        } catch (IOException ignored) {
-          // every acknowledged record was already forced
         }
         lock.close();
       }

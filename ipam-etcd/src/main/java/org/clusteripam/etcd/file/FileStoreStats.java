@@ -11,6 +11,7 @@ package org.clusteripam.etcd.file;
  * @param compactions compactions completed
  * @param compactionNanos time spent in completed compactions (they run beside transactions)
  * @param maxCompactionNanos the longest completed compaction
+ * @param switchNanos total time compactions held the state lock (see {@code maxSwitchNanos})
  * @param maxSwitchNanos the longest time a compaction held the state lock (copy of the state and log switch): the only
  *     time a compaction delays transactions
  * @param logSize bytes in the current log (the one transactions append to)
@@ -25,6 +26,7 @@ public record FileStoreStats(
     long compactions,
     long compactionNanos,
     long maxCompactionNanos,
+    long switchNanos,
     long maxSwitchNanos,
     long logSize,
     long snapshotSize) {
@@ -38,6 +40,6 @@ public record FileStoreStats(
   public FileStoreStats minus(FileStoreStats earlier) {
     return new FileStoreStats(transactions - earlier.transactions, groupCommits - earlier.groupCommits, fsyncs - earlier.fsyncs,
         logBytesWritten - earlier.logBytesWritten, compactionsStarted - earlier.compactionsStarted, compactions - earlier.compactions,
-        compactionNanos - earlier.compactionNanos, maxCompactionNanos, maxSwitchNanos, logSize, snapshotSize);
+        compactionNanos - earlier.compactionNanos, maxCompactionNanos, switchNanos - earlier.switchNanos, maxSwitchNanos, logSize, snapshotSize);
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
@@ -84,16 +83,18 @@ final class SnapshotFile {
    * Writes the state durably: temp file, fsync, atomic rename, directory fsync. Returns its size.
    * {@code hook} is told when the temp file is durable and when it has been renamed (tests pause there).
    */
-  static long write(Path dir, long revision, Map<String, Versioned> data, LongAdder fsyncs, CompactionHook hook) throws IOException {
+  static long write(Path dir, StateImage image, LongAdder fsyncs, CompactionHook hook) throws IOException {
+    String[] keys = image.keys();
+    Versioned[] values = image.values();
     int size = MAGIC.length + 4 + 8 + 4 + 4;
-    for (Map.Entry<String, Versioned> e : data.entrySet()) {
-      size += 4 + e.getKey().length() + 8 + 4 + e.getValue().value().length;
+    for (int i = 0; i < keys.length; i++) {
+      size += 4 + keys[i].length() + 8 + 4 + values[i].value().length;
     }
     ByteBuffer b = ByteBuffer.allocate(size);
-    b.put(MAGIC).putInt(VERSION).putLong(revision).putInt(data.size());
-    for (Map.Entry<String, Versioned> e : data.entrySet()) {
-      byte[] k = e.getKey().getBytes(StandardCharsets.US_ASCII);
-      b.putInt(k.length).put(k).putLong(e.getValue().modRevision()).putInt(e.getValue().value().length).put(e.getValue().value());
+    b.put(MAGIC).putInt(VERSION).putLong(image.revision()).putInt(keys.length);
+    for (int i = 0; i < keys.length; i++) {
+      byte[] k = keys[i].getBytes(StandardCharsets.US_ASCII);
+      b.putInt(k.length).put(k).putLong(values[i].modRevision()).putInt(values[i].value().length).put(values[i].value());
     }
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());

@@ -73,7 +73,7 @@ class FileStoreCompactionTest {
       assertThat(after.compactions()).isEqualTo(1);
       assertThat(after.compacting()).isFalse();
       assertThat(after.maxCompactionNanos()).isPositive().isEqualTo(after.compactionNanos());
-      assertThat(after.maxSwitchNanos()).isPositive().isLessThanOrEqualTo(after.maxCompactionNanos());
+      assertThat(after.maxSwitchNanos()).isPositive().isEqualTo(after.switchNanos()).isLessThanOrEqualTo(after.maxCompactionNanos());
       // new log (file + directory) and snapshot (file + directory); the sealed log needed no fsync
       assertThat(after.fsyncs() - three.fsyncs()).isEqualTo(4);
       assertThat(after.snapshotSize()).isEqualTo(Files.size(dir.resolve(SnapshotFile.NAME)));
