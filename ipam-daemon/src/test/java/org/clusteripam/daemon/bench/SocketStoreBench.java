@@ -15,11 +15,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.clusteripam.core.engine.ClusterIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
@@ -33,6 +34,7 @@ import org.clusteripam.etcd.EtcdStateStore;
 import org.clusteripam.etcd.EtcdStoreConfig;
 import org.clusteripam.etcd.EtcdStoreStats;
 import org.clusteripam.etcd.file.FileStateStore;
+import org.clusteripam.etcd.file.FileStoreStats;
 
 /**
  * RequestAddress + ReleaseAddress round trips over the plugin's Unix socket, wired as {@code serve}
@@ -41,7 +43,8 @@ import org.clusteripam.etcd.file.FileStateStore;
  * and 32 concurrent dockerd-like clients. Prints pairs/s, latency percentiles, store work per pair
  * and CPU per pair. Not a test: run by hand (see docs/bench/socket-stores.md).
  *
- * <p>Args: warm-up seconds (default 3), measured seconds (default 8).
+ * <p>Args: warm-up seconds (default 3), measured seconds (default 8), and optionally which stores to
+ * run as a comma-separated list of {@code memory}, {@code file}, {@code etcd} (default all three).
  */
 public final class SocketStoreBench {
   private static final HostId NODE = new HostId("bench-node");
@@ -52,18 +55,24 @@ public final class SocketStoreBench {
 
   /** One measured pass. {@code storeWork} describes the store's round trips or fsyncs per pair. */
   private record Row(String store, int clients, double pairsPerSec, double p50, double p99, double p999, long pairs, String storeWork,
-      double jvmCpuUsPerPair, double etcdCpuUsPerPair, String load) {}
+      double jvmCpuUsPerPair, double etcdCpuUsPerPair, String load, String duringCompaction) {}
 
   /** What a store kind exposes about its work, sampled at the edges of the measured window. */
   private interface Probe {
     long[] sample();
 
     String describe(long[] before, long[] after, long pairs);
+
+    /** Intervals {@code [from, to]} ({@code System.nanoTime}) during which the store was compacting. */
+    default List<long[]> compactions() {
+      return List.of();
+    }
   }
 
   public static void main(String[] args) throws Exception {
     int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int measure = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+    List<String> stores = List.of((args.length > 2 ? args[2] : "memory,file,etcd").split(","));
     System.out.printf("java %s, %d CPUs, warm-up %d s, measured %d s, load average at start: %s%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), warmup, measure, loadAverage());
     Path dir = Files.createTempDirectory("ssb");
@@ -71,19 +80,22 @@ public final class SocketStoreBench {
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-http-client", true), NioIoHandler.newFactory());
     EtcdServer etcd = null;
     try {
-      for (int clients : CLIENTS) {
+      for (int clients : stores.contains("memory") ? CLIENTS : new int[0]) {
         rows.add(pass("in-memory", new InMemoryStateStore(), noProbe(), -1, dir, clients, warmup, measure, clientLoop));
       }
-      for (int clients : CLIENTS) {
+      for (int clients : stores.contains("file") ? CLIENTS : new int[0]) {
         FileStateStore store = FileStateStore.open(dir.resolve("file-" + clients));
-        Optional<CountingFileChannel> fsyncs = CountingFileChannel.install(store);
-        rows.add(pass("file (fsync)", store, fileProbe(fsyncs), -1, dir, clients, warmup, measure, clientLoop));
+        try (FileProbe probe = new FileProbe(store)) {
+          rows.add(pass("file (fsync)", store, probe, -1, dir, clients, warmup, measure, clientLoop));
+        }
       }
-      etcd = EtcdServer.start(dir);
-      System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid() + " data " + dir.resolve("etcd"));
-      for (int clients : CLIENTS) {
-        EtcdStateStore store = EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bench-" + clients + "/"));
-        rows.add(pass("etcd", store, etcdProbe(store), etcd.pid(), dir, clients, warmup, measure, clientLoop));
+      if (stores.contains("etcd")) {
+        etcd = EtcdServer.start(dir);
+        System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid() + " data " + dir.resolve("etcd"));
+        for (int clients : CLIENTS) {
+          EtcdStateStore store = EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bench-" + clients + "/"));
+          rows.add(pass("etcd", store, etcdProbe(store), etcd.pid(), dir, clients, warmup, measure, clientLoop));
+        }
       }
     } finally {
       if (etcd != null) {
@@ -98,6 +110,11 @@ public final class SocketStoreBench {
     for (Row r : rows) {
       System.out.printf("| %s | %d | %,.0f | %.3f ms | %.3f ms | %.3f ms | %,d | %s | %.0f µs | %s | %s |%n", r.store, r.clients, r.pairsPerSec, r.p50, r.p99,
           r.p999, r.pairs, r.storeWork, r.jvmCpuUsPerPair, r.etcdCpuUsPerPair < 0 ? "–" : String.format("%.0f µs", r.etcdCpuUsPerPair), r.load);
+    }
+    for (Row r : rows) {
+      if (!r.duringCompaction.equals("–")) {
+        System.out.printf("%s, %d clients, during compaction: %s%n", r.store, r.clients, r.duringCompaction);
+      }
     }
   }
 
@@ -162,11 +179,13 @@ public final class SocketStoreBench {
             long t1 = System.nanoTime();
             completed.increment();
             if (t0 >= start) {
-              if (n == mine.length) {
-                mine = Arrays.copyOf(mine, n * 2);
+              if (2 * n + 1 >= mine.length) {
+                mine = Arrays.copyOf(mine, mine.length * 2);
                 samples.set(id, mine);
               }
-              mine[n++] = t1 - t0;
+              mine[2 * n] = t0;
+              mine[2 * n + 1] = t1 - t0;
+              n++;
             }
           }
           counts[id] = n;
@@ -199,19 +218,37 @@ public final class SocketStoreBench {
     }
     long total = Arrays.stream(counts).asLongStream().sum();
     long[] all = new long[(int) total];
+    List<long[]> windows = probe.compactions().stream().filter(w -> w[1] >= start && w[0] <= end).toList();
+    long[] inCompaction = new long[(int) total];
     int k = 0;
+    int c = 0;
     for (int i = 0; i < clients; i++) {
-      System.arraycopy(samples.get(i), 0, all, k, counts[i]);
-      k += counts[i];
+      long[] mine = samples.get(i);
+      for (int j = 0; j < counts[i]; j++) {
+        long t0 = mine[2 * j];
+        long d = mine[2 * j + 1];
+        all[k++] = d;
+        if (overlaps(windows, t0, t0 + d)) {
+          inCompaction[c++] = d;
+        }
+      }
     }
     Arrays.sort(all);
+    long[] during = Arrays.copyOf(inCompaction, c);
+    Arrays.sort(during);
+    String duringCompaction = windows.isEmpty() ? "–"
+        : String.format("%d compactions, %,d pairs overlap one: p50 %.3f ms, p99 %.3f ms, max %.3f ms", windows.size(), c, pct(during, 0.5),
+            pct(during, 0.99), c == 0 ? Double.NaN : during[c - 1] / 1e6);
     long windowPairs = Math.max(1, pairs1 - pairs0);
     double usPerTick = 1e6 / CLK_TCK;
     Row r = new Row(name, clients, total / (double) measure, pct(all, 0.50), pct(all, 0.99), pct(all, 0.999), total,
         probe.describe(probe0, probe1, windowPairs), (jvm1 - jvm0) * usPerTick / windowPairs,
-        etcdPid > 0 ? (etcd1 - etcd0) * usPerTick / windowPairs : -1, load0.split(" ")[0] + "→" + load1.split(" ")[0]);
+        etcdPid > 0 ? (etcd1 - etcd0) * usPerTick / windowPairs : -1, load0.split(" ")[0] + "→" + load1.split(" ")[0], duringCompaction);
     System.out.printf("%-13s %2d clients: %8.0f pairs/s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  %s%n", name, clients, r.pairsPerSec, r.p50,
         r.p99, r.p999, r.storeWork);
+    if (!windows.isEmpty()) {
+      System.out.println("    during compaction: " + duringCompaction);
+    }
     return r;
   }
 
@@ -227,19 +264,70 @@ public final class SocketStoreBench {
     };
   }
 
-  private static Probe fileProbe(Optional<CountingFileChannel> fsyncs) {
-    return new Probe() {
-      public long[] sample() {
-        return fsyncs.map(c -> new long[] {c.commitFsyncs.get(), c.resetFsyncs.get()}).orElse(new long[] {0, 0});
-      }
+  /**
+   * The file store's {@code stats()} at the window's edges, and a thread polling them every
+   * millisecond to find when compactions ran.
+   */
+  private static final class FileProbe implements Probe, AutoCloseable {
+    private final FileStateStore store;
+    private final List<long[]> windows = new CopyOnWriteArrayList<>();
+    private final Thread poller;
+    private volatile boolean stop;
 
-      public String describe(long[] b, long[] a, long pairs) {
-        if (fsyncs.isEmpty()) {
-          return "fsyncs not countable";
+    FileProbe(FileStateStore store) {
+      this.store = store;
+      this.poller = new Thread(this::poll, "bench-compaction-poller");
+      poller.setDaemon(true);
+      poller.start();
+    }
+
+    private void poll() {
+      long since = -1;
+      long seen = store.stats().compactions();
+      long last = System.nanoTime();
+      while (!stop) {
+        LockSupport.parkNanos(1_000_000);
+        FileStoreStats s = store.stats();
+        long now = System.nanoTime();
+        if (s.compacting() && since < 0) {
+          since = now;
         }
-        return String.format("%.2f log fsyncs (%d compactions)", (a[0] - b[0]) / (double) pairs, a[1] - b[1]);
+        if (s.compactions() > seen) {
+          // one ended since the last look (or started and ended between two looks)
+          windows.add(new long[] {since < 0 ? last : since, now});
+          seen = s.compactions();
+          since = s.compacting() ? now : -1;
+        }
+        last = now;
       }
-    };
+    }
+
+    @Override
+    public long[] sample() {
+      FileStoreStats s = store.stats();
+      return new long[] {s.transactions(), s.groupCommits(), s.fsyncs(), s.logBytesWritten(), s.compactions(), s.compactionNanos(),
+          s.maxCompactionNanos(), s.maxSwitchNanos(), s.snapshotSize()};
+    }
+
+    @Override
+    public String describe(long[] b, long[] a, long pairs) {
+      long compactions = a[4] - b[4];
+      return String.format("%.2f txns, %.2f group commits, %.2f fsyncs, %,.0f log bytes; %d compactions (mean %.1f ms, max %.1f ms, "
+              + "lock held ≤ %.2f ms), snapshot %,d B", (a[0] - b[0]) / (double) pairs, (a[1] - b[1]) / (double) pairs,
+          (a[2] - b[2]) / (double) pairs, (a[3] - b[3]) / (double) pairs, compactions,
+          compactions == 0 ? 0 : (a[5] - b[5]) / 1e6 / compactions, a[6] / 1e6, a[7] / 1e6, a[8]);
+    }
+
+    @Override
+    public List<long[]> compactions() {
+      return List.copyOf(windows);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop = true;
+      poller.join();
+    }
   }
 
   private static Probe etcdProbe(EtcdStateStore store) {
@@ -265,6 +353,16 @@ public final class SocketStoreBench {
     }
     int from = i + key.length();
     return json.substring(from, json.indexOf('"', from));
+  }
+
+  /** True when {@code [from, to]} intersects one of the (sorted) windows. */
+  private static boolean overlaps(List<long[]> windows, long from, long to) {
+    for (long[] w : windows) {
+      if (from <= w[1] && to >= w[0]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static double pct(long[] sorted, double p) {
