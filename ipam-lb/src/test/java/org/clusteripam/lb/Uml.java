@@ -19,9 +19,10 @@ import java.util.stream.Stream;
  * Boots Debian's user-mode-linux kernel as a process with the host filesystem as read-only root,
  * loads the IPVS modules and runs one Java main class inside it (shared/DESIGN.md §2). The JVM is
  * this test's own {@code java} with this test's classpath; it reports through a result directory
- * mounted over hostfs, because linux.uml itself always exits 0.
+ * mounted over hostfs, because linux.uml itself always exits 0. Public (in ipam-lb's test jar) so
+ * other modules' tests can run their own drivers against real kernel IPVS.
  */
-final class Uml {
+public final class Uml {
   static final Path KERNEL = Path.of("/usr/bin/linux.uml");
   static final Path BUSYBOX = Path.of("/bin/busybox");
   /** The load order that works: dependencies first, then ip_vs and its schedulers (no modprobe). */
@@ -31,13 +32,13 @@ final class Uml {
       "net/netfilter/ipvs/ip_vs", "net/netfilter/ipvs/ip_vs_rr", "net/netfilter/ipvs/ip_vs_wrr",
       "net/netfilter/ipvs/ip_vs_sh");
   /** Where the result directory appears inside UML (an empty directory of the host root). */
-  static final String GUEST_OUT = "/media";
+  public static final String GUEST_OUT = "/media";
 
-  record Result(int exitCode, String report, String driverLog, String console, String initLog,
+  public record Result(int exitCode, String report, String driverLog, String console, String initLog,
       Duration elapsed) {}
 
   /** Why the kernel test cannot run here, or null if it can. */
-  static String missingPrerequisite() {
+  public static String missingPrerequisite() {
     if (!Files.isExecutable(KERNEL)) {
       return KERNEL + " missing: install Debian's user-mode-linux (scripts/install-test-prereqs.sh)";
     }
@@ -51,7 +52,7 @@ final class Uml {
   static final List<String> QUICK_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "-XX:-UsePerfData");
 
-  static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
+  public static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
     return run(QUICK_JVM, mainClass, args, timeout);
   }
 
@@ -148,7 +149,7 @@ final class Uml {
     return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
   }
 
-  static String tail(String text, int lines) {
+  public static String tail(String text, int lines) {
     String[] all = text.split("\n");
     return String.join("\n", Arrays.copyOfRange(all, Math.max(0, all.length - lines), all.length));
   }
