@@ -71,45 +71,12 @@ public record IpamConfig(
     }
   }
 
-  /** The configuration with the standard dynamic policy (the record before policies were selectable). */
-  public IpamConfig(
-      IpPrefix supernetV4,
-      Optional<IpPrefix> supernetV6,
-      int networkLengthV4,
-      int networkLengthV6,
-      int blockLengthV4,
-      int blockLengthV6,
-      boolean strictAffinity,
-      Duration cooldown,
-      AddressSpaces addressSpaces,
-      AddressingMode mode,
-      Duration replayWindow) {
-    this(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
-        addressSpaces, mode, replayWindow, StandardAddressPolicy.LOWEST_FREE);
-  }
-
   /**
    * The policy for a dynamic pick: {@link StandardAddressPolicy#SERIAL} when the request asks for
    * serial allocation (swarm's manager: Docker's own contract), else the configured one.
    */
   public AddressPolicy policyFor(boolean serial) {
     return serial ? StandardAddressPolicy.SERIAL : dynamicPolicy;
-  }
-
-  /** The configuration with the default replay window (the record before replay windows). */
-  public IpamConfig(
-      IpPrefix supernetV4,
-      Optional<IpPrefix> supernetV6,
-      int networkLengthV4,
-      int networkLengthV6,
-      int blockLengthV4,
-      int blockLengthV6,
-      boolean strictAffinity,
-      Duration cooldown,
-      AddressSpaces addressSpaces,
-      AddressingMode mode) {
-    this(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
-        addressSpaces, mode, DEFAULT_REPLAY_WINDOW);
   }
 
   private static void checkLengths(String fam, int supernet, int network, int block, int bits) {
