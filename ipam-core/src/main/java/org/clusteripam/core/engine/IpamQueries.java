@@ -54,7 +54,10 @@ public final class IpamQueries {
     }
   }
 
-  /** One pool with its blocks. {@code size} counts every address, {@code used} the allocated ones. */
+  /**
+   * One pool with its blocks. {@code size} counts every address, {@code used} the allocated ones;
+   * {@code placeholders} is the placeholder range of a per-host pool (empty in cluster mode).
+   */
   public record PoolView(
       IpPrefix prefix,
       Optional<IpPrefix> ipRange,
@@ -64,7 +67,14 @@ public final class IpamQueries {
       Optional<IpAddress> gateway,
       BigInteger size,
       long used,
-      List<BlockView> blocks) {
+      List<BlockView> blocks,
+      Optional<IpPrefix> placeholders) {
+
+    /** A cluster-mode pool. */
+    public PoolView(IpPrefix prefix, Optional<IpPrefix> ipRange, Optional<String> name, boolean dynamic, SortedSet<String> holders,
+        Optional<IpAddress> gateway, BigInteger size, long used, List<BlockView> blocks) {
+      this(prefix, ipRange, name, dynamic, holders, gateway, size, used, blocks, Optional.empty());
+    }
 
     /** How many of the used addresses are per-host service VIPs. */
     public long serviceVips() {
@@ -110,7 +120,8 @@ public final class IpamQueries {
         used += av.size();
         bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av));
       }
-      views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv));
+      views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv,
+          PoolModes.of(p, config.mode()).placeholders()));
     }
     List<SupernetView> supernets = new ArrayList<>();
     List<PoolView> outside = new ArrayList<>(views);

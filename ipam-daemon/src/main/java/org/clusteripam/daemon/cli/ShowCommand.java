@@ -160,6 +160,7 @@ public final class ShowCommand implements Callable<Integer> {
     b.append("  pool ").append(p.prefix()).append(p.dynamic() ? " dynamic" : " static");
     p.name().ifPresent(n -> b.append(" name=").append(n));
     p.ipRange().ifPresent(r -> b.append(" ip-range=").append(r));
+    p.placeholders().ifPresent(r -> b.append(" per-host placeholders=").append(r));
     p.gateway().ifPresent(g -> b.append(" gateway=").append(g));
     b.append(" holders=").append(String.join(",", p.holders())).append(" used ").append(p.used()).append('/').append(p.size())
         .append(String.format(Locale.ROOT, " (%.2f%%)", p.utilization() * 100)).append('\n');
@@ -220,7 +221,7 @@ public final class ShowCommand implements Callable<Integer> {
       List<PlaceholderMapping> placeholders = mappings.apply(p.prefix()).stream().filter(m -> m.host().equals(host)).toList();
       if (p.holders().contains(h) || !blocks.isEmpty() || !placeholders.isEmpty()) {
         pools.add(new HostPool(new IpamQueries.PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.size(),
-            p.used(), blocks), placeholders));
+            p.used(), blocks, p.placeholders()), placeholders));
       }
     }
     return new HostView(host, s.revision(), pools);
@@ -303,6 +304,7 @@ public final class ShowCommand implements Callable<Integer> {
     n.put("dynamic", p.dynamic());
     p.name().ifPresent(x -> n.put("name", x));
     p.ipRange().ifPresent(x -> n.put("ipRange", x.toString()));
+    p.placeholders().ifPresent(x -> n.put("addressing", "per-host").put("placeholders", x.toString()));
     p.gateway().ifPresent(x -> n.put("gateway", x.toString()));
     ArrayNode holders = n.putArray("holders");
     p.holders().forEach(holders::add);

@@ -32,7 +32,7 @@ class ShowHostTest {
             10.90.0.2 endpoint held by h1
             10.90.0.3 endpoint held by h1
             10.90.0.4 endpoint held by @vip/h1/svc1
-        pool 10.91.0.0/24 static gateway=10.91.0.1 holders=@global,h1,h2 used 5/256 (1.95%)
+        pool 10.91.0.0/24 static per-host placeholders=10.91.0.192/26 gateway=10.91.0.1 holders=@global,h1,h2 used 5/256 (1.95%)
           block 10.91.0.0/26 host=h2 used 2/64
             10.91.0.1 gateway held by @global,h1,h2
           block 10.91.0.64/26 host=h1 used 1/64
@@ -51,7 +51,7 @@ class ShowHostTest {
            {"address":"10.90.0.3","kind":"endpoint","holders":["h1"],"sinceMillis":1714564800000},
            {"address":"10.90.0.4","kind":"endpoint","holders":["@vip/h1/svc1"],"sinceMillis":1714564800000}]}],
          "placeholders":[]},
-        {"pool":"10.91.0.0/24","dynamic":false,"gateway":"10.91.0.1","holders":["@global","h1","h2"],"size":256,"used":5,
+        {"pool":"10.91.0.0/24","dynamic":false,"addressing":"per-host","placeholders":"10.91.0.192/26","gateway":"10.91.0.1","holders":["@global","h1","h2"],"size":256,"used":5,
          "utilization":0.01953125,
          "blocks":[
           {"block":"10.91.0.0/26","host":"h2","size":64,"used":2,"addresses":[
