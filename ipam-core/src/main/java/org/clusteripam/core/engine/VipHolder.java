@@ -2,6 +2,7 @@ package org.clusteripam.core.engine;
 
 import java.util.Optional;
 import org.clusteripam.core.ipam.InvalidRequestException;
+import org.clusteripam.core.ipam.Names;
 
 /**
  * The holder name under which a service VIP is stored: {@code @vip/<host>/<service>}. Like
@@ -35,12 +36,8 @@ record VipHolder(String host, String service) {
 
   /** Swarm service ids are 25 alphanumerics; names are allowed too, without '/' or spaces. */
   static void checkServiceId(String id) {
-    if (id == null || id.isEmpty() || id.length() > 128 || !id.chars().allMatch(VipHolder::allowed)) {
-      throw new InvalidRequestException("service id must be 1-128 characters of [A-Za-z0-9._-], got \"" + id + "\"");
+    if (!Names.isValid(id, 128)) {
+      throw new InvalidRequestException(Names.problem("service id", 128, id));
     }
-  }
-
-  private static boolean allowed(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   }
 }

@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.clusteripam.core.ipam.Names;
 import org.clusteripam.core.net.IpAddress;
 
 /**
@@ -23,12 +24,8 @@ public record CatalogService(String serviceId, String name, Optional<IpAddress> 
 
   /** Swarm ids are alphanumerics; names allowed too, without '/' or spaces (they become store keys). */
   static void checkId(String what, String id) {
-    if (id == null || id.isEmpty() || id.length() > 128 || !id.chars().allMatch(CatalogService::allowed)) {
-      throw new IllegalArgumentException(what + " must be 1-128 characters of [A-Za-z0-9._-], got \"" + id + "\"");
+    if (!Names.isValid(id, 128)) {
+      throw new IllegalArgumentException(Names.problem(what, 128, id));
     }
-  }
-
-  private static boolean allowed(int c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
   }
 }
