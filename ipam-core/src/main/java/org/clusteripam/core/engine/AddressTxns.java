@@ -43,7 +43,7 @@ final class AddressTxns {
 
   IpAddress slowDynamicTxn(StateView sv, IpPrefix pool, String holder, AddressKind kind, boolean serial, long now) {
     PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
-    AddressingMode mode = PoolModes.of(rec, config.mode());
+    AddressingMode mode = PoolModes.of(rec);
     List<IpPrefix> owned = new ArrayList<>();
     rec.blocks().forEach((b, o) -> {
       if (o.equals(holder)) {
@@ -124,7 +124,7 @@ final class AddressTxns {
   Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, String allocHolder, AddressKind kind, boolean serial, long now) {
     IpPrefix pool = rec.prefix();
     int len = rec.blockLength();
-    AddressingMode mode = PoolModes.of(rec, config.mode());
+    AddressingMode mode = PoolModes.of(rec);
     IpPrefix region = pool;
     if (rec.ipRange().isPresent()) {
       IpPrefix r = rec.ipRange().get();
@@ -179,7 +179,7 @@ final class AddressTxns {
       if (rec.blocks().containsKey(b)) {
         throw new StoreCorruptException(Keys.block(pool, b), "listed in pool " + pool + " but missing", null);
       }
-      String owner = PoolModes.initialOwner(PoolModes.of(rec, config.mode()), b, holder);
+      String owner = PoolModes.initialOwner(PoolModes.of(rec), b, holder);
       blk = BlockRecord.empty(pool, b, rec.ipRange(), owner);
       TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
       blocks.put(b, owner);
@@ -199,7 +199,7 @@ final class AddressTxns {
           new ConflictException.SelfHeld(a, existing.sinceMillis()));
     }
     boolean sharedGateway = kind == AddressKind.GATEWAY && existing.kind() == AddressKind.GATEWAY;
-    boolean shareable = existing.holders().stream().anyMatch(h -> config.mode().mayShare(holder, h));
+    boolean shareable = existing.holders().stream().anyMatch(h -> AddressingMode.mayShare(holder, h));
     if (sharedGateway || shareable) {
       sv.put(BlockOps.share(blk, a, holder));
       return a;

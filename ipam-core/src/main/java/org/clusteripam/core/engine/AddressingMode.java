@@ -5,7 +5,7 @@ import org.clusteripam.core.net.IpPrefix;
 
 /**
  * How swarm-scope (global address space) allocations relate to the nodes' local copies; chosen per
- * pool with {@code --ipam-opt addressing=cluster|per-host} (default: the engine's configured mode).
+ * pool with {@code --ipam-opt addressing=cluster|per-host} (default: cluster).
  *
  * <p>{@link Cluster}: the swarm manager's allocations are cluster-wide, held by {@link
  * #GLOBAL_HOLDER}; a node re-requesting the manager's address gets exactly that address and holds a
@@ -26,8 +26,8 @@ public sealed interface AddressingMode permits AddressingMode.Cluster, Addressin
 
   AddressingMode CLUSTER = new Cluster();
 
-  /** Who holds what a request in the given space allocates. */
-  default String holder(String hostId, boolean globalSpace) {
+  /** Who holds what a request in the given space allocates (the same in both modes). */
+  static String holder(String hostId, boolean globalSpace) {
     return globalSpace ? GLOBAL_HOLDER : hostId;
   }
 
@@ -35,7 +35,7 @@ public sealed interface AddressingMode permits AddressingMode.Cluster, Addressin
    * Whether {@code requester} may add its reference to an address already held by {@code holder}
    * (instead of being refused as a conflict).
    */
-  default boolean mayShare(String requester, String holder) {
+  static boolean mayShare(String requester, String holder) {
     return GLOBAL_HOLDER.equals(holder);
   }
 

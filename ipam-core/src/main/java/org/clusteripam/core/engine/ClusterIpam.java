@@ -148,7 +148,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   @Override
   public PoolGrant requestPool(PoolRequest req) {
     boolean global = isGlobalSpace(req.addressSpace());
-    String holder = config.mode().holder(req.host().value(), global);
+    String holder = AddressingMode.holder(req.host().value(), global);
     TreeMap<String, String> options = new TreeMap<>(req.options());
     options.remove(REQUEST_TYPE_OPTION);
     Optional<String> name = Optional.ofNullable(options.get(NETWORK_NAME_OPTION));
@@ -184,7 +184,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       return;
     }
     PoolRef ref = parsed.get();
-    String holder = config.mode().holder(host.value(), ref.global());
+    String holder = AddressingMode.holder(host.value(), ref.global());
     long now = clock.millis();
     store.transact("releasePool", v -> {
       poolTxns.releasePoolTxn(new StateView(v, decodeCache), ref.prefix(), holder, now);
@@ -232,7 +232,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   @Override
   public AddressGrant requestAddress(AddressRequest req) {
     PoolRef ref = PoolRef.parse(req.pool(), config.addressSpaces()).orElseThrow(() -> new UnknownPoolException(req.pool()));
-    String holder = config.mode().holder(req.host().value(), ref.global());
+    String holder = AddressingMode.holder(req.host().value(), ref.global());
     IpPrefix pool = ref.prefix();
     boolean serial = "true".equalsIgnoreCase(req.options().get(SERIAL_OPTION));
     if (req.preferred().isPresent()) {
@@ -324,7 +324,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         return null; // the tracked read on the slow path reports it
       }
       rec.blocks().forEach((b, o) -> by.computeIfAbsent(o, k -> new ArrayList<>()).add(b));
-      h = new OwnershipHint(v.modRevision(), by, PoolModes.of(rec, config.mode()));
+      h = new OwnershipHint(v.modRevision(), by, PoolModes.of(rec));
       if (hints.size() > 4096) {
         hints.clear();
       }
@@ -359,7 +359,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     }
     PoolRef ref = parsed.get();
     IpPrefix pool = ref.prefix();
-    String holder = config.mode().holder(host.value(), ref.global());
+    String holder = AddressingMode.holder(host.value(), ref.global());
     IpPrefix b = IpPrefix.containing(address, blockLength(pool));
     long now = clock.millis();
     boolean placeholder = ref.global() && placeholderHint(pool).filter(r -> r.contains(address)).isPresent();
@@ -497,7 +497,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   /** The placeholder range of {@code pool}, or empty when it does not exist or is not per-host. */
   public Optional<IpPrefix> placeholderRange(IpPrefix pool) {
     return store.transact("placeholderRange", v -> new StateView(v, decodeCache).pool(pool))
-        .flatMap(r -> PoolModes.of(r, config.mode()).placeholders());
+        .flatMap(r -> PoolModes.of(r).placeholders());
   }
 
   /** The per-host pools' records: one read of the pool index, then only the per-host pools themselves. */
@@ -507,7 +507,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       List<PoolRecord> out = new ArrayList<>();
       for (PoolIndex.Entry e : sv.index().pools()) {
         if (e.perHost()) {
-          sv.pool(e.prefix()).filter(r -> PoolModes.of(r, config.mode()).placeholders().isPresent()).ifPresent(out::add);
+          sv.pool(e.prefix()).filter(r -> PoolModes.of(r).placeholders().isPresent()).ifPresent(out::add);
         }
       }
       return out;

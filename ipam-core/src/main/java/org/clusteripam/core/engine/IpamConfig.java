@@ -13,7 +13,8 @@ import org.clusteripam.core.state.CarvingConfig;
 /**
  * How the cluster carves its address space. Build with {@link #builder()}; {@link #defaults()} is
  * supernet 10.80.0.0/12 carved into /24 pools with /26 host blocks, IPv6 fd80:cafe::/48 into /64
- * pools with /112 host blocks, borrowing allowed, no cooldown, cluster mode.
+ * pools with /112 host blocks, borrowing allowed, no cooldown. (The addressing mode is chosen per
+ * pool, by RequestPool options: see {@link AddressingMode}.)
  *
  * @param strictAffinity when true a host never allocates from another host's block
  * @param cooldown how long a released address is not handed out again dynamically
@@ -37,7 +38,6 @@ public record IpamConfig(
     boolean strictAffinity,
     Duration cooldown,
     AddressSpaces addressSpaces,
-    AddressingMode mode,
     Duration replayWindow,
     AddressPolicy dynamicPolicy) {
 
@@ -49,7 +49,6 @@ public record IpamConfig(
     Objects.requireNonNull(supernetV6, "supernetV6");
     Objects.requireNonNull(cooldown, "cooldown");
     Objects.requireNonNull(addressSpaces, "addressSpaces");
-    Objects.requireNonNull(mode, "mode");
     if (supernetV4.family() != IpFamily.IPV4) {
       throw new IllegalArgumentException("the IPv4 supernet " + supernetV4 + " is not IPv4");
     }
@@ -125,7 +124,6 @@ public record IpamConfig(
     private boolean strictAffinity;
     private Duration cooldown = Duration.ZERO;
     private AddressSpaces addressSpaces = AddressSpaces.DEFAULT;
-    private AddressingMode mode = AddressingMode.CLUSTER;
     private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
     private AddressPolicy dynamicPolicy = StandardAddressPolicy.LOWEST_FREE;
 
@@ -174,11 +172,6 @@ public record IpamConfig(
       return this;
     }
 
-    public Builder mode(AddressingMode m) {
-      mode = m;
-      return this;
-    }
-
     public Builder replayWindow(Duration d) {
       replayWindow = d;
       return this;
@@ -191,7 +184,7 @@ public record IpamConfig(
 
     public IpamConfig build() {
       return new IpamConfig(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
-          addressSpaces, mode, replayWindow, dynamicPolicy);
+          addressSpaces, replayWindow, dynamicPolicy);
     }
   }
 }

@@ -121,7 +121,7 @@ public final class IpamQueries {
         bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av));
       }
       views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv,
-          PoolModes.of(p, config.mode()).placeholders()));
+          PoolModes.of(p).placeholders()));
     }
     List<SupernetView> supernets = new ArrayList<>();
     List<PoolView> outside = new ArrayList<>(views);

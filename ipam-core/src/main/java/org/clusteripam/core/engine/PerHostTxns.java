@@ -41,7 +41,7 @@ final class PerHostTxns {
    */
   IpAddress mappedTxn(StateView sv, IpPrefix pool, String host, IpAddress placeholder, long now) {
     PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
-    AddressingMode mode = PoolModes.of(rec, config.mode());
+    AddressingMode mode = PoolModes.of(rec);
     if (mode.placeholders().filter(r -> r.contains(placeholder)).isEmpty()) {
       // The pool changed since the caller's hint: an ordinary preferred address.
       return addressTxns.preferredTxn(sv, pool, host, placeholder, AddressKind.ENDPOINT, now);
@@ -94,7 +94,7 @@ final class PerHostTxns {
   /** Makes the stored catalog of {@code pool} exactly {@code services}; the number of keys changed. */
   int publishTxn(StateView sv, IpPrefix pool, List<CatalogService> services) {
     Optional<PoolRecord> rec = sv.pool(pool);
-    if (rec.isEmpty() || PoolModes.of(rec.get(), config.mode()).placeholders().isEmpty()) {
+    if (rec.isEmpty() || PoolModes.of(rec.get()).placeholders().isEmpty()) {
       return 0;
     }
     SortedMap<String, byte[]> stored = new TreeMap<>(sv.catalogBytes(pool));

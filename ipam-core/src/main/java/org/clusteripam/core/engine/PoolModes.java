@@ -12,11 +12,11 @@ final class PoolModes {
   private PoolModes() {}
 
   /** The mode of a stored pool (its options were validated when it was created). */
-  static AddressingMode of(PoolRecord rec, AddressingMode dflt) {
+  static AddressingMode of(PoolRecord rec) {
     try {
-      return forRequest(rec.prefix(), rec.blockLength(), rec.ipRange(), rec.options(), dflt);
+      return forRequest(rec.prefix(), rec.blockLength(), rec.ipRange(), rec.options());
     } catch (InvalidRequestException e) {
-      return dflt; // a record written before the option was understood
+      return AddressingMode.CLUSTER; // a record written before the option was understood
     }
   }
 
@@ -29,14 +29,14 @@ final class PoolModes {
    * @throws InvalidRequestException an unknown mode, a malformed or misplaced range, or an
    *     ip-range combined with per-host addressing
    */
-  static AddressingMode forRequest(IpPrefix pool, int blockLength, Optional<IpPrefix> ipRange, Map<String, String> options, AddressingMode dflt) {
+  static AddressingMode forRequest(IpPrefix pool, int blockLength, Optional<IpPrefix> ipRange, Map<String, String> options) {
     String mode = options.get(AddressingMode.ADDRESSING_OPTION);
     String range = options.get(AddressingMode.PLACEHOLDERS_OPTION);
     if (mode == null || mode.isBlank()) {
       if (range != null) {
         throw new InvalidRequestException("the ipam option placeholders= needs addressing=per-host");
       }
-      return dflt;
+      return AddressingMode.CLUSTER;
     }
     switch (mode.strip()) {
       case "cluster":

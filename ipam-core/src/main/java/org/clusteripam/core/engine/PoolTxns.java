@@ -66,7 +66,7 @@ final class PoolTxns {
       prefix = carve(sv.cache(), idx, family);
       dynamic = true;
     }
-    AddressingMode mode = PoolModes.forRequest(prefix, blockLength(prefix), req.subPool(), options, config.mode()); // refuses bad options
+    AddressingMode mode = PoolModes.forRequest(prefix, blockLength(prefix), req.subPool(), options); // refuses bad options
     PoolRecord rec = new PoolRecord(
         prefix, req.subPool(), name, dynamic, options, blockLength(prefix), new TreeSet<>(List.of(holder)), new TreeMap<>(), Optional.empty());
     PoolIndex next = idx.with(new PoolIndex.Entry(prefix, name, dynamic, mode.placeholders().isPresent()));
@@ -160,7 +160,7 @@ final class PoolTxns {
     TreeSet<String> holders = new TreeSet<>(rec.holders());
     holders.remove(holder);
     sv.removeHostPool(holder, prefix);
-    if (PoolModes.of(rec, config.mode()).placeholders().isPresent()) {
+    if (PoolModes.of(rec).placeholders().isPresent()) {
       PerHostTxns.onPoolRelease(sv, prefix, holder, holders.isEmpty());
     }
     if (holders.isEmpty()) {
