@@ -29,3 +29,4 @@ if ((${#missing[@]})); then
   rm -f /usr/sbin/policy-rc.d
 fi
 echo "test prerequisites present: ${packages[*]}"
+bash "$(dirname "$0")/prereqs/engines.sh"   # dockerd 28.5 + containerd 2.1 + compose 2.40 from unstable, under .cache/sid
