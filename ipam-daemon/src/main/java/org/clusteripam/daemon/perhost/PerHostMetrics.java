@@ -1,6 +1,7 @@
 package org.clusteripam.daemon.perhost;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.perhost.LbDesiredState;
@@ -22,14 +23,18 @@ public final class PerHostMetrics {
   private final Counter catalogKeys;
 
   public PerHostMetrics(MeterRegistry registry) {
-    registry.gauge("cluster.ipam.lb.vips", vips);
-    registry.gauge("cluster.ipam.lb.placeholders", placeholders);
-    registry.gauge("cluster.ipam.lb.backends", backends);
-    registry.gauge("cluster.ipam.lb.applied", applied);
+    gauge(registry, "cluster.ipam.lb.vips", vips, "Service VIPs in this host's last desired load-balancer state");
+    gauge(registry, "cluster.ipam.lb.placeholders", placeholders, "Placeholders in this host's last desired load-balancer state");
+    gauge(registry, "cluster.ipam.lb.backends", backends, "Backends (real servers) in this host's last desired load-balancer state");
+    gauge(registry, "cluster.ipam.lb.applied", applied, "1 when the last desired state went into kernel IPVS, 0 when it was only computed");
     ok = Counter.builder("cluster.ipam.lb.passes").tag("outcome", "ok").description("Per-host loop passes").register(registry);
     failed = Counter.builder("cluster.ipam.lb.passes").tag("outcome", "failed").description("Per-host loop passes").register(registry);
     catalogKeys = Counter.builder("cluster.ipam.catalog.keys.written").description("Service catalog keys this node wrote or deleted")
         .register(registry);
+  }
+
+  private static void gauge(MeterRegistry registry, String name, AtomicInteger value, String help) {
+    Gauge.builder(name, value, AtomicInteger::get).description(help).register(registry);
   }
 
   void desired(LbDesiredState s, boolean wasApplied) {

@@ -1,6 +1,7 @@
 package org.clusteripam.daemon.reconcile;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,12 +20,19 @@ public final class ReconcileMetrics {
 
   public ReconcileMetrics(MeterRegistry registry) {
     this.registry = registry;
-    registry.gauge("cluster.ipam.reconcile.candidates", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", "leaked_address")), leakedAddresses);
-    registry.gauge("cluster.ipam.reconcile.candidates", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", "leaked_pool")), leakedPools);
-    registry.gauge("cluster.ipam.reconcile.candidates", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", "missing")), missing);
-    registry.gauge("cluster.ipam.reconcile.candidates", java.util.List.of(io.micrometer.core.instrument.Tag.of("kind", "conflicting")), conflicting);
-    registry.gauge("cluster.ipam.docker.up", dockerUp);
-    registry.gauge("cluster.ipam.reconcile.last.pass.timestamp.seconds", lastPassSeconds);
+    String candidates = "Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)";
+    candidates(registry, "leaked_address", leakedAddresses, candidates);
+    candidates(registry, "leaked_pool", leakedPools, candidates);
+    candidates(registry, "missing", missing, candidates);
+    candidates(registry, "conflicting", conflicting, candidates);
+    Gauge.builder("cluster.ipam.docker.up", dockerUp, AtomicInteger::get)
+        .description("1 when the last reconciliation pass could read Docker, 0 when Docker did not answer").register(registry);
+    Gauge.builder("cluster.ipam.reconcile.last.pass.timestamp.seconds", lastPassSeconds, AtomicLong::get)
+        .description("When the last reconciliation pass finished, in seconds since the epoch").register(registry);
+  }
+
+  private static void candidates(MeterRegistry registry, String kind, AtomicInteger value, String help) {
+    Gauge.builder("cluster.ipam.reconcile.candidates", value, AtomicInteger::get).tag("kind", kind).description(help).register(registry);
   }
 
   void observed(LeakDecider.Decision d, long epochSeconds) {

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running daemon: store → engine → stale-hold recovery → timing → call trace (with
- * {@code --trace-calls}) → plugin socket, plus metrics and reconciliation. The socket is bound as soon as the engine is open (Docker gives a plugin ~10 s);
- * metrics and reconciliation start after. {@link #close()} drains in-flight calls first.
+ * {@code --trace-calls}) → plugin socket, plus metrics and reconciliation. The metrics listener is
+ * bound first, then the socket as soon as the engine is open (Docker gives a plugin ~10 s); metrics
+ * serving and reconciliation start after. {@link #close()} drains in-flight calls first.
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -96,6 +97,16 @@ public final class Daemon implements AutoCloseable {
       Ipam timed = new TimedIpam(recovering, registry);
       // Outermost, so a traced call's time includes everything the socket waits for.
       Ipam served = c.traceCalls() ? new TracingIpam(timed, c.node()) : timed;
+      // Every listener is bound before the plugin socket exists and before "ready": a taken metrics
+      // port must fail the start, not kill a daemon Docker already uses.
+      CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
+      if (c.metrics().isPresent()) {
+        try {
+          metricsServer = Optional.of(MetricsServer.create(c.metrics().get(), registry, capacity::refresh));
+        } catch (IOException e) {
+          throw new StartupException("cannot serve metrics on " + c.metrics().get() + ": " + e.getMessage() + " (use --metrics off or another port)", e);
+        }
+      }
       try {
         server = PluginServer.start(c.socket(), served, c.node());
       } catch (IOException e) {
@@ -107,14 +118,6 @@ public final class Daemon implements AutoCloseable {
         LOG.info("event=trace_calls_on logger={}", TracingIpam.LOGGER);
       }
 
-      CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
-      if (c.metrics().isPresent()) {
-        try {
-          metricsServer = Optional.of(MetricsServer.create(c.metrics().get(), registry, capacity::refresh));
-        } catch (IOException e) {
-          throw new StartupException("cannot serve metrics on " + c.metrics().get() + ": " + e.getMessage() + " (use --metrics off or another port)", e);
-        }
-      }
       docker = new DockerApi(c.dockerHost(), c.driverName());
       dockerRef.set(docker);
       perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()),
