@@ -75,7 +75,16 @@ public final class EtcdStateStore implements StateStore {
    * @throws StoreUnavailableException etcd cannot be reached within the timeout
    */
   public static EtcdStateStore connect(EtcdStoreConfig config) {
-    Client client = buildClient(config);
+    return connect(config, null);
+  }
+
+  /**
+   * As {@link #connect(EtcdStoreConfig)}, with the etcd client's callbacks and retries on {@code
+   * clientExecutor} (shared by many stores in one process, e.g. a simulator; the store never shuts
+   * it down), or on a pool of the client's own when null.
+   */
+  public static EtcdStateStore connect(EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
+    Client client = buildClient(config, clientExecutor);
     EtcdStateStore store = new EtcdStateStore(config, client);
     try {
       store.loadAndWatch();
@@ -86,13 +95,16 @@ public final class EtcdStateStore implements StateStore {
     return store;
   }
 
-  private static Client buildClient(EtcdStoreConfig config) {
+  private static Client buildClient(EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
     ClientBuilder b = Client.builder()
         .endpoints(config.endpoints().toArray(java.net.URI[]::new))
         .connectTimeout(config.timeout())
         .retryMaxDuration(config.timeout())
         .waitForReady(false)
         .interceptor(new DeadlineInterceptor(config.timeout()));
+    if (clientExecutor != null) {
+      b.executorService(clientExecutor);
+    }
     if (config.user().isPresent()) {
       b.user(ByteSequence.from(config.user().get(), StandardCharsets.UTF_8))
           .password(ByteSequence.from(config.password().orElseThrow(), StandardCharsets.UTF_8));

@@ -82,10 +82,11 @@ final class GroupCommitter implements AutoCloseable {
     final AtomicLong retries = new AtomicLong();
     final AtomicLong largestBatch = new AtomicLong();
     final AtomicLong functionNanos = new AtomicLong();
+    final AtomicLong bytesWritten = new AtomicLong();
 
     EtcdStoreStats snapshot() {
       return new EtcdStoreStats(roundTrips.get(), etcdTxns.get(), transacts.get(), conflicts.get(), retries.get(), largestBatch.get(),
-          functionNanos.get());
+          functionNanos.get(), bytesWritten.get());
     }
   }
 
@@ -268,6 +269,7 @@ final class GroupCommitter implements AutoCloseable {
       long rev = resp.getHeader().getRevision();
       a.revision = rev;
       a.writes.forEach((k, v) -> cache.apply(k, v, rev));
+      counters.bytesWritten.addAndGet(putBytes(a.writes));
       counters.largestBatch.accumulateAndGet(a.included.size(), Math::max);
       complete(a);
       return true;
@@ -275,6 +277,17 @@ final class GroupCommitter implements AutoCloseable {
     counters.conflicts.incrementAndGet();
     split(a, refresh(a, resp));
     return false;
+  }
+
+  /** Key (with the prefix) plus value bytes of the puts among {@code writes}; deletions count nothing. */
+  private long putBytes(Map<String, byte[]> writes) {
+    long n = 0;
+    for (Map.Entry<String, byte[]> e : writes.entrySet()) {
+      if (e.getValue() != null) {
+        n += keys.full(e.getKey()).size() + e.getValue().length;
+      }
+    }
+    return n;
   }
 
   /**

@@ -88,6 +88,29 @@ class EtcdStateStoreTest {
   }
 
   @Test
+  void bytesWrittenCountKeyWithPrefixPlusValueOfCommittedPutsOnly() {
+    EtcdStoreConfig c = config();
+    try (EtcdStateStore s = EtcdStateStore.connect(c)) {
+      EtcdStoreStats before = s.stats();
+      s.transact("two puts", v -> {
+        v.put("k1", b("abc"));
+        v.put("key2", b("defgh"));
+        return null;
+      });
+      s.transact("a delete", v -> {
+        v.delete("k1");
+        return null;
+      });
+      assertThatThrownBy(() -> s.transact("throws", v -> {
+        v.put("k3", b("never"));
+        throw new IllegalStateException("no");
+      })).isInstanceOf(IllegalStateException.class);
+      int prefix = c.prefix().length();
+      assertThat(s.stats().minus(before).bytesWritten()).isEqualTo((prefix + 2 + 3) + (prefix + 4 + 5));
+    }
+  }
+
+  @Test
   void concurrentTransactionsAreGroupCommittedInBoundedBatches() throws Exception {
     try (EtcdStateStore s = EtcdStateStore.connect(config().withMaxBatchOps(32))) {
       int callers = 200;

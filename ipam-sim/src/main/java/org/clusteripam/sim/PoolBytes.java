@@ -1,0 +1,114 @@
+package org.clusteripam.sim;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.etcd.EtcdStateStore;
+import org.clusteripam.etcd.EtcdStoreConfig;
+import org.clusteripam.etcd.EtcdStoreStats;
+
+/**
+ * What creating one more pool costs in store bytes when the store holds 10 pools and when it holds
+ * {@code count}: a few creations, one at a time, at each point. The pools in between are created
+ * 64 at a time (group-committed), which is quick however the layout scales; then all are deleted
+ * the same way.
+ */
+final class PoolBytes {
+  private static final int SAMPLES = 5;
+
+  /** Bytes per creation at pool 10 and at pool {@code count}. */
+  record Result(int small, double bytesAtSmall, int count, double bytesAtCount, double msAtSmall, double msAtCount, long failures,
+      List<String> errors) {
+    String markdown() {
+      return String.format(Locale.ROOT, "| pool #%d | %.0f B | %.1f ms |%n| pool #%d | %.0f B | %.1f ms |", small, bytesAtSmall, msAtSmall,
+          count, bytesAtCount, msAtCount);
+    }
+  }
+
+  private PoolBytes() {}
+
+  static Result run(EtcdStoreConfig storeConfig, IpamConfig config, int count) {
+    int small = 10;
+    List<String> errors = new ArrayList<>();
+    long[] failures = {0};
+    List<PoolId> made = new ArrayList<>();
+    HostId host = new HostId("pool-maker");
+    ExecutorService many = Executors.newFixedThreadPool(64);
+    try (EtcdStateStore store = EtcdStateStore.connect(storeConfig)) {
+      ClusterIpam ipam = new ClusterIpam(store, config, host, Clock.systemUTC());
+      PoolRequest req = new PoolRequest(host, ipam.addressSpaces().local(), Optional.empty(), Optional.empty(), Map.of(), false);
+      fill(ipam, req, small - SAMPLES, made, many, failures, errors);
+      double[] atSmall = sample(store, ipam, req, made, failures, errors);
+      fill(ipam, req, count - SAMPLES, made, many, failures, errors);
+      double[] atCount = sample(store, ipam, req, made, failures, errors);
+      List<CompletableFuture<Void>> fs = new ArrayList<>();
+      for (PoolId id : made) {
+        fs.add(CompletableFuture.runAsync(() -> ipam.releasePool(host, id), many));
+      }
+      for (CompletableFuture<Void> f : fs) {
+        try {
+          f.join();
+        } catch (RuntimeException e) {
+          failures[0]++;
+          if (errors.size() < 5) {
+            errors.add("delete: " + e.getMessage());
+          }
+        }
+      }
+      return new Result(small, atSmall[0], count, atCount[0], atSmall[1], atCount[1], failures[0], errors);
+    } finally {
+      many.shutdownNow();
+    }
+  }
+
+  /** Creates pools 64 at a time until {@code made} holds {@code upTo}. */
+  private static void fill(ClusterIpam ipam, PoolRequest req, int upTo, List<PoolId> made, ExecutorService many, long[] failures,
+      List<String> errors) {
+    List<CompletableFuture<PoolId>> fs = new ArrayList<>();
+    for (int i = made.size(); i < upTo; i++) {
+      fs.add(CompletableFuture.supplyAsync(() -> ipam.requestPool(req).id(), many));
+    }
+    for (CompletableFuture<PoolId> f : fs) {
+      try {
+        made.add(f.join());
+      } catch (RuntimeException e) {
+        failures[0]++;
+        if (errors.size() < 5) {
+          errors.add("create: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** {bytes, ms} per creation over {@link #SAMPLES} creations one after another. */
+  private static double[] sample(EtcdStateStore store, ClusterIpam ipam, PoolRequest req, List<PoolId> made, long[] failures,
+      List<String> errors) {
+    EtcdStoreStats before = store.stats();
+    long t0 = System.nanoTime();
+    int ok = 0;
+    for (int i = 0; i < SAMPLES; i++) {
+      try {
+        made.add(ipam.requestPool(req).id());
+        ok++;
+      } catch (RuntimeException e) {
+        failures[0]++;
+        if (errors.size() < 5) {
+          errors.add("create: " + e.getMessage());
+        }
+      }
+    }
+    double ms = (System.nanoTime() - t0) / 1e6 / Math.max(1, ok);
+    return new double[] {store.stats().minus(before).bytesWritten() / (double) Math.max(1, ok), ms};
+  }
+}

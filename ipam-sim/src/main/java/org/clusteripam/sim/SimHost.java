@@ -1,0 +1,23 @@
+package org.clusteripam.sim;
+
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.etcd.EtcdStateStore;
+import org.clusteripam.etcd.EtcdStoreConfig;
+
+/** One simulated machine: its own etcd store (its own client, cache and watch) and its own engine. */
+public record SimHost(HostId id, EtcdStateStore store, ClusterIpam ipam) {
+
+  static SimHost open(HostId id, EtcdStoreConfig storeConfig, IpamConfig config, ExecutorService clientExecutor) {
+    EtcdStateStore s = EtcdStateStore.connect(storeConfig, clientExecutor);
+    try {
+      return new SimHost(id, s, new ClusterIpam(s, config, id, Clock.systemUTC()));
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+}
