@@ -54,6 +54,8 @@ final class Scenario {
   private final Ledger ledger = new Ledger();
   /** Addresses each host holds in the join pool; each list is touched only by its host's task. */
   private final Map<HostId, List<IpAddress>> held = new ConcurrentHashMap<>();
+  /** Hosts whose join succeeded: only they allocate, churn and leave the join pool. */
+  private final Set<HostId> joined = ConcurrentHashMap.newKeySet();
 
   private Scenario(Fleet fleet, Settings s, java.io.PrintStream out) {
     this.fleet = fleet;
@@ -126,6 +128,7 @@ final class Scenario {
       PoolGrant g = p.op(() -> h.ipam().requestPool(join(h, JOIN_POOL)));
       if (g != null) {
         ids.put(h.id(), g.id());
+        joined.add(h.id());
         if (!g.pool().equals(JOIN_POOL)) {
           p.fail(h.id() + " got pool " + g.pool() + " instead of " + JOIN_POOL);
         }
@@ -141,7 +144,7 @@ final class Scenario {
     }
     add(Phase.run("join-alloc", fleet, fleet.hosts(), (h, p) -> {
       List<IpAddress> mine = held.computeIfAbsent(h.id(), k -> new ArrayList<>());
-      if (!ids.containsKey(h.id())) {
+      if (!joined.contains(h.id())) {
         return; // its join failed: counted there
       }
       for (int i = 0; i < s.allocs(); i++) {
@@ -213,6 +216,9 @@ final class Scenario {
     long end = System.nanoTime() + (long) (s.churnSeconds() * 1e9);
     add(Phase.run("churn", fleet, fleet.hosts(), (h, p) -> {
       List<IpAddress> mine = held.get(h.id());
+      if (!joined.contains(h.id())) {
+        return;
+      }
       int max = s.allocs() + s.churnExtra();
       ThreadLocalRandom rnd = ThreadLocalRandom.current();
       while (System.nanoTime() < end) {
@@ -268,6 +274,7 @@ final class Scenario {
     for (SimHost v : victims) {
       held.get(v.id()).forEach(ledger::releasing);
       held.put(v.id(), new ArrayList<>());
+      joined.remove(v.id());
     }
     Optional<IpamQueries.PoolView> pv = poolView(JOIN_POOL);
     for (SimHost v : victims) {
@@ -292,6 +299,9 @@ final class Scenario {
   private void leave(PoolId pool) {
     add(Phase.run("leave", fleet, fleet.hosts(), (h, p) -> {
       List<IpAddress> mine = held.getOrDefault(h.id(), new ArrayList<>());
+      if (!joined.contains(h.id())) {
+        return;
+      }
       for (IpAddress a : List.copyOf(mine)) {
         ledger.releasing(a);
         if (p.run(() -> h.ipam().releaseAddress(h.id(), pool, a))) {
