@@ -44,6 +44,7 @@ final class Phase {
     ExecutorService workers = fleet.workers();
     EtcdStoreStats before = fleet.stats();
     long cpu0 = cpuNanos();
+    CpuSplit split = CpuSplit.start(cpu0);
     CountDownLatch gate = new CountDownLatch(1);
     List<CompletableFuture<Void>> fs = new ArrayList<>(hosts.size());
     for (SimHost h : hosts) {
@@ -67,7 +68,8 @@ final class Phase {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     EtcdStoreStats d = fleet.stats().minus(before);
-    return p.row(hosts.size(), seconds, d, (cpuNanos() - cpu0) / 1e9);
+    long cpu1 = cpuNanos();
+    return p.row(hosts.size(), seconds, d, (cpu1 - cpu0) / 1e9, split.since(cpu1));
   }
 
   /** Times one operation; a thrown exception is a failed operation and returns null. */
@@ -135,12 +137,12 @@ final class Phase {
     }
   }
 
-  private Row row(int hosts, double seconds, EtcdStoreStats d, double cpuSeconds) {
+  private Row row(int hosts, double seconds, EtcdStoreStats d, double cpuSeconds, String cpuSplit) {
     long[] all = chunks.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     long n = ops.get();
     double per = Math.max(1, n);
     return new Row(name, hosts, n, failures.get(), seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6,
-        d.conflicts() / per, d.retries() / per, d.bytesWritten() / per, d.roundTrips() / per, cpuSeconds, errors);
+        d.conflicts() / per, d.retries() / per, d.bytesWritten() / per, d.roundTrips() / per, cpuSeconds, cpuSplit, errors);
   }
 
   private static double pct(long[] sorted, double q) {

@@ -11,6 +11,7 @@ import java.util.Locale;
  * @param bytesPerOp key plus value bytes of committed puts, per operation
  * @param roundTripsPerOp requests sent to etcd (commits, reads), per operation
  * @param cpuSeconds CPU time of the whole simulator process (engines, stores, clients) during the workload
+ * @param cpuSplit where that CPU went, by thread kind
  * @param errors the first few distinct failure messages
  */
 public record Row(
@@ -27,6 +28,7 @@ public record Row(
     double bytesPerOp,
     double roundTripsPerOp,
     double cpuSeconds,
+    String cpuSplit,
     List<String> errors) {
 
   public Row {

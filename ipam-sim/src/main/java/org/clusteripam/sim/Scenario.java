@@ -327,9 +327,17 @@ final class Scenario {
     Map<HostId, PoolId> ids = new ConcurrentHashMap<>();
     Map<HostId, List<IpAddress>> got = new ConcurrentHashMap<>();
     Ledger fillLedger = new Ledger();
+    add(Phase.run("fill-join", fleet, fleet.hosts(), (h, p) -> {
+      PoolGrant g = p.op(() -> h.ipam().requestPool(join(h, subnet)));
+      if (g != null) {
+        ids.put(h.id(), g.id());
+      }
+    }));
     add(Phase.run("fill (" + blocks + " blocks, " + perHost + "/host)", fleet, fleet.hosts(), (h, p) -> {
-      PoolId id = h.ipam().requestPool(join(h, subnet)).id(); // not timed: the allocations are
-      ids.put(h.id(), id);
+      PoolId id = ids.get(h.id());
+      if (id == null) {
+        return; // its join failed: counted there
+      }
       List<IpAddress> mine = got.computeIfAbsent(h.id(), k -> new ArrayList<>());
       for (int i = 0; i < perHost; i++) {
         IpAddress a = p.op(() -> h.ipam().requestAddress(any(h, id)).address());

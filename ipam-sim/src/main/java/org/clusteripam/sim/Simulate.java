@@ -111,6 +111,8 @@ public final class Simulate {
       out.println();
     });
     r.notes().forEach(n -> out.println("note: " + n));
+    out.println("cpu of the simulator process by thread kind:");
+    r.rows().forEach(row -> out.println("  " + row.workload() + ", " + row.hosts() + " hosts: " + row.cpuSplit()));
     for (Row row : r.rows()) {
       if (!row.errors().isEmpty()) {
         out.println("errors in " + row.workload() + " (" + row.hosts() + " hosts, " + row.failures() + " failed): ");

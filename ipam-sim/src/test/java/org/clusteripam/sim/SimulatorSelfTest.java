@@ -18,7 +18,7 @@ class SimulatorSelfTest {
         new PrintStream(buf, true, StandardCharsets.UTF_8));
     String printed = buf.toString(StandardCharsets.UTF_8);
     assertThat(r.rows()).extracting(Row::workload).as(printed)
-        .contains("join", "join-alloc", "churn", "reclaim", "leave", "fill-release", "pool-create", "pool-delete")
+        .contains("join", "join-alloc", "churn", "reclaim", "leave", "fill-join", "fill-release", "pool-create", "pool-delete")
         .anyMatch(w -> w.startsWith("fill ("));
     assertThat(r.rows()).as(printed).allSatisfy(row -> {
       assertThat(row.ops()).as(row.workload()).isPositive();
