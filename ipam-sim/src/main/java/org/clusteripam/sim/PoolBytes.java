@@ -21,8 +21,8 @@ import org.clusteripam.etcd.EtcdStoreStats;
 /**
  * What creating one more pool costs in store bytes when the store holds 10 pools and when it holds
  * {@code count}: a few creations, one at a time, at each point. The pools in between are created
- * 64 at a time (group-committed), which is quick however the layout scales; then all are deleted
- * the same way.
+ * 64 at a time (group-committed), which is quick however the layout scales; on an etcd that
+ * outlives the run they are deleted the same way afterwards.
  */
 final class PoolBytes {
   private static final int SAMPLES = 5;
@@ -38,7 +38,8 @@ final class PoolBytes {
 
   private PoolBytes() {}
 
-  static Result run(EtcdStoreConfig storeConfig, IpamConfig config, int count) {
+  /** With {@code cleanUp} the pools are deleted afterwards (not needed on an etcd thrown away after the run). */
+  static Result run(EtcdStoreConfig storeConfig, IpamConfig config, int count, boolean cleanUp) {
     int small = 10;
     List<String> errors = new ArrayList<>();
     long[] failures = {0};
@@ -53,7 +54,7 @@ final class PoolBytes {
       fill(ipam, req, count - SAMPLES, made, many, failures, errors);
       double[] atCount = sample(store, ipam, req, made, failures, errors);
       List<CompletableFuture<Void>> fs = new ArrayList<>();
-      for (PoolId id : made) {
+      for (PoolId id : cleanUp ? made : List.<PoolId>of()) {
         fs.add(CompletableFuture.runAsync(() -> ipam.releasePool(host, id), many));
       }
       for (CompletableFuture<Void> f : fs) {

@@ -87,7 +87,7 @@ public final class Simulate {
       }
       Optional<PoolBytes.Result> pb = Optional.empty();
       if (o.workloads().contains("pool-bytes") && o.poolCount() > 0) {
-        pb = Optional.of(PoolBytes.run(base.withPrefix(run + "pool-bytes/"), CONFIG, o.poolCount()));
+        pb = Optional.of(PoolBytes.run(base.withPrefix(run + "pool-bytes/"), CONFIG, o.poolCount(), cluster == null));
       }
       Report report = new Report(rows, violations, notes, pb);
       print(report, out);
@@ -106,7 +106,7 @@ public final class Simulate {
       out.println("|---|---|---|");
       out.println(pb.markdown());
       if (pb.failures() > 0) {
-        out.println("pool-bytes failures: " + pb.failures() + " " + pb.errors());
+        out.println("pool-bytes failures: " + pb.failures() + ", first: " + pb.errors().get(0));
       }
       out.println();
     });
