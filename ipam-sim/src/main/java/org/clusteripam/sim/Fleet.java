@@ -38,7 +38,9 @@ final class Fleet implements AutoCloseable {
       List<CompletableFuture<SimHost>> fs = new ArrayList<>();
       ExecutorService opener = Executors.newFixedThreadPool(Math.min(16, size), daemon("sim-connect"));
       try {
-        for (int i = 0; i < size; i++) {
+        // the first alone: it loads gRPC and Netty, which the others then share
+        hosts.add(SimHost.open(new HostId(String.format("host%04d", 0)), storeConfig, config, clientExecutor));
+        for (int i = 1; i < size; i++) {
           HostId id = new HostId(String.format("host%04d", i));
           fs.add(CompletableFuture.supplyAsync(() -> SimHost.open(id, storeConfig, config, clientExecutor), opener));
         }

@@ -7,14 +7,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-/** A tiny quick run of every workload on a real etcd the simulator starts and stops itself. */
+/**
+ * A tiny quick run of every workload on a real etcd the simulator starts and stops itself (with a
+ * long store timeout: the test machine may be busy, and this checks the simulator, not speed).
+ */
 class SimulatorSelfTest {
 
   @Test
   void aQuickRunOfFourHostsMeasuresEveryWorkloadWithoutFailures() {
     Simulate.quietLogging();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    Simulate.Report r = Simulate.run(SimOptions.parse(new String[] {"--quick", "--hosts", "4", "--churn-seconds", "0.5", "--pool-count", "30"}),
+    Simulate.Report r = Simulate.run(SimOptions.parse(new String[] {"--quick", "--hosts", "4", "--churn-seconds", "0.5", "--pool-count", "30",
+        "--timeout-ms", "20000"}),
         new PrintStream(buf, true, StandardCharsets.UTF_8));
     String printed = buf.toString(StandardCharsets.UTF_8);
     assertThat(r.rows()).extracting(Row::workload).as(printed)
