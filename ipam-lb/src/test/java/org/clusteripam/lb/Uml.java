@@ -56,19 +56,32 @@ public final class Uml {
     return run(QUICK_JVM, mainClass, args, timeout);
   }
 
+  /** As {@link #run(String, List, Duration)}, loading {@code extraModules} (paths under kernel/, no .ko) too. */
+  public static Result runWithModules(List<String> extraModules, String mainClass, List<String> args, Duration timeout)
+      throws IOException, InterruptedException {
+    List<String> modules = new ArrayList<>(MODULES);
+    extraModules.stream().filter(m -> !modules.contains(m)).forEach(modules::add);
+    return run(QUICK_JVM, modules, mainClass, args, timeout);
+  }
+
   static Result run(List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
+      throws IOException, InterruptedException {
+    return run(jvmFlags, MODULES, mainClass, args, timeout);
+  }
+
+  private static Result run(List<String> jvmFlags, List<String> modules, String mainClass, List<String> args, Duration timeout)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("ipam-lb-uml-");
     Path out = dir.resolve("out");
     Files.createDirectories(out);
     try {
-      return boot(dir, out, jvmFlags, mainClass, args, timeout);
+      return boot(dir, out, jvmFlags, modules, mainClass, args, timeout);
     } finally {
       deleteTree(dir);
     }
   }
 
-  private static Result boot(Path dir, Path out, List<String> jvmFlags, String mainClass, List<String> args,
+  private static Result boot(Path dir, Path out, List<String> jvmFlags, List<String> modules, String mainClass, List<String> args,
       Duration timeout) throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     // Absolute entries: the guest's working directory is "/".
@@ -89,7 +102,7 @@ public final class Uml {
     Files.writeString(out.resolve("cmd.sh"), line + "\n", StandardCharsets.UTF_8);
 
     Path init = dir.resolve("init.sh");
-    Files.writeString(init, initScript(guestTmp), StandardCharsets.UTF_8);
+    Files.writeString(init, initScript(guestTmp, modules), StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Path console = dir.resolve("console.txt");
@@ -119,7 +132,7 @@ public final class Uml {
         read(out.resolve("driver.log")), read(console), read(out.resolve("init.log")), elapsed);
   }
 
-  private static String initScript(Path guestTmp) {
+  private static String initScript(Path guestTmp, List<String> modules) {
     StringBuilder s = new StringBuilder();
     s.append("#!/bin/sh\n");
     s.append("# PID 1 inside user-mode-linux; OUT comes from the kernel command line.\n");
@@ -130,7 +143,7 @@ public final class Uml {
     s.append("mount -t hostfs none " + GUEST_OUT + " -o \"$OUT\"\n");
     s.append("LOG=" + GUEST_OUT + "/init.log\n");
     s.append("M=/usr/lib/uml/modules/$(uname -r)/kernel\n");
-    s.append("for m in " + String.join(" ", MODULES) + "; do\n");
+    s.append("for m in " + String.join(" ", modules) + "; do\n");
     s.append("  busybox insmod \"$M/$m.ko\" >>$LOG 2>&1 || echo \"insmod $m failed\" >>$LOG\n");
     s.append("done\n");
     s.append("busybox ip link set lo up >>$LOG 2>&1 || echo 'lo up failed' >>$LOG\n");

@@ -17,6 +17,7 @@ public final class Errnos {
   public static final int EAFNOSUPPORT = 97;
   public static final int ENOBUFS = 105;
   public static final int EPROTONOSUPPORT = 93;
+  public static final int ENETUNREACH = 101;
 
   /** The symbolic name, e.g. "EEXIST", or "errno 123". */
   public static String name(int errno) {
@@ -34,6 +35,7 @@ public final class Errnos {
       case EAFNOSUPPORT -> "EAFNOSUPPORT";
       case ENOBUFS -> "ENOBUFS";
       case EPROTONOSUPPORT -> "EPROTONOSUPPORT";
+      case ENETUNREACH -> "ENETUNREACH";
       default -> "errno " + errno;
     };
   }
@@ -54,6 +56,7 @@ public final class Errnos {
       case EAFNOSUPPORT -> "Address family not supported by protocol";
       case ENOBUFS -> "No buffer space available";
       case EPROTONOSUPPORT -> "Protocol not supported";
+      case ENETUNREACH -> "Network is unreachable";
       default -> null;
     };
     return text == null ? name(errno) : name(errno) + " (" + text + ")";

@@ -1,0 +1,194 @@
+package org.clusteripam.lb.route;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.lb.netlink.Errnos;
+import org.clusteripam.lb.netlink.NetlinkException;
+
+/**
+ * Runs inside user-mode-linux (see {@link RouteKernelTest}) against the real kernel's routing table,
+ * cross-checked with iproute2. Writes "PASS name: detail" / "FAIL name: reason" lines to
+ * {@code <out>/report.txt}.
+ */
+public final class RouteKernelDriver {
+  static final List<String> CHECKS = List.of("add", "add-EEXIST", "replace", "delete", "delete-ESRCH", "ipv6-lifecycle",
+      "foreign-untouched", "sync-converges", "withdrawn-block-route-goes", "unreachable-gateway-reported");
+  static final int PROTO = 201;
+
+  private final PrintWriter report;
+  private int failures;
+
+  private RouteKernelDriver(PrintWriter report) {
+    this.report = report;
+  }
+
+  interface Check {
+    String run() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path out = Path.of(args[0]);
+    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true)) {
+      RouteKernelDriver d = new RouteKernelDriver(w);
+      d.runAll();
+      w.println("SUMMARY " + (CHECKS.size() - d.failures) + "/" + CHECKS.size() + " passed");
+      w.flush();
+      System.exit(d.failures == 0 ? 0 : 1);
+    }
+  }
+
+  private void runAll() throws Exception {
+    sh("ip link add d0 type dummy && ip link set d0 up && ip addr add 192.0.2.1/24 dev d0"
+        + " && ip -6 addr add 2001:db8::1/64 dev d0 nodad");
+    try (Routes routes = Routes.open(PROTO)) {
+      check("add", () -> {
+        routes.add(Route.of("10.99.1.0/24", "192.0.2.2"));
+        expect(ip("-4 route show table main proto " + PROTO), "10.99.1.0/24 via 192.0.2.2 dev d0");
+        expectMine(routes, Route.of("10.99.1.0/24", "192.0.2.2"));
+        return "iproute2 and our dump both see it";
+      });
+      check("add-EEXIST", () -> errno(Errnos.EEXIST, () -> routes.add(Route.of("10.99.1.0/24", "192.0.2.3"))));
+      check("replace", () -> {
+        routes.replace(Route.of("10.99.1.0/24", "192.0.2.3"));
+        expect(ip("-4 route show table main proto " + PROTO), "10.99.1.0/24 via 192.0.2.3 dev d0");
+        expectMine(routes, Route.of("10.99.1.0/24", "192.0.2.3"));
+        return "gateway now 192.0.2.3";
+      });
+      check("delete", () -> {
+        routes.delete(IpPrefix.parse("10.99.1.0/24"));
+        expect(ip("-4 route show table main proto " + PROTO), "");
+        expectMine(routes);
+        return "gone";
+      });
+      check("delete-ESRCH", () -> errno(Errnos.ESRCH, () -> routes.delete(IpPrefix.parse("10.99.1.0/24"))));
+      check("ipv6-lifecycle", () -> {
+        routes.add(Route.of("2001:db8:99::/64", "2001:db8::2"));
+        expect(ip("-6 route show table main proto " + PROTO), "2001:db8:99::/64 via 2001:db8::2 dev d0 metric 1024 pref medium");
+        routes.replace(Route.of("2001:db8:99::/64", "2001:db8::3"));
+        expectMine(routes, Route.of("2001:db8:99::/64", "2001:db8::3"));
+        routes.delete(IpPrefix.parse("2001:db8:99::/64"));
+        expect(ip("-6 route show table main proto " + PROTO), "");
+        return "add, replace, delete";
+      });
+      check("foreign-untouched", () -> {
+        sh("ip route add 10.99.5.0/24 via 192.0.2.5 proto static && ip route add 10.99.6.0/24 via 192.0.2.6");
+        String before = ip("-4 route show table main");
+        if (!before.contains("10.99.5.0/24 via 192.0.2.5 dev d0 proto static")) {
+          throw new AssertionError("setup: " + before);
+        }
+        errno(Errnos.ESRCH, () -> routes.delete(IpPrefix.parse("10.99.5.0/24")));
+        RouteSync.Report r = new RouteSync(routes).sync(List.of(Route.of("10.99.5.0/24", "192.0.2.2")));
+        if (!r.conflicts().equals(List.of(Route.of("10.99.5.0/24", "192.0.2.2"))) || r.changed()) {
+          throw new AssertionError("expected one conflict and no change, got " + r);
+        }
+        new RouteSync(routes).sync(List.of());
+        expect(ip("-4 route show table main"), before);
+        sh("ip route del 10.99.5.0/24 && ip route del 10.99.6.0/24");
+        return "a delete naming our protocol is ESRCH for a static route; sync reports a conflict and leaves it";
+      });
+      RouteSync sync = new RouteSync(routes);
+      check("sync-converges", () -> {
+        RouteSync.Report a = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2"), Route.of("10.99.2.0/24", "192.0.2.3"),
+            Route.of("10.99.3.0/26", "192.0.2.4")));
+        if (a.added().size() != 3 || !a.errors().isEmpty()) {
+          throw new AssertionError("first sync: " + a);
+        }
+        RouteSync.Report b = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.4"), Route.of("10.99.2.0/24", "192.0.2.3"),
+            Route.of("10.99.3.0/26", "192.0.2.4")));
+        if (b.replaced().size() != 1 || !b.added().isEmpty() || !b.removed().isEmpty()) {
+          throw new AssertionError("second sync: " + b);
+        }
+        RouteSync.Report c = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.4"), Route.of("10.99.2.0/24", "192.0.2.3"),
+            Route.of("10.99.3.0/26", "192.0.2.4")));
+        if (c.changed()) {
+          throw new AssertionError("third sync changed: " + c);
+        }
+        expect(ip("-4 route show table main proto " + PROTO), "10.99.1.0/24 via 192.0.2.4 dev d0\n"
+            + "10.99.2.0/24 via 192.0.2.3 dev d0\n10.99.3.0/26 via 192.0.2.4 dev d0");
+        return "3 added, 1 replaced, idempotent";
+      });
+      check("withdrawn-block-route-goes", () -> {
+        RouteSync.Report r = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.4"), Route.of("10.99.2.0/24", "192.0.2.3")));
+        if (!r.removed().equals(List.of(IpPrefix.parse("10.99.3.0/26")))) {
+          throw new AssertionError("expected 10.99.3.0/26 removed: " + r);
+        }
+        expect(ip("-4 route show 10.99.3.0/26"), "");
+        sync.sync(List.of());
+        expect(ip("-4 route show table main proto " + PROTO), "");
+        return "the /26 went, then all";
+      });
+      check("unreachable-gateway-reported", () -> {
+        RouteSync.Report r = sync.sync(List.of(Route.of("10.99.7.0/24", "198.51.100.1"), Route.of("10.99.8.0/24", "192.0.2.2")));
+        if (!r.errors().containsKey(IpPrefix.parse("10.99.7.0/24")) || !r.added().equals(List.of(Route.of("10.99.8.0/24", "192.0.2.2")))) {
+          throw new AssertionError("expected an error for the off-link gateway and the other route added: " + r);
+        }
+        sync.sync(List.of());
+        return r.errors().toString();
+      });
+    }
+  }
+
+  private static void expectMine(Routes routes, Route... expected) {
+    List<Route> mine = new ArrayList<>();
+    routes.mainTable().mine().forEach(k -> mine.add(k.asRoute().orElseThrow()));
+    if (!mine.equals(List.of(expected))) {
+      throw new AssertionError("our dump: " + mine + ", expected " + List.of(expected));
+    }
+  }
+
+  private static String errno(int expected, Runnable body) {
+    try {
+      body.run();
+    } catch (NetlinkException e) {
+      if (e.errno() == expected) {
+        return e.getMessage();
+      }
+      throw new AssertionError("expected " + Errnos.name(expected) + ", got " + e.getMessage(), e);
+    }
+    throw new AssertionError("expected " + Errnos.name(expected) + ", got success");
+  }
+
+  private static void expect(String actual, String expected) {
+    if (!normal(actual).equals(normal(expected))) {
+      throw new AssertionError("iproute2 shows [" + actual.strip() + "], expected [" + expected.strip() + "]");
+    }
+  }
+
+  private static List<String> normal(String text) {
+    return text.strip().lines().map(String::strip).toList();
+  }
+
+  private static String ip(String args) throws IOException, InterruptedException {
+    return sh("ip " + args);
+  }
+
+  static String sh(String command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new AssertionError("`" + command + "` failed: " + out);
+    }
+    return out;
+  }
+
+  private void check(String name, Check body) {
+    long t0 = System.nanoTime();
+    try {
+      String detail = body.run();
+      report.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
+    } catch (Throwable t) {
+      failures++;
+      StringWriter sw = new StringWriter();
+      t.printStackTrace(new PrintWriter(sw));
+      report.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
+    }
+    report.flush();
+  }
+}
