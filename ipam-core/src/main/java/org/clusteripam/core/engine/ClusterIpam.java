@@ -565,6 +565,31 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return LbPlanner.plan(host, pools);
   }
 
+  /**
+   * Publishes the address other hosts route {@code host}'s per-host blocks to (a key of that host
+   * alone); returns whether the stored one changed.
+   */
+  public boolean advertise(HostId host, IpAddress address) {
+    return AdvertisedAddresses.put(store, host, address);
+  }
+
+  /** Withdraws {@code host}'s advertised address: other hosts drop their routes to its blocks. */
+  public void unadvertise(HostId host) {
+    AdvertisedAddresses.delete(store, host);
+  }
+
+  /** Every host's advertised address (stored values that do not parse are left out). */
+  public java.util.SortedMap<HostId, IpAddress> advertisedAddresses() {
+    return AdvertisedAddresses.read(store).byHost();
+  }
+
+  /** The routes {@code host} should have to the other hosts' blocks of the per-host pools. */
+  public org.clusteripam.core.perhost.RoutePlan routePlan(HostId host) {
+    List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> pools = perHostRecords().stream()
+        .map(r -> new org.clusteripam.core.perhost.RoutePlanner.PoolBlocks(r.prefix(), r.blocks())).toList();
+    return org.clusteripam.core.perhost.RoutePlanner.plan(host, pools, advertisedAddresses());
+  }
+
   /** Read-only queries over this engine's store (snapshots for the CLI and metrics). */
   public IpamQueries queries() {
     return new IpamQueries(store, config);

@@ -13,6 +13,8 @@ public final class Keys {
   public static final String PLACEHOLDERS = "placeholders/";
   /** Per-host pools: the service catalog a swarm manager publishes, one key per service. */
   public static final String CATALOG = "catalog/";
+  /** Per host: the address other hosts route its per-host blocks to; written only by that host. */
+  public static final String ADVERTISE = "advertise/";
 
   private Keys() {}
 
@@ -47,6 +49,10 @@ public final class Keys {
 
   public static String catalog(IpPrefix pool, String serviceId) {
     return catalogOf(pool) + serviceId;
+  }
+
+  public static String advertise(String host) {
+    return ADVERTISE + host;
   }
 
   public static String host(String holder) {
