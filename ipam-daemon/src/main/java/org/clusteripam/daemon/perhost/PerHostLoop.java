@@ -39,11 +39,16 @@ public final class PerHostLoop implements AutoCloseable {
   private final HostId node;
   private final CatalogSource catalog;
   private final LbApplier applier;
+  private final PerHostRouting routing;
+  private final RouteApplier routeApplier;
+  private AutoCloseable watch;
+  private final java.util.concurrent.atomic.AtomicBoolean routePassQueued = new java.util.concurrent.atomic.AtomicBoolean();
   private final Duration interval;
   private final PerHostMetrics metrics;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final AtomicReference<Snapshot> last = new AtomicReference<>();
+  private final AtomicReference<org.clusteripam.core.perhost.RoutePlan> lastRoutes = new AtomicReference<>();
   /**
    * Every per-host pool seen by this process: the frontends of a pool deleted since are still this
    * load balancer's to drain and remove.
@@ -56,6 +61,17 @@ public final class PerHostLoop implements AutoCloseable {
 
   public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
       Clock clock) {
+    this(engine, node, catalog, applier, PerHostRouting.off(), RouteApplier.none(), interval, metrics, clock);
+  }
+
+  /**
+   * With routing: this host publishes {@code routing}'s advertised address and keeps kernel routes to
+   * the other hosts' blocks, every pass and whenever the store's pools or advertised addresses change.
+   */
+  public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, PerHostRouting routing,
+      RouteApplier routeApplier, Duration interval, PerHostMetrics metrics, Clock clock) {
+    this.routing = routing;
+    this.routeApplier = routeApplier;
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("--lb-interval must be positive, got " + interval);
     }
@@ -75,8 +91,62 @@ public final class PerHostLoop implements AutoCloseable {
 
   /** First pass now, then one every interval (after the previous one ends). */
   public PerHostLoop start() {
+    if (routing.advertise().isPresent()) {
+      try {
+        // Blocks are claimed and given back in pool records; the other hosts' addresses under advertise/.
+        AutoCloseable pools = engine.store().watch(org.clusteripam.core.state.Keys.POOLS, k -> queueRoutePass());
+        AutoCloseable addresses = engine.store().watch(org.clusteripam.core.state.Keys.ADVERTISE, k -> queueRoutePass());
+        watch = () -> {
+          pools.close();
+          addresses.close();
+        };
+      } catch (RuntimeException e) {
+        LOG.warn("event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"", e.toString(), interval);
+      }
+    }
     timer.scheduleWithFixedDelay(this::safePass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** One route pass soon, however many store changes arrive before it runs. */
+  private void queueRoutePass() {
+    if (routePassQueued.compareAndSet(false, true)) {
+      try {
+        timer.execute(() -> {
+          routePassQueued.set(false);
+          try {
+            routePass();
+          } catch (RuntimeException | LinkageError e) {
+            LOG.error("event=route_pass_failed error=\"{}\"", e.toString(), e);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        routePassQueued.set(false); // closing
+      }
+    }
+  }
+
+  /** Publishes this host's advertised address and brings its routes in line with the store; false when a step failed. */
+  public synchronized boolean routePass() {
+    if (routing.advertise().isEmpty()) {
+      return true;
+    }
+    boolean ok = step("advertise", () -> engine.advertise(node, routing.advertise().get())) != null;
+    org.clusteripam.core.perhost.RoutePlan plan = step("route_plan", () -> engine.routePlan(node));
+    if (plan == null) {
+      return false;
+    }
+    ok &= step("routes", () -> {
+      routeApplier.apply(plan);
+      return Boolean.TRUE;
+    }) != null;
+    lastRoutes.set(plan);
+    return ok;
+  }
+
+  /** The route plan of the last route pass; empty before or without routing. */
+  public Optional<org.clusteripam.core.perhost.RoutePlan> lastRoutes() {
+    return Optional.ofNullable(lastRoutes.get());
   }
 
   /** The plan of the last pass that computed one; empty before. */
@@ -95,6 +165,7 @@ public final class PerHostLoop implements AutoCloseable {
 
   /** One pass; returns whether every step succeeded. */
   public synchronized boolean pass() {
+    boolean routed = routePass();
     List<IpPrefix> pools = step("pools", engine::perHostPools);
     if (pools == null) {
       metrics.pass(false);
@@ -104,6 +175,7 @@ public final class PerHostLoop implements AutoCloseable {
     // No per-host pool, no catalog to publish (the engine keeps catalogs of per-host pools only):
     // Docker is not asked at all.
     boolean ok = pools.isEmpty() || publishCatalog(Set.copyOf(pools));
+    ok &= routed;
     ok &= step("vips", () -> engine.syncServiceVips(node)) != null;
     LbDesiredState state = step("desired", () -> engine.lbDesiredState(node));
     if (state == null) {
@@ -187,6 +259,13 @@ public final class PerHostLoop implements AutoCloseable {
   /** Stops the loop (waits briefly for a running pass, so the store is not closed under it), then the applier. */
   @Override
   public void close() {
+    if (watch != null) {
+      try {
+        watch.close();
+      } catch (Exception e) {
+        LOG.debug("event=route_watch_close_failed error=\"{}\"", e.toString());
+      }
+    }
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
@@ -194,5 +273,6 @@ public final class PerHostLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     applier.close();
+    routeApplier.close();
   }
 }

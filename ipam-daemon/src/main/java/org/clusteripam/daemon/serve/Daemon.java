@@ -17,9 +17,11 @@ import org.clusteripam.daemon.metrics.CapacityGauges;
 import org.clusteripam.daemon.metrics.MetricsServer;
 import org.clusteripam.daemon.metrics.TimedIpam;
 import org.clusteripam.daemon.perhost.IpvsApplier;
+import org.clusteripam.daemon.perhost.KernelRouteApplier;
 import org.clusteripam.daemon.perhost.LbEndpoint;
 import org.clusteripam.daemon.perhost.PerHostLoop;
 import org.clusteripam.daemon.perhost.PerHostMetrics;
+import org.clusteripam.daemon.perhost.RouteApplier;
 import org.clusteripam.daemon.perhost.SwarmCatalogReader;
 import org.clusteripam.daemon.reconcile.DockerApi;
 import org.clusteripam.daemon.reconcile.ReconcileMetrics;
@@ -120,8 +122,9 @@ public final class Daemon implements AutoCloseable {
 
       docker = new DockerApi(c.dockerHost(), c.driverName());
       dockerRef.set(docker);
+      RouteApplier routes = c.routing().advertise().isPresent() ? KernelRouteApplier.open(c.routing().protocol()) : RouteApplier.none();
       perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()),
-          c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
+          c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
       if (metricsServer.isPresent()) {
         DockerApi d = docker;
         PerHostLoop loop = perHost;
@@ -137,7 +140,9 @@ public final class Daemon implements AutoCloseable {
           c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());
       reconciler.start();
       perHost.start();
-      LOG.info("event=perhost_loop_started interval={} load_balancer={}", c.lbInterval(), c.loadBalancer().name().toLowerCase(java.util.Locale.ROOT));
+      LOG.info("event=perhost_loop_started interval={} load_balancer={} advertise_addr={} route_protocol={}", c.lbInterval(),
+          c.loadBalancer().name().toLowerCase(java.util.Locale.ROOT), c.routing().advertise().map(Object::toString).orElse("none"),
+          c.routing().protocol());
       return new Daemon(store, server, metricsServer, reconciler, perHost, docker, ready);
     } catch (StartupException | RuntimeException e) {
       if (perHost != null) {

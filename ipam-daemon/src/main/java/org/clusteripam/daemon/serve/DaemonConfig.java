@@ -25,4 +25,5 @@ public record DaemonConfig(
     LoadBalancerMode loadBalancer,
     Duration lbInterval,
     Level logLevel,
-    boolean traceCalls) {}
+    boolean traceCalls,
+    org.clusteripam.daemon.perhost.PerHostRouting routing) {}

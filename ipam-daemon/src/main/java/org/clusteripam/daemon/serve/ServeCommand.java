@@ -90,6 +90,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Per-host mode: time between passes publishing the service catalog (managers) and updating this host's VIPs and load balancer, ISO-8601 (env IPAM_LB_INTERVAL). Default: ${DEFAULT-VALUE}.")
   public Duration lbInterval;
 
+  @Option(names = "--advertise-addr", defaultValue = "${env:IPAM_ADVERTISE_ADDR:-}",
+      description = "Per-host mode: the address of this host that the other hosts route its per-host blocks to (published in the store);"
+          + " set, this host also keeps kernel routes to the other hosts' blocks. Unset: no routing (env IPAM_ADVERTISE_ADDR).")
+  public String advertiseAddr;
+
+  @Option(names = "--route-protocol", defaultValue = "${env:IPAM_ROUTE_PROTOCOL:-201}",
+      description = "Per-host mode: the rtm_protocol number (5..255) of the routes this daemon keeps; it changes and removes only routes"
+          + " with this number (env IPAM_ROUTE_PROTOCOL). Default: ${DEFAULT-VALUE}.")
+  public int routeProtocol;
+
   @Option(names = "--stale-ip-grace", defaultValue = "${env:IPAM_STALE_IP_GRACE:-PT1M}",
       description = "A host asking again for an address it holds itself (docker start --ip X after a lost release) gets it once Docker"
           + " shows no use of it and the hold is this old (env IPAM_STALE_IP_GRACE). Default: ${DEFAULT-VALUE}.")
@@ -187,7 +197,8 @@ public final class ServeCommand implements Callable<Integer> {
     Optional<java.net.InetSocketAddress> metricsAddress =
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
     return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace, staleIpGrace,
-        lb, lbInterval, Logging.parseLevel(logLevel), onOff("--trace-calls", traceCalls));
+        lb, lbInterval, Logging.parseLevel(logLevel), onOff("--trace-calls", traceCalls),
+        org.clusteripam.daemon.perhost.PerHostRouting.parse(advertiseAddr, routeProtocol));
   }
 
   /** true/false (also on/off, yes/no, 1/0); empty (an unset plugin variable) is false. */
