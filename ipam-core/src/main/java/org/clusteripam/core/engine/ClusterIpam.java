@@ -583,6 +583,11 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return AdvertisedAddresses.read(store).byHost();
   }
 
+  /** The store prefixes whose changes can change a {@link #routePlan}: who owns which block, and the advertised addresses. */
+  public List<String> routePlanInputs() {
+    return List.of(Keys.POOLS, Keys.ADVERTISE);
+  }
+
   /** The routes {@code host} should have to the other hosts' blocks of the per-host pools. */
   public org.clusteripam.core.perhost.RoutePlan routePlan(HostId host) {
     List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> pools = perHostRecords().stream()

@@ -93,12 +93,14 @@ public final class PerHostLoop implements AutoCloseable {
   public PerHostLoop start() {
     if (routing.advertise().isPresent()) {
       try {
-        // Blocks are claimed and given back in pool records; the other hosts' addresses under advertise/.
-        AutoCloseable pools = engine.store().watch(org.clusteripam.core.state.Keys.POOLS, k -> queueRoutePass());
-        AutoCloseable addresses = engine.store().watch(org.clusteripam.core.state.Keys.ADVERTISE, k -> queueRoutePass());
+        List<AutoCloseable> watches = new java.util.ArrayList<>();
+        for (String prefix : engine.routePlanInputs()) {
+          watches.add(engine.store().watch(prefix, k -> queueRoutePass()));
+        }
         watch = () -> {
-          pools.close();
-          addresses.close();
+          for (AutoCloseable w : watches) {
+            w.close();
+          }
         };
       } catch (RuntimeException e) {
         LOG.warn("event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"", e.toString(), interval);
