@@ -46,8 +46,15 @@ public final class IpamQueries {
     }
   }
 
-  /** One host block: its owner ({@code ""}: none), size (saturating at Long.MAX_VALUE), and addresses in use. */
-  public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {
+  /**
+   * One host block: its owner ({@code ""}: none), size (saturating at Long.MAX_VALUE), addresses in
+   * use, and released addresses still in their reuse cooldown (with the release time).
+   */
+  public record BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses, SortedMap<IpAddress, Long> cooling) {
+    public BlockView(IpPrefix block, String owner, long size, long used, List<AddressView> addresses) {
+      this(block, owner, size, used, addresses, new TreeMap<>());
+    }
+
     /** How many of the used addresses are per-host service VIPs. */
     public long serviceVips() {
       return addresses.stream().filter(a -> a.vipService().isPresent()).count();
@@ -100,6 +107,11 @@ public final class IpamQueries {
     }
   }
 
+  /** The store's current revision: cheaper than a {@link #snapshot()} to see whether anything changed. */
+  public long revision() {
+    return store.revision();
+  }
+
   public Snapshot snapshot() {
     long revision = store.revision();
     SortedMap<String, Versioned> pools = store.list(Keys.POOLS);
@@ -118,7 +130,8 @@ public final class IpamQueries {
         List<AddressView> av = new ArrayList<>();
         b.allocations().forEach((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
         used += av.size();
-        bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av));
+        bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av,
+            b.cooling()));
       }
       views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv,
           PoolModes.of(p).placeholders()));

@@ -45,6 +45,9 @@ public final class ShowCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object instead of a tree.")
   boolean json;
 
+  @Option(names = "--svg", description = "Print the address map (supernets, pools coloured by utilization) as one SVG document.")
+  boolean svg;
+
   @Option(names = "--daemon-url", defaultValue = "${env:IPAM_DAEMON_URL:-http://127.0.0.1:9587}",
       description = "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
   String daemonUrl;
@@ -57,6 +60,12 @@ public final class ShowCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Optional<HostId> host = host();
+    if (svg && (json || host.isPresent())) {
+      throw new ParameterException(spec.commandLine(), "--svg draws the whole map: it goes with neither --json nor --node-id");
+    }
+    if (svg) {
+      return svg(out);
+    }
     if (!store.usesEtcd() && DaemonClient.locked(store)) {
       out.print(DaemonClient.get(spec, daemonUrl, "/v1/show" + query(host, json)));
       out.flush();
@@ -73,6 +82,20 @@ public final class ShowCommand implements Callable<Integer> {
       }
     } catch (StoreException e) {
       throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private int svg(PrintWriter out) throws Exception {
+    if (!store.usesEtcd() && DaemonClient.locked(store)) {
+      out.print(DaemonClient.get(spec, daemonUrl, "/v1/map.svg"));
+    } else {
+      try (CliStore c = CliStore.open(spec, store)) {
+        out.print(org.clusteripam.daemon.map.MapHttp.svg(new IpamQueries(c.store, c.config).snapshot(), c.store.describe()));
+      } catch (StoreException e) {
+        throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
+      }
     }
     out.flush();
     return 0;

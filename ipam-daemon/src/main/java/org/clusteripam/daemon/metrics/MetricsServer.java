@@ -83,6 +83,11 @@ public final class MetricsServer implements AutoCloseable {
     });
   }
 
+  /** Adds a handler of its own for {@code path} and everything below it (read-only: it must answer only GET and HEAD). */
+  public void addHandler(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public InetSocketAddress address() {
     return server.getAddress();
   }
