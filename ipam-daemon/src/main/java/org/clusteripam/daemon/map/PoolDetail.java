@@ -49,6 +49,7 @@ public record PoolDetail(IpamQueries.PoolView pool, MapOverview.PoolCell cell, i
       cells.add(new BlockCell(b.block(), HilbertLayout.place(Rect.UNIT, p.prefix(), b.block()), b.owner(), MapColors.owner(b.owner()),
           inPlaceholders, b.size(), b.used(), reserved, cooling, free));
     }
+    cells.sort(java.util.Comparator.comparing(BlockCell::block));
     Optional<Rect> ph = p.placeholders().map(r -> HilbertLayout.place(Rect.UNIT, p.prefix(), r));
     List<String> plan = new ArrayList<>();
     List<String> warnings = new ArrayList<>();

@@ -32,11 +32,13 @@ class MapPageBrowserTest {
 
   @Test
   void drawsTheAddressSpaceDrillsDownSearchesAndFollowsTheStore() throws Exception {
+    long t0 = System.nanoTime();
     MapFixture f;
     Path state = dir.resolve("state");
     try (FileStateStore s = FileStateStore.open(state)) {
       f = new MapFixture(s);
     }
+    phase("fixture written", t0);
     int port;
     try (ServerSocket ss = new ServerSocket(0)) {
       port = ss.getLocalPort();
@@ -50,15 +52,18 @@ class MapPageBrowserTest {
       daemon.awaitSocket(socket, Duration.ofSeconds(30));
       HttpClient http = HttpClient.newHttpClient();
       awaitHttp(http, base + "/v1/map", daemon);
+      phase("daemon serving", t0);
 
       // The static SVG of the same state: one region per pool, the warning outline on the full one.
       String svg = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/map.svg")).build(), HttpResponse.BodyHandlers.ofString()).body();
       Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       assertThat(MapSvgTest.pools(doc)).contains("10.80.0.0/24", "10.80.5.0/24", "10.90.0.0/24", "10.91.0.0/24").hasSize(9);
 
-      try (WebDriver b = WebDriver.start(dir, 1400, 900)) {
+      try (WebDriver b = WebDriver.start(dir, 1400, 1000)) {
+        phase("browser started", t0);
         b.open(base + "/map/");
         awaitView(b, "overview");
+        phase("overview drawn", t0);
         b.script("window.__sameDocument = 'yes'; return 0;");
         assertThat(attributes(b, "g.tile", "data-id")).containsExactly("10.80.0.0/20", "fd80:cafe::/60", "outside");
         assertThat(attributes(b, "rect.pool", "data-prefix")).hasSize(9)
@@ -79,6 +84,7 @@ class MapPageBrowserTest {
         assertThat(b.text(b.find("ul.plan"))).contains("placeholder range 10.91.0.192/26: 63 placeholders");
         assertThat(b.text(b.find("table.blocks"))).contains("capacity").contains("reserved").contains("free").contains("10.91.0.192/26");
         Golden.check("pool-per-host.png", b.screenshot(), TOLERANCE);
+        phase("pool checked", t0);
 
         b.click(b.find("rect.block[data-prefix='10.91.0.192/26']"));
         awaitView(b, "block");
@@ -103,7 +109,9 @@ class MapPageBrowserTest {
         assertThat(hits(b, search, "node-c")).hasSizeGreaterThanOrEqualTo(6).allMatch(h -> h.contains("node-c"));
         assertThat(hits(b, search, "ingest")).anyMatch(h -> h.contains(ingest + " ingest"));
 
+        phase("search checked", t0);
         // node-a's block of "web": then a new allocation by the daemon's engine appears without a reload.
+        b.clear(search);
         b.open(base + "/map/#/block/10.80.0.0/26");
         b.script("window.__sameDocument = 'yes'; return 0;");
         awaitView(b, "block");
@@ -113,16 +121,21 @@ class MapPageBrowserTest {
         String got = DaemonProcess.call(socket, "IpamDriver.RequestAddress",
             "{\"PoolID\":\"" + f.webId + "\",\"Address\":\"\",\"Options\":null}");
         assertThat(got).contains("\"Address\":\"10.80.0.13/24\"");
-        long t0 = System.nanoTime();
+        long t1 = System.nanoTime();
         b.await("the new address on the page", Duration.ofSeconds(5),
             "return document.querySelector(\"rect.addr[data-address='10.80.0.13']\")?.getAttribute('data-kind') || ''", v -> v.asText().equals("endpoint"));
-        System.out.printf("new allocation drawn %d ms after it was made%n", (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("new allocation drawn %d ms after it was made%n", (System.nanoTime() - t1) / 1_000_000);
         assertThat(b.script("return window.__sameDocument || 'reloaded'").asText()).isEqualTo("yes");
         assertThat(b.text(b.find("#revision"))).isNotEqualTo(before);
         assertThat(b.text(b.find("table.addresses"))).contains("10.80.0.13");
       }
+      phase("browser closed", t0);
       assertThat(daemon.stop(Duration.ofSeconds(15))).isZero();
     }
+  }
+
+  private static void phase(String what, long t0) {
+    System.out.printf("%s at %d ms%n", what, (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static void awaitHttp(HttpClient http, String url, DaemonProcess daemon) throws Exception {
@@ -141,8 +154,8 @@ class MapPageBrowserTest {
   }
 
   private static void awaitView(WebDriver b, String view) throws Exception {
-    b.await("view " + view, Duration.ofSeconds(10), "return document.body.dataset.ready === 'true' ? document.body.dataset.view : ''",
-        v -> v.asText().equals(view));
+    b.await("view " + view, Duration.ofSeconds(10),
+        "const d = document.body.dataset; return d.ready === 'true' && (d.hash || '') === location.hash ? d.view : ''", v -> v.asText().equals(view));
   }
 
   private static List<String> attributes(WebDriver b, String css, String name) throws Exception {

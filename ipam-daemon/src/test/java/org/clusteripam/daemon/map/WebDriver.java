@@ -25,7 +25,7 @@ import java.util.function.Predicate;
  */
 final class WebDriver implements AutoCloseable {
   private static final ObjectMapper M = new ObjectMapper();
-  private static final String ELEMENT = "element-6066-11e4-a52e-4f866cd3b8f0";
+  private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
   private final Process driver;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -160,7 +160,18 @@ final class WebDriver implements AutoCloseable {
     session("POST", "/element/" + e.id() + "/clear", M.createObjectNode());
   }
 
+  /** Moves the pointer to the top-left corner (so no hover highlight shows in a screenshot) and takes focus off inputs. */
+  void rest() throws Exception {
+    ObjectNode b = M.createObjectNode();
+    ObjectNode mouse = b.putArray("actions").addObject().put("type", "pointer").put("id", "mouse");
+    mouse.putObject("parameters").put("pointerType", "mouse");
+    mouse.putArray("actions").addObject().put("type", "pointerMove").put("duration", 0).put("x", 1).put("y", 1).put("origin", "viewport");
+    session("POST", "/actions", b);
+    script("document.activeElement && document.activeElement.blur(); return 0;");
+  }
+
   byte[] screenshot() throws Exception {
+    rest();
     return Base64.getDecoder().decode(session("GET", "/screenshot", null).asText());
   }
 

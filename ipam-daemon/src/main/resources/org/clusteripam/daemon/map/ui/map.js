@@ -4,7 +4,7 @@
 'use strict';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
-const TILE = 480, GAP = 24, HEAD = 58, SQUARE = 600;
+const GAP = 24, HEAD = 58;
 const state = { overview: null, etag: null, detail: null, detailKey: null, detailRevision: -1, hitIndex: -1 };
 
 function h(tag, attrs, ...kids) {
@@ -41,6 +41,12 @@ function minSized(b, min) {
   const w = Math.max(b.w, min), hh = Math.max(b.h, min);
   return { x: b.x - (w - b.w) / 2, y: b.y - (hh - b.h) / 2, w, h: hh };
 }
+
+// The SVG is drawn at one unit per pixel (labels keep their size); tiles and squares fit the view.
+function viewWidth() { return Math.max(320, document.getElementById('view').clientWidth); }
+function tileSize(cols) { return Math.floor(Math.max(200, Math.min(480, (viewWidth() - GAP * (cols + 1)) / cols))); }
+function squareSize() { return Math.floor(Math.max(240, Math.min(640, viewWidth() - 2 * GAP, window.innerHeight - 200))); }
+function frame(svg, w, hh) { svg.setAttribute('viewBox', `0 0 ${w} ${hh}`); svg.setAttribute('width', w); svg.setAttribute('height', hh); }
 
 // ------------------------------------------------------------------ routing
 
@@ -122,6 +128,7 @@ async function renderNow() {
     }
     document.body.dataset.view = r.view;
     document.body.dataset.revision = state.overview.revision;
+    document.body.dataset.hash = location.hash;
   } catch (e) {
     svg.replaceChildren();
     side.replaceChildren(h('h2', { text: 'Not found' }), h('p', { class: 'warning', text: e.message }), h('p', {}, h('a', { href: '#/', text: 'back to the overview' })));
@@ -159,12 +166,12 @@ function drawOverview(svg, side) {
   const tiles = state.overview.tiles;
   const cols = Math.min(2, Math.max(1, tiles.length));
   const rows = Math.ceil(tiles.length / cols) || 1;
-  const width = GAP + cols * (TILE + GAP), height = GAP + rows * (HEAD + TILE + GAP);
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const size = tileSize(cols);
+  frame(svg, GAP + cols * (size + GAP), GAP + rows * (HEAD + size + GAP));
   const nodes = [defs()];
   tiles.forEach((t, i) => {
-    const x = GAP + (i % cols) * (TILE + GAP), y = GAP + Math.floor(i / cols) * (HEAD + TILE + GAP);
-    nodes.push(drawTile(t, x, y));
+    const x = GAP + (i % cols) * (size + GAP), y = GAP + Math.floor(i / cols) * (HEAD + size + GAP);
+    nodes.push(drawTile(t, x, y, size));
   });
   if (!tiles.length) nodes.push(s('text', { x: GAP, y: GAP + 20, 'font-size': 14, text: 'no pools yet' }));
   svg.replaceChildren(...nodes);
@@ -179,7 +186,7 @@ function tileStats(t) {
     : `${num(t.pools.length)} pools · ${pct(t.util)} of their addresses used`;
 }
 
-function drawTile(t, x, y) {
+function drawTile(t, x, y, TILE) {
   const g = s('g', { class: 'tile', 'data-id': t.id, 'data-warn': t.warn ? 'true' : null });
   g.append(s('text', { class: 'tile-title', x, y: y + 18, 'font-size': 17, 'font-weight': 'bold', fill: '#1f2328', text: t.title }));
   g.append(s('text', { class: 'tile-stats', x, y: y + 38, 'font-size': 12, fill: '#59636e', text: tileStats(t) }));
@@ -240,8 +247,8 @@ function overviewSide(tiles) {
 }
 
 function drawPool(svg, side, d) {
-  const p = d.pool, x = GAP, y = GAP + 40, size = SQUARE;
-  svg.setAttribute('viewBox', `0 0 ${size + 2 * GAP} ${size + 40 + 2 * GAP}`);
+  const p = d.pool, x = GAP, y = GAP + 40, size = squareSize();
+  frame(svg, size + 2 * GAP, size + 40 + 2 * GAP);
   const g = s('g', { class: 'pool-view', 'data-prefix': p.prefix });
   g.append(s('text', { x, y: GAP + 14, 'font-size': 17, 'font-weight': 'bold', fill: '#1f2328', text: `pool ${p.prefix}${p.name ? ' · ' + p.name : ''}` }));
   g.append(s('text', { x, y: GAP + 32, 'font-size': 12, fill: '#59636e',
@@ -324,8 +331,8 @@ function paintSwatches(nodes) {
 }
 
 function drawBlock(svg, side, d, selected) {
-  const bl = d.block, p = d.pool, x = GAP, y = GAP + 40, size = SQUARE;
-  svg.setAttribute('viewBox', `0 0 ${size + 2 * GAP} ${size + 40 + 2 * GAP}`);
+  const bl = d.block, p = d.pool, x = GAP, y = GAP + 40, size = squareSize();
+  frame(svg, size + 2 * GAP, size + 40 + 2 * GAP);
   const g = s('g', { class: 'block-view', 'data-prefix': bl.block });
   g.append(s('text', { x, y: GAP + 14, 'font-size': 17, 'font-weight': 'bold', fill: '#1f2328', text: `block ${bl.block} · ${bl.owner || 'no owner'}` }));
   g.append(s('text', { x, y: GAP + 32, 'font-size': 12, fill: '#59636e',
@@ -357,6 +364,7 @@ function blockSide(d, selected) {
   const bl = d.block;
   const out = [];
   const a = selected ? d.addresses.find(x => x.address === selected) : null;
+  // The selected address first: what a click or a search was after.
   if (selected) {
     out.push(h('h2', { class: 'address-title', text: 'address ' + selected }));
     out.push(a ? h('dl', { class: 'facts address-facts' }, fact('kind', a.kind), fact('holders', a.holders.join(', ') || '–'),
@@ -364,7 +372,7 @@ function blockSide(d, selected) {
       fact('block', bl.block + ' (' + (bl.owner || 'no owner') + ')'), fact('pool', d.pool.prefix))
       : h('p', { text: 'free: not allocated, not cooling' }));
   }
-  out.push(h('h2', { text: 'block ' + bl.block }));
+  out.push(h('h2', { class: selected ? 'next' : null, text: 'block ' + bl.block }));
   if (bl.util > state.overview.warnAt) out.push(h('div', { class: 'warning', text: `${pct(bl.util)} of this block is taken.` }));
   out.push(h('dl', { class: 'facts' }, fact('host', bl.owner || '–'), fact('pool', d.pool.prefix + (d.pool.name ? ' ' + d.pool.name : '')),
     fact('capacity', num(bl.capacity)), fact('used', num(bl.used)), fact('reserved', num(bl.reserved)), fact('cooling', num(bl.cooling)), fact('free', num(bl.free))));
@@ -438,5 +446,7 @@ async function search(q) {
   list.hidden = false;
 }
 
-window.addEventListener('hashchange', () => render());
+window.addEventListener('hashchange', () => { document.getElementById('hits').hidden = true; render(); });
+let resizeTimer = null;
+window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(render, 150); });
 window.addEventListener('DOMContentLoaded', () => { setupSearch(); poll(); });
