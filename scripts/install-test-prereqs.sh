@@ -30,3 +30,5 @@ if ((${#missing[@]})); then
 fi
 echo "test prerequisites present: ${packages[*]}"
 bash "$(dirname "$0")/prereqs/engines.sh"   # dockerd 28.5 + containerd 2.1 + compose 2.40 from unstable, under .cache/sid
+
+bash "$(dirname "$0")/prereqs/map.sh"       # chromium + chromedriver for the address-map page tests
