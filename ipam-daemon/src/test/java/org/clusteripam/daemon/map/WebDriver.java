@@ -88,6 +88,10 @@ final class WebDriver implements AutoCloseable {
     }
   }
 
+  String sessionId() {
+    return session;
+  }
+
   JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
     b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())

@@ -115,6 +115,7 @@ function render() {
 
 async function renderNow() {
   if (!state.overview) return;
+  const started = performance.now();
   const r = route();
   const svg = document.getElementById('map');
   const side = document.getElementById('side');
@@ -135,6 +136,9 @@ async function renderNow() {
     crumbs([]);
     document.body.dataset.view = 'error';
   }
+  // For the benchmark: how long drawing took, and when the first picture was complete.
+  document.body.dataset.renderMs = Math.round(performance.now() - started);
+  if (!document.body.dataset.firstDrawnMs) document.body.dataset.firstDrawnMs = Math.round(performance.now());
   document.body.dataset.ready = 'true';
 }
 
