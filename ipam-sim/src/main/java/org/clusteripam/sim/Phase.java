@@ -106,7 +106,8 @@ final class Phase {
     Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
     String msg = c.getClass().getSimpleName() + ": " + c.getMessage();
     failures.incrementAndGet();
-    if (errors.size() < MAX_ERRORS && errors.stream().noneMatch(m -> m.equals(msg))) {
+    String shape = msg.replaceAll("[0-9]+", "N"); // the same error with other timings or names is not new
+    if (errors.size() < MAX_ERRORS && errors.stream().noneMatch(m -> m.replaceAll("[0-9]+", "N").equals(shape))) {
       errors.add(msg);
     }
   }
