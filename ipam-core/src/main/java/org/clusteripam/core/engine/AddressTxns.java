@@ -2,10 +2,7 @@ package org.clusteripam.core.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import org.clusteripam.core.alloc.BlockOrder;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.ExhaustedException;
@@ -15,6 +12,7 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Allocation;
 import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.HolderRecord;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.store.StoreCorruptException;
@@ -41,18 +39,20 @@ final class AddressTxns {
     return new UnknownPoolException(new PoolId("pool/" + pool));
   }
 
-  IpAddress slowDynamicTxn(StateView sv, IpPrefix pool, String holder, AddressKind kind, boolean serial, long now) {
-    PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+  /** Thrown when a transaction needs the borrow candidates, which are scanned only then. */
+  static final class NeedBorrow extends RuntimeException {
+    NeedBorrow() {
+      super("borrow candidates needed", null, false, false);
+    }
+  }
+
+  IpAddress slowDynamicTxn(StateView sv, IpPrefix pool, String holder, AddressKind kind, boolean serial, long now, Candidates cands) {
+    PoolRecord rec = sv.pool(pool, holder).orElseThrow(() -> unknown(pool));
     AddressingMode mode = PoolModes.of(rec);
-    List<IpPrefix> owned = new ArrayList<>();
-    rec.blocks().forEach((b, o) -> {
-      if (o.equals(holder)) {
-        owned.add(b);
-      }
-    });
+    List<IpPrefix> owned = new ArrayList<>(sv.affinity(pool, holder).blocks());
     for (IpPrefix b : owned) {
       Optional<BlockRecord> ob = sv.block(pool, b);
-      if (ob.isPresent()) {
+      if (ob.isPresent() && ob.get().owner().equals(holder)) {
         Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
         if (p.isPresent()) {
           sv.put(p.get().block());
@@ -60,22 +60,17 @@ final class AddressTxns {
         }
       }
     }
-    Optional<IpAddress> claimed = claimAndPick(sv, rec, holder, holder, kind, serial, now);
+    Optional<IpAddress> claimed = claimAndPick(sv, rec, holder, holder, kind, serial, now, cands);
     if (claimed.isPresent()) {
       return claimed.get();
     }
     if (!config.strictAffinity()) {
-      // Borrowers start at a holder-dependent block, so hosts that ran out spread over the others'
-      // blocks instead of all contending for the first one with room.
-      List<Map.Entry<IpPrefix, String>> entries = new ArrayList<>(rec.blocks().entrySet());
-      int start = entries.isEmpty() ? 0 : Math.floorMod(holder.hashCode(), entries.size());
-      for (int i = 0; i < entries.size(); i++) {
-        Map.Entry<IpPrefix, String> e = entries.get((start + i) % entries.size());
-        if (e.getValue().equals(holder) || !PoolModes.eligible(mode, e.getKey(), holder)) {
-          continue;
-        }
-        Optional<BlockRecord> ob = sv.block(pool, e.getKey());
-        if (ob.isPresent()) {
+      if (cands.borrow() == null) {
+        throw new NeedBorrow();
+      }
+      for (IpPrefix b : cands.borrow()) {
+        Optional<BlockRecord> ob = sv.block(pool, b);
+        if (ob.isPresent() && !ob.get().owner().equals(holder) && PoolModes.eligible(mode, b, holder)) {
           Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
           if (p.isPresent()) {
             sv.put(p.get().block()); // a borrowed address: the block keeps its owner
@@ -118,51 +113,39 @@ final class AddressTxns {
   }
 
   /**
-   * Claims the first free (or ownerless) block in {@code holder}'s order and picks an address in it
-   * for {@code allocHolder} (the holder itself, or one of its service VIPs).
+   * Claims the first candidate block that is still free (create-if-absent of its key) or ownerless
+   * and picks an address in it for {@code allocHolder} (the holder itself, or one of its service
+   * VIPs). Every candidate found taken meanwhile means the untracked scan was stale: unless it was
+   * the last scan, the caller scans again.
    */
-  Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, String allocHolder, AddressKind kind, boolean serial, long now) {
+  Optional<IpAddress> claimAndPick(StateView sv, PoolRecord rec, String holder, String allocHolder, AddressKind kind, boolean serial, long now,
+      Candidates cands) {
     IpPrefix pool = rec.prefix();
-    int len = rec.blockLength();
     AddressingMode mode = PoolModes.of(rec);
-    IpPrefix region = pool;
-    if (rec.ipRange().isPresent()) {
-      IpPrefix r = rec.ipRange().get();
-      region = r.length() <= len ? r : IpPrefix.containing(r.network(), len);
-    } else if (mode.placeholders().isPresent() && AddressingMode.GLOBAL_HOLDER.equals(holder)) {
-      region = mode.placeholders().get(); // whole blocks (checked when the pool was created)
-    }
-    int bits = Math.min(62, len - region.length()); // beyond 2^62 blocks, the first 2^62 are plenty
-    BlockOrder order = BlockOrder.forHolder(holder, bits);
-    long tries = Math.min(order.count(), (long) rec.blocks().size() + 1);
-    for (long i = 0; i < tries; i++) {
-      IpPrefix b = region.subPrefix(len, order.indexAt(i));
+    boolean stale = false;
+    for (IpPrefix b : cands.claim()) {
       if (!PoolModes.eligible(mode, b, holder)) {
-        tries = Math.min(order.count(), tries + 1); // the placeholder range: not a host's to claim
         continue;
       }
-      String owner = rec.blocks().get(b);
+      Optional<BlockRecord> ob = sv.block(pool, b);
       BlockRecord blk;
-      if (owner == null) {
+      if (ob.isEmpty()) {
         blk = BlockRecord.empty(pool, b, rec.ipRange(), holder);
-        tries = Math.min(order.count(), tries + 1); // a fresh block that cannot serve: look further
-      } else if (owner.isEmpty()) {
-        Optional<BlockRecord> ob = sv.block(pool, b);
-        if (ob.isEmpty()) {
-          continue;
-        }
+      } else if (ob.get().owner().isEmpty()) {
         blk = ob.get().withOwner(holder);
       } else {
+        stale = true;
         continue;
       }
       Optional<BlockOps.Picked> p = BlockOps.pick(blk, allocHolder, kind, config.policyFor(serial), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
-        TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
-        blocks.put(b, holder);
-        sv.put(rec.withBlocks(blocks));
+        sv.addAffinity(pool, holder, b);
         return Optional.of(p.get().address());
       }
+    }
+    if (stale && !cands.last()) {
+      throw new StaleListing("block candidates of " + pool);
     }
     return Optional.empty();
   }
@@ -175,15 +158,13 @@ final class AddressTxns {
     if (ob.isPresent() && ob.get().pool().equals(pool)) {
       blk = ob.get();
     } else {
-      PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
-      if (rec.blocks().containsKey(b)) {
-        throw new StoreCorruptException(Keys.block(pool, b), "listed in pool " + pool + " but missing", null);
+      PoolRecord rec = sv.pool(pool, holder).orElseThrow(() -> unknown(pool));
+      if (ob.isPresent()) {
+        throw new StoreCorruptException(Keys.block(pool, b), "block of pool " + ob.get().pool() + " stored under pool " + pool, null);
       }
       String owner = PoolModes.initialOwner(PoolModes.of(rec), b, holder);
       blk = BlockRecord.empty(pool, b, rec.ipRange(), owner);
-      TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.blocks());
-      blocks.put(b, owner);
-      sv.put(rec.withBlocks(blocks));
+      sv.addAffinity(pool, owner, b);
     }
     Allocation existing = blk.allocations().get(a);
     if (existing == null) {
@@ -219,7 +200,7 @@ final class AddressTxns {
     if (kind == AddressKind.GATEWAY || AddressingMode.GLOBAL_HOLDER.equals(holder)) {
       return true;
     }
-    Long from = sv.pool(pool).map(r -> r.replayFrom().get(holder)).orElse(null);
+    Long from = sv.holder(pool, holder).flatMap(HolderRecord::replayFrom).orElse(null);
     return from != null && now - from <= config.replayWindow().toMillis();
   }
 
@@ -233,8 +214,8 @@ final class AddressTxns {
     return String.join(" and ", out);
   }
 
-  IpAddress gatewayTxn(StateView sv, IpPrefix pool, String holder, Optional<IpAddress> preferred, boolean serial, long now) {
-    PoolRecord rec = sv.pool(pool).orElseThrow(() -> unknown(pool));
+  IpAddress gatewayTxn(StateView sv, IpPrefix pool, String holder, Optional<IpAddress> preferred, boolean serial, long now, Candidates cands) {
+    PoolRecord rec = sv.pool(pool, holder).orElseThrow(() -> unknown(pool));
     IpAddress a;
     if (preferred.isPresent()) {
       a = preferred.get();
@@ -245,13 +226,13 @@ final class AddressTxns {
       if (!PoolTxns.isAllocated(sv, rec, first)) {
         a = first;
       } else {
-        a = slowDynamicTxn(sv, pool, holder, AddressKind.GATEWAY, serial, now);
-        sv.pool(pool).filter(r -> r.gateway().isEmpty()).ifPresent(r -> sv.put(r.withGateway(Optional.of(a))));
+        a = slowDynamicTxn(sv, pool, holder, AddressKind.GATEWAY, serial, now, cands);
+        sv.poolRecord(pool).filter(r -> r.gateway().isEmpty()).ifPresent(r -> sv.put(r.withGateway(Optional.of(a))));
         return a;
       }
     }
     IpAddress got = preferredTxn(sv, pool, holder, a, AddressKind.GATEWAY, now);
-    PoolRecord latest = sv.pool(pool).orElseThrow(() -> unknown(pool));
+    PoolRecord latest = sv.poolRecord(pool).orElseThrow(() -> unknown(pool));
     if (latest.gateway().isEmpty()) {
       sv.put(latest.withGateway(Optional.of(got)));
     }

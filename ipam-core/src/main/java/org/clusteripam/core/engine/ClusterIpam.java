@@ -33,7 +33,7 @@ import org.clusteripam.core.state.Allocation;
 import org.clusteripam.core.state.BlockRecord;
 import org.clusteripam.core.state.CarvingConfig;
 import org.clusteripam.core.state.Keys;
-import org.clusteripam.core.state.PoolIndex;
+import org.clusteripam.core.state.AffinityRecord;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.StateStore;
@@ -64,15 +64,22 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   private final HostId node;
   private final Clock clock;
   private final long cooldownMillis;
-  private final ConcurrentHashMap<IpPrefix, OwnershipHint> hints = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IpPrefix, PoolHint> poolHints = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, OwnedHint> ownedHints = new ConcurrentHashMap<>();
   private final DecodeCache decodeCache = new DecodeCache();
   private final PoolTxns poolTxns;
   private final AddressTxns addressTxns;
   private final VipTxns vipTxns;
   private final PerHostTxns perHostTxns;
 
-  /** Blocks per holder and the addressing mode of one pool, as of a pool record revision (an untracked hint). */
-  private record OwnershipHint(long modRevision, Map<String, List<IpPrefix>> byOwner, AddressingMode mode) {}
+  /** A pool record and its addressing mode, as of a revision (an untracked hint). */
+  private record PoolHint(long modRevision, PoolRecord record, AddressingMode mode) {}
+
+  /** The blocks one holder owns in one pool, as of a revision of its affinity key (an untracked hint). */
+  private record OwnedHint(long modRevision, List<IpPrefix> blocks) {}
+
+  /** How often a transaction is re-run after its untracked knowledge (a listing, block candidates) proved stale. */
+  private static final int RESCANS = 4;
 
   /**
    * Opens the engine and records (or checks) the carving parameters in the store.
@@ -98,6 +105,9 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       }
       return StateCodec.decodeConfig(Keys.CONFIG, stored.get()).differences(mine);
     });
+    if (diff.isEmpty()) {
+      SchemaMigration.migrate(store, clock.millis());
+    }
     if (!diff.isEmpty()) {
       throw new ConfigMismatchException(store.describe(), diff);
     }
@@ -165,7 +175,18 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       }
     }
     long now = clock.millis();
-    PoolRecord rec = store.transact("requestPool", v -> poolTxns.requestPoolTxn(new StateView(v, decodeCache), req, holder, options, name, now));
+    PoolRecord rec = null;
+    for (int attempt = 0; rec == null; attempt++) {
+      try {
+        rec = store.transact("requestPool", v -> poolTxns.requestPoolTxn(new StateView(v, decodeCache), req, holder, options, name, now));
+      } catch (StaleListing e) {
+        if (attempt >= RESCANS) {
+          throw new org.clusteripam.core.store.StoreConflictException("requestPool: the listing of pools kept disagreeing with "
+              + Keys.CARVE + " after " + RESCANS + " refreshes");
+        }
+        store.list(Keys.POOLS); // a linearizable listing refreshes a cache that missed pools
+      }
+    }
     PoolRef ref = new PoolRef(req.addressSpace(), global, rec.prefix());
     return new PoolGrant(ref.id(), rec.prefix(), gatewayData(rec));
   }
@@ -186,10 +207,38 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     PoolRef ref = parsed.get();
     String holder = AddressingMode.holder(host.value(), ref.global());
     long now = clock.millis();
-    store.transact("releasePool", v -> {
-      poolTxns.releasePoolTxn(new StateView(v, decodeCache), ref.prefix(), holder, now);
-      return null;
-    });
+    PoolTxns.Left left = store.transact("releasePool", v -> poolTxns.releasePoolTxn(new StateView(v, decodeCache), ref.prefix(), holder, now));
+    if (left == PoolTxns.Left.MARKED) {
+      finishDeletion(ref.prefix());
+    }
+  }
+
+  /**
+   * The second step of deleting a pool whose last holder left: lists every key of the pool with
+   * linearizable reads (after the mark was committed), then deletes them all in one transaction if
+   * the mark is unchanged and no holder is listed. Whether the pool was deleted.
+   */
+  private boolean finishDeletion(IpPrefix pool) {
+    java.util.TreeSet<String> listed = new java.util.TreeSet<>();
+    for (String prefix : PoolTxns.prefixesOf(pool)) {
+      listed.addAll(store.list(prefix).keySet());
+    }
+    return store.transact("deletePool", v -> poolTxns.deleteMarkedTxn(new StateView(v, decodeCache), pool, listed));
+  }
+
+  /**
+   * Finishes the deletion of every pool still marked for it (its last holder's leave was cut off
+   * between the mark and the deletion): the safety net for reconciliation. Returns the pools deleted.
+   */
+  public List<IpPrefix> finishDeletions() {
+    List<IpPrefix> out = new ArrayList<>();
+    for (Map.Entry<String, Versioned> e : store.list(Keys.POOLS).entrySet()) {
+      PoolRecord r = decodeCache.pool(e.getKey(), e.getValue().value());
+      if (r.deleting() && finishDeletion(r.prefix())) {
+        out.add(r.prefix());
+      }
+    }
+    return out;
   }
 
 
@@ -205,21 +254,21 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     for (IpPrefix p : pools) {
       released.addAll(store.transact("releaseEmptyBlocks", v -> {
         StateView sv = new StateView(v, decodeCache);
-        Optional<PoolRecord> rec = sv.pool(p);
-        if (rec.isEmpty()) {
-          return List.<IpPrefix>of();
-        }
-        TreeMap<IpPrefix, String> blocks = new TreeMap<>(rec.get().blocks());
+        AffinityRecord aff = sv.affinity(p, holder);
+        AffinityRecord left = aff;
         List<IpPrefix> out = new ArrayList<>();
-        for (Map.Entry<IpPrefix, String> e : rec.get().blocks().entrySet()) {
-          if (e.getValue().equals(holder) && sv.block(p, e.getKey()).map(BlockRecord::isEmpty).orElse(true)) {
-            sv.deleteBlock(p, e.getKey());
-            blocks.remove(e.getKey());
-            out.add(e.getKey());
+        for (IpPrefix b : aff.blocks()) {
+          Optional<BlockRecord> blk = sv.block(p, b);
+          if (blk.isEmpty() || !blk.get().owner().equals(holder)) {
+            left = left.without(b); // the index lagged behind the block: repair it
+          } else if (blk.get().isEmpty()) {
+            sv.deleteBlock(p, b);
+            left = left.without(b);
+            out.add(b);
           }
         }
-        if (!out.isEmpty()) {
-          sv.put(rec.get().withBlocks(blocks));
+        if (!left.equals(aff)) {
+          sv.put(p, left);
         }
         return out;
       }));
@@ -258,9 +307,11 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     if (req.preferred().isPresent() && req.kind() == AddressKind.ENDPOINT && !AddressingMode.GLOBAL_HOLDER.equals(holder)
         && placeholderHint(pool).filter(r -> r.contains(req.preferred().get())).isPresent()) {
       // A node asks for a swarm placeholder of a per-host pool: an address of its own blocks.
-      got = store.transact("requestMappedAddress", v -> perHostTxns.mappedTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), now));
+      got = withCandidates("requestMappedAddress", pool, holder,
+          c -> v -> perHostTxns.mappedTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), now, c));
     } else if (req.kind() == AddressKind.GATEWAY) {
-      got = store.transact("requestGateway", v -> addressTxns.gatewayTxn(new StateView(v, decodeCache), pool, holder, req.preferred(), serial, now));
+      got = withCandidates("requestGateway", pool, holder,
+          c -> v -> addressTxns.gatewayTxn(new StateView(v, decodeCache), pool, holder, req.preferred(), serial, now, c));
     } else if (req.preferred().isPresent()) {
       got = store.transact("requestAddress", v -> addressTxns.preferredTxn(new StateView(v, decodeCache), pool, holder, req.preferred().get(), AddressKind.ENDPOINT, now));
     } else {
@@ -292,54 +343,100 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         return fast;
       }
     }
-    return store.transact("requestAddress", v -> addressTxns.slowDynamicTxn(new StateView(v, decodeCache), pool, holder, AddressKind.ENDPOINT, serial, now));
+    return withCandidates("requestAddress", pool, holder,
+        c -> v -> addressTxns.slowDynamicTxn(new StateView(v, decodeCache), pool, holder, AddressKind.ENDPOINT, serial, now, c));
   }
 
-  /** Blocks {@code holder} owns in {@code pool} according to an untracked, cached read. */
+  /**
+   * Runs a transaction that may claim or borrow a block, with candidates found by untracked reads:
+   * re-scanned when they proved stale, the borrow candidates listed only when the transaction asks.
+   */
+  private <R> R withCandidates(String name, IpPrefix pool, String holder, java.util.function.Function<Candidates, org.clusteripam.core.store.Txn<R>> txn) {
+    Candidates c = scan(pool, holder);
+    for (int attempt = 0; ; attempt++) {
+      Candidates run = attempt >= RESCANS ? c.asLast() : c;
+      try {
+        return store.transact(name, txn.apply(run));
+      } catch (AddressTxns.NeedBorrow e) {
+        c = c.withBorrow(borrows(pool, holder));
+      } catch (StaleListing e) {
+        Candidates fresh = scan(pool, holder);
+        c = c.borrow() == null ? fresh : fresh.withBorrow(borrows(pool, holder));
+      }
+    }
+  }
+
+  private Candidates scan(IpPrefix pool, String holder) {
+    PoolHint h = hint(pool);
+    if (h == null) {
+      return new Candidates(List.of(), null, false);
+    }
+    return new Candidates(Candidates.scanClaims(h.record(), holder, store::peek, decodeCache), null, false);
+  }
+
+  private List<IpPrefix> borrows(IpPrefix pool, String holder) {
+    PoolHint h = hint(pool);
+    if (h == null) {
+      return List.of();
+    }
+    List<BlockRecord> blocks = new ArrayList<>();
+    store.list(Keys.blocksOf(pool)).forEach((k, v) -> blocks.add(decodeCache.block(k, v.value())));
+    return Candidates.scanBorrows(h.record(), holder, blocks);
+  }
+
+  /** Blocks {@code holder} owns in {@code pool} according to an untracked, cached read of its affinity key. */
   private List<IpPrefix> ownedHint(IpPrefix pool, String holder) {
-    OwnershipHint h = hint(pool);
-    return h == null ? List.of() : h.byOwner().getOrDefault(holder, List.of());
+    String key = Keys.affinity(pool, holder);
+    Optional<Versioned> peeked = store.peek(key);
+    if (peeked.isEmpty()) {
+      ownedHints.remove(key);
+      return List.of();
+    }
+    Versioned v = peeked.get();
+    OwnedHint h = ownedHints.get(key);
+    if (h == null || h.modRevision() != v.modRevision()) {
+      try {
+        h = new OwnedHint(v.modRevision(), List.copyOf(StateCodec.decodeAffinity(key, v.value()).blocks()));
+      } catch (StoreCorruptException e) {
+        return List.of(); // the tracked read on the slow path reports it
+      }
+      if (ownedHints.size() > 4096) {
+        ownedHints.clear();
+      }
+      ownedHints.put(key, h);
+    }
+    return h.blocks();
   }
 
   /** The placeholder range of {@code pool} if it is per-host, according to an untracked, cached read. */
   private Optional<IpPrefix> placeholderHint(IpPrefix pool) {
-    OwnershipHint h = hint(pool);
+    PoolHint h = hint(pool);
     return h == null ? Optional.empty() : h.mode().placeholders();
   }
 
-  private OwnershipHint hint(IpPrefix pool) {
+  private PoolHint hint(IpPrefix pool) {
     Optional<Versioned> peeked = store.peek(Keys.pool(pool));
     if (peeked.isEmpty()) {
-      hints.remove(pool);
+      poolHints.remove(pool);
       return null;
     }
     Versioned v = peeked.get();
-    OwnershipHint h = hints.get(pool);
+    PoolHint h = poolHints.get(pool);
     if (h == null || h.modRevision() != v.modRevision()) {
-      Map<String, List<IpPrefix>> by = new TreeMap<>();
       PoolRecord rec;
       try {
-        rec = StateCodec.decodePool(Keys.pool(pool), v.value());
+        rec = decodeCache.pool(Keys.pool(pool), v.value());
       } catch (StoreCorruptException e) {
         return null; // the tracked read on the slow path reports it
       }
-      rec.blocks().forEach((b, o) -> by.computeIfAbsent(o, k -> new ArrayList<>()).add(b));
-      h = new OwnershipHint(v.modRevision(), by, PoolModes.of(rec));
-      if (hints.size() > 4096) {
-        hints.clear();
+      h = new PoolHint(v.modRevision(), rec, PoolModes.of(rec));
+      if (poolHints.size() > 4096) {
+        poolHints.clear();
       }
-      hints.put(pool, h);
+      poolHints.put(pool, h);
     }
     return h;
   }
-
-
-
-
-
-
-
-
 
   @Override
   public void releaseAddress(HostId host, PoolId poolId, IpAddress address) {
@@ -383,7 +480,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         PerHostTxns.dropMappingOfPlaceholder(sv, pool, address);
       }
       if (al.kind() == AddressKind.GATEWAY && !nb.allocations().containsKey(address)) {
-        sv.pool(pool).filter(r -> r.gateway().filter(address::equals).isPresent()).ifPresent(r -> sv.put(r.withGateway(Optional.empty())));
+        sv.poolRecord(pool).filter(r -> r.gateway().filter(address::equals).isPresent()).ifPresent(r -> sv.put(r.withGateway(Optional.empty())));
       }
       return true;
     });
@@ -406,7 +503,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         got = store.transact("requestServiceVip", v -> vipTxns.fastTxn(new StateView(v, decodeCache), pool, owner, vip, hinted, now));
       }
       if (got == null) {
-        got = store.transact("requestServiceVip", v -> vipTxns.slowTxn(new StateView(v, decodeCache), pool, owner, vip, now));
+        got = withCandidates("requestServiceVip", pool, owner, c -> v -> vipTxns.slowTxn(new StateView(v, decodeCache), pool, owner, vip, now, c));
       }
       return new ServiceVip(host, poolId, serviceId, got);
     } catch (UnknownPoolException e) {
@@ -491,23 +588,23 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
 
   /** The pools created with {@code addressing=per-host}. */
   public List<IpPrefix> perHostPools() {
-    return perHostRecords().stream().map(PoolRecord::prefix).toList();
+    return perHostRecords(null).stream().map(PoolRecord::prefix).toList();
   }
 
   /** The placeholder range of {@code pool}, or empty when it does not exist or is not per-host. */
   public Optional<IpPrefix> placeholderRange(IpPrefix pool) {
-    return store.transact("placeholderRange", v -> new StateView(v, decodeCache).pool(pool))
+    return store.transact("placeholderRange", v -> new StateView(v, decodeCache).livePool(pool))
         .flatMap(r -> PoolModes.of(r).placeholders());
   }
 
-  /** The per-host pools' records: one read of the pool index, then only the per-host pools themselves. */
-  private List<PoolRecord> perHostRecords() {
+  /** The per-host pools (those {@code holder} holds, unless null): one listing of the pool records. */
+  private List<PoolRecord> perHostRecords(String holder) {
     return store.transact("perHostPools", v -> {
       StateView sv = new StateView(v, decodeCache);
       List<PoolRecord> out = new ArrayList<>();
-      for (PoolIndex.Entry e : sv.index().pools()) {
-        if (e.perHost()) {
-          sv.pool(e.prefix()).filter(r -> PoolModes.of(r).placeholders().isPresent()).ifPresent(out::add);
+      for (PoolRecord r : sv.allPools()) {
+        if (!r.deleting() && PoolModes.of(r).placeholders().isPresent() && (holder == null || sv.holder(r.prefix(), holder).isPresent())) {
+          out.add(r);
         }
       }
       return out;
@@ -526,10 +623,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
    */
   public List<ServiceVip> syncServiceVips(HostId host) {
     List<ServiceVip> out = new ArrayList<>();
-    for (PoolRecord r : perHostRecords()) {
-      if (!r.holders().contains(host.value())) {
-        continue;
-      }
+    for (PoolRecord r : perHostRecords(host.value())) {
       PoolId id = localPoolId(r.prefix());
       java.util.Set<String> wanted = new java.util.TreeSet<>();
       catalog(r.prefix()).forEach(s -> wanted.add(s.serviceId()));
@@ -554,10 +648,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
   /** {@code host}'s load balancer as it should be, from the catalog, the mappings and its VIPs. */
   public LbDesiredState lbDesiredState(HostId host) {
     List<LbPlanner.PoolState> pools = new ArrayList<>();
-    for (PoolRecord r : perHostRecords()) {
-      if (!r.holders().contains(host.value())) {
-        continue;
-      }
+    for (PoolRecord r : perHostRecords(host.value())) {
       Map<String, IpAddress> vips = new TreeMap<>();
       serviceVips(host, localPoolId(r.prefix())).forEach(v -> vips.put(v.serviceId(), v.address()));
       pools.add(new LbPlanner.PoolState(r.prefix(), catalog(r.prefix()), placeholderMappings(r.prefix()), vips));

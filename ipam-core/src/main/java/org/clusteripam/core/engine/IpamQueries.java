@@ -112,16 +112,24 @@ public final class IpamQueries {
     return store.revision();
   }
 
+  /**
+   * Everything, from one listing. Reads a store of either schema: in schema 1 (before the
+   * migration) the holders are in the pool records, in schema 2 under {@code holders/<pool>/}.
+   */
   public Snapshot snapshot() {
     long revision = store.revision();
-    SortedMap<String, Versioned> pools = store.list(Keys.POOLS);
-    SortedMap<String, Versioned> blocks = store.list(Keys.BLOCKS);
+    SortedMap<String, Versioned> all = store.list("");
+    Versioned cfg = all.get(Keys.CONFIG);
+    boolean schema1 = cfg != null && StateCodec.schemaOf(Keys.CONFIG, cfg.value()) == StateCodec.SCHEMA_1;
+    SortedMap<String, Versioned> pools = all.subMap(Keys.POOLS, Keys.POOLS + Character.MAX_VALUE);
+    SortedMap<String, Versioned> blocks = all.subMap(Keys.BLOCKS, Keys.BLOCKS + Character.MAX_VALUE);
     List<PoolView> views = new ArrayList<>();
     for (Map.Entry<String, Versioned> e : pools.entrySet()) {
-      if (e.getKey().equals(Keys.POOL_INDEX)) {
+      if (e.getKey().equals(Keys.POOL_INDEX_V1)) {
         continue;
       }
       PoolRecord p = StateCodec.decodePool(e.getKey(), e.getValue().value());
+      SortedSet<String> holders = schema1 ? StateCodec.decodePoolSchema1(e.getKey(), e.getValue().value()).holders() : holdersOf(all, p.prefix());
       List<BlockView> bv = new ArrayList<>();
       long used = 0;
       String prefix = Keys.blocksOf(p.prefix());
@@ -133,7 +141,7 @@ public final class IpamQueries {
         bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av,
             b.cooling()));
       }
-      views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.prefix().size(), used, bv,
+      views.add(new PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), holders, p.gateway(), p.prefix().size(), used, bv,
           PoolModes.of(p).placeholders()));
     }
     List<SupernetView> supernets = new ArrayList<>();
@@ -154,6 +162,14 @@ public final class IpamQueries {
       supernets.add(new SupernetView(sn.get(), len, sn.get().subPrefixCount(len), inside));
     }
     return new Snapshot(revision, supernets, outside);
+  }
+
+  /** The holders of {@code pool}: the last segment of its {@code holders/<pool>/} keys. */
+  static SortedSet<String> holdersOf(SortedMap<String, Versioned> all, IpPrefix pool) {
+    String prefix = Keys.holdersOf(pool);
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    all.subMap(prefix, prefix + Character.MAX_VALUE).keySet().forEach(k -> out.add(k.substring(prefix.length())));
+    return out;
   }
 
   /** The pools a holder holds and the blocks it owns, by pool. */

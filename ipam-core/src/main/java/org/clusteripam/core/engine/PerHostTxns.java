@@ -39,8 +39,8 @@ final class PerHostTxns {
    * placeholder replaces an older one of another host (swarm gave the placeholder to a new task);
    * that host keeps its address until it releases it.
    */
-  IpAddress mappedTxn(StateView sv, IpPrefix pool, String host, IpAddress placeholder, long now) {
-    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+  IpAddress mappedTxn(StateView sv, IpPrefix pool, String host, IpAddress placeholder, long now, Candidates cands) {
+    PoolRecord rec = sv.pool(pool, host).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
     AddressingMode mode = PoolModes.of(rec);
     if (mode.placeholders().filter(r -> r.contains(placeholder)).isEmpty()) {
       // The pool changed since the caller's hint: an ordinary preferred address.
@@ -54,7 +54,7 @@ final class PerHostTxns {
         return a; // a replay: swarm gives every task its own placeholder
       }
     }
-    IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now);
+    IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now, cands);
     BlockRecord blk = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).orElseThrow();
     sv.put(BlockOps.markPlaceholder(blk, a, placeholder));
     sv.put(new PlaceholderMapping(pool, placeholder, new HostId(host), a, now));
@@ -93,7 +93,7 @@ final class PerHostTxns {
 
   /** Makes the stored catalog of {@code pool} exactly {@code services}; the number of keys changed. */
   int publishTxn(StateView sv, IpPrefix pool, List<CatalogService> services) {
-    Optional<PoolRecord> rec = sv.pool(pool);
+    Optional<PoolRecord> rec = sv.livePool(pool);
     if (rec.isEmpty() || PoolModes.of(rec.get()).placeholders().isEmpty()) {
       return 0;
     }

@@ -4,14 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.PlaceholderMapping;
+import org.clusteripam.core.state.AffinityRecord;
 import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.CarveRecord;
+import org.clusteripam.core.state.HolderRecord;
 import org.clusteripam.core.state.HostRecord;
 import org.clusteripam.core.state.Keys;
-import org.clusteripam.core.state.PoolIndex;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.TxnView;
@@ -26,32 +30,142 @@ final class StateView {
     this.cache = cache;
   }
 
-  PoolIndex index() {
-    return v.get(Keys.POOL_INDEX).map(cache::index).orElse(PoolIndex.EMPTY);
-  }
-
-  void putIndex(PoolIndex idx) {
-    byte[] bytes = StateCodec.encode(idx);
-    v.put(Keys.POOL_INDEX, bytes);
-    cache.rememberIndex(bytes.clone(), idx);
-  }
-
   DecodeCache cache() {
     return cache;
   }
 
-  Optional<PoolRecord> pool(IpPrefix p) {
+  // ---- pools
+
+  /** The pool record as stored, with or without a deletion mark. */
+  Optional<PoolRecord> poolRecord(IpPrefix p) {
     String key = Keys.pool(p);
-    return v.get(key).map(b -> StateCodec.decodePool(key, b));
+    return v.get(key).map(b -> cache.pool(key, b));
+  }
+
+  /**
+   * The pool, for a transaction of {@code holder} that may create keys under it: a pool marked for
+   * deletion is gone unless {@code holder} still holds it (a deletion never removes a pool with a
+   * holder, and a non-holder must not add keys the deletion would miss).
+   */
+  Optional<PoolRecord> pool(IpPrefix p, String holder) {
+    Optional<PoolRecord> r = poolRecord(p);
+    if (r.isPresent() && r.get().deleting() && holder(p, holder).isEmpty()) {
+      return Optional.empty();
+    }
+    return r;
+  }
+
+  /** The pool unless it is marked for deletion (for readers that create nothing). */
+  Optional<PoolRecord> livePool(IpPrefix p) {
+    return poolRecord(p).filter(r -> !r.deleting());
   }
 
   void put(PoolRecord r) {
-    v.put(Keys.pool(r.prefix()), StateCodec.encode(r));
+    String key = Keys.pool(r.prefix());
+    byte[] bytes = StateCodec.encode(r);
+    v.put(key, bytes);
+    cache.remember(key, bytes.clone(), r);
   }
 
-  void deletePool(IpPrefix p) {
-    v.delete(Keys.pool(p));
+  void deleteRaw(String key) {
+    v.delete(key);
   }
+
+  /**
+   * Every pool of {@code family} (tracked), or null when the listing is incomplete: it holds fewer
+   * or more pools than {@code carve/<family>} counts (a stale cache). The caller refreshes and
+   * re-runs.
+   */
+  List<PoolRecord> poolsOf(IpFamily family, CarveRecord carve) {
+    List<PoolRecord> out = new ArrayList<>();
+    for (var e : v.list(Keys.POOLS).entrySet()) {
+      PoolRecord r = cache.pool(e.getKey(), e.getValue());
+      if (r.prefix().family() == family) {
+        out.add(r);
+      }
+    }
+    return out.size() == carve.pools() ? out : null;
+  }
+
+  /** Every pool (tracked), for queries. */
+  List<PoolRecord> allPools() {
+    List<PoolRecord> out = new ArrayList<>();
+    v.list(Keys.POOLS).forEach((k, b) -> out.add(cache.pool(k, b)));
+    return out;
+  }
+
+  Optional<byte[]> carveBytes(IpFamily f) {
+    return v.get(Keys.carve(f));
+  }
+
+  CarveRecord carve(IpFamily f) {
+    return carveBytes(f).map(b -> StateCodec.decodeCarve(Keys.carve(f), b)).orElse(CarveRecord.EMPTY);
+  }
+
+  void putCarve(IpFamily f, CarveRecord c) {
+    v.put(Keys.carve(f), StateCodec.encode(c));
+  }
+
+  Optional<IpPrefix> named(IpFamily f, String name) {
+    String key = Keys.name(f, name);
+    return v.get(key).map(b -> StateCodec.decodeName(key, b));
+  }
+
+  void putName(IpFamily f, String name, IpPrefix pool) {
+    v.put(Keys.name(f, name), StateCodec.encodeName(pool));
+  }
+
+  // ---- holders
+
+  Optional<HolderRecord> holder(IpPrefix pool, String holder) {
+    String key = Keys.holder(pool, holder);
+    return v.get(key).map(b -> StateCodec.decodeHolder(key, b));
+  }
+
+  void put(IpPrefix pool, HolderRecord h) {
+    v.put(Keys.holder(pool, h.holder()), StateCodec.encode(h));
+  }
+
+  void deleteHolder(IpPrefix pool, String holder) {
+    v.delete(Keys.holder(pool, holder));
+  }
+
+  /** The holders of {@code pool} (each key tracked; one created by someone else is not seen). */
+  List<String> holders(IpPrefix pool) {
+    String prefix = Keys.holdersOf(pool);
+    List<String> out = new ArrayList<>();
+    v.list(prefix).keySet().forEach(k -> out.add(k.substring(prefix.length())));
+    return out;
+  }
+
+  // ---- affinity
+
+  AffinityRecord affinity(IpPrefix pool, String holder) {
+    String key = Keys.affinity(pool, holder);
+    return v.get(key).map(b -> StateCodec.decodeAffinity(key, b)).orElse(new AffinityRecord(holder, new TreeSet<>()));
+  }
+
+  void put(IpPrefix pool, AffinityRecord a) {
+    String key = Keys.affinity(pool, a.holder());
+    if (a.blocks().isEmpty()) {
+      v.delete(key);
+    } else {
+      v.put(key, StateCodec.encode(a));
+    }
+  }
+
+  /** Records that {@code owner} (unless none) owns {@code block}; written only when it changes. */
+  void addAffinity(IpPrefix pool, String owner, IpPrefix block) {
+    if (owner.isEmpty()) {
+      return;
+    }
+    AffinityRecord a = affinity(pool, owner);
+    if (!a.blocks().contains(block)) {
+      put(pool, a.with(block));
+    }
+  }
+
+  // ---- blocks
 
   Optional<BlockRecord> block(IpPrefix pool, IpPrefix block) {
     String key = Keys.block(pool, block);
@@ -68,6 +182,15 @@ final class StateView {
   void deleteBlock(IpPrefix pool, IpPrefix block) {
     v.delete(Keys.block(pool, block));
   }
+
+  /** Every block of {@code pool} (each key tracked). */
+  List<BlockRecord> blocks(IpPrefix pool) {
+    List<BlockRecord> out = new ArrayList<>();
+    v.list(Keys.blocksOf(pool)).forEach((k, b) -> out.add(cache.block(k, b)));
+    return out;
+  }
+
+  // ---- hosts
 
   HostRecord host(String holder) {
     String key = Keys.host(holder);
@@ -95,6 +218,8 @@ final class StateView {
       }
     }
   }
+
+  // ---- per-host pools
 
   Optional<PlaceholderMapping> mapping(IpPrefix pool, IpAddress placeholder) {
     String key = Keys.placeholder(pool, placeholder);
@@ -125,7 +250,12 @@ final class StateView {
     v.put(key, value);
   }
 
-  void deleteRaw(String key) {
-    v.delete(key);
+  /** Tracked raw read (the deletion re-reads keys a linearizable listing returned). */
+  Optional<byte[]> getRaw(String key) {
+    return v.get(key);
+  }
+
+  SortedMap<String, byte[]> listRaw(String prefix) {
+    return new TreeMap<>(v.list(prefix));
   }
 }

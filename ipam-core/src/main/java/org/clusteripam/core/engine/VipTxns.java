@@ -47,16 +47,16 @@ final class VipTxns {
   }
 
   /** Every block the host owns (tracked pool read), then a claim; never a borrow. */
-  IpAddress slowTxn(StateView sv, IpPrefix pool, String host, String vip, long now) {
-    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
-    List<IpPrefix> owned = owned(rec, host);
+  IpAddress slowTxn(StateView sv, IpPrefix pool, String host, String vip, long now, Candidates cands) {
+    PoolRecord rec = sv.pool(pool, host).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+    List<IpPrefix> owned = new ArrayList<>(sv.affinity(pool, host).blocks());
     List<BlockRecord> mine = new ArrayList<>();
     for (IpPrefix b : owned) {
-      sv.block(pool, b).ifPresent(mine::add);
+      sv.block(pool, b).filter(x -> x.owner().equals(host)).ifPresent(mine::add);
     }
     Optional<IpAddress> got = existingOrPick(sv, mine, vip, now);
     if (got.isEmpty()) {
-      got = addressTxns.claimAndPick(sv, rec, host, vip, AddressKind.ENDPOINT, false, now);
+      got = addressTxns.claimAndPick(sv, rec, host, vip, AddressKind.ENDPOINT, false, now, cands);
     }
     return got.orElseThrow(() -> exhausted(rec, host, owned, vip));
   }
@@ -85,16 +85,6 @@ final class VipTxns {
       }
     }
     return Optional.empty();
-  }
-
-  private static List<IpPrefix> owned(PoolRecord rec, String host) {
-    List<IpPrefix> owned = new ArrayList<>();
-    rec.blocks().forEach((b, o) -> {
-      if (o.equals(host)) {
-        owned.add(b);
-      }
-    });
-    return owned;
   }
 
   private static ExhaustedException exhausted(PoolRecord rec, String host, List<IpPrefix> owned, String vip) {
@@ -129,9 +119,9 @@ final class VipTxns {
     return found;
   }
 
-  /** Every block the host owns in the pool, by a tracked pool read. */
+  /** Every block the host owns in the pool, by a tracked read of its affinity key. */
   List<IpPrefix> ownedBlocks(StateView sv, IpPrefix pool, String host) {
-    return sv.pool(pool).map(r -> owned(r, host)).orElse(List.of());
+    return new ArrayList<>(sv.affinity(pool, host).blocks());
   }
 
   /** Service id → VIP of the host, from the host's blocks. */

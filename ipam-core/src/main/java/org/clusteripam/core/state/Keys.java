@@ -1,20 +1,32 @@
 package org.clusteripam.core.state;
 
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 
-/** The relative store keys of cluster-ipam (the store adds its own prefix). */
+/** The relative store keys of cluster-ipam (the store adds its own prefix); see docs/state-layout.md. */
 public final class Keys {
   public static final String CONFIG = "config";
-  public static final String POOL_INDEX = "pools/index";
+  /** One key per pool: what is fixed when the pool is created, its gateway and a deletion mark. */
   public static final String POOLS = "pools/";
+  /** One key per holder of a pool, created by its join: who holds what, and its replay time. */
+  public static final String HOLDERS = "holders/";
+  /** One key per holder that owns blocks of a pool: the blocks it owns (written only by it). */
+  public static final String AFFINITY = "affinity/";
   public static final String BLOCKS = "blocks/";
   public static final String HOSTS = "hosts/";
+  /** Shared pool names, created if absent: {@code names/<family>/<name>} → the pool. */
+  public static final String NAMES = "names/";
+  /** Per family, the number of pools and a sequence bumped by every creation and deletion. */
+  public static final String CARVE = "carve/";
   /** Per-host pools: placeholder → actual address mappings, one key per placeholder. */
   public static final String PLACEHOLDERS = "placeholders/";
   /** Per-host pools: the service catalog a swarm manager publishes, one key per service. */
   public static final String CATALOG = "catalog/";
   /** Per host: the address other hosts route its per-host blocks to; written only by that host. */
   public static final String ADVERTISE = "advertise/";
+  /** Schema 1 only: every pool in one key (removed by the migration to schema 2). */
+  public static final String POOL_INDEX_V1 = "pools/index";
 
   private Keys() {}
 
@@ -23,8 +35,29 @@ public final class Keys {
     return p.network() + "-" + p.length();
   }
 
+  /** {@code v4} or {@code v6}. */
+  public static String family(IpFamily f) {
+    return f == IpFamily.IPV4 ? "v4" : "v6";
+  }
+
   public static String pool(IpPrefix pool) {
     return POOLS + segment(pool);
+  }
+
+  public static String holdersOf(IpPrefix pool) {
+    return HOLDERS + segment(pool) + "/";
+  }
+
+  public static String holder(IpPrefix pool, String holder) {
+    return holdersOf(pool) + holder;
+  }
+
+  public static String affinityOf(IpPrefix pool) {
+    return AFFINITY + segment(pool) + "/";
+  }
+
+  public static String affinity(IpPrefix pool, String holder) {
+    return affinityOf(pool) + holder;
   }
 
   public static String blocksOf(IpPrefix pool) {
@@ -39,7 +72,7 @@ public final class Keys {
     return PLACEHOLDERS + segment(pool) + "/";
   }
 
-  public static String placeholder(IpPrefix pool, org.clusteripam.core.net.IpAddress placeholder) {
+  public static String placeholder(IpPrefix pool, IpAddress placeholder) {
     return placeholdersOf(pool) + placeholder;
   }
 
@@ -57,5 +90,35 @@ public final class Keys {
 
   public static String host(String holder) {
     return HOSTS + holder;
+  }
+
+  public static String carve(IpFamily f) {
+    return CARVE + family(f);
+  }
+
+  /** A shared pool name as a key: characters outside {@code [A-Za-z0-9._-]} are %-escaped (UTF-8). */
+  public static String name(IpFamily f, String name) {
+    StringBuilder sb = new StringBuilder(NAMES).append(family(f)).append('/');
+    for (byte b : name.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16))).append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The pool a key under {@code holders/}, {@code affinity/}, {@code blocks/} … belongs to: its second segment. */
+  public static String poolSegment(String key) {
+    int a = key.indexOf('/');
+    int b = key.indexOf('/', a + 1);
+    return b < 0 ? key.substring(a + 1) : key.substring(a + 1, b);
+  }
+
+  /** The last segment of a key: the holder of a {@code holders/} or {@code affinity/} key. */
+  public static String lastSegment(String key, String prefixOfPool) {
+    return key.substring(prefixOfPool.length());
   }
 }

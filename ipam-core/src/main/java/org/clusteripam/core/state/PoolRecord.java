@@ -2,24 +2,17 @@ package org.clusteripam.core.state;
 
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 
 /**
- * Key {@code pools/<cidr>}: one network pool. Written when the pool is requested or released by a
- * holder, when a block is claimed or given back, and when its gateway changes; never by an
- * ordinary address allocation.
+ * Key {@code pools/<cidr>}: one network pool, fixed when it is created. Written again only when its
+ * gateway is first allocated or freed, and around the deletion of a pool whose last holder left;
+ * never by a join, a leave, a block claim or an address allocation (those have their own keys).
  *
- * @param holders who holds the pool: host ids, or {@code @global} for the swarm-wide allocator
- * @param blocks every block that exists in the store, with its owner ({@code ""}: no owner)
  * @param gateway the pool's gateway while it is allocated, returned to Docker in RequestPool data
- * @param replayFrom per holder, when it last re-requested the pool while already holding it (a
- *     dockerd restart or swarm leader change replaying its state): for a while after that, its
- *     repeated requests for addresses it already holds are replays, not a second endpoint
+ * @param deleting set by the leave of the last holder seen, before the deletion checks that no
+ *     holder is left; a join that sees it clears it (see docs/state-layout.md, deleting a pool)
  */
 public record PoolRecord(
     IpPrefix prefix,
@@ -28,45 +21,18 @@ public record PoolRecord(
     boolean dynamic,
     Map<String, String> options,
     int blockLength,
-    SortedSet<String> holders,
-    SortedMap<IpPrefix, String> blocks,
     Optional<IpAddress> gateway,
-    SortedMap<String, Long> replayFrom) {
+    boolean deleting) {
 
   public PoolRecord {
     options = Map.copyOf(options);
-    holders = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
-    blocks = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(blocks));
-    replayFrom = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(replayFrom));
-  }
-
-  /** A record with no replay window open (records written before replay windows existed). */
-  public PoolRecord(
-      IpPrefix prefix,
-      Optional<IpPrefix> ipRange,
-      Optional<String> name,
-      boolean dynamic,
-      Map<String, String> options,
-      int blockLength,
-      SortedSet<String> holders,
-      SortedMap<IpPrefix, String> blocks,
-      Optional<IpAddress> gateway) {
-    this(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, gateway, new TreeMap<>());
-  }
-
-  public PoolRecord withHolders(SortedSet<String> h) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, h, blocks, gateway, replayFrom);
-  }
-
-  public PoolRecord withBlocks(SortedMap<IpPrefix, String> b) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, b, gateway, replayFrom);
   }
 
   public PoolRecord withGateway(Optional<IpAddress> g) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, g, replayFrom);
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, g, deleting);
   }
 
-  public PoolRecord withReplayFrom(SortedMap<String, Long> r) {
-    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, holders, blocks, gateway, r);
+  public PoolRecord withDeleting(boolean d) {
+    return new PoolRecord(prefix, ipRange, name, dynamic, options, blockLength, gateway, d);
   }
 }

@@ -27,12 +27,14 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.StoreCorruptException;
 
 /**
- * Encodes the stored records as small, readable JSON objects carrying {@code "schema": 1}, and
+ * Encodes the stored records as small, readable JSON objects carrying {@code "schema": 2}, and
  * decodes them strictly: anything that does not decode becomes a {@link StoreCorruptException}
  * naming the key. The layout is documented in {@code docs/state-layout.md}.
  */
 public final class StateCodec {
-  public static final int SCHEMA = 1;
+  public static final int SCHEMA = 2;
+  /** The layout before per-holder keys; read only to migrate it. */
+  public static final int SCHEMA_1 = 1;
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -41,28 +43,24 @@ public final class StateCodec {
   // ---- encoding ----
 
   public static byte[] encode(CarvingConfig c) {
+    return encode(c, false);
+  }
+
+  /**
+   * The {@code config} key, the store's schema marker. {@code migrating}: the flip to schema 2 is
+   * done but schema-1 values may remain; the next start rewrites them and clears it.
+   */
+  public static byte[] encode(CarvingConfig c, boolean migrating) {
     ObjectNode n = root();
+    if (migrating) {
+      n.put("migrating", true);
+    }
     n.put("supernetV4", c.supernetV4().toString());
     n.put("supernetV6", c.supernetV6().map(Object::toString).orElse(null));
     n.put("networkLengthV4", c.networkLengthV4());
     n.put("networkLengthV6", c.networkLengthV6());
     n.put("blockLengthV4", c.blockLengthV4());
     n.put("blockLengthV6", c.blockLengthV6());
-    return bytes(n);
-  }
-
-  public static byte[] encode(PoolIndex idx) {
-    ObjectNode n = root();
-    ArrayNode a = n.putArray("pools");
-    for (PoolIndex.Entry e : idx.pools()) {
-      ObjectNode o = a.addObject();
-      o.put("prefix", e.prefix().toString());
-      o.put("name", e.name().orElse(null));
-      o.put("dynamic", e.dynamic());
-      if (e.perHost()) {
-        o.put("perHost", true); // absent in older indexes and for cluster-mode pools
-      }
-    }
     return bytes(n);
   }
 
@@ -75,15 +73,38 @@ public final class StateCodec {
     ObjectNode opts = n.putObject("options");
     new TreeMap<>(p.options()).forEach(opts::put);
     n.put("blockLength", p.blockLength());
-    strings(n.putArray("holders"), p.holders());
-    ObjectNode blocks = n.putObject("blocks");
-    p.blocks().forEach((b, owner) -> blocks.put(b.toString(), owner));
     n.put("gateway", p.gateway().map(Object::toString).orElse(null));
-    if (!p.replayFrom().isEmpty()) {
-      // Written only while a replay window was recorded: other records keep their older form.
-      ObjectNode replay = n.putObject("replayFrom");
-      p.replayFrom().forEach(replay::put);
+    if (p.deleting()) {
+      n.put("deleting", true); // present only in the rare window of a deletion
     }
+    return bytes(n);
+  }
+
+  public static byte[] encode(HolderRecord h) {
+    ObjectNode n = root();
+    n.put("holder", h.holder());
+    h.replayFrom().ifPresent(t -> n.put("replayFrom", t));
+    return bytes(n);
+  }
+
+  public static byte[] encode(AffinityRecord a) {
+    ObjectNode n = root();
+    n.put("holder", a.holder());
+    strings(n.putArray("blocks"), a.blocks().stream().map(Object::toString).toList());
+    return bytes(n);
+  }
+
+  public static byte[] encode(CarveRecord c) {
+    ObjectNode n = root();
+    n.put("pools", c.pools());
+    n.put("seq", c.seq());
+    return bytes(n);
+  }
+
+  /** Key {@code names/<family>/<name>}: the pool a shared name stands for. */
+  public static byte[] encodeName(IpPrefix pool) {
+    ObjectNode n = root();
+    n.put("pool", pool.toString());
     return bytes(n);
   }
 
@@ -182,8 +203,9 @@ public final class StateCodec {
 
   // ---- decoding ----
 
+  /** The carving parameters, from a store of either schema ({@link #schemaOf} tells which). */
   public static CarvingConfig decodeConfig(String key, byte[] data) {
-    Reader r = new Reader(key, data);
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     return new CarvingConfig(
         r.prefix(r.root, "supernetV4"),
         r.optPrefix(r.root, "supernetV6"),
@@ -193,57 +215,96 @@ public final class StateCodec {
         r.integer(r.root, "blockLengthV6"));
   }
 
-  public static PoolIndex decodeIndex(String key, byte[] data) {
-    Reader r = new Reader(key, data);
-    List<PoolIndex.Entry> l = new ArrayList<>();
-    for (JsonNode e : r.array(r.root, "pools")) {
-      l.add(new PoolIndex.Entry(r.prefix(e, "prefix"), r.optText(e, "name"), r.bool(e, "dynamic"), e.has("perHost") && r.bool(e, "perHost")));
-    }
-    return new PoolIndex(l);
+  /** Whether a schema-2 {@code config} value says schema-1 values may remain (see {@link #encode(CarvingConfig, boolean)}). */
+  public static boolean migrating(byte[] config) {
+    Reader r = new Reader(Keys.CONFIG, config, SCHEMA_1, SCHEMA);
+    return r.root.has("migrating") && r.bool(r.root, "migrating");
   }
 
-  public static PoolRecord decodePool(String key, byte[] data) {
+  /** The schema a value was written with (the {@code config} key's is the store's schema marker). */
+  public static int schemaOf(String key, byte[] data) {
+    return new Reader(key, data, SCHEMA_1, SCHEMA).schema;
+  }
+
+  public static HolderRecord decodeHolder(String key, byte[] data) {
     Reader r = new Reader(key, data);
+    Optional<Long> replay = r.root.has("replayFrom") ? Optional.of(r.longValue(r.root, "replayFrom")) : Optional.empty();
+    return new HolderRecord(r.text(r.root, "holder"), replay);
+  }
+
+  public static AffinityRecord decodeAffinity(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    TreeSet<IpPrefix> blocks = new TreeSet<>();
+    for (String s : r.stringSet(r.root, "blocks")) {
+      blocks.add(r.parse(s, "blocks", IpPrefix::parse));
+    }
+    return new AffinityRecord(r.text(r.root, "holder"), blocks);
+  }
+
+  public static CarveRecord decodeCarve(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    return new CarveRecord(r.longValue(r.root, "pools"), r.longValue(r.root, "seq"));
+  }
+
+  public static IpPrefix decodeName(String key, byte[] data) {
+    Reader r = new Reader(key, data);
+    return r.prefix(r.root, "pool");
+  }
+
+  /**
+   * A pool record of either schema: schema 1's holders, block map and replay times (moved to their
+   * own keys by the migration, which rewrites the record) are ignored.
+   */
+  public static PoolRecord decodePool(String key, byte[] data) {
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     JsonNode n = r.root;
-    TreeMap<String, String> opts = new TreeMap<>();
-    JsonNode o = r.object(n, "options");
-    for (Map.Entry<String, JsonNode> e : o.properties()) {
-      opts.put(e.getKey(), r.textValue(e.getValue(), "options." + e.getKey()));
-    }
-    TreeMap<IpPrefix, String> blocks = new TreeMap<>();
-    JsonNode b = r.object(n, "blocks");
-    for (Map.Entry<String, JsonNode> e : b.properties()) {
-      blocks.put(r.parse(e.getKey(), "blocks key", IpPrefix::parse), r.textValue(e.getValue(), "blocks." + e.getKey()));
-    }
     return new PoolRecord(
         r.prefix(n, "prefix"),
         r.optPrefix(n, "ipRange"),
         r.optText(n, "name"),
         r.bool(n, "dynamic"),
-        opts,
+        options(r, n),
         r.integer(n, "blockLength"),
-        r.stringSet(n, "holders"),
-        blocks,
         r.optText(n, "gateway").map(s -> r.parse(s, "gateway", IpAddress::parse)),
-        replayFrom(r, n));
+        n.has("deleting") && r.bool(n, "deleting"));
   }
 
-  /** Optional ({@code replayFrom} is newer than schema 1's first records): absent means none. */
-  private static TreeMap<String, Long> replayFrom(Reader r, JsonNode n) {
-    TreeMap<String, Long> out = new TreeMap<>();
-    JsonNode v = n.get("replayFrom");
-    if (v == null || v.isNull()) {
-      return out;
-    }
-    JsonNode o = r.object(n, "replayFrom");
+  private static TreeMap<String, String> options(Reader r, JsonNode n) {
+    TreeMap<String, String> opts = new TreeMap<>();
+    JsonNode o = r.object(n, "options");
     for (Map.Entry<String, JsonNode> e : o.properties()) {
-      out.put(e.getKey(), r.longValue(o, e.getKey()));
+      opts.put(e.getKey(), r.textValue(e.getValue(), "options." + e.getKey()));
     }
-    return out;
+    return opts;
   }
 
+  /** A schema-1 pool record: the v2 pool, plus the holders, block owners and replay times it carried. */
+  public record Schema1Pool(PoolRecord pool, SortedSet<String> holders, java.util.SortedMap<IpPrefix, String> blocks, java.util.SortedMap<String, Long> replayFrom) {}
+
+  public static Schema1Pool decodePoolSchema1(String key, byte[] data) {
+    Reader r = new Reader(key, data, SCHEMA_1);
+    JsonNode n = r.root;
+    TreeMap<IpPrefix, String> blocks = new TreeMap<>();
+    JsonNode b = r.object(n, "blocks");
+    for (Map.Entry<String, JsonNode> e : b.properties()) {
+      blocks.put(r.parse(e.getKey(), "blocks key", IpPrefix::parse), r.textValue(e.getValue(), "blocks." + e.getKey()));
+    }
+    TreeMap<String, Long> replay = new TreeMap<>();
+    JsonNode v = n.get("replayFrom");
+    if (v != null && !v.isNull()) {
+      JsonNode o = r.object(n, "replayFrom");
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
+        replay.put(e.getKey(), r.longValue(o, e.getKey()));
+      }
+    }
+    PoolRecord pool = new PoolRecord(r.prefix(n, "prefix"), r.optPrefix(n, "ipRange"), r.optText(n, "name"), r.bool(n, "dynamic"),
+        options(r, n), r.integer(n, "blockLength"), r.optText(n, "gateway").map(s -> r.parse(s, "gateway", IpAddress::parse)), false);
+    return new Schema1Pool(pool, r.stringSet(n, "holders"), blocks, replay);
+  }
+
+  /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */
   public static BlockRecord decodeBlock(String key, byte[] data) {
-    Reader r = new Reader(key, data);
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     JsonNode n = r.root;
     TreeMap<IpAddress, Allocation> allocs = new TreeMap<>();
     for (JsonNode a : r.array(n, "allocations")) {
@@ -270,8 +331,9 @@ public final class StateCodec {
     return rec;
   }
 
+  /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */
   public static PlaceholderMapping decodeMapping(String key, byte[] data) {
-    Reader r = new Reader(key, data);
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     JsonNode n = r.root;
     PlaceholderMapping m = new PlaceholderMapping(r.prefix(n, "pool"), r.address(n, "placeholder"),
         r.parse(r.text(n, "host"), "host", HostId::new), r.address(n, "actual"), r.longValue(n, "since"));
@@ -281,8 +343,9 @@ public final class StateCodec {
     return m;
   }
 
+  /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */
   public static CatalogService decodeCatalog(String key, byte[] data) {
-    Reader r = new Reader(key, data);
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     JsonNode n = r.root;
     List<ServicePort> ports = new ArrayList<>();
     for (String p : r.stringSet(n, "ports")) {
@@ -300,8 +363,9 @@ public final class StateCodec {
     return r.parse(id, "serviceId", x -> new CatalogService(x, name, vip, ports, tasks));
   }
 
+  /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */
   public static HostRecord decodeHost(String key, byte[] data) {
-    Reader r = new Reader(key, data);
+    Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     TreeSet<IpPrefix> pools = new TreeSet<>();
     for (String s : r.stringSet(r.root, "pools")) {
       pools.add(r.parse(s, "pools", IpPrefix::parse));
@@ -313,8 +377,13 @@ public final class StateCodec {
   private static final class Reader {
     final String key;
     final JsonNode root;
+    final int schema;
 
     Reader(String key, byte[] data) {
+      this(key, data, SCHEMA);
+    }
+
+    Reader(String key, byte[] data, int... accepted) {
       this.key = key;
       JsonNode n;
       try {
@@ -330,9 +399,11 @@ public final class StateCodec {
       if (schema == null || !schema.isInt()) {
         throw new StoreCorruptException(key, "missing schema version", null);
       }
-      if (schema.intValue() != SCHEMA) {
-        throw new StoreCorruptException(key, "schema version " + schema.intValue() + " is not supported (this build reads " + SCHEMA + ")", null);
+      if (java.util.Arrays.stream(accepted).noneMatch(x -> x == schema.intValue())) {
+        throw new StoreCorruptException(key, "schema version " + schema.intValue() + " is not supported here (expected "
+            + java.util.Arrays.toString(accepted).replaceAll("[\\[\\]]", "") + ")", null);
       }
+      this.schema = schema.intValue();
     }
 
     JsonNode field(JsonNode n, String f) {

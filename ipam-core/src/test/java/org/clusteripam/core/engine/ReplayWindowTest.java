@@ -22,7 +22,6 @@ import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.PoolGrant;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.state.Keys;
-import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.testing.MutableClock;
@@ -49,9 +48,12 @@ class ReplayWindowTest {
     return out;
   }
 
-  PoolRecord poolRecord(String pool) {
-    String key = Keys.pool(p(pool));
-    return StateCodec.decodePool(key, store.peek(key).orElseThrow().value());
+  /** The replay times recorded in the pool's holder keys. */
+  Map<String, Long> replayFrom(String pool) {
+    TreeMap<String, Long> out = new TreeMap<>();
+    String prefix = Keys.holdersOf(p(pool));
+    store.list(prefix).forEach((k, v) -> StateCodec.decodeHolder(k, v.value()).replayFrom().ifPresent(t -> out.put(k.substring(prefix.length()), t)));
+    return out;
   }
 
   @Test
@@ -89,16 +91,16 @@ class ReplayWindowTest {
 
     // dockerd restarts: RequestPool with the old subnet, the gateway, each aux, each endpoint.
     assertThat(ipam.requestPool(local(H1, "10.5.0.0/24")).id()).isEqualTo(g.id());
-    assertThat(poolRecord("10.5.0.0/24").replayFrom()).isEqualTo(Map.of("h1", clock.millis()));
+    assertThat(replayFrom("10.5.0.0/24")).isEqualTo(Map.of("h1", clock.millis()));
     for (IpAddress x : java.util.List.of(aux, ip, dyn)) {
       clock.advance(Duration.ofSeconds(1));
       assertThat(ipam.requestAddress(exact(H1, g.id(), x.toString())).address()).isEqualTo(x);
     }
     assertThat(ipam.requestAddress(gateway(H1, g.id(), gw.toString())).address()).isEqualTo(gw);
-    // Nothing but the pool record (its replay window) changed; every address is held once.
+    // Nothing but the holder's key (its replay window) changed; every address is held once.
     Map<String, String> after = contents();
-    after.remove(Keys.pool(p("10.5.0.0/24")));
-    before.remove(Keys.pool(p("10.5.0.0/24")));
+    after.remove(Keys.holder(p("10.5.0.0/24"), "h1"));
+    before.remove(Keys.holder(p("10.5.0.0/24"), "h1"));
     assertThat(after).isEqualTo(before);
     ipam.queries().snapshot().allPools().get(0).blocks()
         .forEach(b -> b.addresses().forEach(x -> assertThat(x.holders()).containsExactly("h1")));
@@ -124,10 +126,10 @@ class ReplayWindowTest {
     shortWindow.requestPool(local(H2, "10.5.0.0/24"));
     shortWindow.requestPool(local(H2, "10.5.0.0/24"));
     assertThatThrownBy(() -> shortWindow.requestAddress(exact(H1, g.id(), "10.5.0.50"))).isInstanceOf(ConflictException.class);
-    assertThat(poolRecord("10.5.0.0/24").replayFrom()).containsOnlyKeys("h2"); // h1's expired window was dropped
+    assertThat(replayFrom("10.5.0.0/24")).containsOnlyKeys("h1", "h2"); // each holder keeps its own key
     // Leaving the pool closes the window: a rejoin is no replay.
     shortWindow.releasePool(H2, g.id());
-    assertThat(poolRecord("10.5.0.0/24").replayFrom()).isEmpty();
+    assertThat(replayFrom("10.5.0.0/24")).containsOnlyKeys("h1");
   }
 
   @Test
@@ -140,9 +142,9 @@ class ReplayWindowTest {
     assertThat(ipam.requestAddress(task).address()).isEqualTo(a("10.20.0.9")); // no pool replay needed
     assertThat(ipam.requestAddress(new AddressRequest(H2, gg.id(), java.util.Optional.of(a("10.20.0.9")), AddressKind.ENDPOINT, Map.of())).address())
         .isEqualTo(a("10.20.0.9"));
-    assertThat(poolRecord("10.20.0.0/24").replayFrom()).isEmpty();
+    assertThat(replayFrom("10.20.0.0/24")).isEmpty();
     ipam.requestPool(global("10.20.0.0/24")); // the manager's replay records no window for @global
-    assertThat(poolRecord("10.20.0.0/24").replayFrom()).isEmpty();
+    assertThat(replayFrom("10.20.0.0/24")).isEmpty();
     // A node takes the manager's task address once; a second local endpoint on it is refused.
     PoolGrant lg = ipam.requestPool(local(H2, "10.20.0.0/24"));
     assertThat(ipam.requestAddress(exact(H2, lg.id(), "10.20.0.9")).address()).isEqualTo(a("10.20.0.9"));

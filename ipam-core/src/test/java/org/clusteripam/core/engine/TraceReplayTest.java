@@ -81,7 +81,7 @@ class TraceReplayTest {
     assertThat(stored).isEqualTo(expected);
     // Released networks left no keys behind.
     for (String key : store.list("").keySet()) {
-      if (key.startsWith(Keys.BLOCKS) || (key.startsWith(Keys.POOLS) && !key.equals(Keys.POOL_INDEX))) {
+      if (key.startsWith(Keys.BLOCKS) || key.startsWith(Keys.POOLS) || key.startsWith(Keys.HOLDERS) || key.startsWith(Keys.AFFINITY)) {
         assertThat(replay.poolHolders().keySet().stream().anyMatch(p -> key.contains(Keys.segment(p))))
             .as("key %s belongs to a pool still held", key).isTrue();
       }

@@ -41,16 +41,21 @@ class StateCodecTest {
 
   static PoolRecord pool() {
     return new PoolRecord(p("10.6.0.0/16"), Optional.of(p("10.6.5.0/24")), Optional.of("blue"), false, Map.of("foo", "bar"), 26,
-        new TreeSet<>(List.of("h1", "h2")), new TreeMap<>(Map.of(p("10.6.5.0/26"), "h1", p("10.6.5.64/26"), "")), Optional.of(a("10.6.0.254")));
+        Optional.of(a("10.6.0.254")), false);
   }
 
   @Test
   void everyRecordRoundTrips() {
     CarvingConfig c = new CarvingConfig(p("10.80.0.0/12"), Optional.of(p("fd80:cafe::/48")), 24, 64, 26, 112);
     assertThat(StateCodec.decodeConfig("config", StateCodec.encode(c))).isEqualTo(c);
-    PoolIndex idx = new PoolIndex(List.of(new PoolIndex.Entry(p("10.80.1.0/24"), Optional.empty(), true),
-        new PoolIndex.Entry(p("10.6.0.0/16"), Optional.of("blue"), false)));
-    assertThat(StateCodec.decodeIndex("pools/index", StateCodec.encode(idx))).isEqualTo(idx);
+    assertThat(StateCodec.decodePool("pools/x", StateCodec.encode(pool().withDeleting(true)))).isEqualTo(pool().withDeleting(true));
+    HolderRecord hr = new HolderRecord("h1", Optional.of(1700000000005L));
+    assertThat(StateCodec.decodeHolder("holders/x/h1", StateCodec.encode(hr))).isEqualTo(hr);
+    assertThat(StateCodec.decodeHolder("holders/x/h1", StateCodec.encode(new HolderRecord("h1", Optional.empty()))).replayFrom()).isEmpty();
+    AffinityRecord af = new AffinityRecord("h1", new TreeSet<>(List.of(p("10.6.5.0/26"), p("10.6.5.64/26"))));
+    assertThat(StateCodec.decodeAffinity("affinity/x/h1", StateCodec.encode(af))).isEqualTo(af);
+    assertThat(StateCodec.decodeCarve("carve/v4", StateCodec.encode(new CarveRecord(7, 12)))).isEqualTo(new CarveRecord(7, 12));
+    assertThat(StateCodec.decodeName("names/v4/blue", StateCodec.encodeName(p("10.80.1.0/24")))).isEqualTo(p("10.80.1.0/24"));
     assertThat(StateCodec.decodePool("pools/x", StateCodec.encode(pool()))).isEqualTo(pool());
     assertThat(StateCodec.decodeBlock("blocks/x", StateCodec.encode(block()))).isEqualTo(block());
     HostRecord h = new HostRecord("h1", new TreeSet<>(List.of(p("10.6.0.0/16"), p("fd00::/64"))));
@@ -60,34 +65,35 @@ class StateCodecTest {
   @Test
   void blocksAreReadableJson() {
     String json = new String(StateCodec.encode(block()), StandardCharsets.UTF_8);
-    assertThat(json).isEqualTo("{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.64/26\",\"ipRange\":null,\"owner\":\"h1\","
+    assertThat(json).isEqualTo("{\"schema\":2,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.64/26\",\"ipRange\":null,\"owner\":\"h1\","
         + "\"serialCursor\":3,\"allocations\":[{\"address\":\"10.80.3.65\",\"kind\":\"gateway\",\"holders\":[\"@global\",\"h1\"],"
         + "\"since\":1700000000000},{\"address\":\"10.80.3.66\",\"kind\":\"endpoint\",\"holders\":[\"h1\"],\"since\":1700000000001}],"
         + "\"cooling\":[{\"address\":\"10.80.3.70\",\"freedAt\":1700000000002}]}");
   }
 
   @Test
-  void poolReplayWindowsRoundTripAndOlderRecordsWithoutThemDecode() {
-    PoolRecord withWindow = pool().withReplayFrom(new TreeMap<>(Map.of("h1", 1700000000005L)));
-    String json = new String(StateCodec.encode(withWindow), StandardCharsets.UTF_8);
-    assertThat(json).endsWith(",\"gateway\":\"10.6.0.254\",\"replayFrom\":{\"h1\":1700000000005}}");
-    assertThat(StateCodec.decodePool("pools/x", json.getBytes(StandardCharsets.UTF_8))).isEqualTo(withWindow);
-    // A record written before replay windows existed (and one with none open) has no such field.
+  void poolRecordsOfSchemaOneDecodeTooAndTheDeletionMarkIsWrittenOnlyWhenSet() {
+    String v2 = new String(StateCodec.encode(pool()), StandardCharsets.UTF_8);
+    assertThat(v2).isEqualTo("{\"schema\":2,\"prefix\":\"10.6.0.0/16\",\"ipRange\":\"10.6.5.0/24\",\"name\":\"blue\",\"dynamic\":false,"
+        + "\"options\":{\"foo\":\"bar\"},\"blockLength\":26,\"gateway\":\"10.6.0.254\"}");
     String older = "{\"schema\":1,\"prefix\":\"10.6.0.0/16\",\"ipRange\":\"10.6.5.0/24\",\"name\":\"blue\",\"dynamic\":false,"
         + "\"options\":{\"foo\":\"bar\"},\"blockLength\":26,\"holders\":[\"h1\",\"h2\"],"
-        + "\"blocks\":{\"10.6.5.0/26\":\"h1\",\"10.6.5.64/26\":\"\"},\"gateway\":\"10.6.0.254\"}";
-    assertThat(new String(StateCodec.encode(pool()), StandardCharsets.UTF_8)).isEqualTo(older);
-    PoolRecord decoded = StateCodec.decodePool("pools/x", older.getBytes(StandardCharsets.UTF_8));
-    assertThat(decoded).isEqualTo(pool());
-    assertThat(decoded.replayFrom()).isEmpty();
-    byte[] bad = older.replace("254\"}", "254\",\"replayFrom\":{\"h1\":\"soon\"}}").getBytes(StandardCharsets.UTF_8);
-    assertThatThrownBy(() -> StateCodec.decodePool("pools/x", bad)).isInstanceOf(StoreCorruptException.class)
+        + "\"blocks\":{\"10.6.5.0/26\":\"h1\",\"10.6.5.64/26\":\"\"},\"gateway\":\"10.6.0.254\",\"replayFrom\":{\"h1\":1700000000005}}";
+    assertThat(StateCodec.decodePool("pools/x", older.getBytes(StandardCharsets.UTF_8))).isEqualTo(pool());
+    StateCodec.Schema1Pool s1 = StateCodec.decodePoolSchema1("pools/x", older.getBytes(StandardCharsets.UTF_8));
+    assertThat(s1.holders()).containsExactly("h1", "h2");
+    assertThat(s1.blocks()).containsEntry(p("10.6.5.64/26"), "");
+    assertThat(s1.replayFrom()).containsEntry("h1", 1700000000005L);
+    byte[] bad = older.replace("1700000000005", "\"soon\"").getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> StateCodec.decodePoolSchema1("pools/x", bad)).isInstanceOf(StoreCorruptException.class)
         .hasMessageContaining("pools/x").hasMessageContaining("\"h1\" must be an integer");
+    assertThatThrownBy(() -> StateCodec.decodeHolder("holders/x/h1", "{\"schema\":1,\"holder\":\"h1\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(StoreCorruptException.class).hasMessageContaining("schema version 1");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {
-    "", "not json", "[]", "{}", "{\"schema\":2}", "{\"schema\":\"1\"}",
+    "", "not json", "[]", "{}", "{\"schema\":3}", "{\"schema\":\"1\"}",
     "{\"schema\":1,\"pool\":\"10.80.3.0/24\"}",
     "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.4.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[],\"cooling\":[]}",
     "{\"schema\":1,\"pool\":\"10.80.3.0/24\",\"block\":\"10.80.3.0/26\",\"ipRange\":null,\"owner\":\"h1\",\"serialCursor\":0,\"allocations\":[{\"address\":\"10.80.3.99\",\"kind\":\"endpoint\",\"holders\":[],\"since\":0}],\"cooling\":[]}",
@@ -107,7 +113,7 @@ class StateCodecTest {
   void otherRecordsReportTheirKeyToo() {
     byte[] junk = "{\"schema\":1}".getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> StateCodec.decodePool("pools/a", junk)).hasMessageContaining("pools/a").hasMessageContaining("missing field");
-    assertThatThrownBy(() -> StateCodec.decodeIndex("pools/index", junk)).hasMessageContaining("pools/index");
+    assertThatThrownBy(() -> StateCodec.decodeCarve("carve/v4", "{\"schema\":2}".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("carve/v4");
     assertThatThrownBy(() -> StateCodec.decodeConfig("config", junk)).hasMessageContaining("config");
     assertThatThrownBy(() -> StateCodec.decodeHost("hosts/h", junk)).hasMessageContaining("hosts/h");
   }
