@@ -36,8 +36,8 @@ public final class StoreContentsReader implements StoreReader {
     List<StoredPool> pools = new ArrayList<>();
     List<StoredAddress> addresses = new ArrayList<>();
     for (StoreContents.Pool p : c.pools()) {
-      pools.add(new StoredPool(localId(spaces, p.record().prefix()), p.record().prefix(), p.record().holders().contains(host.value()),
-          p.modRevision()));
+      pools.add(new StoredPool(localId(spaces, p.record().prefix()), p.record().prefix(), p.holders().containsKey(host.value()),
+          p.modRevisionFor(host.value())));
     }
     for (StoreContents.Block b : c.blocks()) {
       PoolId id = localId(spaces, b.record().pool());

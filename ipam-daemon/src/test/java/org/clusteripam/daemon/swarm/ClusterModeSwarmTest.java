@@ -3,6 +3,7 @@ package org.clusteripam.daemon.swarm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -180,10 +181,10 @@ class ClusterModeSwarmTest {
     }
   }
 
-  /** Keys of pools and their blocks (docs/etcd-layout.md), without the pool index itself. */
+  /** Keys of pools and everything kept under them (docs/state-layout.md). */
   private List<String> poolAndBlockKeys() {
     return EtcdKeys.under(bed, etcd, PREFIX).stream()
-        .filter(k -> k.startsWith(PREFIX + "blocks/") || k.startsWith(PREFIX + "pools/") && !k.equals(PREFIX + "pools/index"))
+        .filter(k -> Stream.of("blocks/", "pools/", "holders/", "affinity/", "names/").anyMatch(p -> k.startsWith(PREFIX + p)))
         .toList();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -276,8 +277,8 @@ class PerHostModeSwarmTest {
 
   private List<String> leftovers() {
     return EtcdKeys.under(bed, etcd, PREFIX).stream()
-        .filter(k -> k.startsWith(PREFIX + "blocks/") || k.startsWith(PREFIX + "placeholders/") || k.startsWith(PREFIX + "catalog/")
-            || k.startsWith(PREFIX + "pools/") && !k.equals(PREFIX + "pools/index"))
+        .filter(k -> Stream.of("blocks/", "pools/", "holders/", "affinity/", "names/", "placeholders/", "catalog/")
+            .anyMatch(p -> k.startsWith(PREFIX + p)))
         .toList();
   }
 }

@@ -1,6 +1,7 @@
 package org.clusteripam.daemon.swarm;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 import java.util.List;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +55,7 @@ class SwarmNetworkOnManagerTest {
 
   private List<String> keys() {
     return EtcdKeys.under(bed, etcd, PREFIX).stream()
-        .filter(k -> k.startsWith(PREFIX + "blocks/") || k.startsWith(PREFIX + "pools/") && !k.equals(PREFIX + "pools/index"))
+        .filter(k -> Stream.of("blocks/", "pools/", "holders/", "affinity/", "names/").anyMatch(p -> k.startsWith(PREFIX + p)))
         .toList();
   }
 }
