@@ -1,0 +1,46 @@
+package org.clusteripam.core.migrate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+import org.clusteripam.core.store.StateStore;
+
+/** The schema-1 store written by {@link Schema1FixtureGenerator} with the schema-1 engine. */
+public final class Schema1Fixture {
+  private Schema1Fixture() {}
+
+  /** Key → value of the schema-1 store. */
+  public static TreeMap<String, String> contents() {
+    try (InputStream in = Schema1Fixture.class.getResourceAsStream("/schema1/store.json")) {
+      JsonNode n = new ObjectMapper().readTree(in);
+      TreeMap<String, String> out = new TreeMap<>();
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        out.put(e.getKey(), e.getValue().textValue());
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the fixture into an empty store, in one transaction. */
+  public static void load(StateStore store) {
+    TreeMap<String, String> c = contents();
+    store.transact("loadFixture", v -> {
+      c.forEach((k, val) -> v.put(k, val.getBytes(StandardCharsets.UTF_8)));
+      return null;
+    });
+  }
+
+  /** The store's values as text. */
+  public static TreeMap<String, String> dump(StateStore store) {
+    TreeMap<String, String> out = new TreeMap<>();
+    store.list("").forEach((k, v) -> out.put(k, new String(v.value(), StandardCharsets.UTF_8)));
+    return out;
+  }
+}
