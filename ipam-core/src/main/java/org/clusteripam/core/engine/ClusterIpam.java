@@ -674,15 +674,30 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return AdvertisedAddresses.read(store).byHost();
   }
 
-  /** The store prefixes whose changes can change a {@link #routePlan}: who owns which block, and the advertised addresses. */
+  /**
+   * The store prefixes whose changes can change a {@link #routePlan}: the pools, who owns which
+   * block (each holder's affinity key), and the advertised addresses.
+   */
   public List<String> routePlanInputs() {
-    return List.of(Keys.POOLS, Keys.ADVERTISE);
+    return List.of(Keys.POOLS, Keys.AFFINITY, Keys.ADVERTISE);
   }
 
   /** The routes {@code host} should have to the other hosts' blocks of the per-host pools. */
   public org.clusteripam.core.perhost.RoutePlan routePlan(HostId host) {
-    List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> pools = perHostRecords().stream()
-        .map(r -> new org.clusteripam.core.perhost.RoutePlanner.PoolBlocks(r.prefix(), r.blocks())).toList();
+    List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> pools = store.transact("routePlan", v -> {
+      StateView sv = new StateView(v, decodeCache);
+      List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> out = new ArrayList<>();
+      for (PoolRecord r : sv.allPools()) {
+        if (r.deleting() || PoolModes.of(r).placeholders().isEmpty()) {
+          continue;
+        }
+        TreeMap<IpPrefix, String> owners = new TreeMap<>();
+        String prefix = Keys.affinityOf(r.prefix());
+        sv.listRaw(prefix).forEach((k, b) -> StateCodec.decodeAffinity(k, b).blocks().forEach(blk -> owners.put(blk, k.substring(prefix.length()))));
+        out.add(new org.clusteripam.core.perhost.RoutePlanner.PoolBlocks(r.prefix(), owners));
+      }
+      return out;
+    });
     return org.clusteripam.core.perhost.RoutePlanner.plan(host, pools, advertisedAddresses());
   }
 
