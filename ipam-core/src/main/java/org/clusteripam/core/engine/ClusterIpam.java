@@ -24,6 +24,7 @@ import org.clusteripam.core.ipam.ServiceVip;
 import org.clusteripam.core.ipam.ServiceVips;
 import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 import org.clusteripam.core.perhost.LbDesiredState;
@@ -165,6 +166,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     if (name.isPresent() && name.get().isBlank()) {
       throw new InvalidRequestException("the ipam option network= needs a name");
     }
+    req.pool().filter(p -> p.network().equals(IpAddress.zero(p.family()))).ifPresent(this::refuseUnspecified);
     if (req.subPool().isPresent()) {
       IpPrefix sub = req.subPool().get();
       if (req.pool().isEmpty()) {
@@ -189,6 +191,20 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     }
     PoolRef ref = new PoolRef(req.addressSpace(), global, rec.prefix());
     return new PoolGrant(ref.id(), rec.prefix(), gatewayData(rec));
+  }
+
+  /**
+   * {@code 0.0.0.0/N} or {@code ::/N} is no subnet: newer engines send it for "any /N". Refused rather
+   * than carved, because an engine that keeps it as the network's subnet replays it after a restart,
+   * where a fresh carve would hand the network a different pool than its containers hold.
+   */
+  private void refuseUnspecified(IpPrefix p) {
+    IpFamily f = p.family();
+    String dynamic = config.supernet(f)
+        .map(sn -> "leave the subnet out for a dynamic pool (this driver carves /" + config.networkLength(f) + " pools from " + sn + ")")
+        .orElse("no " + f + " supernet is configured, so give a real subnet");
+    throw new InvalidRequestException("pool " + p + " starts at the unspecified address and is not a subnet: " + dynamic
+        + ", or give the subnet you mean");
   }
 
   private static Map<String, String> gatewayData(PoolRecord rec) {

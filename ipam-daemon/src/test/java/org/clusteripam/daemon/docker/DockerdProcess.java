@@ -15,27 +15,36 @@ import java.util.concurrent.TimeUnit;
  * bridges and addresses never touch the root namespace. /run/docker and /etc/docker are private
  * bind mounts, so a legacy plugin socket for this dockerd is {@link #pluginsDir()} on the host.
  * Everything it starts is stopped by pid in {@link #close()}. Missing dockerd fails, never skips.
+ * The {@link Engine} (default: {@link Engine#byDefault()}) chooses dockerd, its containerd and the CLI.
  */
 public final class DockerdProcess implements AutoCloseable {
   private final Path base;
   private final String netns;
+  private final Engine engine;
   private Process dockerd;
 
-  private DockerdProcess(Path base, String netns) {
+  private DockerdProcess(Path base, String netns, Engine engine) {
     this.base = base;
     this.netns = netns;
+    this.engine = engine;
   }
 
-  /** Creates the namespace, starts dockerd and imports busybox as {@code bb:1}. */
+  /** Creates the namespace, starts the default engine's dockerd and imports busybox as {@code bb:1}. */
   public static DockerdProcess start() throws Exception {
-    for (String tool : List.of("/usr/sbin/dockerd", "/usr/bin/busybox", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/sbin/ip")) {
+    return start(Engine.byDefault());
+  }
+
+  /** Same, on the given engine. */
+  public static DockerdProcess start(Engine engine) throws Exception {
+    for (String tool : List.of("/usr/bin/busybox", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/sbin/ip")) {
       if (!Files.isExecutable(Path.of(tool))) {
-        throw new AssertionError(tool + " is missing: run scripts/install-test-prereqs.sh (docker.io, busybox-static)");
+        throw new AssertionError(tool + " is missing: run scripts/install-test-prereqs.sh (busybox-static, util-linux, iproute2)");
       }
     }
     String id = Long.toString(ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36);
     Path base = Files.createDirectories(Path.of("/tmp/cd-" + id)); // short: sockets have a 108-byte limit
-    DockerdProcess d = new DockerdProcess(base, "cipam-" + id);
+    DockerdProcess d = new DockerdProcess(base, "cipam-" + id, engine);
+    engine.announce("dockerd in " + d.netns);
     try {
       run(List.of("ip", "netns", "add", d.netns), Duration.ofSeconds(10));
       run(List.of("ip", "-n", d.netns, "link", "set", "lo", "up"), Duration.ofSeconds(10));
@@ -67,6 +76,10 @@ public final class DockerdProcess implements AutoCloseable {
 
   public String netns() {
     return netns;
+  }
+
+  public Engine engine() {
+    return engine;
   }
 
   public long pid() {
@@ -111,11 +124,12 @@ public final class DockerdProcess implements AutoCloseable {
         "mkdir -p /run/docker /etc/docker",
         "mount --bind " + b + "/run /run/docker",
         "mount --bind " + b + "/etc /etc/docker",
-        "exec dockerd --data-root " + b + "/data --exec-root " + b + "/exec -H unix://" + b + "/d.sock --pidfile " + b + "/d.pid"
+        "exec " + engine.dockerd() + " --data-root " + b + "/data --exec-root " + b + "/exec -H unix://" + b + "/d.sock --pidfile " + b + "/d.pid"
             + " --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs");
     ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + netns, "--", "unshare", "--mount", "--uts",
         "--propagation", "slave", "--", "sh", "-c", inner);
     pb.environment().put("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
+    engine.applyTo(pb.environment());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("dockerd.log").toFile()));
     dockerd = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -146,7 +160,7 @@ public final class DockerdProcess implements AutoCloseable {
     for (String l : List.of("sh", "sleep", "ip", "cat", "ls", "true")) {
       Files.createSymbolicLink(img.resolve(l), Path.of("busybox"));
     }
-    run(List.of("sh", "-c", "cd " + base.resolve("img") + " && tar -c . | docker -H " + dockerHost() + " import - bb:1"), Duration.ofSeconds(60));
+    run(List.of("sh", "-c", "cd " + base.resolve("img") + " && tar -c . | " + engine.cli() + " -H " + dockerHost() + " import - bb:1"), Duration.ofSeconds(60));
   }
 
   /** Stops dockerd (SIGTERM, then SIGKILL after 15 s) and waits for it; the namespace stays. */
@@ -180,7 +194,7 @@ public final class DockerdProcess implements AutoCloseable {
 
   /** Runs the docker CLI and returns exit code and combined output. */
   public Result tryDocker(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("docker", "-H", dockerHost()));
+    List<String> cmd = new ArrayList<>(List.of(engine.cli().toString(), "-H", dockerHost()));
     cmd.addAll(List.of(args));
     return run(cmd, Duration.ofSeconds(60));
   }

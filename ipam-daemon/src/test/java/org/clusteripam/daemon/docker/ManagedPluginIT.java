@@ -26,7 +26,7 @@ class ManagedPluginIT {
           .redirectOutput(d.base().resolve("build-plugin.log").toFile());
       pb.environment().put("JAR", jar.toString());
       pb.environment().put("OUT", d.base().resolve("plugin").toString());
-      pb.environment().put("DOCKER", "docker -H " + d.dockerHost());
+      pb.environment().put("DOCKER", d.engine().cli() + " -H " + d.dockerHost());
       Process build = pb.start();
       assertThat(build.waitFor()).as(Files.readString(d.base().resolve("build-plugin.log"))).isZero();
       try {

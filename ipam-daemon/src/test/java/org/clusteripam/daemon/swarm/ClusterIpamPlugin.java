@@ -116,7 +116,24 @@ public final class ClusterIpamPlugin {
         "state.source=" + state, "docker-socket.source=" + h.socket()));
     set.addAll(extraEnv);
     h.must(set.toArray(String[]::new));
-    h.must("plugin", "enable", NAME);
+    enable(h);
+  }
+
+  /**
+   * {@code docker plugin enable}, once more if dockerd gave up waiting for the socket: it dials for
+   * about 12 s, which a JVM starting on a machine under heavy CPU load can overrun. The failed
+   * attempt leaves the plugin disabled, so the second one starts it afresh.
+   */
+  static void enable(DockerHost h) {
+    CommandResult first = h.docker(Duration.ofSeconds(90), "plugin", "enable", NAME);
+    if (first.ok()) {
+      return;
+    }
+    if (!first.stderr().contains("cluster-ipam.sock: connect")) {
+      first.orThrow();
+    }
+    System.out.println(h.name() + ": plugin socket not up in time, enabling again: " + first.stderr().strip());
+    h.docker(Duration.ofSeconds(90), "plugin", "enable", NAME).orThrow();
   }
 
   /** The pid of the plugin's JVM on this host: the daemon jar's process in the host's network namespace. */

@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.clusteripam.daemon.docker.Engine;
 
 /**
  * One Docker host of the bed: a dockerd in its own network namespace, started the DESIGN §2 way
  * ({@code nsenter} into the namespace, {@code unshare} a mount and UTS namespace, remount sysfs keeping the
  * cgroup mounts, private {@code /run/docker} and {@code /etc/docker}), with its own roots and socket.
+ * Its {@link Engine} chooses dockerd (with that release's containerd first in PATH) and the CLI.
  */
 public final class DockerHost {
+  /** The system engine's binaries (Debian 12's 20.10); a host runs its own {@link #engine()}'s. */
   static final Path DOCKER_CLI = Path.of("/usr/bin/docker");
   static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -29,9 +32,15 @@ public final class DockerHost {
   private final Path dir;
   private final String cgroupParent;
   private final Path cliConfig;
+  private final Engine engine;
   private Process process;
 
   DockerHost(String name, String namespace, String address, Path dir, String cgroupParent, Path cliConfig) {
+    this(name, namespace, address, dir, cgroupParent, cliConfig, Engine.byDefault());
+  }
+
+  DockerHost(String name, String namespace, String address, Path dir, String cgroupParent, Path cliConfig, Engine engine) {
+    this.engine = engine;
     this.name = name;
     this.namespace = namespace;
     this.address = address;
@@ -52,6 +61,16 @@ public final class DockerHost {
 
   public String namespace() {
     return namespace;
+  }
+
+  /** The engine this host's dockerd and CLI come from. */
+  public Engine engine() {
+    return engine;
+  }
+
+  /** The CLI configuration directory ({@code DOCKER_CONFIG}) every command of this host uses. */
+  public Path cliConfig() {
+    return cliConfig;
   }
 
   public Path socket() {
@@ -84,7 +103,7 @@ public final class DockerHost {
         "mkdir -p /run/docker /etc/docker",
         "mount --bind " + dir.resolve("run") + " /run/docker",
         "mount --bind " + dir.resolve("etc") + " /etc/docker",
-        "exec " + DOCKERD
+        "exec " + engine.dockerd()
             + " --data-root " + dir.resolve("d")
             + " --exec-root " + dir.resolve("x")
             + " -H unix://" + socket()
@@ -97,6 +116,7 @@ public final class DockerHost {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile()));
     // Tasks would otherwise wait ~60 s on a pull of bb:1 that cannot succeed.
     pb.environment().put("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
+    engine.applyTo(pb.environment());
     try {
       process = pb.start();
     } catch (IOException e) {
@@ -126,7 +146,7 @@ public final class DockerHost {
 
   /** Runs the docker CLI against this host; the CLI is killed by pid if it overruns {@code timeout}. */
   public CommandResult docker(Duration timeout, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(DOCKER_CLI.toString(), "-H", "unix://" + socket()));
+    List<String> cmd = new ArrayList<>(List.of(engine.cli().toString(), "-H", "unix://" + socket()));
     cmd.addAll(List.of(args));
     return Commands.run(cmd, Map.of("DOCKER_CONFIG", cliConfig.toString()), timeout);
   }

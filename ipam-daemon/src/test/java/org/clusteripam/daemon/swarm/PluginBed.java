@@ -2,6 +2,7 @@ package org.clusteripam.daemon.swarm;
 
 import java.time.Duration;
 import java.util.List;
+import org.clusteripam.daemon.docker.Engine;
 
 /**
  * A swarm test bed with one etcd in its hub namespace and {@code cluster-ipam:latest} enabled on every
@@ -11,7 +12,12 @@ record PluginBed(SwarmTestBed bed, HubEtcd etcd) implements AutoCloseable {
 
   /** Brings the bed up; on any failure everything started so far is torn down before rethrowing. */
   static PluginBed start(int hosts, int managers, List<String> pluginEnv) {
-    SwarmTestBed bed = SwarmTestBed.start(hosts, managers);
+    return start(hosts, managers, pluginEnv, Engine.byDefault());
+  }
+
+  /** Same, every host on {@code engine}. */
+  static PluginBed start(int hosts, int managers, List<String> pluginEnv, Engine engine) {
+    SwarmTestBed bed = SwarmTestBed.start(hosts, managers, engine);
     try {
       HubEtcd etcd = HubEtcd.start(bed);
       long t0 = System.nanoTime();

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.clusteripam.daemon.docker.Engine;
 
 /**
  * A Docker swarm of several hosts on this machine (DESIGN §2): one dockerd per network namespace, joined
@@ -33,12 +34,14 @@ public final class SwarmTestBed implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
   private final int managers;
+  private final Engine engine;
   private HubNetwork network;
   private Duration bringUp = Duration.ZERO;
   private Set<Long> sweptLeftovers = Set.of();
   private volatile String lastTeardown = "";
 
-  private SwarmTestBed(int managers) {
+  private SwarmTestBed(int managers, Engine engine) {
+    this.engine = engine;
     this.tag = "sb" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
     // Short on purpose: the dockerd socket path must stay under the 108-byte Unix socket limit.
     this.base = Path.of("/tmp", tag);
@@ -52,10 +55,15 @@ public final class SwarmTestBed implements AutoCloseable {
   }
 
   public static SwarmTestBed start(int hostCount, int managerCount) {
+    return start(hostCount, managerCount, Engine.byDefault());
+  }
+
+  /** Same, every host on {@code engine}. */
+  public static SwarmTestBed start(int hostCount, int managerCount, Engine engine) {
     if (hostCount < 1 || managerCount < 1 || managerCount > hostCount) {
       throw new IllegalArgumentException("need 1 <= managers <= hosts, got " + managerCount + " of " + hostCount);
     }
-    SwarmTestBed bed = new SwarmTestBed(managerCount);
+    SwarmTestBed bed = new SwarmTestBed(managerCount, engine);
     Runtime.getRuntime().addShutdownHook(bed.shutdownHook);
     try {
       bed.bringUp(hostCount);
@@ -72,6 +80,7 @@ public final class SwarmTestBed implements AutoCloseable {
 
   private void bringUp(int hostCount) {
     long t0 = System.nanoTime();
+    engine.announce("swarm bed " + tag + " (" + hostCount + " hosts)");
     try {
       Files.createDirectories(base);
     } catch (IOException e) {
@@ -81,7 +90,7 @@ public final class SwarmTestBed implements AutoCloseable {
     for (int i = 1; i <= hostCount; i++) {
       String ns = network.addHost(i);
       hosts.add(new DockerHost("h" + i, ns, HubNetwork.address(i), base.resolve("h" + i), tag + "-h" + i,
-          base.resolve("cli")));
+          base.resolve("cli"), engine));
     }
     hosts.parallelStream().forEach(DockerHost::start);
     Path tar = BusyboxImage.buildTar(base);
@@ -99,6 +108,11 @@ public final class SwarmTestBed implements AutoCloseable {
         first.docker("node", "ls", "--format", "{{.Status}}").lines().stream().filter("Ready"::equals).count()
             == hosts.size());
     bringUp = Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  /** The engine every host of this bed runs. */
+  public Engine engine() {
+    return engine;
   }
 
   public List<DockerHost> hosts() {
