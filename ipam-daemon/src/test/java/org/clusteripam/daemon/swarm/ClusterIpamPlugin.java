@@ -120,20 +120,21 @@ public final class ClusterIpamPlugin {
   }
 
   /**
-   * {@code docker plugin enable}, once more if dockerd gave up waiting for the socket: it dials for
-   * about 12 s, which a JVM starting on a machine under heavy CPU load can overrun. The failed
-   * attempt leaves the plugin disabled, so the second one starts it afresh.
+   * {@code docker plugin enable}, again (up to three attempts) when dockerd gave up waiting for the
+   * socket: it dials for about 12 s, which a JVM starting on a machine under heavy CPU load can overrun.
+   * A failed attempt leaves the plugin disabled, so the next one starts it afresh.
    */
   static void enable(DockerHost h) {
-    CommandResult first = h.docker(Duration.ofSeconds(90), "plugin", "enable", NAME);
-    if (first.ok()) {
-      return;
+    for (int attempt = 1; ; attempt++) {
+      CommandResult r = h.docker(Duration.ofSeconds(90), "plugin", "enable", NAME);
+      if (r.ok()) {
+        return;
+      }
+      if (attempt == 3 || !r.stderr().contains("cluster-ipam.sock: connect")) {
+        r.orThrow();
+      }
+      System.out.println(h.name() + ": plugin socket not up in time (attempt " + attempt + "), enabling again: " + r.stderr().strip());
     }
-    if (!first.stderr().contains("cluster-ipam.sock: connect")) {
-      first.orThrow();
-    }
-    System.out.println(h.name() + ": plugin socket not up in time, enabling again: " + first.stderr().strip());
-    h.docker(Duration.ofSeconds(90), "plugin", "enable", NAME).orThrow();
   }
 
   /** The pid of the plugin's JVM on this host: the daemon jar's process in the host's network namespace. */
