@@ -109,11 +109,6 @@ public final class Engine {
     return cli;
   }
 
-  /** True from this major release on (features such as {@code --ipv4=false} came with 28). */
-  public boolean atLeast(int major) {
-    return Integer.parseInt(name.substring(0, name.indexOf('.'))) >= major;
-  }
-
   /** The Compose v2 CLI plugin directory ({@code DOCKER_CONFIG/cli-plugins}), for engines that bring one. */
   public Path cliPlugins() {
     if (cliPlugins == null) {
