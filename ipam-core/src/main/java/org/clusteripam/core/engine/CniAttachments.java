@@ -1,0 +1,446 @@
+package org.clusteripam.core.engine;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.clusteripam.core.alloc.BlockAllocator;
+import org.clusteripam.core.cni.AddRequest;
+import org.clusteripam.core.cni.AttachedIp;
+import org.clusteripam.core.cni.Attachment;
+import org.clusteripam.core.cni.AttachmentCodec;
+import org.clusteripam.core.cni.AttachmentId;
+import org.clusteripam.core.cni.AttachmentMissingException;
+import org.clusteripam.core.cni.CniIpam;
+import org.clusteripam.core.cni.CniKeys;
+import org.clusteripam.core.cni.PoolSpec;
+import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.core.ipam.ConflictException;
+import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.InvalidRequestException;
+import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.core.ipam.UnknownPoolException;
+import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
+import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.core.state.Allocation;
+import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Keys;
+import org.clusteripam.core.state.PoolRecord;
+import org.clusteripam.core.state.StateCodec;
+import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.StoreCorruptException;
+import org.clusteripam.core.store.TxnView;
+import org.clusteripam.core.store.Versioned;
+
+/**
+ * CNI attachments on one host. A CNI network is a shared named pool per family (joined once per
+ * process under the host's CNI pool holder, which also holds the gateway); an attachment's addresses
+ * come from this host's blocks of it, held by the attachment itself, and its record (netns, boot id)
+ * is written in the same transaction under the host's own key prefix. The ADD hot path reads and
+ * writes the attachment key and one block: the pool record is only an untracked hint.
+ *
+ * <p>Addresses beyond the host's blocks follow the Docker path exactly (claim, then borrow unless
+ * strict affinity, and the same exhaustion words): they are allocated for the host and handed to the
+ * attachment in the same transaction.
+ */
+public final class CniAttachments implements CniIpam {
+  private final StateStore store;
+  private final IpamConfig config;
+  private final HostId node;
+  private final String host;
+  private final String poolHolder;
+  private final Clock clock;
+  private final long cooldownMillis;
+  private final DecodeCache cache = new DecodeCache();
+  private final PoolTxns poolTxns;
+  private final AddressTxns addressTxns;
+  private final ConcurrentHashMap<PoolSpec, Joined> joined = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IpPrefix, Hint> hints = new ConcurrentHashMap<>();
+
+  /** A pool this host's CNI holder is in, with its gateway. */
+  private record Joined(IpPrefix prefix, Optional<IpAddress> gateway) {}
+
+  /** The blocks this host owns in a pool, as of a pool record revision (untracked). */
+  private record Hint(long modRevision, List<IpPrefix> mine) {}
+
+  public CniAttachments(StateStore store, IpamConfig config, HostId node, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.config = Objects.requireNonNull(config, "config");
+    this.node = Objects.requireNonNull(node, "node");
+    this.host = node.value();
+    this.poolHolder = CniKeys.poolHolder(host);
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.cooldownMillis = config.cooldown().toMillis();
+    this.poolTxns = new PoolTxns(config);
+    this.addressTxns = new AddressTxns(config);
+  }
+
+  /** The CNI facet of an engine, for the engine's host. */
+  public static CniAttachments of(ClusterIpam engine, Clock clock) {
+    return new CniAttachments(engine.store(), engine.config(), engine.node(), clock);
+  }
+
+  // ---------------------------------------------------------------- ADD
+
+  @Override
+  public Attachment add(AddRequest req) {
+    try {
+      return addOnce(req);
+    } catch (UnknownPoolException e) {
+      req.pools().forEach(joined::remove); // the pool went away under us: join again, once
+      return addOnce(req);
+    }
+  }
+
+  private Attachment addOnce(AddRequest req) {
+    List<Joined> pools = new ArrayList<>();
+    for (PoolSpec s : req.pools()) {
+      pools.add(join(s));
+    }
+    Map<IpPrefix, List<IpPrefix>> mine = new TreeMap<>();
+    pools.forEach(p -> mine.put(p.prefix(), ownedHint(p.prefix())));
+    long now = clock.millis();
+    return store.transact("cniAdd", v -> addTxn(v, new StateView(v, cache), req, pools, mine, now));
+  }
+
+  private Attachment addTxn(TxnView v, StateView sv, AddRequest req, List<Joined> pools, Map<IpPrefix, List<IpPrefix>> mine, long now) {
+    String key = CniKeys.key(host, req.id());
+    Optional<byte[]> stored = v.get(key);
+    if (stored.isPresent()) {
+      // A replay: the same answer; a runtime restarted since may bring a new netns or boot.
+      Attachment a = AttachmentCodec.decode(key, stored.get());
+      if (!a.netns().equals(req.netns()) || !a.bootId().equals(req.bootId())) {
+        a = a.withRuntime(req.netns(), req.bootId());
+        v.put(key, AttachmentCodec.encode(a));
+      }
+      return a;
+    }
+    String holder = CniKeys.holder(host, req.id());
+    List<AttachedIp> ips = new ArrayList<>();
+    for (int i = 0; i < pools.size(); i++) {
+      PoolSpec spec = req.pools().get(i);
+      IpPrefix pool = pools.get(i).prefix();
+      Optional<IpAddress> want = req.requested().stream().filter(a -> a.family() == spec.family()).findFirst();
+      IpAddress got = want.isPresent() ? requested(sv, pool, holder, want.get(), now) : dynamic(sv, pool, holder, mine.get(pool), now);
+      ips.add(new AttachedIp(pool, IpPrefix.containing(got, addressTxns.blockLength(pool)), got, pools.get(i).gateway()));
+    }
+    Attachment a = new Attachment(req.id(), host, req.netns(), req.bootId(), now, ips);
+    v.put(key, AttachmentCodec.encode(a));
+    return a;
+  }
+
+  private IpAddress dynamic(StateView sv, IpPrefix pool, String holder, List<IpPrefix> hinted, long now) {
+    for (IpPrefix b : hinted) {
+      Optional<BlockRecord> ob = sv.block(pool, b);
+      if (ob.isEmpty() || !ob.get().owner().equals(host) || !ob.get().pool().equals(pool)) {
+        continue;
+      }
+      Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
+      if (p.isPresent()) {
+        sv.put(p.get().block());
+        return p.get().address();
+      }
+    }
+    IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now);
+    handOver(sv, pool, a, host, holder);
+    return a;
+  }
+
+  private IpAddress requested(StateView sv, IpPrefix pool, String holder, IpAddress a, long now) {
+    if (!pool.contains(a)) {
+      throw new InvalidRequestException("requested address " + a + " is not inside pool " + pool);
+    }
+    int len = addressTxns.blockLength(pool);
+    Optional<String> reserved = BlockAllocator.reservedReason(pool, len, a);
+    if (reserved.isPresent()) {
+      throw new InvalidRequestException("requested address " + a + " is the " + reserved.get() + " address of pool " + pool + " and cannot be assigned");
+    }
+    Optional<BlockRecord> ob = sv.block(pool, IpPrefix.containing(a, len));
+    Allocation al = ob.filter(b -> b.pool().equals(pool)).map(b -> b.allocations().get(a)).orElse(null);
+    if (al != null) {
+      if (al.holders().contains(holder)) {
+        return a;
+      }
+      throw new ConflictException("requested address " + a + " in pool " + pool + " is already in use by " + describe(al));
+    }
+    addressTxns.preferredTxn(sv, pool, host, a, AddressKind.ENDPOINT, now);
+    handOver(sv, pool, a, host, holder);
+    return a;
+  }
+
+  /** Moves a fresh allocation of {@code a} from {@code from} to {@code to}, in the same transaction. */
+  private void handOver(StateView sv, IpPrefix pool, IpAddress a, String from, String to) {
+    IpPrefix b = IpPrefix.containing(a, addressTxns.blockLength(pool));
+    BlockRecord blk = sv.block(pool, b).orElseThrow(() -> new StoreCorruptException(Keys.block(pool, b), "the block just written is missing", null));
+    Allocation al = blk.allocations().get(a);
+    TreeSet<String> h = new TreeSet<>(al.holders());
+    h.remove(from);
+    h.add(to);
+    TreeMap<IpAddress, Allocation> allocs = new TreeMap<>(blk.allocations());
+    allocs.put(a, al.withHolders(h));
+    sv.put(new BlockRecord(blk.pool(), blk.block(), blk.ipRange(), blk.owner(), allocs, blk.serialCursor(), blk.cooling()));
+  }
+
+  private static String describe(Allocation al) {
+    List<String> out = new ArrayList<>();
+    for (String h : al.holders()) {
+      Optional<CniKeys.Held> cni = CniKeys.parseHolder(h);
+      if (cni.isPresent()) {
+        out.add("CNI container " + cni.get().id().containerId() + " (" + cni.get().id().ifname() + ") on host " + cni.get().host());
+      } else if (AddressingMode.GLOBAL_HOLDER.equals(h)) {
+        out.add("the swarm allocator");
+      } else if (CniKeys.isCniHolder(h)) {
+        out.add("the gateway of host " + h.substring(CniKeys.HOLDER_PREFIX.length()) + "'s CNI networks");
+      } else {
+        out.add(VipHolder.parse(h).map(x -> "the VIP of service " + x.service() + " on host " + x.host()).orElse("host " + h));
+      }
+    }
+    return String.join(" and ", out);
+  }
+
+  // ---------------------------------------------------------------- pools
+
+  private Joined join(PoolSpec spec) {
+    Joined j = joined.get(spec);
+    if (j == null) {
+      long now = clock.millis();
+      j = store.transact("cniJoinPool", v -> joinTxn(new StateView(v, cache), spec, now));
+      joined.put(spec, j);
+    }
+    return j;
+  }
+
+  private Joined joinTxn(StateView sv, PoolSpec spec, long now) {
+    Optional<IpPrefix> existing = spec.subnet().isPresent()
+        ? sv.index().find(spec.subnet().get()).map(e -> e.prefix())
+        : sv.index().findByName(spec.name(), spec.family()).map(e -> e.prefix());
+    PoolRecord rec = existing.flatMap(sv::pool).orElse(null);
+    if (rec == null || !rec.holders().contains(poolHolder)) {
+      Map<String, String> options = new TreeMap<>(Map.of(ClusterIpam.NETWORK_NAME_OPTION, spec.name()));
+      PoolRequest req = new PoolRequest(node, config.addressSpaces().local(), spec.subnet(), spec.ipRange(), options, spec.family() == IpFamily.IPV6);
+      rec = poolTxns.requestPoolTxn(sv, req, poolHolder, options, Optional.of(spec.name()), now);
+    }
+    if (spec.ipRange().isPresent() && !spec.ipRange().equals(rec.ipRange())) {
+      throw new ConflictException("pool " + rec.prefix() + " of network \"" + spec.name() + "\" has "
+          + rec.ipRange().map(r -> "ip-range " + r).orElse("no ip-range") + ", not " + spec.ipRange().get());
+    }
+    return new Joined(rec.prefix(), Optional.of(gateway(sv, rec.prefix(), spec.gateway(), now)));
+  }
+
+  /** The pool's gateway, held by this host's CNI pool holder (allocated if the pool has none). */
+  private IpAddress gateway(StateView sv, IpPrefix pool, Optional<IpAddress> wanted, long now) {
+    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+    if (wanted.isPresent() && rec.gateway().isPresent() && !wanted.equals(rec.gateway())) {
+      throw new InvalidRequestException("pool " + pool + " already has gateway " + rec.gateway().get() + ", not " + wanted.get());
+    }
+    if (rec.gateway().isPresent()) {
+      IpAddress g = rec.gateway().get();
+      Optional<BlockRecord> ob = sv.block(pool, IpPrefix.containing(g, rec.blockLength()));
+      Allocation al = ob.map(b -> b.allocations().get(g)).orElse(null);
+      if (al != null) {
+        if (!al.holders().contains(poolHolder)) {
+          sv.put(BlockOps.share(ob.get(), g, poolHolder));
+        }
+        return g;
+      }
+    }
+    IpAddress g = addressTxns.gatewayTxn(sv, pool, poolHolder, wanted, false, now);
+    // A block created or claimed for the gateway belongs to this host, not to its CNI holder.
+    PoolRecord after = sv.pool(pool).orElseThrow();
+    TreeMap<IpPrefix, String> blocks = new TreeMap<>(after.blocks());
+    boolean moved = false;
+    for (Map.Entry<IpPrefix, String> e : after.blocks().entrySet()) {
+      if (e.getValue().equals(poolHolder)) {
+        blocks.put(e.getKey(), host);
+        sv.block(pool, e.getKey()).ifPresent(b -> sv.put(b.withOwner(host)));
+        moved = true;
+      }
+    }
+    if (moved) {
+      sv.put(after.withBlocks(blocks));
+    }
+    return g;
+  }
+
+  /** Blocks this host owns in {@code pool} according to an untracked, cached read. */
+  private List<IpPrefix> ownedHint(IpPrefix pool) {
+    Optional<Versioned> peeked = store.peek(Keys.pool(pool));
+    if (peeked.isEmpty()) {
+      return List.of();
+    }
+    Hint h = hints.get(pool);
+    if (h == null || h.modRevision() != peeked.get().modRevision()) {
+      PoolRecord rec;
+      try {
+        rec = StateCodec.decodePool(Keys.pool(pool), peeked.get().value());
+      } catch (StoreCorruptException e) {
+        return List.of(); // the tracked read on the slow path reports it
+      }
+      List<IpPrefix> mine = new ArrayList<>();
+      rec.blocks().forEach((b, o) -> {
+        if (o.equals(host)) {
+          mine.add(b);
+        }
+      });
+      h = new Hint(peeked.get().modRevision(), List.copyOf(mine));
+      if (hints.size() > 4096) {
+        hints.clear();
+      }
+      hints.put(pool, h);
+    }
+    return h.mine();
+  }
+
+  // ---------------------------------------------------------------- DEL, CHECK, GC
+
+  @Override
+  public boolean del(AttachmentId id) {
+    long now = clock.millis();
+    return store.transact("cniDel", v -> releaseTxn(v, new StateView(v, cache), id, OptionalLong.empty(), now));
+  }
+
+  @Override
+  public boolean releaseIfUnchanged(AttachmentId id, long sinceMillis) {
+    long now = clock.millis();
+    return store.transact("cniRelease", v -> releaseTxn(v, new StateView(v, cache), id, OptionalLong.of(sinceMillis), now));
+  }
+
+  private boolean releaseTxn(TxnView v, StateView sv, AttachmentId id, OptionalLong since, long now) {
+    String key = CniKeys.key(host, id);
+    Optional<byte[]> stored = v.get(key);
+    if (stored.isEmpty()) {
+      return false;
+    }
+    Attachment a = AttachmentCodec.decode(key, stored.get());
+    if (since.isPresent() && a.sinceMillis() != since.getAsLong()) {
+      return false; // re-added since the caller looked: a new attachment
+    }
+    String holder = CniKeys.holder(host, id);
+    for (AttachedIp ip : a.ips()) {
+      Optional<BlockRecord> ob = sv.block(ip.pool(), ip.block());
+      if (ob.isPresent() && ob.get().pool().equals(ip.pool())) {
+        BlockRecord nb = BlockOps.drop(ob.get(), ip.address(), holder, now, cooldownMillis);
+        if (nb != ob.get()) {
+          sv.put(nb);
+        }
+      }
+    }
+    v.delete(key);
+    return true;
+  }
+
+  @Override
+  public Attachment check(AttachmentId id) {
+    return store.transact("cniCheck", v -> {
+      String key = CniKeys.key(host, id);
+      Optional<byte[]> stored = v.get(key);
+      if (stored.isEmpty()) {
+        throw new AttachmentMissingException("no address is reserved for " + id + " on host " + host);
+      }
+      Attachment a = AttachmentCodec.decode(key, stored.get());
+      StateView sv = new StateView(v, cache);
+      String holder = CniKeys.holder(host, id);
+      for (AttachedIp ip : a.ips()) {
+        boolean held = sv.block(ip.pool(), ip.block()).map(b -> b.allocations().get(ip.address()))
+            .filter(al -> al.holders().contains(holder)).isPresent();
+        if (!held) {
+          throw new AttachmentMissingException("address " + ip.address() + " of " + id + " is no longer reserved in pool " + ip.pool());
+        }
+      }
+      return a;
+    });
+  }
+
+  @Override
+  public List<AttachmentId> gc(String network, java.util.Set<GcEntry> valid) {
+    List<AttachmentId> released = new ArrayList<>();
+    for (Map.Entry<String, Versioned> e : store.list(CniKeys.ofNetwork(host, network)).entrySet()) {
+      Attachment a = AttachmentCodec.decode(e.getKey(), e.getValue().value());
+      if (!a.id().network().equals(network) || valid.contains(new GcEntry(a.id().containerId(), a.id().ifname()))) {
+        continue;
+      }
+      if (releaseIfUnchanged(a.id(), a.sinceMillis())) {
+        released.add(a.id());
+      }
+    }
+    return released;
+  }
+
+  @Override
+  public List<Attachment> attachments() {
+    List<Attachment> out = new ArrayList<>();
+    store.list(CniKeys.ofHost(host)).forEach((k, v) -> out.add(AttachmentCodec.decode(k, v.value())));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- STATUS
+
+  @Override
+  public void status(List<PoolSpec> pools) {
+    long now = clock.millis();
+    // The ADD path itself, on a view whose writes go nowhere: the transaction commits nothing.
+    store.transact("cniStatus", v -> {
+      StateView sv = new StateView(new DryRunView(v), new DecodeCache());
+      String probe = CniKeys.HOLDER_PREFIX + host + "/status-probe";
+      for (PoolSpec spec : pools) {
+        IpPrefix pool = joinTxn(sv, spec, now).prefix();
+        List<IpPrefix> mine = new ArrayList<>();
+        sv.pool(pool).ifPresent(r -> r.blocks().forEach((b, o) -> {
+          if (o.equals(host)) {
+            mine.add(b);
+          }
+        }));
+        dynamic(sv, pool, probe, mine, now);
+      }
+      return null;
+    });
+  }
+
+  /** Reads through to the transaction, keeps writes to itself. */
+  private static final class DryRunView implements TxnView {
+    private final TxnView inner;
+    private final TreeMap<String, byte[]> writes = new TreeMap<>();
+
+    DryRunView(TxnView inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return writes.containsKey(key) ? Optional.ofNullable(writes.get(key)) : inner.get(key);
+    }
+
+    @Override
+    public java.util.SortedMap<String, byte[]> list(String prefix) {
+      TreeMap<String, byte[]> out = new TreeMap<>(inner.list(prefix));
+      writes.forEach((k, b) -> {
+        if (k.startsWith(prefix)) {
+          if (b == null) {
+            out.remove(k);
+          } else {
+            out.put(k, b);
+          }
+        }
+      });
+      return out;
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+      writes.put(key, value.clone());
+    }
+
+    @Override
+    public void delete(String key) {
+      writes.put(key, null);
+    }
+  }
+}
