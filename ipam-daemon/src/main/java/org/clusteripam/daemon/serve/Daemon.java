@@ -12,6 +12,7 @@ import org.clusteripam.core.ipam.Ipam;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.store.StoreException;
 import org.clusteripam.daemon.cli.CheckRun;
+import org.clusteripam.daemon.cni.CniService;
 import org.clusteripam.daemon.cli.ShowCommand;
 import org.clusteripam.daemon.metrics.CapacityGauges;
 import org.clusteripam.daemon.metrics.MetricsServer;
@@ -48,10 +49,11 @@ public final class Daemon implements AutoCloseable {
   private final PerHostLoop perHost;
   private final DockerApi docker;
   private final Duration startup;
+  private final Optional<CniService> cni;
   private boolean closed;
 
   private Daemon(StateStore store, PluginServer server, Optional<MetricsServer> metrics, Reconciler reconciler, PerHostLoop perHost,
-      DockerApi docker, Duration startup) {
+      DockerApi docker, Duration startup, Optional<CniService> cni) {
     this.store = store;
     this.server = server;
     this.metrics = metrics;
@@ -59,6 +61,7 @@ public final class Daemon implements AutoCloseable {
     this.perHost = perHost;
     this.docker = docker;
     this.startup = startup;
+    this.cni = cni;
   }
 
   /** A start failure with a message for the operator (the process exits 1 with it). */
@@ -83,6 +86,7 @@ public final class Daemon implements AutoCloseable {
     DockerApi docker = null;
     Reconciler reconciler = null;
     PerHostLoop perHost = null;
+    Optional<CniService> cni = Optional.empty();
     try {
       ClusterIpam engine;
       try {
@@ -114,6 +118,19 @@ public final class Daemon implements AutoCloseable {
       } catch (IOException e) {
         throw new StartupException(String.valueOf(e.getMessage()), e);
       }
+      if (c.cniSocket().isPresent()) {
+        try {
+          cni = Optional.of(CniService.start(c.cniSocket().get(), engine, c.reconcileInterval(), c.leakGrace(), registry));
+        } catch (org.clusteripam.daemon.cni.CniSocketServer.BusyException e) {
+          if (!c.cniSocket().get().equals(DaemonConfig.DEFAULT_CNI_SOCKET)) {
+            throw new StartupException(e.getMessage() + " (use --cni-socket off or another path)", e);
+          }
+          // The default path, taken by another daemon (several test daemons on one host): Docker's side still serves.
+          LOG.warn("event=cni_off reason=\"{}\"", e.getMessage());
+        } catch (IOException e) {
+          throw new StartupException(String.valueOf(e.getMessage()) + " (use --cni-socket off or another path)", e);
+        }
+      }
       Duration ready = Duration.ofNanos(System.nanoTime() - t0);
       LOG.info("event=ready socket={} node={} store=\"{}\" startup_ms={}", c.socket(), c.node(), store.describe(), ready.toMillis());
       if (c.traceCalls()) {
@@ -144,7 +161,7 @@ public final class Daemon implements AutoCloseable {
       LOG.info("event=perhost_loop_started interval={} load_balancer={} advertise_addr={} route_protocol={}", c.lbInterval(),
           c.loadBalancer().name().toLowerCase(java.util.Locale.ROOT), c.routing().advertise().map(Object::toString).orElse("none"),
           c.routing().protocol());
-      return new Daemon(store, server, metricsServer, reconciler, perHost, docker, ready);
+      return new Daemon(store, server, metricsServer, reconciler, perHost, docker, ready, cni);
     } catch (StartupException | RuntimeException e) {
       if (perHost != null) {
         perHost.close();
@@ -152,6 +169,7 @@ public final class Daemon implements AutoCloseable {
       if (reconciler != null) {
         reconciler.close();
       }
+      cni.ifPresent(CniService::close);
       if (docker != null) {
         docker.close();
       }
@@ -173,6 +191,11 @@ public final class Daemon implements AutoCloseable {
     return startup;
   }
 
+  /** The CNI side, when {@code --cni-socket} is not off. */
+  public Optional<CniService> cni() {
+    return cni;
+  }
+
   public Reconciler reconciler() {
     return reconciler;
   }
@@ -191,6 +214,7 @@ public final class Daemon implements AutoCloseable {
     LOG.info("event=stopping calls_in_flight={}", server.callsInFlight());
     perHost.close();
     reconciler.close();
+    cni.ifPresent(CniService::close);
     server.close();
     metrics.ifPresent(MetricsServer::close);
     docker.close();

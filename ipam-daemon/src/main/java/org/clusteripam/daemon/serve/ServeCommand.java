@@ -119,6 +119,10 @@ public final class ServeCommand implements Callable<Integer> {
           + " org.clusteripam.daemon.trace: true or false (env IPAM_TRACE_CALLS). Default: ${DEFAULT-VALUE}.")
   public String traceCalls;
 
+  @Option(names = "--cni-socket", defaultValue = "${env:IPAM_CNI_SOCKET:-/run/cluster-ipam/cni.sock}",
+      description = "Unix socket for the CNI plugin shim, mode 0600, or off (env IPAM_CNI_SOCKET). Default: ${DEFAULT-VALUE}.")
+  public String cniSocket;
+
   @Option(names = "--log-level", defaultValue = "${env:IPAM_LOG_LEVEL:-info}",
       description = "error, warn, info, debug or trace (env IPAM_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
   public String logLevel;
@@ -198,7 +202,8 @@ public final class ServeCommand implements Callable<Integer> {
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
     return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace, staleIpGrace,
         lb, lbInterval, Logging.parseLevel(logLevel), onOff("--trace-calls", traceCalls),
-        org.clusteripam.daemon.perhost.PerHostRouting.parse(advertiseAddr, routeProtocol));
+        org.clusteripam.daemon.perhost.PerHostRouting.parse(advertiseAddr, routeProtocol),
+        "off".equalsIgnoreCase(cniSocket.strip()) ? Optional.empty() : Optional.of(Path.of(cniSocket.strip())));
   }
 
   /** true/false (also on/off, yes/no, 1/0); empty (an unset plugin variable) is false. */
