@@ -32,3 +32,4 @@ echo "test prerequisites present: ${packages[*]}"
 bash "$(dirname "$0")/prereqs/engines.sh"   # dockerd 28.5 + containerd 2.1 + compose 2.40 from unstable, under .cache/sid
 
 bash "$(dirname "$0")/prereqs/map.sh"       # chromium + chromedriver for the address-map page tests
+bash "$(dirname "$0")/prereqs/cni.sh" >/dev/null   # gcc for the CNI shim, bridge 1.1.1 + podman 4.3, bridge 1.9.1 from unstable under .cache/sid
