@@ -22,6 +22,7 @@ public final class CheckRun {
     DockerState d = docker.read();
     StoreView view = new StoreContentsReader(store, spaces).read(revision, node);
     LeakDecider.Decision decision = LeakDecider.decide(node, view, d, Map.of(), Instant.now(), Duration.ZERO);
-    return CheckReport.write(node.value(), revision, store.describe(), decision);
+    return CniShow.addToReport(CheckReport.write(node.value(), revision, store.describe(), decision), store, node,
+        org.clusteripam.daemon.cni.BootId.read());
   }
 }

@@ -77,8 +77,8 @@ public final class ShowCommand implements Callable<Integer> {
       } else {
         // No engine on a store never carved: creating one would record this CLI's default carving.
         boolean carved = c.store.peek(Keys.CONFIG).isPresent();
-        out.print(renderHost(new IpamQueries(c.store, c.config).snapshot(), c.store.describe(), host.get(), json,
-            carved ? mappings(c.engine(host.get())) : p -> List.of()));
+        out.print(CniShow.append(renderHost(new IpamQueries(c.store, c.config).snapshot(), c.store.describe(), host.get(), json,
+            carved ? mappings(c.engine(host.get())) : p -> List.of()), json, CniShow.read(c.store, host)));
       }
     } catch (StoreException e) {
       throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
@@ -141,7 +141,8 @@ public final class ShowCommand implements Callable<Integer> {
     if (node.isEmpty()) {
       return render(engine.store(), engine.config(), asJson);
     }
-    return renderHost(engine.queries().snapshot(), engine.store().describe(), node.get(), asJson, mappings(engine));
+    return CniShow.append(renderHost(engine.queries().snapshot(), engine.store().describe(), node.get(), asJson, mappings(engine)), asJson,
+        CniShow.read(engine.store(), node));
   }
 
   /** The placeholder mappings of each per-host pool (one read of the pool index, then one list per per-host pool). */
@@ -154,7 +155,7 @@ public final class ShowCommand implements Callable<Integer> {
   public static String render(org.clusteripam.core.store.StateStore store, org.clusteripam.core.engine.IpamConfig config, boolean json)
       throws Exception {
     IpamQueries.Snapshot s = new IpamQueries(store, config).snapshot();
-    return json ? toJson(s, store.describe()) : text(s, store.describe());
+    return CniShow.append(json ? toJson(s, store.describe()) : text(s, store.describe()), json, CniShow.read(store, Optional.empty()));
   }
 
   static String text(IpamQueries.Snapshot s, String where) {

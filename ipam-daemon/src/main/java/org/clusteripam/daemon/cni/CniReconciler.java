@@ -1,6 +1,7 @@
 package org.clusteripam.daemon.cni;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import java.nio.file.Files;
@@ -49,8 +50,10 @@ public final class CniReconciler implements AutoCloseable {
     this.grace = grace;
     this.clock = clock;
     this.registry = registry;
-    registry.gauge("cluster.ipam.cni.attachments", attachments);
-    registry.gauge("cluster.ipam.reconcile.candidates", List.of(Tag.of("kind", "leaked_cni_attachment")), candidates);
+    Gauge.builder("cluster.ipam.cni.attachments", attachments, AtomicInteger::get)
+        .description("CNI attachments of this host in the store (each holds one address per family)").register(registry);
+    Gauge.builder("cluster.ipam.reconcile.candidates", candidates, AtomicInteger::get).tags(List.of(Tag.of("kind", "leaked_cni_attachment")))
+        .description("Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)").register(registry);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ipam-cni-reconcile");
       t.setDaemon(true);

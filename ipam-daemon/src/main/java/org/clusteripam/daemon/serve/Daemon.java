@@ -113,11 +113,6 @@ public final class Daemon implements AutoCloseable {
           throw new StartupException("cannot serve metrics on " + c.metrics().get() + ": " + e.getMessage() + " (use --metrics off or another port)", e);
         }
       }
-      try {
-        server = PluginServer.start(c.socket(), served, c.node());
-      } catch (IOException e) {
-        throw new StartupException(String.valueOf(e.getMessage()), e);
-      }
       if (c.cniSocket().isPresent()) {
         try {
           cni = Optional.of(CniService.start(c.cniSocket().get(), engine, c.reconcileInterval(), c.leakGrace(), registry));
@@ -130,6 +125,11 @@ public final class Daemon implements AutoCloseable {
         } catch (IOException e) {
           throw new StartupException(String.valueOf(e.getMessage()) + " (use --cni-socket off or another path)", e);
         }
+      }
+      try {
+        server = PluginServer.start(c.socket(), served, c.node());
+      } catch (IOException e) {
+        throw new StartupException(String.valueOf(e.getMessage()), e);
       }
       Duration ready = Duration.ofNanos(System.nanoTime() - t0);
       LOG.info("event=ready socket={} node={} store=\"{}\" startup_ms={}", c.socket(), c.node(), store.describe(), ready.toMillis());
