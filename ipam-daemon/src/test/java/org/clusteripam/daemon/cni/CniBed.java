@@ -19,6 +19,7 @@ final class CniBed implements AutoCloseable {
   final Path dir;
   final Path cniSocket;
   final String hostNs = "cih" + tag;
+  int metricsPort;
   private final List<String> namespaces = new ArrayList<>();
   private final List<String> daemonArgs;
   private DaemonProcess daemon;
@@ -28,7 +29,7 @@ final class CniBed implements AutoCloseable {
     this.dir = dir;
     this.cniSocket = dir.resolve("c.sock");
     List<String> a = new ArrayList<>(List.of("--socket", dir.resolve("p.sock").toString(), "--cni-socket", cniSocket.toString(), "--state-dir",
-        dir.resolve("state").toString(), "--node-id", "h1", "--docker-host", "unix://" + dir.resolve("no-docker.sock"), "--metrics", "off",
+        dir.resolve("state").toString(), "--node-id", "h1", "--docker-host", "unix://" + dir.resolve("no-docker.sock"), "--metrics", "127.0.0.1:" + (metricsPort = freePort()),
         "--supernet", "10.213.0.0/16", "--supernet-v6", "fd13:213::/48"));
     a.addAll(List.of(extraArgs));
     this.daemonArgs = a;
@@ -45,6 +46,37 @@ final class CniBed implements AutoCloseable {
 
   void stopDaemon() throws Exception {
     daemon.stop(Duration.ofSeconds(15));
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** GET {@code path} from the daemon's metrics listener (/metrics, /v1/show, ...). */
+  String get(String path) throws Exception {
+    var c = java.net.http.HttpClient.newHttpClient();
+    var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + path)).build();
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      try {
+        var r = c.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 || System.nanoTime() > deadline) {
+          return r.body();
+        }
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      Thread.sleep(100); // the metrics endpoints start a moment after the sockets
+    }
+  }
+
+  /** The CNI attachment lines of {@code show} for one network. */
+  long attachments(String network) throws Exception {
+    return get("/v1/show").lines().filter(l -> l.startsWith("  " + network + " ")).count();
   }
 
   DaemonProcess daemon() {

@@ -185,6 +185,8 @@ class CniBridgePluginTest {
     String ns2 = bed.netns("live");
     ok(bed.invoke(bridge11, "ADD", "leak", ns, null, conf));
     ok(bed.invoke(bridge11, "ADD", "live", ns2, null, conf));
+    assertThat(bed.get("/v1/show")).contains("  netg leak eth0 host=h1 10.213.").contains("netns=" + ns);
+    assertThat(bed.get("/metrics")).containsPattern("cluster_ipam_cni_attachments [1-9]");
     bed.deleteNetns(ns); // the runtime died: no DEL ever comes
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (bed.invoke(shim, "CHECK", "leak", null, null, conf).exit() == 0 && System.nanoTime() < deadline) {
@@ -193,6 +195,8 @@ class CniBridgePluginTest {
     assertThat(json(bed.invoke(shim, "CHECK", "leak", null, null, conf).stdout()).get("code").asInt()).isEqualTo(102);
     assertThat(bed.invoke(shim, "CHECK", "live", null, null, conf).exit()).as("a live netns is kept").isZero();
     assertThat(bed.daemon().log()).contains("event=reclaimed_cni_attachment network=netg container=leak");
+    assertThat(bed.get("/metrics")).contains("cluster_ipam_reconcile_reclaimed_total{kind=\"cni_attachment\"}");
+    assertThat(bed.attachments("netg")).isEqualTo(1);
   }
 
   @Test
