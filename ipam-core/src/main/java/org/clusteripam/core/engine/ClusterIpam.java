@@ -382,6 +382,23 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     }
   }
 
+  /** For {@link CniAttachments}: {@link #withCandidates}, {@link #scan} and {@link #borrows} of this engine. */
+  <R> R cniWithCandidates(String name, IpPrefix pool, String holder, java.util.function.Function<Candidates, org.clusteripam.core.store.Txn<R>> txn) {
+    return withCandidates(name, pool, holder, txn);
+  }
+
+  Candidates cniScan(IpPrefix pool, String holder) {
+    return scan(pool, holder);
+  }
+
+  List<IpPrefix> cniBorrows(IpPrefix pool, String holder) {
+    return borrows(pool, holder);
+  }
+
+  DecodeCache cniCache() {
+    return decodeCache;
+  }
+
   private Candidates scan(IpPrefix pool, String holder) {
     PoolHint h = hint(pool);
     if (h == null) {

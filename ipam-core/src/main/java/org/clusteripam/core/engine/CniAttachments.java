@@ -52,6 +52,7 @@ import org.clusteripam.core.store.Versioned;
  * attachment in the same transaction.
  */
 public final class CniAttachments implements CniIpam {
+  private final ClusterIpam engine;
   private final StateStore store;
   private final IpamConfig config;
   private final HostId node;
@@ -59,7 +60,7 @@ public final class CniAttachments implements CniIpam {
   private final String poolHolder;
   private final Clock clock;
   private final long cooldownMillis;
-  private final DecodeCache cache = new DecodeCache();
+  private final DecodeCache cache;
   private final PoolTxns poolTxns;
   private final AddressTxns addressTxns;
   private final ConcurrentHashMap<PoolSpec, Joined> joined = new ConcurrentHashMap<>();
@@ -68,13 +69,28 @@ public final class CniAttachments implements CniIpam {
   /** A pool this host's CNI holder is in, with its gateway. */
   private record Joined(IpPrefix prefix, Optional<IpAddress> gateway) {}
 
-  /** The blocks this host owns in a pool, as of a pool record revision (untracked). */
+  /** The blocks this host owns in a pool, as of its affinity key's revision (untracked). */
   private record Hint(long modRevision, List<IpPrefix> mine) {}
 
-  public CniAttachments(StateStore store, IpamConfig config, HostId node, Clock clock) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.config = Objects.requireNonNull(config, "config");
-    this.node = Objects.requireNonNull(node, "node");
+  /** A pool's slow path needs borrow candidates (listed outside the transaction). */
+  private static final class PoolNeedsBorrow extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final IpPrefix pool;
+
+    PoolNeedsBorrow(IpPrefix pool) {
+      super(null, null, false, false);
+      this.pool = pool;
+    }
+  }
+
+  private static final int RESCANS = 4;
+
+  public CniAttachments(ClusterIpam engine, Clock clock) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.store = engine.store();
+    this.config = engine.config();
+    this.node = engine.node();
+    this.cache = engine.cniCache();
     this.host = node.value();
     this.poolHolder = CniKeys.poolHolder(host);
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -85,7 +101,7 @@ public final class CniAttachments implements CniIpam {
 
   /** The CNI facet of an engine, for the engine's host. */
   public static CniAttachments of(ClusterIpam engine, Clock clock) {
-    return new CniAttachments(engine.store(), engine.config(), engine.node(), clock);
+    return new CniAttachments(engine, clock);
   }
 
   // ---------------------------------------------------------------- ADD
@@ -108,10 +124,31 @@ public final class CniAttachments implements CniIpam {
     Map<IpPrefix, List<IpPrefix>> mine = new TreeMap<>();
     pools.forEach(p -> mine.put(p.prefix(), ownedHint(p.prefix())));
     long now = clock.millis();
-    return store.transact("cniAdd", v -> addTxn(v, new StateView(v, cache), req, pools, mine, now));
+    Map<IpPrefix, Candidates> cands = new TreeMap<>();
+    for (int attempt = 0; ; attempt++) {
+      boolean last = attempt >= RESCANS;
+      Map<IpPrefix, Candidates> run = new TreeMap<>();
+      cands.forEach((p, c) -> run.put(p, last ? c.asLast() : c));
+      try {
+        return store.transact("cniAdd", v -> addTxn(v, new StateView(v, cache), req, pools, mine, now, run));
+      } catch (PoolNeedsBorrow e) {
+        Candidates c = cands.containsKey(e.pool) ? cands.get(e.pool) : engine.cniScan(e.pool, host);
+        cands.put(e.pool, c.withBorrow(engine.cniBorrows(e.pool, host)));
+      } catch (StaleListing e) {
+        for (IpPrefix p : new java.util.ArrayList<>(cands.keySet())) {
+          Candidates fresh = engine.cniScan(p, host);
+          cands.put(p, cands.get(p).borrow() == null ? fresh : fresh.withBorrow(engine.cniBorrows(p, host)));
+        }
+        pools.forEach(j -> cands.putIfAbsent(j.prefix(), engine.cniScan(j.prefix(), host)));
+      }
+      if (cands.isEmpty()) {
+        pools.forEach(j -> cands.put(j.prefix(), engine.cniScan(j.prefix(), host)));
+      }
+    }
   }
 
-  private Attachment addTxn(TxnView v, StateView sv, AddRequest req, List<Joined> pools, Map<IpPrefix, List<IpPrefix>> mine, long now) {
+  private Attachment addTxn(TxnView v, StateView sv, AddRequest req, List<Joined> pools, Map<IpPrefix, List<IpPrefix>> mine, long now,
+      Map<IpPrefix, Candidates> cands) {
     String key = CniKeys.key(host, req.id());
     Optional<byte[]> stored = v.get(key);
     if (stored.isPresent()) {
@@ -129,7 +166,7 @@ public final class CniAttachments implements CniIpam {
       PoolSpec spec = req.pools().get(i);
       IpPrefix pool = pools.get(i).prefix();
       Optional<IpAddress> want = req.requested().stream().filter(a -> a.family() == spec.family()).findFirst();
-      IpAddress got = want.isPresent() ? requested(sv, pool, holder, want.get(), now) : dynamic(sv, pool, holder, mine.get(pool), now);
+      IpAddress got = want.isPresent() ? requested(sv, pool, holder, want.get(), now) : dynamic(sv, pool, holder, mine.get(pool), now, cands.get(pool));
       ips.add(new AttachedIp(pool, IpPrefix.containing(got, addressTxns.blockLength(pool)), got, pools.get(i).gateway()));
     }
     Attachment a = new Attachment(req.id(), host, req.netns(), req.bootId(), now, ips);
@@ -137,7 +174,8 @@ public final class CniAttachments implements CniIpam {
     return a;
   }
 
-  private IpAddress dynamic(StateView sv, IpPrefix pool, String holder, List<IpPrefix> hinted, long now) {
+  /** @param cands the pool's claim candidates; null on the first try (the fast path usually serves) */
+  private IpAddress dynamic(StateView sv, IpPrefix pool, String holder, List<IpPrefix> hinted, long now, Candidates cands) {
     for (IpPrefix b : hinted) {
       Optional<BlockRecord> ob = sv.block(pool, b);
       if (ob.isEmpty() || !ob.get().owner().equals(host) || !ob.get().pool().equals(pool)) {
@@ -149,7 +187,15 @@ public final class CniAttachments implements CniIpam {
         return p.get().address();
       }
     }
-    IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now);
+    if (cands == null) {
+      throw new StaleListing("no claim candidates scanned yet"); // scan them and run again
+    }
+    IpAddress a;
+    try {
+      a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now, cands);
+    } catch (AddressTxns.NeedBorrow e) {
+      throw new PoolNeedsBorrow(pool);
+    }
     handOver(sv, pool, a, host, holder);
     return a;
   }
@@ -212,18 +258,36 @@ public final class CniAttachments implements CniIpam {
     Joined j = joined.get(spec);
     if (j == null) {
       long now = clock.millis();
-      j = store.transact("cniJoinPool", v -> joinTxn(new StateView(v, cache), spec, now));
+      IpPrefix pool = null;
+      for (int attempt = 0; pool == null; attempt++) {
+        try {
+          pool = store.transact("cniJoinPool", v -> joinTxn(new StateView(v, cache), spec, now).prefix());
+        } catch (StaleListing e) {
+          if (attempt >= RESCANS) {
+            throw new org.clusteripam.core.store.StoreConflictException("cniJoinPool: the listing of pools kept disagreeing with "
+                + Keys.CARVE + " after " + RESCANS + " refreshes");
+          }
+          store.list(Keys.POOLS); // a linearizable listing refreshes a cache that missed pools
+        }
+      }
+      IpPrefix p = pool;
+      IpAddress g = engine.cniWithCandidates("cniGateway", p, host, c -> v -> gatewayTxn(new StateView(v, cache), p, spec.gateway(), now, c));
+      j = new Joined(p, Optional.of(g));
       joined.put(spec, j);
     }
     return j;
   }
 
-  private Joined joinTxn(StateView sv, PoolSpec spec, long now) {
+  /** Joins (or creates) the pool under this host's CNI pool holder; writes nothing when it already holds it. */
+  private PoolRecord joinTxn(StateView sv, PoolSpec spec, long now) {
     Optional<IpPrefix> existing = spec.subnet().isPresent()
-        ? sv.index().find(spec.subnet().get()).map(e -> e.prefix())
-        : sv.index().findByName(spec.name(), spec.family()).map(e -> e.prefix());
-    PoolRecord rec = existing.flatMap(sv::pool).orElse(null);
-    if (rec == null || !rec.holders().contains(poolHolder)) {
+        ? spec.subnet().filter(p -> sv.livePool(p).isPresent())
+        : sv.named(spec.family(), spec.name()).filter(p -> sv.livePool(p).isPresent());
+    PoolRecord rec = null;
+    if (existing.isPresent() && sv.holder(existing.get(), poolHolder).isPresent()) {
+      rec = sv.pool(existing.get(), poolHolder).orElse(null);
+    }
+    if (rec == null) {
       Map<String, String> options = new TreeMap<>(Map.of(ClusterIpam.NETWORK_NAME_OPTION, spec.name()));
       PoolRequest req = new PoolRequest(node, config.addressSpaces().local(), spec.subnet(), spec.ipRange(), options, spec.family() == IpFamily.IPV6);
       rec = poolTxns.requestPoolTxn(sv, req, poolHolder, options, Optional.of(spec.name()), now);
@@ -232,12 +296,15 @@ public final class CniAttachments implements CniIpam {
       throw new ConflictException("pool " + rec.prefix() + " of network \"" + spec.name() + "\" has "
           + rec.ipRange().map(r -> "ip-range " + r).orElse("no ip-range") + ", not " + spec.ipRange().get());
     }
-    return new Joined(rec.prefix(), Optional.of(gateway(sv, rec.prefix(), spec.gateway(), now)));
+    return rec;
   }
 
-  /** The pool's gateway, held by this host's CNI pool holder (allocated if the pool has none). */
-  private IpAddress gateway(StateView sv, IpPrefix pool, Optional<IpAddress> wanted, long now) {
-    PoolRecord rec = sv.pool(pool).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
+  /**
+   * The pool's gateway, held by this host's CNI pool holder: shared when it is allocated, else
+   * allocated as Docker's gateway request would be (for the host, in the host's blocks) and handed over.
+   */
+  private IpAddress gatewayTxn(StateView sv, IpPrefix pool, Optional<IpAddress> wanted, long now, Candidates cands) {
+    PoolRecord rec = sv.pool(pool, poolHolder).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
     if (wanted.isPresent() && rec.gateway().isPresent() && !wanted.equals(rec.gateway())) {
       throw new InvalidRequestException("pool " + pool + " already has gateway " + rec.gateway().get() + ", not " + wanted.get());
     }
@@ -252,45 +319,28 @@ public final class CniAttachments implements CniIpam {
         return g;
       }
     }
-    IpAddress g = addressTxns.gatewayTxn(sv, pool, poolHolder, wanted, false, now);
-    // A block created or claimed for the gateway belongs to this host, not to its CNI holder.
-    PoolRecord after = sv.pool(pool).orElseThrow();
-    TreeMap<IpPrefix, String> blocks = new TreeMap<>(after.blocks());
-    boolean moved = false;
-    for (Map.Entry<IpPrefix, String> e : after.blocks().entrySet()) {
-      if (e.getValue().equals(poolHolder)) {
-        blocks.put(e.getKey(), host);
-        sv.block(pool, e.getKey()).ifPresent(b -> sv.put(b.withOwner(host)));
-        moved = true;
-      }
-    }
-    if (moved) {
-      sv.put(after.withBlocks(blocks));
+    IpAddress g = addressTxns.gatewayTxn(sv, pool, host, wanted, false, now, cands);
+    Allocation al = sv.block(pool, IpPrefix.containing(g, addressTxns.blockLength(pool))).map(b -> b.allocations().get(g)).orElse(null);
+    if (al != null && al.holders().contains(host) && !al.holders().contains(poolHolder)) {
+      handOver(sv, pool, g, host, poolHolder);
     }
     return g;
   }
 
-  /** Blocks this host owns in {@code pool} according to an untracked, cached read. */
+  /** Blocks this host owns in {@code pool} according to an untracked, cached read of its affinity key. */
   private List<IpPrefix> ownedHint(IpPrefix pool) {
-    Optional<Versioned> peeked = store.peek(Keys.pool(pool));
+    String key = Keys.affinity(pool, host);
+    Optional<Versioned> peeked = store.peek(key);
     if (peeked.isEmpty()) {
       return List.of();
     }
     Hint h = hints.get(pool);
     if (h == null || h.modRevision() != peeked.get().modRevision()) {
-      PoolRecord rec;
       try {
-        rec = StateCodec.decodePool(Keys.pool(pool), peeked.get().value());
+        h = new Hint(peeked.get().modRevision(), List.copyOf(StateCodec.decodeAffinity(key, peeked.get().value()).blocks()));
       } catch (StoreCorruptException e) {
         return List.of(); // the tracked read on the slow path reports it
       }
-      List<IpPrefix> mine = new ArrayList<>();
-      rec.blocks().forEach((b, o) -> {
-        if (o.equals(host)) {
-          mine.add(b);
-        }
-      });
-      h = new Hint(peeked.get().modRevision(), List.copyOf(mine));
       if (hints.size() > 4096) {
         hints.clear();
       }
@@ -386,22 +436,31 @@ public final class CniAttachments implements CniIpam {
   @Override
   public void status(List<PoolSpec> pools) {
     long now = clock.millis();
-    // The ADD path itself, on a view whose writes go nowhere: the transaction commits nothing.
-    store.transact("cniStatus", v -> {
-      StateView sv = new StateView(new DryRunView(v), new DecodeCache());
-      String probe = CniKeys.HOLDER_PREFIX + host + "/status-probe";
-      for (PoolSpec spec : pools) {
-        IpPrefix pool = joinTxn(sv, spec, now).prefix();
-        List<IpPrefix> mine = new ArrayList<>();
-        sv.pool(pool).ifPresent(r -> r.blocks().forEach((b, o) -> {
-          if (o.equals(host)) {
-            mine.add(b);
+    // The ADD path itself, on a view whose writes go nowhere: the transactions commit nothing.
+    String probe = CniKeys.HOLDER_PREFIX + host + "/status-probe";
+    for (PoolSpec spec : pools) {
+      Optional<IpPrefix> pool = store.transact("cniStatus", v -> {
+        StateView sv = new StateView(new DryRunView(v), new DecodeCache());
+        Optional<IpPrefix> existing = spec.subnet().isPresent() ? spec.subnet().filter(p -> sv.livePool(p).isPresent())
+            : sv.named(spec.family(), spec.name()).filter(p -> sv.livePool(p).isPresent());
+        if (existing.isEmpty()) {
+          joinTxn(sv, spec, now); // refuses what ADD would refuse; a new pool's first address is free
+        }
+        return existing;
+      });
+      if (pool.isPresent()) {
+        IpPrefix p = pool.get();
+        List<IpPrefix> mine = ownedHint(p);
+        engine.cniWithCandidates("cniStatus", p, host, c -> v -> {
+          StateView sv = new StateView(new DryRunView(v), new DecodeCache());
+          try {
+            return dynamic(sv, p, probe, mine, now, c);
+          } catch (PoolNeedsBorrow e) {
+            throw new AddressTxns.NeedBorrow(); // the engine lists borrow candidates and runs it again
           }
-        }));
-        dynamic(sv, pool, probe, mine, now);
+        });
       }
-      return null;
-    });
+    }
   }
 
   /** Reads through to the transaction, keeps writes to itself. */

@@ -139,7 +139,7 @@ class CniAttachmentsTest {
     long before = mem.revision();
     cni.status(List.of(v4()));
     assertThat(mem.revision()).isEqualTo(before);
-    assertThat(mem.list("")).doesNotContainKey(Keys.POOL_INDEX);
+    assertThat(mem.list(Keys.POOLS)).isEmpty();
   }
 
   @Test
