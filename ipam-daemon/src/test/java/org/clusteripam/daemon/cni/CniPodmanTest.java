@@ -38,7 +38,7 @@ class CniPodmanTest {
       String out = p.ok("run", "--rm", "--network", "cinet", "bb:1", "ip", "-4", "addr", "show", "eth0");
       String first = address(out);
       assertThat(first).startsWith("10.213.");
-      assertThat(p.attachments()).isZero();
+      assertThat(p.attachmentsSettled()).isZero();
 
       // --ip: exactly that address.
       assertThat(address(p.ok("run", "--rm", "--network", "cinet", "--ip", "10.213.0.77", "bb:1", "ip", "-4", "addr", "show", "eth0")))
@@ -68,7 +68,7 @@ class CniPodmanTest {
       } finally {
         pool.shutdownNow();
       }
-      assertThat(p.attachments()).isZero();
+      assertThat(p.attachmentsSettled()).isZero();
 
       // A DEL while the daemon is down fails (Podman logs it and never retries): reconciliation
       // releases the attachment once its netns is gone.
@@ -158,6 +158,17 @@ class CniPodmanTest {
 
     long attachments() throws Exception {
       return bed.attachments("cinet");
+    }
+
+    /** The attachment count once podman's cleanup (a process of its own after the container exits) ran its DEL. */
+    long attachmentsSettled() throws Exception {
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      long n = attachments();
+      while (n != 0 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        n = attachments();
+      }
+      return n;
     }
   }
 }
