@@ -121,8 +121,17 @@ final class Scenario {
     }
   }
 
+  /** A snapshot for the checks; a busy store gets a few tries (a check must not end the run). */
   private IpamQueries.Snapshot snapshot() {
-    return fleet.hosts().get(0).ipam().queries().snapshot();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return fleet.hosts().get(0).ipam().queries().snapshot();
+      } catch (org.clusteripam.core.store.StoreException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   private Optional<IpamQueries.PoolView> poolView(IpPrefix p) {
