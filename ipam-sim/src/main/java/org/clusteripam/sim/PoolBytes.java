@@ -29,10 +29,15 @@ final class PoolBytes {
 
   /** Bytes per creation at pool 10 and at pool {@code count}. */
   record Result(int small, double bytesAtSmall, int count, double bytesAtCount, double msAtSmall, double msAtCount, long failures,
-      List<String> errors) {
+      List<String> errors, int created) {
     String markdown() {
-      return String.format(Locale.ROOT, "| pool #%d | %.0f B | %.1f ms |%n| pool #%d | %.0f B | %.1f ms |", small, bytesAtSmall, msAtSmall,
-          count, bytesAtCount, msAtCount);
+      return line(small, bytesAtSmall, msAtSmall) + System.lineSeparator() + line(count, bytesAtCount, msAtCount)
+          + (created < count ? System.lineSeparator() + "| (pools that existed at the end) | " + created + " | |" : "");
+    }
+
+    private static String line(int n, double bytes, double ms) {
+      return Double.isNaN(bytes) ? String.format(Locale.ROOT, "| pool #%d | every creation failed | |", n)
+          : String.format(Locale.ROOT, "| pool #%d | %.0f B | %.1f ms |", n, bytes, ms);
     }
   }
 
@@ -67,7 +72,8 @@ final class PoolBytes {
           }
         }
       }
-      return new Result(small, atSmall[0], count, atCount[0], atSmall[1], atCount[1], failures[0], errors);
+      int created = made.size();
+      return new Result(small, atSmall[0], count, atCount[0], atSmall[1], atCount[1], failures[0], errors, created);
     } finally {
       many.shutdownNow();
     }
@@ -109,7 +115,10 @@ final class PoolBytes {
         }
       }
     }
-    double ms = (System.nanoTime() - t0) / 1e6 / Math.max(1, ok);
-    return new double[] {store.stats().minus(before).bytesWritten() / (double) Math.max(1, ok), ms};
+    if (ok == 0) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    double ms = (System.nanoTime() - t0) / 1e6 / ok;
+    return new double[] {store.stats().minus(before).bytesWritten() / (double) ok, ms};
   }
 }
