@@ -76,7 +76,7 @@ final class CniShow {
     List<Attachment> mine = read(store, Optional.of(node));
     Set<String> present = new HashSet<>();
     for (Attachment a : mine) {
-      if (!a.netns().isEmpty() && Files.exists(Path.of(a.netns()))) {
+      if (!a.netns().isEmpty() && Files.exists(Path.of(a.netns()), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         present.add(a.netns());
       }
     }

@@ -109,9 +109,10 @@ public final class CniReconciler implements AutoCloseable {
     return out;
   }
 
+  /** Without following links: /proc/PID/ns/net is a link to "net:[inode]" while the process lives. */
   private static boolean exists(String netns) {
     try {
-      return Files.exists(Path.of(netns));
+      return Files.exists(Path.of(netns), java.nio.file.LinkOption.NOFOLLOW_LINKS);
     } catch (java.nio.file.InvalidPathException e) {
       return false;
     }
