@@ -131,6 +131,13 @@ public final class Reconciler implements AutoCloseable {
     suspects = new HashMap<>(d.suspects());
     metrics.observed(d, clock.instant().getEpochSecond());
     boolean startup = !startupDone;
+    if (startup && ipam instanceof org.clusteripam.core.engine.ClusterIpam engine) {
+      // A leave cut off between marking its pool for deletion and deleting it (this host crashed).
+      List<org.clusteripam.core.net.IpPrefix> deleted = engine.finishDeletions();
+      if (!deleted.isEmpty()) {
+        LOG.info("event=pools_deleted pools={} why=\"their last holder's leave was interrupted\"", deleted);
+      }
+    }
     List<Finding> recordable = d.recordable(startup);
     for (Finding f : recordable) {
       record(f);
