@@ -586,6 +586,34 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     @Override
+    public SortedMap<String, byte[]> scan(String prefix) {
+      // The same view as list(), read without pinning: no key joins the commit's compares.
+      TreeMap<String, byte[]> out = new TreeMap<>();
+      cache.list(prefix).forEach((k, e) -> {
+        if (e.present()) {
+          out.put(k, e.value().clone());
+        }
+      });
+      String end = prefix + Character.MAX_VALUE;
+      if (batch.flightWrites != null) {
+        overlay(out, batch.flightWrites.subMap(prefix, end));
+      }
+      overlay(out, batch.writes.subMap(prefix, end));
+      overlay(out, writes.subMap(prefix, end));
+      return out;
+    }
+
+    private static void overlay(TreeMap<String, byte[]> out, java.util.Map<String, byte[]> writes) {
+      writes.forEach((k, v) -> {
+        if (v == null) {
+          out.remove(k);
+        } else {
+          out.put(k, v.clone());
+        }
+      });
+    }
+
+    @Override
     public void put(String key, byte[] value) {
       KeyCodec.check(key);
       if (value == null) {

@@ -189,7 +189,21 @@ final class PoolTxns {
     if (PoolModes.of(rec).placeholders().isPresent()) {
       PerHostTxns.onPoolRelease(sv, prefix, holder, false);
     }
-    for (BlockRecord b : sv.blocks(prefix)) {
+    // Only the blocks the holder owns (its affinity key) or holds addresses in are read tracked:
+    // one compare per block of the pool would cap a pool at ~128 hosts in one etcd transaction.
+    java.util.TreeSet<IpPrefix> touched = new java.util.TreeSet<>(sv.affinity(prefix, holder).blocks());
+    for (BlockRecord b : sv.scanBlocks(prefix)) {
+      if (b.owner().equals(holder) || b.allocations().values().stream()
+          .anyMatch(al -> al.holders().stream().anyMatch(h -> h.equals(holder) || VipHolder.isOf(h, holder)))) {
+        touched.add(b.block());
+      }
+    }
+    for (IpPrefix blk : touched) {
+      Optional<BlockRecord> current = sv.block(prefix, blk);
+      if (current.isEmpty()) {
+        continue;
+      }
+      BlockRecord b = current.get();
       // The holder's own references and, for a host, its service VIPs (which live in its blocks).
       BlockRecord nb = BlockOps.dropAll(b, h -> h.equals(holder) || VipHolder.isOf(h, holder), now, cooldownMillis);
       boolean mine = nb.owner().equals(holder);
@@ -209,7 +223,7 @@ final class PoolTxns {
     if (nr.gateway().isPresent() && !isAllocated(sv, nr, nr.gateway().get())) {
       nr = nr.withGateway(Optional.empty());
     }
-    boolean last = sv.holders(prefix).isEmpty();
+    boolean last = !sv.otherHolder(prefix, holder);
     if (last) {
       nr = nr.withDeleting(true);
     }

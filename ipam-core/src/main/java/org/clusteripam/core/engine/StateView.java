@@ -72,13 +72,15 @@ final class StateView {
   }
 
   /**
-   * Every pool of {@code family} (tracked), or null when the listing is incomplete: it holds fewer
-   * or more pools than {@code carve/<family>} counts (a stale cache). The caller refreshes and
-   * re-runs.
+   * Every pool of {@code family}, or null when the listing is incomplete: it holds fewer or more
+   * pools than {@code carve/<family>} counts (a stale cache). The caller refreshes and re-runs. Not
+   * tracked: the caller's tracked read and write of {@code carve/<family>}, which every creation and
+   * deletion of the family bumps, fails the commit on any change of the set; tracking every pool key
+   * would put one compare per pool into the transaction (etcd refuses more than 128).
    */
   List<PoolRecord> poolsOf(IpFamily family, CarveRecord carve) {
     List<PoolRecord> out = new ArrayList<>();
-    for (var e : v.list(Keys.POOLS).entrySet()) {
+    for (var e : v.scan(Keys.POOLS).entrySet()) {
       PoolRecord r = cache.pool(e.getKey(), e.getValue());
       if (r.prefix().family() == family) {
         out.add(r);
@@ -87,10 +89,10 @@ final class StateView {
     return out.size() == carve.pools() ? out : null;
   }
 
-  /** Every pool (tracked), for queries. */
+  /** Every pool, untracked: for read-only queries, whose transaction commits nothing. */
   List<PoolRecord> allPools() {
     List<PoolRecord> out = new ArrayList<>();
-    v.list(Keys.POOLS).forEach((k, b) -> out.add(cache.pool(k, b)));
+    v.scan(Keys.POOLS).forEach((k, b) -> out.add(cache.pool(k, b)));
     return out;
   }
 
@@ -128,6 +130,22 @@ final class StateView {
 
   void deleteHolder(IpPrefix pool, String holder) {
     v.delete(Keys.holder(pool, holder));
+  }
+
+  /**
+   * Whether a holder other than {@code holder} holds {@code pool}. Only the one other holder found
+   * is read tracked, so the answer "yes" fails the commit if that holder leaves meanwhile, at one
+   * compare however many hosts hold the pool. "No" may miss a holder that joined just now: the
+   * deletion it leads to re-checks on a linearizable listing.
+   */
+  boolean otherHolder(IpPrefix pool, String holder) {
+    String mine = Keys.holder(pool, holder);
+    for (String k : v.scan(Keys.holdersOf(pool)).keySet()) {
+      if (!k.equals(mine) && v.get(k).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The holders of {@code pool} (each key tracked; one created by someone else is not seen). */
@@ -181,6 +199,13 @@ final class StateView {
 
   void deleteBlock(IpPrefix pool, IpPrefix block) {
     v.delete(Keys.block(pool, block));
+  }
+
+  /** Every block of {@code pool}, untracked: a hint; what is acted on is re-read with {@link #block}. */
+  List<BlockRecord> scanBlocks(IpPrefix pool) {
+    List<BlockRecord> out = new ArrayList<>();
+    v.scan(Keys.blocksOf(pool)).forEach((k, b) -> out.add(cache.block(k, b)));
+    return out;
   }
 
   /** Every block of {@code pool} (each key tracked). */
