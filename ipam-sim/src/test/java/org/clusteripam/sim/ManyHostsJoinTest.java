@@ -25,16 +25,19 @@ class ManyHostsJoinTest {
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     try (EtcdCluster etcd = EtcdCluster.start(1)) {
       EtcdStoreConfig config = EtcdStoreConfig.of(etcd.endpoints().toArray(String[]::new)).withPrefix("/many-hosts/")
-          .withTimeout(Duration.ofSeconds(5));
+          .withTimeout(Duration.ofSeconds(20)); // correctness, not speed: a busy machine must not fail it
       Scenario.Result r;
       try (Fleet fleet = new Fleet(config, Simulate.CONFIG, HOSTS, HOSTS)) {
         r = Scenario.run(fleet, new Scenario.Settings(Set.of("churn"), 10, 1.0, 4, 1, 1), out);
       }
-      String printed = buf.toString(StandardCharsets.UTF_8);
-      assertThat(r.rows()).extracting(Row::workload).as(printed).containsExactly("join", "join-alloc", "churn", "leave");
-      assertThat(r.rows()).as(printed).allSatisfy(row -> assertThat(row.failures()).as(row.workload() + ": " + row.errors()).isZero());
+      String printed = Row.HEADER + "\n" + buf.toString(StandardCharsets.UTF_8);
+      assertThat(r.rows()).extracting(Row::workload).containsExactly("join", "join-alloc", "churn", "leave");
+      assertThat(r.rows().stream().filter(row -> row.failures() > 0).map(row -> row.workload() + ": " + row.failures() + " failed, " + row.errors()))
+          .as(printed).isEmpty();
       assertThat(r.rows().get(0).ops()).isEqualTo(HOSTS);
       assertThat(r.rows().get(1).ops()).isEqualTo(HOSTS * 10);
+      assertThat(r.rows().get(2).ops()).isPositive();
+      // no duplicate, every address in the pool, held by its host in a block it owns, nothing left
       assertThat(r.violations()).as(printed).isEmpty();
     }
   }
