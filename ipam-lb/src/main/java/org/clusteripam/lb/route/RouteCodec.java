@@ -34,6 +34,11 @@ public final class RouteCodec {
   static final int RTA_TABLE = 15;
 
   public static final int RT_TABLE_MAIN = 254;
+  public static final int RT_TABLE_LOCAL = 255;
+  static final int RT_SCOPE_HOST = 254;
+  public static final int RTN_LOCAL = 2;
+  /** The loopback device's index: 1 in every network namespace. */
+  static final int LOOPBACK_INDEX = 1;
   static final int RT_SCOPE_UNIVERSE = 0;
   static final int RT_SCOPE_NOWHERE = 255;
   static final int RTN_UNSPEC = 0;
@@ -68,6 +73,26 @@ public final class RouteCodec {
         .bytes(RTA_DST, route.destination().network().toBytes())
         .bytes(RTA_GATEWAY, route.gateway().toBytes());
     return withHeader(route.destination(), protocol, RT_SCOPE_UNIVERSE, RTN_UNICAST, w.toByteArray());
+  }
+
+  /**
+   * RTM_NEWROUTE payload of a local route ({@code ip route add local P dev lo table local proto N}):
+   * the kernel takes packets to {@code destination} as its own, which IPVS needs to see a VIP.
+   */
+  public static byte[] newLocalRoute(IpPrefix destination, int protocol) {
+    AttributeWriter w = new AttributeWriter()
+        .bytes(RTA_DST, destination.network().toBytes())
+        .u32(RTA_OIF, LOOPBACK_INDEX);
+    byte[] p = withHeader(destination, protocol, RT_SCOPE_HOST, RTN_LOCAL, w.toByteArray());
+    p[4] = (byte) RT_TABLE_LOCAL;
+    return p;
+  }
+
+  /** RTM_DELROUTE payload for this protocol's local route to {@code destination}. */
+  public static byte[] deleteLocalRoute(IpPrefix destination, int protocol) {
+    byte[] p = deleteRoute(destination, protocol);
+    p[4] = (byte) RT_TABLE_LOCAL;
+    return p;
   }
 
   /**

@@ -70,6 +70,36 @@ public final class Routes implements AutoCloseable {
     socket.request(RouteCodec.RTM_DELROUTE, 0, RouteCodec.deleteRoute(destination, protocol));
   }
 
+  /** Makes {@code destination} local (table local, dev lo); EEXIST when it already is by a route of that key. */
+  public void addLocal(IpPrefix destination) {
+    socket.request(RouteCodec.RTM_NEWROUTE, RouteCodec.flags(RouteCodec.Write.ADD), RouteCodec.newLocalRoute(destination, protocol));
+  }
+
+  /** Deletes this protocol's local route to {@code destination}; ESRCH when there is none. */
+  public void deleteLocal(IpPrefix destination) {
+    socket.request(RouteCodec.RTM_DELROUTE, 0, RouteCodec.deleteLocalRoute(destination, protocol));
+  }
+
+  /** The local table's routes of this protocol, and the destinations local by anyone else's route. */
+  public LocalTable localTable() {
+    List<IpPrefix> mine = new ArrayList<>();
+    List<IpPrefix> others = new ArrayList<>();
+    for (KernelRoute r : dumpAll()) {
+      if (r.table() == RouteCodec.RT_TABLE_LOCAL && r.type() == RouteCodec.RTN_LOCAL) {
+        (r.protocol() == protocol ? mine : others).add(r.destination());
+      }
+    }
+    return new LocalTable(mine, others);
+  }
+
+  /** The local table as one dump saw it. */
+  public record LocalTable(List<IpPrefix> mine, List<IpPrefix> others) {
+    public LocalTable {
+      mine = List.copyOf(mine);
+      others = List.copyOf(others);
+    }
+  }
+
   /** Every IPv4 and IPv6 route of every table and protocol. */
   public List<KernelRoute> dumpAll() {
     List<KernelRoute> out = new ArrayList<>();

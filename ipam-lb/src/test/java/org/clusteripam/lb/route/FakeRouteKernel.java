@@ -76,9 +76,11 @@ final class FakeRouteKernel implements NetlinkTransport {
     int protocol = Byte.toUnsignedInt(p[5]);
     int result = 0;
     if (m.type() == RouteCodec.RTM_NEWROUTE) {
-      KernelRoute r = new KernelRoute(dst, Optional.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_GATEWAY))), protocol,
-          Byte.toUnsignedInt(p[4]), Byte.toUnsignedInt(p[7]), Byte.toUnsignedInt(p[6]), OptionalInt.empty(), OptionalInt.empty());
-      int i = indexOf(dst, -1);
+      Optional<IpAddress> gw = a.has(RouteCodec.RTA_GATEWAY) ? Optional.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_GATEWAY)))
+          : Optional.empty();
+      KernelRoute r = new KernelRoute(dst, gw, protocol, Byte.toUnsignedInt(p[4]), Byte.toUnsignedInt(p[7]), Byte.toUnsignedInt(p[6]),
+          OptionalInt.empty(), OptionalInt.empty());
+      int i = indexOf(dst, -1, r.table());
       if (i >= 0 && (m.flags() & RouteCodec.NLM_F_REPLACE) != 0) {
         table.set(i, r);
       } else if (i >= 0 && (m.flags() & RouteCodec.NLM_F_EXCL) != 0) {
@@ -87,7 +89,7 @@ final class FakeRouteKernel implements NetlinkTransport {
         table.add(r);
       }
     } else {
-      int i = indexOf(dst, protocol);
+      int i = indexOf(dst, protocol, Byte.toUnsignedInt(p[4]));
       if (i < 0) {
         result = Errnos.ESRCH;
       } else {
@@ -103,10 +105,10 @@ final class FakeRouteKernel implements NetlinkTransport {
     queue.add(new NetlinkMessage(Netlink.NLMSG_ERROR, 0, m.seq(), 1, err).encode());
   }
 
-  private int indexOf(IpPrefix dst, int protocol) {
+  private int indexOf(IpPrefix dst, int protocol, int tableId) {
     for (int i = 0; i < table.size(); i++) {
       KernelRoute r = table.get(i);
-      if (r.destination().equals(dst) && (protocol < 0 || r.protocol() == protocol)) {
+      if (r.destination().equals(dst) && r.table() == tableId && (protocol < 0 || r.protocol() == protocol)) {
         return i;
       }
     }

@@ -19,7 +19,8 @@ import org.clusteripam.lb.netlink.NetlinkException;
  */
 public final class RouteKernelDriver {
   static final List<String> CHECKS = List.of("add", "add-EEXIST", "replace", "delete", "delete-ESRCH", "ipv6-lifecycle",
-      "foreign-untouched", "sync-converges", "withdrawn-block-route-goes", "unreachable-gateway-reported");
+      "foreign-untouched", "sync-converges", "withdrawn-block-route-goes", "unreachable-gateway-reported",
+      "local-routes");
   static final int PROTO = 201;
 
   private final PrintWriter report;
@@ -131,6 +132,23 @@ public final class RouteKernelDriver {
         }
         sync.sync(List.of());
         return r.errors().toString();
+      });
+      check("local-routes", () -> {
+        LocalSync local = new LocalSync(routes);
+        LocalSync.Report a = local.sync(List.of(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("192.0.2.1/32")));
+        if (!a.added().equals(List.of(IpPrefix.parse("10.96.0.10/32"))) || !a.errors().isEmpty()) {
+          throw new AssertionError("expected only the VIP added (192.0.2.1 is d0's address): " + a);
+        }
+        expect(ip("-4 route show table local proto " + PROTO), "local 10.96.0.10 dev lo scope host");
+        if (!ip("-4 route get 10.96.0.10").startsWith("local 10.96.0.10 dev lo")) {
+          throw new AssertionError("the kernel does not deliver 10.96.0.10 locally: " + ip("-4 route get 10.96.0.10"));
+        }
+        local.sync(List.of());
+        expect(ip("-4 route show table local proto " + PROTO), "");
+        if (!ip("-4 route show table local").contains("local 192.0.2.1 dev d0")) {
+          throw new AssertionError("d0's own local route went");
+        }
+        return "the kernel delivers the VIP locally, then the route goes again";
       });
     }
   }

@@ -49,6 +49,21 @@ class RouteSyncTest {
   }
 
   @Test
+  void localRoutesFollowTheFrontendsAndLeaveOthersAlone() {
+    try (Routes routes = Routes.open(kernel, 201)) {
+      LocalSync sync = new LocalSync(routes);
+      LocalSync.Report a = sync.sync(List.of(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("10.96.0.11/32"), IpPrefix.parse("127.0.0.1/32")));
+      assertThat(a.added()).containsExactly(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("10.96.0.11/32"));
+      assertThat(routes.localTable().mine()).hasSize(2);
+      assertThat(routes.mainTable().mine()).as("local routes are not main-table routes").isEmpty();
+      LocalSync.Report b = sync.sync(List.of(IpPrefix.parse("10.96.0.11/32")));
+      assertThat(b.removed()).containsExactly(IpPrefix.parse("10.96.0.10/32"));
+      assertThat(sync.sync(List.of(IpPrefix.parse("10.96.0.11/32"))).changed()).isFalse();
+      assertThat(routes.localTable().others()).containsExactly(IpPrefix.parse("127.0.0.1/32"));
+    }
+  }
+
+  @Test
   void twoGatewaysForOneDestinationIsABug() {
     try (Routes routes = Routes.open(kernel, 201)) {
       assertThatThrownBy(() -> new RouteSync(routes).sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2"),
