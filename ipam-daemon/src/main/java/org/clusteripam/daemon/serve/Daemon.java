@@ -64,6 +64,14 @@ public final class Daemon implements AutoCloseable {
     this.cni = cni;
   }
 
+  /** Kernel IPVS as {@code --load-balancer} says, with its frontends made local; nothing for off. */
+  private static org.clusteripam.daemon.perhost.LbApplier lbApplier(DaemonConfig c) {
+    if (c.loadBalancer() == org.clusteripam.daemon.perhost.LoadBalancerMode.OFF) {
+      return org.clusteripam.daemon.perhost.LbApplier.none();
+    }
+    return org.clusteripam.daemon.perhost.LocalFrontends.over(IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()), c.routing().protocol());
+  }
+
   /** A start failure with a message for the operator (the process exits 1 with it). */
   public static final class StartupException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -140,8 +148,7 @@ public final class Daemon implements AutoCloseable {
       docker = new DockerApi(c.dockerHost(), c.driverName());
       dockerRef.set(docker);
       RouteApplier routes = c.routing().advertise().isPresent() ? KernelRouteApplier.open(c.routing().protocol()) : RouteApplier.none();
-      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), IpvsApplier.forMode(c.loadBalancer(), Clock.systemUTC()),
-          c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
+      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), lbApplier(c), c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
       if (metricsServer.isPresent()) {
         DockerApi d = docker;
         PerHostLoop loop = perHost;
