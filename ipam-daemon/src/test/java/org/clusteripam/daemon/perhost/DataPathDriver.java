@@ -172,7 +172,9 @@ public final class DataPathDriver {
       sh("ip netns add " + h + " && ip -n " + h + " link set lo up"
           + " && ip link add " + h + "-p type veth peer name eth0 netns " + h + " && ip link set " + h + "-p master hub0 up"
           + " && ip -n " + h + " addr add 192.168.0." + n + "/24 dev eth0 && ip -n " + h + " link set eth0 up"
-          + " && ip -n " + h + " link add br0 type bridge && ip -n " + h + " addr add " + gateway + "/" + POOL.length() + " dev br0"
+          // A fixed MAC: a bridge without one takes its lowest port's, so a new container could change
+          // it under the running containers' ARP entries for their gateway (as Docker's bridges, it is set).
+          + " && ip -n " + h + " link add br0 address 02:00:00:00:00:0" + n + " type bridge && ip -n " + h + " addr add " + gateway + "/" + POOL.length() + " dev br0"
           + " && ip -n " + h + " link set br0 up"
           + " && ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
           + " && ip netns exec " + h + " " + ipt + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
