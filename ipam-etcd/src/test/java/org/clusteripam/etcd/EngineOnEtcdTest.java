@@ -35,9 +35,11 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.StoreConflictException;
 import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.StoreException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The core engine on real etcd: 4 simulated hosts (each its own etcd client) × 8 threads allocating
@@ -46,21 +48,13 @@ import org.junit.jupiter.api.Test;
 class EngineOnEtcdTest {
   private static final int HOSTS = 4;
   private static final int THREADS = 8;
-  private static EtcdProcess etcd;
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   private static final AtomicInteger PREFIXES = new AtomicInteger();
 
   @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.start();
+  static void warmUp() {
     // load gRPC/Netty once, so the short-timeout stores below do not pay for class loading
     EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/warm-up/")).close();
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    if (etcd != null) {
-      etcd.close();
-    }
   }
 
   /** One simulated host: its own store (etcd client) and engine. */

@@ -18,25 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.store.StoreException;
 import org.clusteripam.core.store.Versioned;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** etcd is killed with SIGKILL and restarted under load; bad bytes under the prefix do not break the store. */
 class EtcdFaultTest {
-  private static EtcdProcess etcd;
-
-  @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    if (etcd != null) {
-      etcd.close();
-    }
-  }
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
 
   @Test
   void acknowledgedTransactionsSurviveAnEtcdCrashAndNoneIsHalfWritten() throws Exception {

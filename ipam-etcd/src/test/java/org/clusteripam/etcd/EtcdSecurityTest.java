@@ -16,6 +16,9 @@ import org.clusteripam.core.store.StoreUnavailableException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.TempDirs;
+import org.clusteripam.testkit.etcd.EtcdProcess;
 
 /** A real etcd serving mutual TLS with authentication enabled; certificates made with openssl. */
 class EtcdSecurityTest {

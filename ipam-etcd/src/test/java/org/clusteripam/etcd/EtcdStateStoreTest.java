@@ -21,26 +21,25 @@ import org.clusteripam.core.store.StoreUnavailableException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** etcd-specific behaviour: round trips, group commit, prefix, leases, unavailability, conflicts. */
 class EtcdStateStoreTest {
-  private static EtcdProcess etcd;
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   private static Client raw;
   private static final AtomicInteger PREFIXES = new AtomicInteger();
 
   @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.start();
+  static void connectRaw() {
     raw = Client.builder().endpoints(etcd.endpoint()).build();
   }
 
   @AfterAll
-  static void stopEtcd() {
+  static void closeRaw() {
     if (raw != null) {
       raw.close();
-    }
-    if (etcd != null) {
-      etcd.close();
     }
   }
 

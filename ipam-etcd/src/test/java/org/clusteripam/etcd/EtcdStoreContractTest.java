@@ -4,24 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.store.StateStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.store.StoreBacking;
+import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdStoreContractTest extends StateStoreContract {
-  private static EtcdProcess etcd;
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   private static final AtomicInteger TESTS = new AtomicInteger();
-
-  @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    if (etcd != null) {
-      etcd.close();
-    }
-  }
 
   @Override
   protected StoreBacking newBacking() {

@@ -26,9 +26,10 @@ import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.testing.MutableClock;
 import org.clusteripam.etcd.file.FileStateStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.TempDirs;
+import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The schema-1 fixture (written by the schema-1 engine) in a real etcd and in the file store,
@@ -38,20 +39,8 @@ import org.junit.jupiter.api.Test;
 class SchemaMigrationOnStoresTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-30T12:00:30Z"));
   static final IpamConfig CONFIG = IpamConfig.builder().cooldown(java.time.Duration.ofMinutes(10)).build();
-  private static EtcdProcess etcd;
+  @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   private static int prefixes;
-
-  @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    if (etcd != null) {
-      etcd.close();
-    }
-  }
 
   @Test
   void etcdStoreIsMigratedInPlaceAlsoAfterACrashAtEveryStep() {

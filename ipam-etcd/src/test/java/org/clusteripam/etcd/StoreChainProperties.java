@@ -10,6 +10,10 @@ import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.state.ActionChain;
 import org.clusteripam.etcd.file.FileStoreContractTest;
+import org.clusteripam.testkit.store.StoreChain;
+import org.clusteripam.testkit.TempDirs;
+import org.clusteripam.testkit.etcd.EtcdProcess;
+import org.clusteripam.testkit.store.InMemoryBacking;
 
 /** The stateful chain of {@link StoreChain} on each of the three stores. */
 class StoreChainProperties {
@@ -51,7 +55,7 @@ class StoreChainProperties {
 
   @Provide
   Arbitrary<ActionChain<StoreChain>> inMemory() {
-    return StoreChain.chains(() -> tracker.track(new StoreChain(new InMemoryStoreContractTest.InMemoryBacking())));
+    return StoreChain.chains(() -> tracker.track(new StoreChain(new InMemoryBacking())));
   }
 
   @Provide

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.etcd.EtcdStoreConfig;
+import org.clusteripam.testkit.etcd.EtcdCluster;
 
 /**
  * The cluster simulator: N simulated hosts, each with its own {@code ClusterIpam} and its own

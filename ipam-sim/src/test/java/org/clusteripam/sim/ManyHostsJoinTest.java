@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import org.clusteripam.etcd.EtcdStoreConfig;
+import org.clusteripam.testkit.etcd.EtcdCluster;
 import org.junit.jupiter.api.Test;
 
 /**

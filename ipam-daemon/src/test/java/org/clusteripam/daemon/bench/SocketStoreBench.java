@@ -27,7 +27,7 @@ import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.daemon.metrics.TimedIpam;
-import org.clusteripam.daemon.serve.EtcdServer;
+import org.clusteripam.testkit.etcd.EtcdProcess;
 import org.clusteripam.daemon.serve.HostLease;
 import org.clusteripam.docker.server.PluginServer;
 import org.clusteripam.etcd.EtcdStateStore;
@@ -78,7 +78,7 @@ public final class SocketStoreBench {
     Path dir = Files.createTempDirectory("ssb");
     List<Row> rows = new ArrayList<>();
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-http-client", true), NioIoHandler.newFactory());
-    EtcdServer etcd = null;
+    EtcdProcess etcd = null;
     try {
       for (int clients : stores.contains("memory") ? CLIENTS : new int[0]) {
         rows.add(pass("in-memory", new InMemoryStateStore(), noProbe(), -1, dir, clients, warmup, measure, clientLoop));
@@ -90,8 +90,8 @@ public final class SocketStoreBench {
         }
       }
       if (stores.contains("etcd")) {
-        etcd = EtcdServer.start(dir);
-        System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid() + " data " + dir.resolve("etcd"));
+        etcd = EtcdProcess.start();
+        System.out.println("etcd " + etcd.endpoint() + " pid " + etcd.pid());
         for (int clients : CLIENTS) {
           EtcdStateStore store = EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bench-" + clients + "/"));
           rows.add(pass("etcd", store, etcdProbe(store), etcd.pid(), dir, clients, warmup, measure, clientLoop));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.clusteripam.daemon.Cli;
+import org.clusteripam.testkit.etcd.EtcdProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,7 @@ class EtcdServeTest {
 
   @Test
   void daemonAndCliShareEtcdAndALiveHostCannotBeReclaimed() throws Exception {
-    try (EtcdServer etcd = EtcdServer.start(dir)) {
+    try (EtcdProcess etcd = EtcdProcess.start()) {
       String[] store = {"--etcd", etcd.endpoint(), "--etcd-prefix", "/t/"};
       Path socket = dir.resolve("p.sock");
       try (DaemonProcess d = DaemonProcess.start(dir.resolve("d.log"), "--socket", socket.toString(), "--etcd", etcd.endpoint(),

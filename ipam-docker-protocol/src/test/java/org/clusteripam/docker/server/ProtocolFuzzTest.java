@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +20,7 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.docker.testing.UnixHttpClient;
+import org.clusteripam.testkit.trace.DockerTrace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,26 +93,21 @@ class ProtocolFuzzTest {
   /** Trace requests rewritten to this server's spaces and pools, plus empty bodies. */
   private static List<Seed> seeds(List<Pool> pools, Random random) throws IOException {
     List<Seed> seeds = new ArrayList<>();
-    for (String file : List.of("trace-v1-local.jsonl", "trace-v2-swarm.jsonl")) {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(
-          ProtocolFuzzTest.class.getResourceAsStream("/docker-traces/" + file), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          JsonObject call = object(line);
-          String raw = call.getString("req_raw");
-          Pool pool = pools.get(random.nextInt(pools.size()));
-          String address = pool.prefix().addressAt(1 + random.nextInt(200)).toString();
-          String body = raw
-              .replace("ProbeLocal/", "X-POOL-PREFIX/")
-              .replace("ProbeGlobal/", "X-POOL-PREFIX/")
-              .replace("\"ProbeLocal\"", "\"ClusterIpamLocal\"")
-              .replace("\"ProbeGlobal\"", "\"ClusterIpamGlobal\"");
-          body = body.replaceAll("\"PoolID\":\"X-POOL-PREFIX/[^\"]*\"", "\"PoolID\":\"" + pool.id() + "\"");
-          if (body.contains("\"Address\":\"") && !body.contains("\"Address\":\"\"")) {
-            body = body.replaceAll("\"Address\":\"[^\"]*\"", "\"Address\":\"" + address + "\"");
-          }
-          seeds.add(new Seed(call.getString("path"), body));
+    for (String file : List.of(DockerTrace.V1_LOCAL, DockerTrace.V2_SWARM)) {
+      for (DockerTrace.Call call : DockerTrace.load(file)) {
+        String raw = call.rawBody();
+        Pool pool = pools.get(random.nextInt(pools.size()));
+        String address = pool.prefix().addressAt(1 + random.nextInt(200)).toString();
+        String body = raw
+            .replace("ProbeLocal/", "X-POOL-PREFIX/")
+            .replace("ProbeGlobal/", "X-POOL-PREFIX/")
+            .replace("\"ProbeLocal\"", "\"ClusterIpamLocal\"")
+            .replace("\"ProbeGlobal\"", "\"ClusterIpamGlobal\"");
+        body = body.replaceAll("\"PoolID\":\"X-POOL-PREFIX/[^\"]*\"", "\"PoolID\":\"" + pool.id() + "\"");
+        if (body.contains("\"Address\":\"") && !body.contains("\"Address\":\"\"")) {
+          body = body.replaceAll("\"Address\":\"[^\"]*\"", "\"Address\":\"" + address + "\"");
         }
+        seeds.add(new Seed(call.path(), body));
       }
     }
     return seeds;

@@ -26,10 +26,10 @@ import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.etcd.EtcdProcess;
 import org.clusteripam.etcd.EtcdStateStore;
 import org.clusteripam.etcd.EtcdStoreConfig;
 import org.clusteripam.etcd.EtcdStoreStats;
+import org.clusteripam.testkit.etcd.EtcdProcess;
 
 /**
  * Allocations per second through the core engine on {@link EtcdStateStore} with 1, 16 and 64 requests in flight, side by

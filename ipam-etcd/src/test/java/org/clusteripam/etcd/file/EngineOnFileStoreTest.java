@@ -24,8 +24,8 @@ import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.etcd.TempDirs;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.TempDirs;
 
 /** The core engine on the embedded store: concurrent allocations survive a reopen (and compactions). */
 class EngineOnFileStoreTest {

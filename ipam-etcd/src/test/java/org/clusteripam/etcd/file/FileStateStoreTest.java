@@ -14,9 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.StoreUnavailableException;
-import org.clusteripam.etcd.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.TempDirs;
 
 class FileStateStoreTest {
   private final Path dir = TempDirs.create("filestore");

@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.clusteripam.core.store.StoreCorruptException;
-import org.clusteripam.etcd.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.clusteripam.testkit.TempDirs;
 
 /** Compaction beside transactions, log generations on open, and the store's counters. */
 class FileStoreCompactionTest {

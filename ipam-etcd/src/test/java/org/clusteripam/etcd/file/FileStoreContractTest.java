@@ -2,9 +2,9 @@ package org.clusteripam.etcd.file;
 
 import java.nio.file.Path;
 import org.clusteripam.core.store.StateStore;
-import org.clusteripam.etcd.StateStoreContract;
-import org.clusteripam.etcd.StoreBacking;
-import org.clusteripam.etcd.TempDirs;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.clusteripam.testkit.store.StoreBacking;
+import org.clusteripam.testkit.TempDirs;
 
 public class FileStoreContractTest extends StateStoreContract {
 

@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.etcd.TempDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.clusteripam.testkit.TempDirs;
 
 /** A child JVM writing in a loop is killed with SIGKILL; every acknowledged write must be there. */
 class FileStoreCrashTest {

@@ -1,4 +1,4 @@
-package org.clusteripam.core.testing;
+package org.clusteripam.testkit.trace;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,11 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The recorded dockerd 20.10.24 IPAM traffic (src/test/resources/docker-traces, copied from
- * shared/docker-traces), one {@link Call} per line. Reusable from the ipam-core test-jar.
+ * The recorded dockerd 20.10.24 IPAM traffic (the kit's resources, docker-traces/), one {@link
+ * Call} per line. The only copy of the traces and their only parser.
  */
 public final class DockerTrace {
   public static final String V1_LOCAL = "trace-v1-local.jsonl";
@@ -27,14 +28,21 @@ public final class DockerTrace {
    * One recorded call.
    *
    * @param line the line number in the file (as in docker-ipam-traces.txt)
+   * @param path the request path, {@code /IpamDriver.RequestPool}, {@code /Plugin.Activate}, ...
    * @param method {@code RequestPool}, {@code Plugin.Activate}, ... (path without {@code /IpamDriver.})
    * @param rawBody the request body exactly as dockerd sent it ({@code ""} for none)
    * @param request the parsed body, or null when empty
    * @param response the stand-in's reply; {@link #failed()} when it was an injected error
    */
   public record Call(int line, String path, String method, Map<String, String> headers, String rawBody, JsonNode request, JsonNode response, int status) {
+    /** The stand-in was told to fail this call (v1 lines 50-57): dockerd then rolled back. */
     public boolean failed() {
       return status != 200 || response.has("Error") || response.has("Err");
+    }
+
+    /** dockerd's {@code Host} header: absent, empty (20.10.24) or a name. */
+    public Optional<String> hostHeader() {
+      return Optional.ofNullable(headers.get("Host"));
     }
 
     public String text(String field) {
@@ -53,7 +61,16 @@ public final class DockerTrace {
     }
   }
 
-  /** Loads a trace from the test classpath. */
+  /** Parses JSON text (a request or an answer body). */
+  public static JsonNode json(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Loads a trace from the classpath. */
   public static List<Call> load(String name) {
     try (InputStream in = DockerTrace.class.getResourceAsStream("/docker-traces/" + name)) {
       if (in == null) {
@@ -74,7 +91,9 @@ public final class DockerTrace {
         n.get("hdr").fields().forEachRemaining(e -> hdr.put(e.getKey(), e.getValue().asText()));
         String raw = n.get("req_raw").asText();
         JsonNode req = raw.isBlank() ? null : MAPPER.readTree(raw);
-        calls.add(new Call(line, path, method, hdr, raw, req, n.get("resp"), n.get("status").asInt()));
+        JsonNode resp = n.get("resp");
+        calls.add(new Call(line, path, method, hdr, raw, req, resp != null && resp.isObject() ? resp : MAPPER.createObjectNode(),
+            n.get("status").asInt()));
       }
       return calls;
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package org.clusteripam.etcd;
+package org.clusteripam.testkit.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,26 +51,26 @@ public abstract class StateStoreContract {
     return backing;
   }
 
-  static byte[] b(String s) {
+  public static byte[] b(String s) {
     return s.getBytes(UTF_8);
   }
 
-  static String s(byte[] b) {
+  public static String s(byte[] b) {
     return new String(b, UTF_8);
   }
 
-  static Optional<String> read(StateStore store, String key) {
+  public static Optional<String> read(StateStore store, String key) {
     return store.transact("read", v -> v.get(key).map(StateStoreContract::s));
   }
 
-  static void put(StateStore store, String key, String value) {
+  public static void put(StateStore store, String key, String value) {
     store.transact("put", v -> {
       v.put(key, b(value));
       return null;
     });
   }
 
-  static int increment(StateStore store, String key) {
+  public static int increment(StateStore store, String key) {
     return store.transact("increment", v -> {
       int n = v.get(key).map(x -> Integer.parseInt(s(x))).orElse(0) + 1;
       v.put(key, b(Integer.toString(n)));
@@ -383,7 +383,7 @@ public abstract class StateStoreContract {
     assertThat(store.describe()).isNotBlank();
   }
 
-  static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
+  public static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!cond.getAsBoolean()) {
       if (System.nanoTime() > end) {

@@ -1,4 +1,4 @@
-package org.clusteripam.etcd;
+package org.clusteripam.testkit.store;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +28,7 @@ public final class StoreChain implements AutoCloseable {
   private StateStore b;
   private long lastRevision;
 
-  StoreChain(StoreBacking backing) {
+  public StoreChain(StoreBacking backing) {
     this.backing = backing;
     openInstances();
   }

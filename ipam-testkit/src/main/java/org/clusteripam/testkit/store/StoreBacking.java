@@ -1,4 +1,4 @@
-package org.clusteripam.etcd;
+package org.clusteripam.testkit.store;
 
 import org.clusteripam.core.store.StateStore;
 

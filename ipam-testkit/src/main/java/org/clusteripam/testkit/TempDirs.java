@@ -1,4 +1,4 @@
-package org.clusteripam.etcd;
+package org.clusteripam.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.clusteripam.docker.trace;
+package org.clusteripam.testkit.trace;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,15 +7,15 @@ import org.clusteripam.core.engine.IpamQueries.PoolView;
 import org.clusteripam.core.net.IpPrefix;
 
 /** Reads the engine's state back through its snapshot query to see what is still held. */
-final class StoreInspector {
+public final class StoreInspector {
   private final IpamQueries queries;
 
-  StoreInspector(IpamQueries queries) {
+  public StoreInspector(IpamQueries queries) {
     this.queries = queries;
   }
 
   /** What is still held in {@code pool}: holders and allocated addresses; empty when fully released. */
-  List<String> leftovers(IpPrefix pool) {
+  public List<String> leftovers(IpPrefix pool) {
     List<String> out = new ArrayList<>();
     for (PoolView p : queries.snapshot().allPools()) {
       if (p.prefix().equals(pool)) {
@@ -26,7 +26,7 @@ final class StoreInspector {
   }
 
   /** Everything still held anywhere in the store. */
-  List<String> allLeftovers() {
+  public List<String> allLeftovers() {
     List<String> out = new ArrayList<>();
     queries.snapshot().allPools().forEach(p -> describe(p, out));
     return out;
