@@ -210,6 +210,23 @@ class CniAttachmentsTest {
   }
 
   @Test
+  void gcOnOneHostNeverReleasesAnotherHostsAttachments() {
+    // A host id that extends this one's: its keys share the text "cni/h1" but not the prefix "cni/h1/".
+    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, new HostId("h1-b"), clock), clock);
+    Attachment mine = cni.add(add("c1", v4()));
+    Attachment theirs = other.add(add("c1", v4()));
+    Attachment theirs2 = other.add(add("c2", v4()));
+    assertThat(cni.gc("net1", Set.of())).containsExactly(id("c1"));
+    assertThat(other.attachments()).containsExactlyInAnyOrder(theirs, theirs2);
+    assertThat(other.check(id("c1"))).isEqualTo(theirs);
+    assertThat(block(theirs.ips().get(0).pool(), theirs.ips().get(0).block()).allocations().get(theirs.ips().get(0).address()).holders())
+        .containsExactly(CniKeys.holder("h1-b", id("c1")));
+    assertThat(block(mine.ips().get(0).pool(), mine.ips().get(0).block()).allocations()).doesNotContainKey(mine.ips().get(0).address());
+    assertThat(other.gc("net1", Set.of(new GcEntry("c2", "eth0")))).containsExactly(id("c1"));
+    assertThat(other.attachments()).containsExactly(theirs2);
+  }
+
+  @Test
   void badConfigIsRefusedAndChangesNothing() {
     long before = mem.revision();
     assertThatThrownBy(() -> new AttachmentId("net1", "c/1", "eth0")).isInstanceOf(InvalidRequestException.class);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.clusteripam.daemon.serve.DaemonProcess;
@@ -26,11 +27,28 @@ final class CniBed implements AutoCloseable {
   private int daemons;
 
   CniBed(Path dir, String... extraArgs) throws Exception {
+    this(dir, Map.of(), extraArgs);
+  }
+
+  /**
+   * @param options serve options that replace the bed's own ({@code --node-id}, {@code --socket},
+   *     {@code --docker-host}, ...) or come in addition (a store: {@code --etcd})
+   */
+  CniBed(Path dir, Map<String, String> options, String... extraArgs) throws Exception {
     this.dir = dir;
     this.cniSocket = dir.resolve("c.sock");
-    List<String> a = new ArrayList<>(List.of("--socket", dir.resolve("p.sock").toString(), "--cni-socket", cniSocket.toString(), "--state-dir",
-        dir.resolve("state").toString(), "--node-id", "h1", "--docker-host", "unix://" + dir.resolve("no-docker.sock"), "--metrics", "127.0.0.1:" + (metricsPort = freePort()),
-        "--supernet", "10.213.0.0/16", "--supernet-v6", "fd13:213::/48"));
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("--socket", dir.resolve("p.sock").toString());
+    o.put("--cni-socket", cniSocket.toString());
+    o.put("--state-dir", dir.resolve("state").toString());
+    o.put("--node-id", "h1");
+    o.put("--docker-host", "unix://" + dir.resolve("no-docker.sock"));
+    o.put("--metrics", "127.0.0.1:" + (metricsPort = freePort()));
+    o.put("--supernet", "10.213.0.0/16");
+    o.put("--supernet-v6", "fd13:213::/48");
+    o.putAll(options);
+    List<String> a = new ArrayList<>();
+    o.forEach((k, v) -> a.addAll(List.of(k, v)));
     a.addAll(List.of(extraArgs));
     this.daemonArgs = a;
     Exec.ok("ip netns add " + hostNs);
