@@ -15,7 +15,7 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.daemon.Cli;
 import org.clusteripam.daemon.docker.DockerdProcess;
-import org.clusteripam.daemon.serve.EtcdServer;
+import org.clusteripam.testkit.etcd.EtcdProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,7 +64,7 @@ class CniTwoHostsTest {
   }
 
   /** The store as {@code show --json} reads it from etcd. */
-  JsonNode store(EtcdServer etcd) throws Exception {
+  JsonNode store(EtcdProcess etcd) throws Exception {
     Cli.Result r = Cli.run("show", "--json", "--etcd", etcd.endpoint(), "--etcd-prefix", PREFIX);
     assertThat(r.exit()).as(r.err()).isZero();
     return JSON.readTree(r.out());
@@ -93,7 +93,7 @@ class CniTwoHostsTest {
 
   @Test
   void twoHostsServeOneCniNetworkFromTheirOwnBlocks() throws Exception {
-    try (EtcdServer etcd = EtcdServer.start(dir); TcpRelay relay = TcpRelay.to(etcd.endpoint()); DockerdProcess docker = DockerdProcess.start()) {
+    try (EtcdProcess etcd = EtcdProcess.start(); TcpRelay relay = TcpRelay.to(etcd.endpoint()); DockerdProcess docker = DockerdProcess.start()) {
       CniBed a = null;
       CniBed b = null;
       try {
