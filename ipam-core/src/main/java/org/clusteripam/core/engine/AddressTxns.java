@@ -11,7 +11,7 @@ import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Allocation;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.HolderRecord;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
@@ -51,9 +51,9 @@ final class AddressTxns {
     AddressingMode mode = PoolModes.of(rec);
     List<IpPrefix> owned = new ArrayList<>(sv.affinity(pool, holder).blocks());
     for (IpPrefix b : owned) {
-      Optional<BlockRecord> ob = sv.block(pool, b);
+      Optional<Block> ob = sv.block(pool, b);
       if (ob.isPresent() && ob.get().owner().equals(holder)) {
-        Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
+        Optional<Block.Picked> p = ob.get().pick(holder, kind, config.policyFor(serial), now, cooldownMillis);
         if (p.isPresent()) {
           sv.put(p.get().block());
           return p.get().address();
@@ -69,9 +69,9 @@ final class AddressTxns {
         throw new NeedBorrow();
       }
       for (IpPrefix b : cands.borrow()) {
-        Optional<BlockRecord> ob = sv.block(pool, b);
+        Optional<Block> ob = sv.block(pool, b);
         if (ob.isPresent() && !ob.get().owner().equals(holder) && PoolModes.eligible(mode, b, holder)) {
-          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, kind, config.policyFor(serial), now, cooldownMillis);
+          Optional<Block.Picked> p = ob.get().pick(holder, kind, config.policyFor(serial), now, cooldownMillis);
           if (p.isPresent()) {
             sv.put(p.get().block()); // a borrowed address: the block keeps its owner
             return p.get().address();
@@ -127,17 +127,17 @@ final class AddressTxns {
       if (!PoolModes.eligible(mode, b, holder)) {
         continue;
       }
-      Optional<BlockRecord> ob = sv.block(pool, b);
-      BlockRecord blk;
+      Optional<Block> ob = sv.block(pool, b);
+      Block blk;
       if (ob.isEmpty()) {
-        blk = BlockRecord.empty(pool, b, rec.ipRange(), holder);
+        blk = Block.empty(pool, b, rec.ipRange(), holder);
       } else if (ob.get().owner().isEmpty()) {
         blk = ob.get().withOwner(holder);
       } else {
         stale = true;
         continue;
       }
-      Optional<BlockOps.Picked> p = BlockOps.pick(blk, allocHolder, kind, config.policyFor(serial), now, cooldownMillis);
+      Optional<Block.Picked> p = blk.pick(allocHolder, kind, config.policyFor(serial), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         sv.addAffinity(pool, holder, b);
@@ -153,8 +153,8 @@ final class AddressTxns {
   /** A specific address: taken if free, shared or replayed if its holders allow, else a conflict. */
   IpAddress preferredTxn(StateView sv, IpPrefix pool, String holder, IpAddress a, AddressKind kind, long now) {
     IpPrefix b = IpPrefix.containing(a, blockLength(pool));
-    Optional<BlockRecord> ob = sv.block(pool, b);
-    BlockRecord blk;
+    Optional<Block> ob = sv.block(pool, b);
+    Block blk;
     if (ob.isPresent() && ob.get().pool().equals(pool)) {
       blk = ob.get();
     } else {
@@ -163,12 +163,12 @@ final class AddressTxns {
         throw new StoreCorruptException(Keys.block(pool, b), "block of pool " + ob.get().pool() + " stored under pool " + pool, null);
       }
       String owner = PoolModes.initialOwner(PoolModes.of(rec), b, holder);
-      blk = BlockRecord.empty(pool, b, rec.ipRange(), owner);
+      blk = Block.empty(pool, b, rec.ipRange(), owner);
       sv.addAffinity(pool, owner, b);
     }
-    Allocation existing = blk.allocations().get(a);
+    Allocation existing = blk.allocation(a).orElse(null);
     if (existing == null) {
-      sv.put(BlockOps.take(blk, a, holder, kind, now, cooldownMillis));
+      sv.put(blk.take(a, holder, kind, now, cooldownMillis));
       return a;
     }
     if (existing.holders().contains(holder)) {
@@ -182,7 +182,7 @@ final class AddressTxns {
     boolean sharedGateway = kind == AddressKind.GATEWAY && existing.kind() == AddressKind.GATEWAY;
     boolean shareable = existing.holders().stream().anyMatch(h -> AddressingMode.mayShare(holder, h));
     if (sharedGateway || shareable) {
-      sv.put(BlockOps.share(blk, a, holder));
+      sv.put(blk.share(a, holder));
       return a;
     }
     throw new ConflictException("address " + a + " in pool " + pool + " is already in use"

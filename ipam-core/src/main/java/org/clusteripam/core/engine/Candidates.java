@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.clusteripam.core.alloc.BlockOrder;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.store.StoreCorruptException;
@@ -72,7 +72,7 @@ record Candidates(List<IpPrefix> claim, List<IpPrefix> borrow, boolean last) {
         continue;
       }
       try {
-        BlockRecord blk = cache.block(key, v.get().value());
+        Block blk = cache.block(key, v.get().value());
         if (blk.owner().isEmpty()) {
           out.add(b);
         }
@@ -84,10 +84,10 @@ record Candidates(List<IpPrefix> claim, List<IpPrefix> borrow, boolean last) {
   }
 
   /** Other holders' blocks of {@code rec} (from a listing), starting at a holder-dependent place. */
-  static List<IpPrefix> scanBorrows(PoolRecord rec, String holder, List<BlockRecord> blocks) {
+  static List<IpPrefix> scanBorrows(PoolRecord rec, String holder, List<Block> blocks) {
     AddressingMode mode = PoolModes.of(rec);
     List<IpPrefix> eligible = new ArrayList<>();
-    for (BlockRecord b : blocks) {
+    for (Block b : blocks) {
       if (!b.owner().equals(holder) && PoolModes.eligible(mode, b.block(), holder)) {
         eligible.add(b.block());
       }

@@ -31,7 +31,7 @@ import org.clusteripam.core.perhost.LbDesiredState;
 import org.clusteripam.core.perhost.LbPlanner;
 import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.state.Allocation;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.CarvingConfig;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.AffinityRecord;
@@ -274,7 +274,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         AffinityRecord left = aff;
         List<IpPrefix> out = new ArrayList<>();
         for (IpPrefix b : aff.blocks()) {
-          Optional<BlockRecord> blk = sv.block(p, b);
+          Optional<Block> blk = sv.block(p, b);
           if (blk.isEmpty() || !blk.get().owner().equals(holder)) {
             left = left.without(b); // the index lagged behind the block: repair it
           } else if (blk.get().isEmpty()) {
@@ -343,11 +343,11 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       IpAddress fast = store.transact("requestAddress", v -> {
         StateView sv = new StateView(v, decodeCache);
         for (IpPrefix b : hinted) {
-          Optional<BlockRecord> ob = sv.block(pool, b);
+          Optional<Block> ob = sv.block(pool, b);
           if (ob.isEmpty() || !ob.get().owner().equals(holder) || !ob.get().pool().equals(pool)) {
             continue;
           }
-          Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, AddressKind.ENDPOINT, config.policyFor(serial), now, cooldownMillis);
+          Optional<Block.Picked> p = ob.get().pick(holder, AddressKind.ENDPOINT, config.policyFor(serial), now, cooldownMillis);
           if (p.isPresent()) {
             sv.put(p.get().block());
             return p.get().address();
@@ -412,7 +412,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     if (h == null) {
       return List.of();
     }
-    List<BlockRecord> blocks = new ArrayList<>();
+    List<Block> blocks = new ArrayList<>();
     store.list(Keys.blocksOf(pool)).forEach((k, v) -> blocks.add(decodeCache.block(k, v.value())));
     return Candidates.scanBorrows(h.record(), holder, blocks);
   }
@@ -495,24 +495,24 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     boolean placeholder = ref.global() && placeholderHint(pool).filter(r -> r.contains(address)).isPresent();
     return store.transact("releaseAddress", v -> {
       StateView sv = new StateView(v, decodeCache);
-      Optional<BlockRecord> ob = sv.block(pool, b);
+      Optional<Block> ob = sv.block(pool, b);
       if (ob.isEmpty() || !ob.get().pool().equals(pool)) {
         return false;
       }
-      BlockRecord blk = ob.get();
-      Allocation al = blk.allocations().get(address);
+      Block blk = ob.get();
+      Allocation al = blk.allocation(address).orElse(null);
       if (al == null || !al.holders().contains(holder) || !still.test(al)) {
         return false;
       }
-      BlockRecord nb = BlockOps.drop(blk, address, holder, now, cooldownMillis);
+      Block nb = blk.drop(address, holder, now, cooldownMillis);
       sv.put(nb);
       if (al.placeholder().isPresent()) {
         PerHostTxns.dropMappingOfActual(sv, pool, holder, address, al.placeholder().get());
       }
-      if (placeholder && !nb.allocations().containsKey(address)) {
+      if (placeholder && !nb.isAllocated(address)) {
         PerHostTxns.dropMappingOfPlaceholder(sv, pool, address);
       }
-      if (al.kind() == AddressKind.GATEWAY && !nb.allocations().containsKey(address)) {
+      if (al.kind() == AddressKind.GATEWAY && !nb.isAllocated(address)) {
         sv.poolRecord(pool).filter(r -> r.gateway().filter(address::equals).isPresent()).ifPresent(r -> sv.put(r.withGateway(Optional.empty())));
       }
       return true;

@@ -31,7 +31,7 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Allocation;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
@@ -177,11 +177,11 @@ public final class CniAttachments implements CniIpam {
   /** @param cands the pool's claim candidates; null on the first try (the fast path usually serves) */
   private IpAddress dynamic(StateView sv, IpPrefix pool, String holder, List<IpPrefix> hinted, long now, Candidates cands) {
     for (IpPrefix b : hinted) {
-      Optional<BlockRecord> ob = sv.block(pool, b);
+      Optional<Block> ob = sv.block(pool, b);
       if (ob.isEmpty() || !ob.get().owner().equals(host) || !ob.get().pool().equals(pool)) {
         continue;
       }
-      Optional<BlockOps.Picked> p = BlockOps.pick(ob.get(), holder, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
+      Optional<Block.Picked> p = ob.get().pick(holder, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         return p.get().address();
@@ -209,8 +209,8 @@ public final class CniAttachments implements CniIpam {
     if (reserved.isPresent()) {
       throw new InvalidRequestException("requested address " + a + " is the " + reserved.get() + " address of pool " + pool + " and cannot be assigned");
     }
-    Optional<BlockRecord> ob = sv.block(pool, IpPrefix.containing(a, len));
-    Allocation al = ob.filter(b -> b.pool().equals(pool)).map(b -> b.allocations().get(a)).orElse(null);
+    Optional<Block> ob = sv.block(pool, IpPrefix.containing(a, len));
+    Allocation al = ob.filter(b -> b.pool().equals(pool)).flatMap(b -> b.allocation(a)).orElse(null);
     if (al != null) {
       if (al.holders().contains(holder)) {
         return a;
@@ -225,14 +225,12 @@ public final class CniAttachments implements CniIpam {
   /** Moves a fresh allocation of {@code a} from {@code from} to {@code to}, in the same transaction. */
   private void handOver(StateView sv, IpPrefix pool, IpAddress a, String from, String to) {
     IpPrefix b = IpPrefix.containing(a, addressTxns.blockLength(pool));
-    BlockRecord blk = sv.block(pool, b).orElseThrow(() -> new StoreCorruptException(Keys.block(pool, b), "the block just written is missing", null));
-    Allocation al = blk.allocations().get(a);
+    Block blk = sv.block(pool, b).orElseThrow(() -> new StoreCorruptException(Keys.block(pool, b), "the block just written is missing", null));
+    Allocation al = blk.allocation(a).orElseThrow(() -> new StoreCorruptException(Keys.block(pool, b), "the address just allocated is missing", null));
     TreeSet<String> h = new TreeSet<>(al.holders());
     h.remove(from);
     h.add(to);
-    TreeMap<IpAddress, Allocation> allocs = new TreeMap<>(blk.allocations());
-    allocs.put(a, al.withHolders(h));
-    sv.put(new BlockRecord(blk.pool(), blk.block(), blk.ipRange(), blk.owner(), allocs, blk.serialCursor(), blk.cooling()));
+    sv.put(blk.withHolders(a, h));
   }
 
   private static String describe(Allocation al) {
@@ -310,17 +308,17 @@ public final class CniAttachments implements CniIpam {
     }
     if (rec.gateway().isPresent()) {
       IpAddress g = rec.gateway().get();
-      Optional<BlockRecord> ob = sv.block(pool, IpPrefix.containing(g, rec.blockLength()));
-      Allocation al = ob.map(b -> b.allocations().get(g)).orElse(null);
+      Optional<Block> ob = sv.block(pool, IpPrefix.containing(g, rec.blockLength()));
+      Allocation al = ob.flatMap(b -> b.allocation(g)).orElse(null);
       if (al != null) {
         if (!al.holders().contains(poolHolder)) {
-          sv.put(BlockOps.share(ob.get(), g, poolHolder));
+          sv.put(ob.get().share(g, poolHolder));
         }
         return g;
       }
     }
     IpAddress g = addressTxns.gatewayTxn(sv, pool, host, wanted, false, now, cands);
-    Allocation al = sv.block(pool, IpPrefix.containing(g, addressTxns.blockLength(pool))).map(b -> b.allocations().get(g)).orElse(null);
+    Allocation al = sv.block(pool, IpPrefix.containing(g, addressTxns.blockLength(pool))).flatMap(b -> b.allocation(g)).orElse(null);
     if (al != null && al.holders().contains(host) && !al.holders().contains(poolHolder)) {
       handOver(sv, pool, g, host, poolHolder);
     }
@@ -375,9 +373,9 @@ public final class CniAttachments implements CniIpam {
     }
     String holder = CniKeys.holder(host, id);
     for (AttachedIp ip : a.ips()) {
-      Optional<BlockRecord> ob = sv.block(ip.pool(), ip.block());
+      Optional<Block> ob = sv.block(ip.pool(), ip.block());
       if (ob.isPresent() && ob.get().pool().equals(ip.pool())) {
-        BlockRecord nb = BlockOps.drop(ob.get(), ip.address(), holder, now, cooldownMillis);
+        Block nb = ob.get().drop(ip.address(), holder, now, cooldownMillis);
         if (nb != ob.get()) {
           sv.put(nb);
         }
@@ -399,7 +397,7 @@ public final class CniAttachments implements CniIpam {
       StateView sv = new StateView(v, cache);
       String holder = CniKeys.holder(host, id);
       for (AttachedIp ip : a.ips()) {
-        boolean held = sv.block(ip.pool(), ip.block()).map(b -> b.allocations().get(ip.address()))
+        boolean held = sv.block(ip.pool(), ip.block()).flatMap(b -> b.allocation(ip.address()))
             .filter(al -> al.holders().contains(holder)).isPresent();
         if (!held) {
           throw new AttachmentMissingException("address " + ip.address() + " of " + id + " is no longer reserved in pool " + ip.pool());

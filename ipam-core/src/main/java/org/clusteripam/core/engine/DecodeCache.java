@@ -3,7 +3,7 @@ package org.clusteripam.core.engine;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import org.clusteripam.core.alloc.SupernetCarver;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 
@@ -15,23 +15,23 @@ import org.clusteripam.core.state.StateCodec;
  */
 final class DecodeCache {
   private static final int MAX = 8192;
-  private final ConcurrentHashMap<String, Entry<BlockRecord>> blocks = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Entry<Block>> blocks = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Entry<PoolRecord>> pools = new ConcurrentHashMap<>();
 
   private record Entry<T>(byte[] bytes, T record) {}
 
-  BlockRecord block(String key, byte[] bytes) {
-    Entry<BlockRecord> e = blocks.get(key);
+  Block block(String key, byte[] bytes) {
+    Entry<Block> e = blocks.get(key);
     if (e != null && Arrays.equals(e.bytes, bytes)) {
       return e.record;
     }
-    BlockRecord r = StateCodec.decodeBlock(key, bytes);
+    Block r = StateCodec.decodeBlock(key, bytes);
     remember(key, bytes, r);
     return r;
   }
 
   /** Records that {@code bytes} (already a private copy) decode to {@code record}. */
-  void remember(String key, byte[] bytes, BlockRecord record) {
+  void remember(String key, byte[] bytes, Block record) {
     if (blocks.size() >= MAX) {
       blocks.clear();
     }

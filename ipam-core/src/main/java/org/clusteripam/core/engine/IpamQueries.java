@@ -12,7 +12,7 @@ import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
@@ -134,7 +134,7 @@ public final class IpamQueries {
       long used = 0;
       String prefix = Keys.blocksOf(p.prefix());
       for (Map.Entry<String, Versioned> be : blocks.subMap(prefix, prefix + Character.MAX_VALUE).entrySet()) {
-        BlockRecord b = StateCodec.decodeBlock(be.getKey(), be.getValue().value());
+        Block b = StateCodec.decodeBlock(be.getKey(), be.getValue().value());
         List<AddressView> av = new ArrayList<>();
         b.allocations().forEach((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
         used += av.size();

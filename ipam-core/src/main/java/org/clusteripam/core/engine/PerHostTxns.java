@@ -14,7 +14,7 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.state.Allocation;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
@@ -49,14 +49,14 @@ final class PerHostTxns {
     Optional<PlaceholderMapping> existing = sv.mapping(pool, placeholder);
     if (existing.isPresent() && existing.get().host().value().equals(host)) {
       IpAddress a = existing.get().actual();
-      Allocation al = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).map(b -> b.allocations().get(a)).orElse(null);
+      Allocation al = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).flatMap(b -> b.allocation(a)).orElse(null);
       if (al != null && al.holders().contains(host) && al.placeholder().equals(Optional.of(placeholder))) {
         return a; // a replay: swarm gives every task its own placeholder
       }
     }
     IpAddress a = addressTxns.slowDynamicTxn(sv, pool, host, AddressKind.ENDPOINT, false, now, cands);
-    BlockRecord blk = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).orElseThrow();
-    sv.put(BlockOps.markPlaceholder(blk, a, placeholder));
+    Block blk = sv.block(pool, IpPrefix.containing(a, rec.blockLength())).orElseThrow();
+    sv.put(blk.withPlaceholder(a, placeholder));
     sv.put(new PlaceholderMapping(pool, placeholder, new HostId(host), a, now));
     return a;
   }

@@ -13,7 +13,7 @@ import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.CarveRecord;
 import org.clusteripam.core.state.HolderRecord;
 import org.clusteripam.core.state.Keys;
@@ -125,9 +125,9 @@ final class PoolTxns {
       // holder too, or it could be freed (and handed out) while this host still routes through it.
       IpAddress g = rec.gateway().get();
       IpPrefix b = IpPrefix.containing(g, rec.blockLength());
-      Optional<BlockRecord> blk = sv.block(prefix, b);
-      if (blk.isPresent() && blk.get().allocations().containsKey(g) && !blk.get().allocations().get(g).holders().contains(holder)) {
-        sv.put(BlockOps.share(blk.get(), g, holder));
+      Optional<Block> blk = sv.block(prefix, b);
+      if (blk.isPresent() && blk.get().allocation(g).filter(al -> !al.holders().contains(holder)).isPresent()) {
+        sv.put(blk.get().share(g, holder));
       }
     }
     return rec;
@@ -192,20 +192,19 @@ final class PoolTxns {
     // Only the blocks the holder owns (its affinity key) or holds addresses in are read tracked:
     // one compare per block of the pool would cap a pool at ~128 hosts in one etcd transaction.
     java.util.TreeSet<IpPrefix> touched = new java.util.TreeSet<>(sv.affinity(prefix, holder).blocks());
-    for (BlockRecord b : sv.scanBlocks(prefix)) {
-      if (b.owner().equals(holder) || b.allocations().values().stream()
-          .anyMatch(al -> al.holders().stream().anyMatch(h -> h.equals(holder) || VipHolder.isOf(h, holder)))) {
+    for (Block b : sv.scanBlocks(prefix)) {
+      if (b.owner().equals(holder) || b.anyHolder(h -> h.equals(holder) || VipHolder.isOf(h, holder))) {
         touched.add(b.block());
       }
     }
     for (IpPrefix blk : touched) {
-      Optional<BlockRecord> current = sv.block(prefix, blk);
+      Optional<Block> current = sv.block(prefix, blk);
       if (current.isEmpty()) {
         continue;
       }
-      BlockRecord b = current.get();
+      Block b = current.get();
       // The holder's own references and, for a host, its service VIPs (which live in its blocks).
-      BlockRecord nb = BlockOps.dropAll(b, h -> h.equals(holder) || VipHolder.isOf(h, holder), now, cooldownMillis);
+      Block nb = b.dropAll(h -> h.equals(holder) || VipHolder.isOf(h, holder), now, cooldownMillis);
       boolean mine = nb.owner().equals(holder);
       if (nb.isEmpty() && (mine || nb.owner().isEmpty())) {
         sv.deleteBlock(prefix, b.block());
@@ -278,6 +277,6 @@ final class PoolTxns {
 
   static boolean isAllocated(StateView sv, PoolRecord rec, IpAddress a) {
     IpPrefix b = IpPrefix.containing(a, rec.blockLength());
-    return sv.block(rec.prefix(), b).map(x -> x.allocations().containsKey(a)).orElse(false);
+    return sv.block(rec.prefix(), b).map(x -> x.isAllocated(a)).orElse(false);
   }
 }

@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.AffinityRecord;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.CarveRecord;
 import org.clusteripam.core.state.CarvingConfig;
 import org.clusteripam.core.state.HolderRecord;
@@ -129,7 +129,7 @@ public final class SchemaMigration {
       TreeMap<String, TreeSet<IpPrefix>> owned = new TreeMap<>();
       String blocks = Keys.blocksOf(prefix);
       for (Map.Entry<String, Versioned> b : all.subMap(blocks, blocks + Character.MAX_VALUE).entrySet()) {
-        BlockRecord blk = StateCodec.decodeBlock(b.getKey(), b.getValue().value());
+        Block blk = StateCodec.decodeBlock(b.getKey(), b.getValue().value());
         if (!blk.owner().isEmpty()) {
           owned.computeIfAbsent(blk.owner(), k -> new TreeSet<>()).add(blk.block());
         }

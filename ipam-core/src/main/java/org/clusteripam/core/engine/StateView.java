@@ -11,7 +11,7 @@ import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.state.AffinityRecord;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.CarveRecord;
 import org.clusteripam.core.state.HolderRecord;
 import org.clusteripam.core.state.HostRecord;
@@ -185,12 +185,12 @@ final class StateView {
 
   // ---- blocks
 
-  Optional<BlockRecord> block(IpPrefix pool, IpPrefix block) {
+  Optional<Block> block(IpPrefix pool, IpPrefix block) {
     String key = Keys.block(pool, block);
     return v.get(key).map(b -> cache.block(key, b));
   }
 
-  void put(BlockRecord r) {
+  void put(Block r) {
     String key = Keys.block(r.pool(), r.block());
     byte[] bytes = StateCodec.encode(r);
     v.put(key, bytes); // the store copies or keeps it; the cache keeps its own copy
@@ -202,15 +202,15 @@ final class StateView {
   }
 
   /** Every block of {@code pool}, untracked: a hint; what is acted on is re-read with {@link #block}. */
-  List<BlockRecord> scanBlocks(IpPrefix pool) {
-    List<BlockRecord> out = new ArrayList<>();
+  List<Block> scanBlocks(IpPrefix pool) {
+    List<Block> out = new ArrayList<>();
     v.scan(Keys.blocksOf(pool)).forEach((k, b) -> out.add(cache.block(k, b)));
     return out;
   }
 
   /** Every block of {@code pool} (each key tracked). */
-  List<BlockRecord> blocks(IpPrefix pool) {
-    List<BlockRecord> out = new ArrayList<>();
+  List<Block> blocks(IpPrefix pool) {
+    List<Block> out = new ArrayList<>();
     v.list(Keys.blocksOf(pool)).forEach((k, b) -> out.add(cache.block(k, b)));
     return out;
   }

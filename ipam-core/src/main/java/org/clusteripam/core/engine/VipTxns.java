@@ -12,7 +12,7 @@ import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Allocation;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.PoolRecord;
 
 /**
@@ -36,9 +36,9 @@ final class VipTxns {
    * null when none of them holds the VIP or has room.
    */
   IpAddress fastTxn(StateView sv, IpPrefix pool, String host, String vip, List<IpPrefix> hinted, long now) {
-    List<BlockRecord> mine = new ArrayList<>();
+    List<Block> mine = new ArrayList<>();
     for (IpPrefix b : hinted) {
-      Optional<BlockRecord> ob = sv.block(pool, b);
+      Optional<Block> ob = sv.block(pool, b);
       if (ob.isPresent() && ob.get().owner().equals(host) && ob.get().pool().equals(pool)) {
         mine.add(ob.get());
       }
@@ -50,7 +50,7 @@ final class VipTxns {
   IpAddress slowTxn(StateView sv, IpPrefix pool, String host, String vip, long now, Candidates cands) {
     PoolRecord rec = sv.pool(pool, host).orElseThrow(() -> new UnknownPoolException(new PoolId("pool/" + pool)));
     List<IpPrefix> owned = new ArrayList<>(sv.affinity(pool, host).blocks());
-    List<BlockRecord> mine = new ArrayList<>();
+    List<Block> mine = new ArrayList<>();
     for (IpPrefix b : owned) {
       sv.block(pool, b).filter(x -> x.owner().equals(host)).ifPresent(mine::add);
     }
@@ -61,15 +61,15 @@ final class VipTxns {
     return got.orElseThrow(() -> exhausted(rec, host, owned, vip));
   }
 
-  private Optional<IpAddress> existingOrPick(StateView sv, List<BlockRecord> mine, String vip, long now) {
-    for (BlockRecord b : mine) {
+  private Optional<IpAddress> existingOrPick(StateView sv, List<Block> mine, String vip, long now) {
+    for (Block b : mine) {
       Optional<IpAddress> held = find(b, vip);
       if (held.isPresent()) {
         return held; // a replay
       }
     }
-    for (BlockRecord b : mine) {
-      Optional<BlockOps.Picked> p = BlockOps.pick(b, vip, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
+    for (Block b : mine) {
+      Optional<Block.Picked> p = b.pick(vip, AddressKind.ENDPOINT, config.policyFor(false), now, cooldownMillis);
       if (p.isPresent()) {
         sv.put(p.get().block());
         return Optional.of(p.get().address());
@@ -78,7 +78,7 @@ final class VipTxns {
     return Optional.empty();
   }
 
-  private static Optional<IpAddress> find(BlockRecord b, String vip) {
+  private static Optional<IpAddress> find(Block b, String vip) {
     for (Map.Entry<IpAddress, Allocation> e : b.allocations().entrySet()) {
       if (e.getValue().holders().contains(vip)) {
         return Optional.of(e.getKey());
@@ -110,9 +110,9 @@ final class VipTxns {
   boolean releaseIn(StateView sv, IpPrefix pool, String host, String vip, List<IpPrefix> blocks, long now) {
     boolean found = false;
     for (IpPrefix b : blocks) {
-      Optional<BlockRecord> ob = sv.block(pool, b);
+      Optional<Block> ob = sv.block(pool, b);
       if (ob.isPresent() && ob.get().pool().equals(pool) && find(ob.get(), vip).isPresent()) {
-        sv.put(BlockOps.dropAll(ob.get(), vip::equals, now, cooldownMillis));
+        sv.put(ob.get().dropAll(vip::equals, now, cooldownMillis));
         found = true;
       }
     }

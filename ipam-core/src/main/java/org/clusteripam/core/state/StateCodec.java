@@ -27,7 +27,8 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.StoreCorruptException;
 
 /**
- * Encodes the stored records as small, readable JSON objects carrying {@code "schema": 2}, and
+ * Encodes the stored records as small, readable JSON objects carrying {@code "schema": 2} (blocks,
+ * the hot path, in the binary encoding of {@link BlockCodec}), and
  * decodes them strictly: anything that does not decode becomes a {@link StoreCorruptException}
  * naming the key. The layout is documented in {@code docs/state-layout.md}.
  */
@@ -108,47 +109,9 @@ public final class StateCodec {
     return bytes(n);
   }
 
-  /** Blocks are the hot path: written with the streaming generator, same JSON as the tree form. */
-  public static byte[] encode(BlockRecord b) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(128 + 96 * b.allocations().size());
-    try (com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeNumberField("schema", SCHEMA);
-      g.writeStringField("pool", b.pool().toString());
-      g.writeStringField("block", b.block().toString());
-      g.writeStringField("ipRange", b.ipRange().map(Object::toString).orElse(null));
-      g.writeStringField("owner", b.owner());
-      g.writeNumberField("serialCursor", b.serialCursor());
-      g.writeArrayFieldStart("allocations");
-      for (Map.Entry<IpAddress, Allocation> e : b.allocations().entrySet()) {
-        g.writeStartObject();
-        g.writeStringField("address", e.getKey().toString());
-        g.writeStringField("kind", e.getValue().kind() == AddressKind.GATEWAY ? "gateway" : "endpoint");
-        g.writeArrayFieldStart("holders");
-        for (String h : e.getValue().holders()) {
-          g.writeString(h);
-        }
-        g.writeEndArray();
-        g.writeNumberField("since", e.getValue().sinceMillis());
-        if (e.getValue().placeholder().isPresent()) {
-          g.writeStringField("placeholder", e.getValue().placeholder().get().toString());
-        }
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("cooling");
-      for (Map.Entry<IpAddress, Long> e : b.cooling().entrySet()) {
-        g.writeStartObject();
-        g.writeStringField("address", e.getKey().toString());
-        g.writeNumberField("freedAt", e.getValue());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode block " + b.block(), e); // an in-memory stream does not fail
-    }
-    return out.toByteArray();
+  /** Blocks are the hot path: written in their binary encoding ({@link BlockCodec}). */
+  public static byte[] encode(Block b) {
+    return BlockCodec.encode(b);
   }
 
   public static byte[] encode(PlaceholderMapping m) {
@@ -223,6 +186,9 @@ public final class StateCodec {
 
   /** The schema a value was written with (the {@code config} key's is the store's schema marker). */
   public static int schemaOf(String key, byte[] data) {
+    if (BlockCodec.isBinary(data)) {
+      return SCHEMA; // binary blocks exist only from schema 2 on
+    }
     return new Reader(key, data, SCHEMA_1, SCHEMA).schema;
   }
 
@@ -302,8 +268,14 @@ public final class StateCodec {
     return new Schema1Pool(pool, r.stringSet(n, "holders"), blocks, replay);
   }
 
-  /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */
-  public static BlockRecord decodeBlock(String key, byte[] data) {
+  /**
+   * A block in its binary encoding, or as JSON (written by schema 1 and by earlier schema-2 builds:
+   * the same shape; the next change of the block writes it in binary).
+   */
+  public static Block decodeBlock(String key, byte[] data) {
+    if (BlockCodec.isBinary(data)) {
+      return BlockCodec.decode(key, data);
+    }
     Reader r = new Reader(key, data, SCHEMA_1, SCHEMA);
     JsonNode n = r.root;
     TreeMap<IpAddress, Allocation> allocs = new TreeMap<>();
@@ -318,17 +290,21 @@ public final class StateCodec {
     for (JsonNode c : r.array(n, "cooling")) {
       cooling.put(r.address(c, "address"), r.longValue(c, "freedAt"));
     }
-    BlockRecord rec = new BlockRecord(
-        r.prefix(n, "pool"), r.prefix(n, "block"), r.optPrefix(n, "ipRange"), r.text(n, "owner"), allocs, r.longValue(n, "serialCursor"), cooling);
-    if (!rec.pool().contains(rec.block())) {
-      throw new StoreCorruptException(key, "block " + rec.block() + " is not inside its pool " + rec.pool(), null);
+    IpPrefix pool = r.prefix(n, "pool");
+    IpPrefix block = r.prefix(n, "block");
+    if (!pool.contains(block)) {
+      throw new StoreCorruptException(key, "block " + block + " is not inside its pool " + pool, null);
     }
     for (IpAddress a : allocs.keySet()) {
-      if (!rec.block().contains(a)) {
-        throw new StoreCorruptException(key, "allocation " + a + " is not inside block " + rec.block(), null);
+      if (!block.contains(a)) {
+        throw new StoreCorruptException(key, "allocation " + a + " is not inside block " + block, null);
       }
     }
-    return rec;
+    try {
+      return Block.of(pool, block, r.optPrefix(n, "ipRange"), r.text(n, "owner"), allocs, r.longValue(n, "serialCursor"), cooling);
+    } catch (IllegalArgumentException e) {
+      throw new StoreCorruptException(key, e.getMessage(), e);
+    }
   }
 
   /** Schema 1 wrote the same shape: a value it wrote (before the migration rewrites it) decodes too. */

@@ -28,7 +28,7 @@ import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
-import org.clusteripam.core.state.BlockRecord;
+import org.clusteripam.core.state.Block;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.InMemoryStateStore;
@@ -66,7 +66,7 @@ class CniAttachmentsTest {
     assertThat(ip.pool()).isEqualTo(IpPrefix.parse("10.80.0.0/24"));
     assertThat(ip.gateway()).contains(IpAddress.parse("10.80.0.1"));
     assertThat(ip.block().contains(ip.address())).isTrue();
-    BlockRecord blk = block(ip.pool(), ip.block());
+    Block blk = block(ip.pool(), ip.block());
     assertThat(blk.owner()).isEqualTo("h1");
     assertThat(blk.allocations().get(ip.address()).holders()).containsExactly(CniKeys.holder("h1", id("c1")));
     assertThat(cni.add(add("c1", v4()))).isEqualTo(a);
@@ -102,9 +102,9 @@ class CniAttachmentsTest {
     assertThat(cni.check(id("c1"))).isEqualTo(a);
     // Someone dropped the hold behind the attachment's back: CHECK must say so.
     AttachedIp ip = a.ips().get(0);
-    BlockRecord blk = block(ip.pool(), ip.block());
+    Block blk = block(ip.pool(), ip.block());
     mem.transact("tamper", v -> {
-      v.put(Keys.block(ip.pool(), ip.block()), StateCodec.encode(BlockOps.drop(blk, ip.address(), CniKeys.holder("h1", id("c1")), 0, 0)));
+      v.put(Keys.block(ip.pool(), ip.block()), StateCodec.encode(blk.drop(ip.address(), CniKeys.holder("h1", id("c1")), 0, 0)));
       return null;
     });
     assertThatThrownBy(() -> cni.check(id("c1"))).isInstanceOf(AttachmentMissingException.class).hasMessageContaining(ip.address().toString());
@@ -237,7 +237,7 @@ class CniAttachmentsTest {
     assertThat(mem.revision()).isEqualTo(before);
   }
 
-  private BlockRecord block(IpPrefix pool, IpPrefix b) {
+  private Block block(IpPrefix pool, IpPrefix b) {
     String k = Keys.block(pool, b);
     return StateCodec.decodeBlock(k, mem.peek(k).orElseThrow().value());
   }

@@ -60,7 +60,7 @@ public class SchemaMigrationTest {
     TreeMap<String, String> after = Schema1Fixture.dump(s);
     assertThat(view(s)).isEqualTo(before);
     assertThat(after).doesNotContainKey(Keys.POOL_INDEX_V1);
-    after.forEach((k, v) -> assertThat(StateCodec.schemaOf(k, v.getBytes(StandardCharsets.UTF_8))).as(k).isEqualTo(2));
+    after.forEach((k, v) -> assertThat(StateCodec.schemaOf(k, Schema1Fixture.bytes(v))).as(k).isEqualTo(2));
     assertThat(StateCodec.migrating(after.get(Keys.CONFIG).getBytes(StandardCharsets.UTF_8))).isFalse();
     // holders, with h2's replay time; the swarm allocator's own key
     assertThat(after.keySet()).contains(Keys.holder(p("10.80.0.0/24"), "h1"), Keys.holder(p("10.80.0.0/24"), "h2"),
@@ -154,7 +154,7 @@ public class SchemaMigrationTest {
   static InMemoryStateStore referenceStore(TreeMap<String, String> contents) {
     InMemoryStateStore s = new InMemoryStateStore();
     s.transact("load", v -> {
-      contents.forEach((k, val) -> v.put(k, val.getBytes(StandardCharsets.UTF_8)));
+      contents.forEach((k, val) -> v.put(k, Schema1Fixture.bytes(val)));
       return null;
     });
     return s;

@@ -50,7 +50,7 @@ public final class CapacityGauges {
     List<MultiGauge.Row<?>> p = new ArrayList<>();
     for (StoreContents.Pool pool : c.pools()) {
       IpPrefix prefix = pool.record().prefix();
-      long used = c.blocksOf(pool.record()).stream().mapToLong(b -> b.record().allocations().size()).sum();
+      long used = c.blocksOf(pool.record()).stream().mapToLong(b -> b.record().size()).sum();
       rows(p, Tags.of("pool", prefix.toString()), prefix.size().doubleValue(), used, reserved(prefix, prefix));
     }
     pools.register(p, true);
@@ -58,7 +58,7 @@ public final class CapacityGauges {
     for (StoreContents.Block block : c.blocks()) {
       IpPrefix bp = block.record().block();
       rows(b, Tags.of("pool", block.record().pool().toString(), "block", bp.toString(), "host", block.record().owner()),
-          bp.size().doubleValue(), block.record().allocations().size(), reserved(block.record().pool(), bp));
+          bp.size().doubleValue(), block.record().size(), reserved(block.record().pool(), bp));
     }
     blocks.register(b, true);
   }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.clusteripam.core.state.BlockRecord;
 import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
@@ -30,7 +29,7 @@ public record StoreContents(long revision, List<Pool> pools, List<Block> blocks)
     }
   }
 
-  public record Block(BlockRecord record, long modRevision) {}
+  public record Block(org.clusteripam.core.state.Block record, long modRevision) {}
 
   public StoreContents {
     pools = List.copyOf(pools);
