@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.LibraryLoader;
 import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.testkit.uml.GuestReport;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.lb.netlink.Errnos;
 import org.clusteripam.lb.reconcile.Backend;
@@ -35,15 +34,10 @@ public final class IpvsKernelDriver {
       "reconcile-drains", "reconcile-removes-service", "sysctls", "ipvsadm-cross-check",
       "ipvsadm-writes-we-read", "perhost-desired-state", "errno-EPERM"); // EPERM drops root: last
 
-  private final PrintWriter report;
-  private int failures;
+  private final GuestReport report;
 
-  private IpvsKernelDriver(PrintWriter report) {
+  private IpvsKernelDriver(GuestReport report) {
     this.report = report;
-  }
-
-  interface Check {
-    String run() throws Exception;
   }
 
   /** setresuid/setresgid, to reach EPERM as an unprivileged user at the end. */
@@ -54,28 +48,14 @@ public final class IpvsKernelDriver {
   }
 
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args[0]);
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true)) {
-      IpvsKernelDriver d = new IpvsKernelDriver(w);
-      d.runAll();
-      w.println("SUMMARY " + (CHECKS.size() - d.failures) + "/" + CHECKS.size() + " passed");
-      w.flush();
-      System.exit(d.failures == 0 ? 0 : 1);
+    try (GuestReport report = GuestReport.open(Path.of(args[0]))) {
+      new IpvsKernelDriver(report).runAll();
+      report.finish(CHECKS.size());
     }
   }
 
-  private void check(String name, Check body) {
-    long t0 = System.nanoTime();
-    try {
-      String detail = body.run();
-      report.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
-    } catch (Throwable t) {
-      failures++;
-      StringWriter sw = new StringWriter();
-      t.printStackTrace(new PrintWriter(sw));
-      report.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
-    }
-    report.flush();
+  private void check(String name, GuestReport.Check body) {
+    report.check(name, body);
   }
 
   static final IpAddress V4 = IpAddress.parse("10.0.0.1");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import org.clusteripam.testkit.uml.Uml;
 import org.junit.jupiter.api.Test;
 
 /**

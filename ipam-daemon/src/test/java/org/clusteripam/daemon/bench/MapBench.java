@@ -26,7 +26,7 @@ import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.Versioned;
-import org.clusteripam.daemon.map.MapBenchBrowser;
+import org.clusteripam.daemon.map.MapPageTimings;
 import org.clusteripam.daemon.serve.DaemonProcess;
 import org.clusteripam.etcd.file.FileStateStore;
 
@@ -116,7 +116,7 @@ public final class MapBench {
       Measured svg = get(http, base + "/v1/map.svg", false, null);
       System.out.printf("/v1/map/pool: %,d bytes in %d ms; /v1/map/block: %,d bytes in %d ms; /v1/map/search?q=bench-7: %,d bytes in %d ms; /v1/map.svg: %,d bytes in %d ms%n",
           p.bytes, p.ms, b.bytes, b.ms, s.bytes, s.ms, svg.bytes, svg.ms);
-      MapBenchBrowser.measure(dir, base, pool, block);
+      MapPageTimings.measure(dir, base, pool, block);
       d.stop(Duration.ofSeconds(20));
     }
   }

@@ -1,14 +1,12 @@
 package org.clusteripam.lb.route;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.clusteripam.core.net.IpPrefix;
+import org.clusteripam.testkit.uml.GuestReport;
 import org.clusteripam.lb.netlink.Errnos;
 import org.clusteripam.lb.netlink.NetlinkException;
 
@@ -23,25 +21,16 @@ public final class RouteKernelDriver {
       "local-routes");
   static final int PROTO = 201;
 
-  private final PrintWriter report;
-  private int failures;
+  private final GuestReport report;
 
-  private RouteKernelDriver(PrintWriter report) {
+  private RouteKernelDriver(GuestReport report) {
     this.report = report;
   }
 
-  interface Check {
-    String run() throws Exception;
-  }
-
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args[0]);
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true)) {
-      RouteKernelDriver d = new RouteKernelDriver(w);
-      d.runAll();
-      w.println("SUMMARY " + (CHECKS.size() - d.failures) + "/" + CHECKS.size() + " passed");
-      w.flush();
-      System.exit(d.failures == 0 ? 0 : 1);
+    try (GuestReport report = GuestReport.open(Path.of(args[0]))) {
+      new RouteKernelDriver(report).runAll();
+      report.finish(CHECKS.size());
     }
   }
 
@@ -196,17 +185,7 @@ public final class RouteKernelDriver {
     return out;
   }
 
-  private void check(String name, Check body) {
-    long t0 = System.nanoTime();
-    try {
-      String detail = body.run();
-      report.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
-    } catch (Throwable t) {
-      failures++;
-      StringWriter sw = new StringWriter();
-      t.printStackTrace(new PrintWriter(sw));
-      report.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
-    }
-    report.flush();
+  private void check(String name, GuestReport.Check body) {
+    report.check(name, body);
   }
 }

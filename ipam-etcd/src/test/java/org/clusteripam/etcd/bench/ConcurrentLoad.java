@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Runs an operation from N threads for a fixed time and reports rate and latency percentiles. */
-final class LoadRun {
+final class ConcurrentLoad {
   /** One operation of worker {@code worker}; returns normally on success. */
   interface Op {
     void run(int worker, long iteration) throws Exception;
@@ -18,7 +18,7 @@ final class LoadRun {
     }
   }
 
-  private LoadRun() {}
+  private ConcurrentLoad() {}
 
   static Result run(int concurrency, long millis, Op op) throws InterruptedException {
     AtomicBoolean stop = new AtomicBoolean();

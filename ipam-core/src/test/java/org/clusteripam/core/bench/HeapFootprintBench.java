@@ -13,8 +13,8 @@ import org.clusteripam.core.net.IpPrefix;
  * after full GCs with the object alive, minus the heap in use without it. Run with a small fixed
  * heap, e.g. {@code -Xmx1g -XX:+UseSerialGC}.
  */
-public final class HeapFootprint {
-  private HeapFootprint() {}
+public final class HeapFootprintBench {
+  private HeapFootprintBench() {}
 
   public static void main(String[] args) {
     report("full /16 block: DenseOffsetSet", 32, () -> {

@@ -1,4 +1,4 @@
-package org.clusteripam.lb;
+package org.clusteripam.lb.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -11,23 +11,55 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.lb.AddressKey;
+import org.clusteripam.lb.Destination;
+import org.clusteripam.lb.Ipvs;
+import org.clusteripam.lb.IpvsOp;
+import org.clusteripam.lb.Protocol;
+import org.clusteripam.lb.ServiceKey;
 import org.clusteripam.lb.reconcile.Backend;
 import org.clusteripam.lb.reconcile.DesiredService;
 import org.clusteripam.lb.reconcile.LoadBalancerReconciler;
 import org.clusteripam.lb.reconcile.ReconcileReport;
+import org.clusteripam.testkit.uml.Uml;
 
 /**
- * Runs inside user-mode-linux: 1,000 services x 10 backends applied from empty and a 10 % change
- * reconciled, each against {@code ipvsadm --restore} of the same commands. Prints medians of
- * {@link #ROUNDS} rounds to {@code <out>/report.txt}.
+ * The IPVS benchmark, run by hand (not a test; command in docs/bench/ipam-lb.md): without
+ * arguments it boots user-mode-linux, runs itself inside with the result directory as argument and
+ * prints the report. Inside: 1,000 services x 10 backends applied from empty and a 10 % change
+ * reconciled, each against {@code ipvsadm --restore} of the same commands; medians of {@link
+ * #ROUNDS} rounds to {@code <out>/report.txt}.
  */
-public final class IpvsBenchDriver {
+public final class IpvsBench {
   static final int SERVICES = 1000;
   static final int BACKENDS = 10;
   static final int ROUNDS = 5;
 
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args[0]);
+    if (args.length == 0) {
+      onHost();
+    } else {
+      inGuest(Path.of(args[0]));
+    }
+  }
+
+  private static void onHost() throws Exception {
+    String missing = Uml.missingPrerequisite();
+    if (missing != null) {
+      System.err.println(missing);
+      System.exit(2);
+    }
+    Uml.Result r = Uml.run(List.of("-Xmx400m", "-XX:+UseSerialGC"), IpvsBench.class.getName(),
+        List.of(Uml.GUEST_OUT), Duration.ofMinutes(10));
+    System.out.println(r.report());
+    if (r.exitCode() != 0) {
+      System.err.println("benchmark driver exited " + r.exitCode() + "\n" + r.driverLog() + "\n" + r.initLog());
+      System.exit(1);
+    }
+    System.out.println("(user-mode-linux boot to halt: " + r.elapsed().toMillis() + " ms)");
+  }
+
+  private static void inGuest(Path out) throws Exception {
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true);
          Ipvs ipvs = Ipvs.open()) {
       List<DesiredService> base = table(false);
@@ -198,5 +230,5 @@ public final class IpvsBenchDriver {
   }
 
 
-  private IpvsBenchDriver() {}
+  private IpvsBench() {}
 }

@@ -1,4 +1,4 @@
-package org.clusteripam.lb;
+package org.clusteripam.testkit.uml;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,10 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * Boots Debian's user-mode-linux kernel as a process with the host filesystem as read-only root,
- * loads the IPVS modules and runs one Java main class inside it (shared/DESIGN.md §2). The JVM is
- * this test's own {@code java} with this test's classpath; it reports through a result directory
- * mounted over hostfs, because linux.uml itself always exits 0. Public (in ipam-lb's test jar) so
- * other modules' tests can run their own drivers against real kernel IPVS.
+ * loads the IPVS modules and runs one Java main class inside it. The JVM is this test's own {@code
+ * java} with this test's classpath; it reports through a result directory mounted over hostfs,
+ * because linux.uml itself always exits 0. A driver inside writes its checks with {@link
+ * GuestReport}.
  */
 public final class Uml {
   static final Path KERNEL = Path.of("/usr/bin/linux.uml");
@@ -49,7 +49,7 @@ public final class Uml {
   }
 
   /** JVM flags for a short run: quick start matters more than peak speed. */
-  static final List<String> QUICK_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+  public static final List<String> QUICK_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "-XX:-UsePerfData");
 
   public static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
@@ -64,7 +64,7 @@ public final class Uml {
     return run(QUICK_JVM, modules, mainClass, args, timeout);
   }
 
-  static Result run(List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
+  public static Result run(List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
       throws IOException, InterruptedException {
     return run(jvmFlags, MODULES, mainClass, args, timeout);
   }

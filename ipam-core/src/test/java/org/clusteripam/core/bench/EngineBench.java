@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 @State(Scope.Thread)
-public class EngineBenchmark {
+public class EngineBench {
   @Param({"10.5.0.0/24", "fd00:6::/64"})
   public String pool;
 

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
-public class CarveBenchmark {
+public class CarveBench {
   static final IpPrefix SLASH8 = IpPrefix.parse("10.0.0.0/8");
 
   @Benchmark

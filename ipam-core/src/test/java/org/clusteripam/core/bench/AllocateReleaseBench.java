@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
-public class AllocateReleaseBenchmark {
+public class AllocateReleaseBench {
 
   /** A block half full, allocated lowest first. */
   @State(Scope.Thread)

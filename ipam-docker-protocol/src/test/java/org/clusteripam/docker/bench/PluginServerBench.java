@@ -29,7 +29,7 @@ import org.clusteripam.docker.testing.UnixHttpClient;
  *
  * <p>Args: warm-up seconds (default 3), measured seconds (default 5).
  */
-public final class PluginServerLoad {
+public final class PluginServerBench {
   private static final HostId NODE = new HostId("bench-node");
 
   public static void main(String[] args) throws Exception {

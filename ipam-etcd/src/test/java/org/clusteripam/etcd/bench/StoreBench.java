@@ -38,7 +38,7 @@ import org.clusteripam.testkit.etcd.EtcdProcess;
  *
  * <p>Arguments: {@code [seconds-per-point]} (default 5).
  */
-public final class StoreBenchmark {
+public final class StoreBench {
   private static final int[] CONCURRENCY = {1, 16, 64};
 
   public static void main(String[] args) throws Exception {
@@ -53,7 +53,7 @@ public final class StoreBenchmark {
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       for (int keep : new int[] {8, 1}) {
       for (int c : CONCURRENCY) {
-        LoadRun.Result raw = rawCas(etcd.endpoint(), c, millis);
+        ConcurrentLoad.Result raw = rawCas(etcd.endpoint(), c, millis);
         Measured alloc = allocations(etcd.endpoint(), c, millis, keep);
         Measured bare = storeOnly(etcd.endpoint(), c, millis);
         System.out.printf("| %d | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2f | %.3f | %.0f | %.0f | %.2f | %.2f |%n", c, keep, raw.perSecond(),
@@ -70,12 +70,12 @@ public final class StoreBenchmark {
   }
 
   /** Each worker CASes its own key: If(mod_revision == last) Then(put). One round trip per txn. */
-  static LoadRun.Result rawCas(String endpoint, int concurrency, long millis) throws Exception {
+  static ConcurrentLoad.Result rawCas(String endpoint, int concurrency, long millis) throws Exception {
     try (Client client = Client.builder().endpoints(endpoint).build()) {
       KV kv = client.getKVClient();
       long[] lastMod = new long[concurrency];
       String run = "/bench-raw-" + System.nanoTime() + "/";
-      return LoadRun.run(concurrency, millis, (w, i) -> {
+      return ConcurrentLoad.run(concurrency, millis, (w, i) -> {
         ByteSequence k = ByteSequence.from(run + w, UTF_8);
         Cmp cmp = lastMod[w] == 0 ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)) : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(lastMod[w]));
         TxnResponse r = kv.txn().If(cmp).Then(Op.put(k, ByteSequence.from(Long.toString(i), UTF_8), PutOption.DEFAULT)).commit()
@@ -88,7 +88,7 @@ public final class StoreBenchmark {
     }
   }
 
-  record Measured(LoadRun.Result result, EtcdStoreStats stats) {}
+  record Measured(ConcurrentLoad.Result result, EtcdStoreStats stats) {}
 
   /**
    * One host allocating through the core engine ({@link ClusterIpam}) on a /16 pool it owns. One
@@ -108,7 +108,7 @@ public final class StoreBenchmark {
         held.add(new ArrayDeque<>());
       }
       EtcdStoreStats before = store.stats();
-      LoadRun.Result r = LoadRun.run(concurrency, millis, (w, i) -> {
+      ConcurrentLoad.Result r = ConcurrentLoad.run(concurrency, millis, (w, i) -> {
         ArrayDeque<IpAddress> mine = held.get(w);
         mine.add(ipam.requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address());
         if (mine.size() > keep) {
@@ -129,7 +129,7 @@ public final class StoreBenchmark {
       int[] held = new int[concurrency];
       java.util.Arrays.fill(held, -1);
       EtcdStoreStats before = store.stats();
-      LoadRun.Result r = LoadRun.run(concurrency, millis, (w, i) -> {
+      ConcurrentLoad.Result r = ConcurrentLoad.run(concurrency, millis, (w, i) -> {
         String block = "blocks/b" + (w % 4);
         int prev = held[w];
         held[w] = store.transact("allocate", v -> {
@@ -147,5 +147,5 @@ public final class StoreBenchmark {
     }
   }
 
-  private StoreBenchmark() {}
+  private StoreBench() {}
 }

@@ -5,8 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /** The browser half of {@code MapBench}: load time, JS heap and DOM size of the page, and the drill-down times, in headless chromium. */
-public final class MapBenchBrowser {
-  private MapBenchBrowser() {}
+public final class MapPageTimings {
+  private MapPageTimings() {}
 
   public static void measure(Path dir, String base, String pool, String block) throws Exception {
     try (WebDriver b = WebDriver.start(dir, 1400, 1000)) {
