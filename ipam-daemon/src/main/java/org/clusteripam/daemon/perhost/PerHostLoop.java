@@ -58,6 +58,9 @@ public final class PerHostLoop implements AutoCloseable {
   private String catalogState;
   private List<String> catalogSkipped = List.of();
   private Snapshot logged;
+  private DataPathPreflight preflight;
+  private ServiceResolver resolver;
+  private List<DataPathPreflight.Missing> preflightLogged;
 
   public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
       Clock clock) {
@@ -89,6 +92,20 @@ public final class PerHostLoop implements AutoCloseable {
     });
   }
 
+  /**
+   * Checks {@code p} on every route pass and logs what the data path still lacks whenever that
+   * changes (call before {@link #start()}).
+   */
+  public synchronized PerHostLoop withPreflight(DataPathPreflight p) {
+    this.preflight = p;
+    return this;
+  }
+
+  /** What the last preflight found missing; empty when it found nothing or never ran. */
+  public synchronized List<DataPathPreflight.Missing> lastPreflight() {
+    return preflightLogged == null ? List.of() : preflightLogged;
+  }
+
   /** First pass now, then one every interval (after the previous one ends). */
   public PerHostLoop start() {
     if (routing.advertise().isPresent()) {
@@ -105,6 +122,10 @@ public final class PerHostLoop implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"", e.toString(), interval);
       }
+    }
+    if (!routing.dnsListen().isEmpty()) {
+      // Answers from the last plan: the first pass runs at once, so a restarted daemon answers within one pass.
+      resolver = ServiceResolver.listen(routing.dnsListen(), () -> last().map(Snapshot::state));
     }
     timer.scheduleWithFixedDelay(this::safePass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
@@ -133,6 +154,7 @@ public final class PerHostLoop implements AutoCloseable {
     if (routing.advertise().isEmpty()) {
       return true;
     }
+    preflight();
     boolean ok = step("advertise", () -> engine.advertise(node, routing.advertise().get())) != null;
     org.clusteripam.core.perhost.RoutePlan plan = step("route_plan", () -> engine.routePlan(node));
     if (plan == null) {
@@ -144,6 +166,23 @@ public final class PerHostLoop implements AutoCloseable {
     }) != null;
     lastRoutes.set(plan);
     return ok;
+  }
+
+  private void preflight() {
+    if (preflight == null) {
+      return;
+    }
+    List<DataPathPreflight.Missing> missing = preflight.check();
+    if (missing.equals(preflightLogged)) {
+      return;
+    }
+    if (missing.isEmpty()) {
+      LOG.info("event=datapath_preflight ok=true");
+    } else {
+      LOG.warn("event=datapath_preflight ok=false missing=\"{}\" action=\"routes and IPVS are programmed; traffic needing these fails until the operator sets them\"",
+          missing.stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+    }
+    preflightLogged = missing;
   }
 
   /** The route plan of the last route pass; empty before or without routing. */
@@ -267,6 +306,9 @@ public final class PerHostLoop implements AutoCloseable {
       } catch (Exception e) {
         LOG.debug("event=route_watch_close_failed error=\"{}\"", e.toString());
       }
+    }
+    if (resolver != null) {
+      resolver.close();
     }
     timer.shutdownNow();
     try {

@@ -148,7 +148,8 @@ public final class Daemon implements AutoCloseable {
       docker = new DockerApi(c.dockerHost(), c.driverName());
       dockerRef.set(docker);
       RouteApplier routes = c.routing().advertise().isPresent() ? KernelRouteApplier.open(c.routing().protocol()) : RouteApplier.none();
-      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), lbApplier(c), c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC());
+      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), lbApplier(c), c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC())
+          .withPreflight(org.clusteripam.daemon.perhost.DataPathPreflight.system());
       if (metricsServer.isPresent()) {
         DockerApi d = docker;
         PerHostLoop loop = perHost;

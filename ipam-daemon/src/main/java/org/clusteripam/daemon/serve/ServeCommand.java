@@ -95,6 +95,12 @@ public final class ServeCommand implements Callable<Integer> {
           + " set, this host also keeps kernel routes to the other hosts' blocks. Unset: no routing (env IPAM_ADVERTISE_ADDR).")
   public String advertiseAddr;
 
+  @Option(names = "--dns-listen", defaultValue = "${env:IPAM_DNS_LISTEN:-}",
+      description = "Per-host mode: address(es) where this host answers service names with addresses its own load balancer serves"
+          + " (ADDR, ADDR:PORT, comma-separated; port 53 by default), e.g. the network's gateway, given to services as --dns."
+          + " Unset: no resolver (env IPAM_DNS_LISTEN).")
+  public String dnsListen;
+
   @Option(names = "--route-protocol", defaultValue = "${env:IPAM_ROUTE_PROTOCOL:-201}",
       description = "Per-host mode: the rtm_protocol number (5..255) of the routes this daemon keeps; it changes and removes only routes"
           + " with this number (env IPAM_ROUTE_PROTOCOL). Default: ${DEFAULT-VALUE}.")
@@ -202,7 +208,7 @@ public final class ServeCommand implements Callable<Integer> {
         "off".equalsIgnoreCase(metrics.strip()) ? Optional.empty() : Optional.of(org.clusteripam.daemon.metrics.MetricsServer.parse(metrics.strip()));
     return new DaemonConfig(socket, store, node, b.build(), dockerHost, driverName, metricsAddress, reconcileInterval, leakGrace, staleIpGrace,
         lb, lbInterval, Logging.parseLevel(logLevel), onOff("--trace-calls", traceCalls),
-        org.clusteripam.daemon.perhost.PerHostRouting.parse(advertiseAddr, routeProtocol),
+        org.clusteripam.daemon.perhost.PerHostRouting.parse(advertiseAddr, routeProtocol).withDnsListen(dnsListen),
         "off".equalsIgnoreCase(cniSocket.strip()) ? Optional.empty() : Optional.of(Path.of(cniSocket.strip())));
   }
 

@@ -46,8 +46,8 @@ import org.clusteripam.core.store.InMemoryStateStore;
  * connects over TCP from the clients.
  */
 public final class DataPathDriver {
-  static final List<String> CHECKS = List.of("routes-to-other-hosts-blocks", "tasks-by-actual-address-across-hosts",
-      "swarm-vip-spreads-over-all-hosts", "host-vip-spreads-over-all-hosts", "placeholders-reach-their-task",
+  static final List<String> CHECKS = List.of("preflight-names-what-the-host-lacks", "routes-to-other-hosts-blocks", "tasks-by-actual-address-across-hosts",
+      "swarm-vip-spreads-over-all-hosts", "host-vip-spreads-over-all-hosts", "service-name-resolves-to-what-the-clients-host-balances", "placeholders-reach-their-task",
       "established-connection-survives-task-removal", "after-scale-and-restart-routes-adopted", "after-scale-and-restart-traffic");
   static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/16");
   static final int PORT = 8080;
@@ -69,6 +69,8 @@ public final class DataPathDriver {
   private final List<Netns> clientNs = new ArrayList<>();
   private final List<PerHostLoop> loops = new ArrayList<>();
   private final List<IpAddress> clients = new ArrayList<>();
+  private final List<String> preflight = new ArrayList<>();
+  private final List<ServiceResolver> resolvers = new ArrayList<>();
   private int taskSeq;
 
   record Task(String name, int host, IpAddress placeholder, IpAddress actual, Netns ns) {}
@@ -112,6 +114,19 @@ public final class DataPathDriver {
       startTask(n);
     }
     publishAndPass();
+    check("preflight-names-what-the-host-lacks", () -> {
+      // Each host before and after its operator set-up: forwarding and IPVS conntrack off, then on.
+      String expected = "[net.ipv4.ip_forward=1, net.ipv4.vs.conntrack=1] -> []";
+      for (int n = 1; n <= HOSTS; n++) {
+        if (!preflight.get(n - 1).equals(expected)) {
+          throw new AssertionError("h" + n + " preflight " + preflight.get(n - 1) + ", expected " + expected);
+        }
+        if (!loops.get(n - 1).lastPreflight().isEmpty()) {
+          throw new AssertionError("h" + n + "'s loop still reports " + loops.get(n - 1).lastPreflight());
+        }
+      }
+      return "every host: " + expected;
+    });
     check("routes-to-other-hosts-blocks", () -> {
       StringBuilder s = new StringBuilder();
       for (int n = 1; n <= HOSTS; n++) {
@@ -127,6 +142,7 @@ public final class DataPathDriver {
     check("tasks-by-actual-address-across-hosts", this::everyClientReachesEveryTask);
     check("swarm-vip-spreads-over-all-hosts", () -> spread(c -> vip));
     check("host-vip-spreads-over-all-hosts", () -> spread(this::hostVip));
+    check("service-name-resolves-to-what-the-clients-host-balances", this::resolution);
     check("placeholders-reach-their-task", () -> {
       for (int c = 0; c < HOSTS; c++) {
         for (Task t : running.values()) {
@@ -154,10 +170,12 @@ public final class DataPathDriver {
       }
       return "each host still has exactly one route per other host's block";
     });
-    check("after-scale-and-restart-traffic", () -> everyClientReachesEveryTask() + "; " + spread(c -> vip) + "; " + spread(this::hostVip));
+    check("after-scale-and-restart-traffic", () -> everyClientReachesEveryTask() + "; " + spread(c -> vip) + "; " + spread(this::hostVip)
+        + "; " + resolution());
     for (PerHostLoop l : loops) {
       l.close();
     }
+    resolvers.forEach(ServiceResolver::close);
   }
 
   // ---- topology -----------------------------------------------------------------------------
@@ -175,10 +193,13 @@ public final class DataPathDriver {
           // A fixed MAC: a bridge without one takes its lowest port's, so a new container could change
           // it under the running containers' ARP entries for their gateway (as Docker's bridges, it is set).
           + " && ip -n " + h + " link add br0 address 02:00:00:00:00:0" + n + " type bridge && ip -n " + h + " addr add " + gateway + "/" + POOL.length() + " dev br0"
-          + " && ip -n " + h + " link set br0 up"
-          + " && ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
-          + " && ip netns exec " + h + " " + ipt + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
+          + " && ip -n " + h + " link set br0 up && ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=0");
       hostNs.add(new Netns(h));
+      List<DataPathPreflight.Missing> before = hostNs.get(n - 1).call(() -> DataPathPreflight.system().check());
+      sh("ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
+          + " && ip netns exec " + h + " " + ipt + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
+      preflight.add(before.stream().map(DataPathPreflight.Missing::what).toList() + " -> "
+          + hostNs.get(n - 1).call(() -> DataPathPreflight.system().check()).stream().map(DataPathPreflight.Missing::what).toList());
       IpAddress client = container(n, "c" + n, Optional.empty());
       clients.add(client);
       clientNs.add(new Netns("c" + n));
@@ -228,7 +249,12 @@ public final class DataPathDriver {
   private void startLoops() throws Exception {
     for (int n = 1; n <= HOSTS; n++) {
       int host = n;
-      loops.add(hostNs.get(n - 1).call(() -> newLoop(host)));
+      PerHostLoop loop = hostNs.get(n - 1).call(() -> newLoop(host));
+      loops.add(loop);
+      // The daemon's resolver on the network's gateway (on every host's bridge), bound inside the host's namespace.
+      java.nio.channels.DatagramChannel ch = hostNs.get(n - 1).call(() -> java.nio.channels.DatagramChannel.open()
+          .bind(new InetSocketAddress(gateway.toInetAddress(), 53)));
+      resolvers.add(ServiceResolver.serving(ch, () -> loop.last().map(PerHostLoop.Snapshot::state)));
     }
   }
 
@@ -240,13 +266,16 @@ public final class DataPathDriver {
         : known -> new CatalogRead.NotManager("worker");
     LbApplier lb = LocalFrontends.over(IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()), PROTO);
     return new PerHostLoop(engine, host(n), source, lb, new PerHostRouting(Optional.of(IpAddress.parse("192.168.0." + n)), PROTO),
-        KernelRouteApplier.open(PROTO), Duration.ofHours(1), new PerHostMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+        KernelRouteApplier.open(PROTO), Duration.ofHours(1), new PerHostMetrics(new SimpleMeterRegistry()), Clock.systemUTC())
+        .withPreflight(DataPathPreflight.system());
   }
 
   private void restartLoops() throws Exception {
     for (PerHostLoop l : loops) {
       l.close();
     }
+    resolvers.forEach(ServiceResolver::close);
+    resolvers.clear();
     loops.clear();
     startLoops();
   }
@@ -306,6 +335,52 @@ public final class DataPathDriver {
       s.append("c").append(c + 1).append("->").append(f).append(": ").append(seen.size()).append(" tasks; ");
     }
     return s.toString();
+  }
+
+  /**
+   * Every client asks its host's resolver (the gateway, port 53) over UDP: the service name gives
+   * swarm's VIP, which its own host's plan balances; tasks.NAME the running tasks' actual addresses;
+   * a name of no service REFUSED; and connections by the resolved name spread over all hosts.
+   */
+  private String resolution() throws Exception {
+    TreeSet<IpAddress> actuals = new TreeSet<>();
+    running.values().forEach(t -> actuals.add(t.actual()));
+    for (int c = 0; c < HOSTS; c++) {
+      org.clusteripam.dns.DnsClient.Reply web = resolve(c, "web", org.clusteripam.dns.DnsQuestion.A);
+      TreeSet<IpAddress> served = new TreeSet<>();
+      loops.get(c).last().orElseThrow().state().vips().forEach(v -> served.add(v.frontend()));
+      if (web.rcode() != 0 || !web.addresses().equals(List.of(vip)) || !served.contains(vip)) {
+        throw new AssertionError("client on h" + (c + 1) + ": web -> " + web + ", expected [" + vip + "] served by " + served);
+      }
+      org.clusteripam.dns.DnsClient.Reply tasksReply = resolve(c, "tasks.web", org.clusteripam.dns.DnsQuestion.A);
+      if (!new TreeSet<>(tasksReply.addresses()).equals(actuals)) {
+        throw new AssertionError("client on h" + (c + 1) + ": tasks.web -> " + tasksReply + ", expected " + actuals);
+      }
+      org.clusteripam.dns.DnsClient.Reply other = resolve(c, "example.org", org.clusteripam.dns.DnsQuestion.A);
+      if (other.rcode() != org.clusteripam.dns.DnsResponder.REFUSED) {
+        throw new AssertionError("client on h" + (c + 1) + ": example.org -> " + other);
+      }
+    }
+    return "web -> " + vip + " and tasks.web -> " + actuals.size() + " tasks on every host; by name: " + spread(c -> {
+      try {
+        return resolve(c, "web", org.clusteripam.dns.DnsQuestion.A).addresses().get(0);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  private org.clusteripam.dns.DnsClient.Reply resolve(int client, String name, int type) throws Exception {
+    return clientNs.get(client).call(() -> {
+      try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+        s.setSoTimeout(10000);
+        byte[] q = org.clusteripam.dns.DnsClient.query(4242, name, type);
+        s.send(new java.net.DatagramPacket(q, q.length, new InetSocketAddress(gateway.toInetAddress(), 53)));
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+        s.receive(p);
+        return org.clusteripam.dns.DnsClient.parse(p.getData(), p.getLength());
+      }
+    });
   }
 
   private String drain() throws Exception {
