@@ -31,20 +31,23 @@ public final class MapHttp {
   private final IpamQueries queries;
   private final IpamConfig config;
   private final String store;
+  private final ContainerDirectory containers;
   private Cached cached;
 
   /** Everything derived from one snapshot; pool details are computed when first asked for. */
   private record Cached(IpamQueries.Snapshot snapshot, MapOverview overview, byte[] json, Map<IpPrefix, PoolDetail> pools) {}
 
-  public MapHttp(IpamQueries queries, IpamConfig config, String store) {
+  /** @param containers who else knows containers by id and name (Docker), for the search */
+  public MapHttp(IpamQueries queries, IpamConfig config, String store, ContainerDirectory containers) {
     this.queries = queries;
     this.config = config;
     this.store = store;
+    this.containers = containers;
   }
 
   /** Serves the map on {@code server}. */
-  public static void install(MetricsServer server, IpamQueries queries, IpamConfig config, String store) {
-    MapHttp m = new MapHttp(queries, config, store);
+  public static void install(MetricsServer server, IpamQueries queries, IpamConfig config, String store, ContainerDirectory containers) {
+    MapHttp m = new MapHttp(queries, config, store, containers);
     server.addHandler("/map", m::page);
     server.addHandler("/v1/map", m::api);
   }
@@ -133,7 +136,7 @@ public final class MapHttp {
           case "/v1/map/search" -> {
             Cached c = current();
             String text = q.getOrDefault("q", "");
-            send(ex, 200, "application/json", MapJson.search(c.snapshot().revision(), text, MapSearch.search(c.snapshot(), text)));
+            send(ex, 200, "application/json", MapJson.search(c.snapshot().revision(), text, MapSearch.search(c.snapshot(), text, containers)));
           }
           case "/v1/map.svg" -> send(ex, 200, "image/svg+xml; charset=utf-8", MapSvg.render(current().overview()).getBytes(StandardCharsets.UTF_8));
           default -> throw new NotFound("no " + path + ": use /v1/map, /v1/map/pool?prefix=P, /v1/map/block?prefix=B, /v1/map/search?q=TEXT or /v1/map.svg");

@@ -68,12 +68,13 @@ public final class MapJson {
     return M.writeValueAsBytes(n);
   }
 
-  public static byte[] search(long revision, String query, List<MapSearch.Hit> hits) throws Exception {
+  public static byte[] search(long revision, String query, MapSearch.Result result) throws Exception {
     ObjectNode n = M.createObjectNode();
     n.put("revision", revision);
     n.put("query", query);
+    strings(n.putArray("notes"), result.notes());
     ArrayNode hs = n.putArray("hits");
-    for (MapSearch.Hit h : hits) {
+    for (MapSearch.Hit h : result.hits()) {
       ObjectNode x = hs.addObject();
       x.put("type", h.type());
       x.put("label", h.label());

@@ -156,7 +156,8 @@ public final class Daemon implements AutoCloseable {
         metricsServer.get().addEndpoint("/v1/lb", new LbEndpoint(engine, loop)::answer);
         metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.answer(q, engine));
         metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
-        org.clusteripam.daemon.map.MapHttp.install(metricsServer.get(), engine.queries(), engine.config(), store.describe());
+        org.clusteripam.daemon.map.MapHttp.install(metricsServer.get(), engine.queries(), engine.config(), store.describe(),
+            org.clusteripam.daemon.map.DockerContainerDirectory.over(d));
         metricsServer.get().start();
         LOG.info("event=metrics_listening address={}", metricsServer.get().address());
       }

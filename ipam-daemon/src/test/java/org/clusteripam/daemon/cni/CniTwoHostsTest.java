@@ -63,6 +63,10 @@ class CniTwoHostsTest {
     return out;
   }
 
+  static JsonNode search(CniBed bed, String q) throws Exception {
+    return JSON.readTree(bed.get("/v1/map/search?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   /** The store as {@code show --json} reads it from etcd. */
   JsonNode store(EtcdProcess etcd) throws Exception {
     Cli.Result r = Cli.run("show", "--json", "--etcd", etcd.endpoint(), "--etcd-prefix", PREFIX);
@@ -93,13 +97,25 @@ class CniTwoHostsTest {
 
   @Test
   void twoHostsServeOneCniNetworkFromTheirOwnBlocks() throws Exception {
-    try (EtcdProcess etcd = EtcdProcess.start(); TcpRelay relay = TcpRelay.to(etcd.endpoint()); DockerdProcess docker = DockerdProcess.start()) {
+    long t0 = System.nanoTime();
+    try (EtcdProcess etcd = EtcdProcess.start(); TcpRelay relay = TcpRelay.to(etcd.endpoint())) {
+      // Host B starts while host A's dockerd and daemon do: the slow part of the set-up, once.
+      CompletableFuture<CniBed> startB = CompletableFuture.supplyAsync(() -> {
+        try {
+          return new CniBed(Files.createDirectories(dir.resolve("b")), Map.of("--node-id", "hb", "--etcd", relay.endpoint(), "--etcd-prefix", PREFIX));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
       CniBed a = null;
       CniBed b = null;
+      DockerdProcess docker = null;
       try {
+        docker = DockerdProcess.start();
         a = new CniBed(Files.createDirectories(dir.resolve("a")), Map.of("--node-id", "ha", "--etcd", etcd.endpoint(), "--etcd-prefix", PREFIX,
             "--socket", docker.pluginsDir().resolve("cluster-ipam.sock").toString(), "--docker-host", docker.dockerHost()));
-        b = new CniBed(Files.createDirectories(dir.resolve("b")), Map.of("--node-id", "hb", "--etcd", relay.endpoint(), "--etcd-prefix", PREFIX));
+        b = startB.join();
+        phase("set up", t0);
         CniBed ha = a;
         CniBed hb = b;
         Path bridge = CniPlugins.binDir(CniPlugins.unstable(), dir.resolve("bin")).resolve("bridge");
@@ -107,9 +123,9 @@ class CniTwoHostsTest {
 
         // Host A's Docker network names the pool first; both hosts' CNI ADDs run at the same time.
         docker.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam", "--ipam-opt", "network=shared", "dsh");
-        docker.docker("run", "-d", "--name", "d1", "--network", "dsh", "bb:1", "sleep", "600");
+        docker.docker("run", "-d", "--name", "shopweb", "--network", "dsh", "bb:1", "sleep", "600");
         IpPrefix pool = IpPrefix.parse(docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "dsh"));
-        String dockerIp = docker.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"dsh\").IPAddress}}", "d1");
+        String dockerIp = docker.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"dsh\").IPAddress}}", "shopweb");
         CompletableFuture<Map<String, String>> onB = CompletableFuture.supplyAsync(() -> {
           try {
             return addAll(hb, bridge, List.of("b1", "b2", "b3", "b4"));
@@ -137,6 +153,7 @@ class CniTwoHostsTest {
         assertThat(stored.get(dockerIp)).as("the Docker container's address").containsExactly("ha", "ha");
         assertThat(show.path("cniAttachments")).hasSize(9);
 
+        phase("ADDs on both hosts and the store read", t0);
         // A repeated ADD is a replay on either host.
         assertThat(address(ok(a.invoke(shim, "ADD", "a1", "/run/netns/cic" + a.tag + "a1", null, conf(a, "shared"))))).isEqualTo(inA.get("a1"));
         assertThat(address(ok(b.invoke(shim, "ADD", "b1", "/run/netns/cic" + b.tag + "b1", null, conf(b, "shared"))))).isEqualTo(inB.get("b1"));
@@ -165,28 +182,63 @@ class CniTwoHostsTest {
         assertThat(stored.get(dockerIp)).as("GC leaves Docker's addresses alone").containsExactly("ha", "ha");
         assertThat(other).isNotIn(all);
 
+        phase("replay, DEL, GC", t0);
+        // The map's search finds containers: Docker's by asking host A's dockerd, CNI's from the store.
+        String id = docker.docker("inspect", "-f", "{{.Id}}", "shopweb");
+        String dockerWhy = "Docker container shopweb (" + id.substring(0, 12) + ") on network dsh";
+        for (String q : List.of(id, id.substring(0, 12), "shopweb")) {
+          JsonNode r = search(a, q);
+          assertThat(r.path("notes")).as(q).isEmpty();
+          assertThat(r.path("hits")).as(q).hasSize(1);
+          assertThat(r.at("/hits/0/address").asText()).isEqualTo(dockerIp);
+          assertThat(r.at("/hits/0/why").asText()).isEqualTo(dockerWhy);
+          assertThat(r.at("/hits/0/pool").asText()).isEqualTo(pool.toString());
+        }
+        JsonNode cniHit = search(a, "b2"); // host B's attachment, from the store both hosts share
+        assertThat(cniHit.at("/hits/0/address").asText()).isEqualTo(inB.get("b2"));
+        assertThat(cniHit.at("/hits/0/why").asText()).isEqualTo("CNI container b2 (eth0) on host hb, network shared");
+        JsonNode noDocker = search(b, "a1"); // host B has no dockerd: it says so and still finds CNI containers
+        assertThat(noDocker.path("notes").get(0).asText()).startsWith("Docker unreachable: ").endsWith("Docker's containers were not searched");
+        assertThat(noDocker.at("/hits/0/address").asText()).isEqualTo(inA.get("a1"));
+
+        phase("map search", t0);
         // STATUS: both hosts can allocate; then host B loses etcd and says so, host A does not.
         ok(a.invoke(bridge, "STATUS", null, null, null, conf(a, "shared")));
         ok(b.invoke(bridge, "STATUS", null, null, null, conf(b, "shared")));
+        phase("STATUS on both", t0);
         relay.cut();
         Exec down = b.invoke(bridge, "STATUS", null, null, null, conf(b, "shared"));
         assertThat(code(down)).isEqualTo(50);
         assertThat(JSON.readTree(down.stdout()).path("msg").asText()).contains("etcd");
         assertThat(code(b.invoke(bridge, "ADD", "b9", b.netns("b9"), null, conf(b, "shared")))).isEqualTo(11);
+        phase("STATUS and ADD on B without etcd", t0);
         ok(a.invoke(bridge, "STATUS", null, null, null, conf(a, "shared")));
-        docker.tryDocker("rm", "-f", "d1");
+        docker.tryDocker("rm", "-f", "shopweb");
         docker.tryDocker("network", "rm", "dsh");
       } finally {
         try {
+          if (b == null) {
+            b = startB.exceptionally(e -> null).join();
+          }
           if (b != null) {
             b.close();
           }
         } finally {
-          if (a != null) {
-            a.close();
+          try {
+            if (docker != null) {
+              docker.close(); // while host A still answers the releases of its containers
+            }
+          } finally {
+            if (a != null) {
+              a.close();
+            }
           }
         }
       }
     }
+  }
+
+  static void phase(String what, long t0) {
+    System.out.println("[phase] " + what + " at " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 }

@@ -445,7 +445,9 @@ async function search(q) {
     return h('li', { 'data-go': target, 'data-type': x.type, onclick: () => { list.hidden = true; go(target); } },
       h('b', { text: x.label }), h('span', { class: 'why', text: x.why }));
   });
-  list.replaceChildren(...(items.length ? items : [h('li', { class: 'none', text: 'nothing matches “' + q + '”' })]));
+  // Notes say what could not be searched (Docker unreachable) or was ambiguous; the store's hits stand.
+  const notes = (r.notes || []).map(n => h('li', { class: 'none note', text: n }));
+  list.replaceChildren(...notes, ...(items.length ? items : [h('li', { class: 'none', text: 'nothing matches “' + q + '”' })]));
   list.dataset.query = q;
   list.hidden = false;
 }
