@@ -116,9 +116,11 @@ public final class Uml {
     long start = System.nanoTime();
     Process uml = pb.start();
     try {
-      if (!uml.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new AssertionError("user-mode-linux did not halt within " + timeout + "; console:\n"
-            + tail(read(console), 60) + "\ndriver log:\n" + tail(read(out.resolve("driver.log")), 60));
+      if (!awaitHalt(uml, console, timeout)) {
+        throw new AssertionError("user-mode-linux did not halt within " + timeout + "; exit file: '"
+            + read(out.resolve("exit")).trim() + "'; console:\n" + tail(read(console), 60)
+            + "\ninit log:\n" + tail(read(out.resolve("init.log")), 20)
+            + "\ndriver log:\n" + tail(read(out.resolve("driver.log")), 60));
       }
     } finally {
       // UML forks helper processes (one per guest process and I/O threads): stop the whole tree.
@@ -130,6 +132,26 @@ public final class Uml {
     String exit = read(out.resolve("exit")).trim();
     return new Result(exit.isEmpty() ? -1 : Integer.parseInt(exit), read(out.resolve("report.txt")),
         read(out.resolve("driver.log")), read(console), read(out.resolve("init.log")), elapsed);
+  }
+
+  /**
+   * Waits for the guest to halt. The guest is done once its kernel prints its halt line (the exit
+   * file is written and synced before): on a loaded host the UML process itself has been seen to
+   * linger after that line, so the line counts as the halt and the finally block stops the tree.
+   */
+  private static boolean awaitHalt(Process uml, Path console, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (uml.waitFor(500, TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      if (read(console).contains("reboot: System halted")) {
+        uml.waitFor(5, TimeUnit.SECONDS);
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String initScript(Path guestTmp, List<String> modules) {
