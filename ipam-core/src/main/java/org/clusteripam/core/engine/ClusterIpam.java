@@ -265,7 +265,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
    */
   public List<IpPrefix> releaseEmptyBlocks(HostId host) {
     String holder = host.value();
-    List<IpPrefix> pools = store.transact("hostPools", v -> new ArrayList<>(new StateView(v, decodeCache).host(holder).pools()));
+    List<IpPrefix> pools = store.transact("hostPools", v -> new ArrayList<>(new StateView(v, decodeCache).hostPools(holder)));
     List<IpPrefix> released = new ArrayList<>();
     for (IpPrefix p : pools) {
       released.addAll(store.transact("releaseEmptyBlocks", v -> {

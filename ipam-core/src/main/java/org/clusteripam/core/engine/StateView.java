@@ -217,29 +217,55 @@ final class StateView {
 
   // ---- hosts
 
-  HostRecord host(String holder) {
-    String key = Keys.host(holder);
-    return v.get(key).map(b -> StateCodec.decodeHost(key, b)).orElse(new HostRecord(holder, new TreeSet<>()));
+  /**
+   * The pools {@code holder} holds: its keys {@code hosts/<holder>/<pool>} (each read tracked), and
+   * those of a record {@code hosts/<holder>} written before one key per pool, until converted.
+   */
+  java.util.SortedSet<IpPrefix> hostPools(String holder) {
+    TreeSet<IpPrefix> out = new TreeSet<>();
+    String prefix = Keys.hostPoolsOf(holder);
+    v.list(prefix).forEach((k, b) -> {
+      StateCodec.decodeHostPool(k, b);
+      try {
+        out.add(Keys.parseSegment(k.substring(prefix.length())));
+      } catch (IllegalArgumentException e) {
+        throw new org.clusteripam.core.store.StoreCorruptException(k, "not a pool key: " + e.getMessage(), e);
+      }
+    });
+    String legacy = Keys.host(holder);
+    v.get(legacy).ifPresent(b -> out.addAll(StateCodec.decodeHost(legacy, b).pools()));
+    return out;
   }
 
+  /** Records that {@code holder} holds {@code p}: one key, whatever else it holds. */
   void addHostPool(String holder, IpPrefix p) {
-    HostRecord h = host(holder);
-    if (!h.pools().contains(p)) {
-      TreeSet<IpPrefix> s = new TreeSet<>(h.pools());
-      s.add(p);
-      v.put(Keys.host(holder), StateCodec.encode(new HostRecord(holder, s)));
+    String key = Keys.hostPool(holder, p);
+    if (v.get(key).isEmpty()) {
+      v.put(key, StateCodec.encodeHostPool());
     }
   }
 
+  /**
+   * Records that {@code holder} no longer holds {@code p}. A record of every pool written by an
+   * earlier build loses the pool too, and goes with its last one: such records only shrink.
+   */
   void removeHostPool(String holder, IpPrefix p) {
-    HostRecord h = host(holder);
-    if (h.pools().contains(p)) {
-      TreeSet<IpPrefix> s = new TreeSet<>(h.pools());
-      s.remove(p);
-      if (s.isEmpty()) {
-        v.delete(Keys.host(holder));
-      } else {
-        v.put(Keys.host(holder), StateCodec.encode(new HostRecord(holder, s)));
+    String key = Keys.hostPool(holder, p);
+    if (v.get(key).isPresent()) {
+      v.delete(key);
+    }
+    String legacy = Keys.host(holder);
+    Optional<byte[]> old = v.get(legacy);
+    if (old.isPresent()) {
+      HostRecord h = StateCodec.decodeHost(legacy, old.get());
+      if (h.pools().contains(p)) {
+        TreeSet<IpPrefix> rest = new TreeSet<>(h.pools());
+        rest.remove(p);
+        if (rest.isEmpty()) {
+          v.delete(legacy);
+        } else {
+          v.put(legacy, StateCodec.encode(new HostRecord(holder, rest)));
+        }
       }
     }
   }

@@ -18,8 +18,24 @@ import org.clusteripam.core.net.IpAddress;
  */
 public record Allocation(AddressKind kind, SortedSet<String> holders, long sinceMillis, Optional<IpAddress> placeholder) {
   public Allocation {
-    holders = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
+    holders = holders.size() == 1 ? single(holders.first()) : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(holders));
     Objects.requireNonNull(placeholder, "placeholder");
+  }
+
+  /** Most addresses have one holder: one shared set per holder name, so equal sets are usually the same object. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, SortedSet<String>> SINGLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The unmodifiable set of just {@code holder}. */
+  public static SortedSet<String> single(String holder) {
+    SortedSet<String> s = SINGLES.get(holder);
+    if (s == null) {
+      if (SINGLES.size() >= 4096) {
+        SINGLES.clear(); // a cache: names come and go (VIPs, CNI containers)
+      }
+      s = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(java.util.Set.of(holder)));
+      SINGLES.put(holder, s);
+    }
+    return s;
   }
 
   public Allocation(AddressKind kind, SortedSet<String> holders, long sinceMillis) {

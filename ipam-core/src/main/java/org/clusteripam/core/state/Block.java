@@ -275,15 +275,28 @@ public final class Block {
     if (i < 0 || !als[i].holders().contains(holder)) {
       return this;
     }
-    return dropAll(h -> h.equals(holder), i, i + 1, now, cooldownMillis);
+    if (als[i].holders().size() > 1) {
+      TreeSet<String> rest = new TreeSet<>(als[i].holders());
+      rest.remove(holder);
+      Allocation[] na = als.clone();
+      na[i] = als[i].withHolders(rest);
+      long[][] cool = coolingAfter(now, cooldownMillis, -1L, NO_LONGS);
+      return new Block(s, owner, serialCursor, offs, na, cool[0], cool[1]);
+    }
+    long[] no = new long[offs.length - 1];
+    Allocation[] na = new Allocation[offs.length - 1];
+    System.arraycopy(offs, 0, no, 0, i);
+    System.arraycopy(als, 0, na, 0, i);
+    System.arraycopy(offs, i + 1, no, i, offs.length - i - 1);
+    System.arraycopy(als, i + 1, na, i, offs.length - i - 1);
+    long[][] cool = coolingAfter(now, cooldownMillis, -1L, cooldownMillis > 0 ? new long[] {offs[i]} : NO_LONGS);
+    return new Block(s, owner, serialCursor, no.length == 0 ? NO_LONGS : no, na.length == 0 ? NO_ALLOCS : na, cool[0], cool[1]);
   }
 
   /** This block with every reference of a holder that {@code which} accepts dropped. */
   public Block dropAll(Predicate<String> which, long now, long cooldownMillis) {
-    return dropAll(which, 0, offs.length, now, cooldownMillis);
-  }
-
-  private Block dropAll(Predicate<String> which, int from, int to, long now, long cooldownMillis) {
+    int from = 0;
+    int to = offs.length;
     boolean any = false;
     for (int i = from; i < to && !any; i++) {
       for (String h : als[i].holders()) {
@@ -354,7 +367,7 @@ public final class Block {
   // ---- internals
 
   private static Allocation single(AddressKind kind, String holder, long now) {
-    return new Allocation(kind, new TreeSet<>(java.util.Set.of(holder)), now);
+    return new Allocation(kind, Allocation.single(holder), now);
   }
 
   private int existing(IpAddress a) {

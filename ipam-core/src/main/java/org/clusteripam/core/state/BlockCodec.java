@@ -57,8 +57,9 @@ public final class BlockCodec {
     SortedSet<String> prevSet = null;
     for (int i = 0; i < n; i++) {
       SortedSet<String> hs = b.allocationAt(i).holders();
-      if (hs == prevSet && i > 0) {
-        sets[i] = sets[i - 1];
+      if (i > 0 && (hs == prevSet || hs.size() == 1 && sets[i - 1].length == 1 && hs.first().equals(table.get(sets[i - 1][0])))) {
+        sets[i] = sets[i - 1]; // the common case: the same single holder as the address before
+        prevSet = hs;
         continue;
       }
       int[] ix = new int[hs.size()];
@@ -99,15 +100,16 @@ public final class BlockCodec {
     long base = n > 0 ? b.allocationAt(0).sinceMillis() : b.coolingCount() > 0 ? b.coolingTimeAt(0) : 0;
     out.svar(base);
     // Runs: consecutive offsets, same kind, same holders, no placeholder.
+    int[] ends = new int[n];
     int runs = 0;
-    for (int i = 0; i < n; i = runEnd(b, sets, i)) {
-      runs++;
+    for (int i = 0; i < n; i = ends[runs++]) {
+      ends[runs] = runEnd(b, sets, i);
     }
     out.uvar(runs);
     long prevEnd = 0;
     long prevSince = base;
-    for (int i = 0; i < n;) {
-      int e = runEnd(b, sets, i);
+    for (int r = 0, i = 0; r < runs; r++) {
+      int e = ends[r];
       Allocation first = b.allocationAt(i);
       out.uvar(b.offsetAt(i) - prevEnd);
       out.uvar(e - i - 1);

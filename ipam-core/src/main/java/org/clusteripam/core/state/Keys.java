@@ -88,8 +88,27 @@ public final class Keys {
     return ADVERTISE + host;
   }
 
+  /** The record of every pool of a holder, as builds before one key per pool wrote it: read, shrunk, never grown. */
   public static String host(String holder) {
     return HOSTS + holder;
+  }
+
+  /** One pool a holder holds. */
+  public static String hostPool(String holder, IpPrefix pool) {
+    return hostPoolsOf(holder) + segment(pool);
+  }
+
+  public static String hostPoolsOf(String holder) {
+    return HOSTS + holder + "/";
+  }
+
+  /** The prefix a key segment written by {@link #segment} stands for. */
+  public static IpPrefix parseSegment(String segment) {
+    int dash = segment.lastIndexOf('-');
+    if (dash < 0) {
+      throw new IllegalArgumentException("not a prefix segment: " + segment);
+    }
+    return IpPrefix.parse(segment.substring(0, dash) + "/" + segment.substring(dash + 1));
   }
 
   public static String carve(IpFamily f) {

@@ -139,6 +139,16 @@ public final class StateCodec {
     return bytes(n);
   }
 
+  /** Key {@code hosts/<holder>/<pool>}: the key says it all, the value only carries the schema. */
+  public static byte[] encodeHostPool() {
+    return bytes(root());
+  }
+
+  public static void decodeHostPool(String key, byte[] data) {
+    new Reader(key, data);
+  }
+
+  /** The record of every pool of a holder, as builds before one key per pool wrote it. */
   public static byte[] encode(HostRecord h) {
     ObjectNode n = root();
     n.put("holder", h.holder());
