@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * {@link EngineBenchmark}'s RequestAddress + ReleaseAddress pair timed by the thread's own CPU
+ * {@link EngineBench}'s RequestAddress + ReleaseAddress pair timed by the thread's own CPU
  * time as well as by the wall clock: on a machine shared with other work the wall figure counts
  * the time the thread waited for a core, the CPU figure does not. Args: pool, addresses held,
  * seconds per round (default 3), rounds (default 5).
@@ -13,7 +13,7 @@ public final class EngineCpuBench {
   private EngineCpuBench() {}
 
   public static void main(String[] args) {
-    EngineBenchmark b = new EngineBenchmark();
+    EngineBench b = new EngineBench();
     b.pool = args[0];
     b.held = Integer.parseInt(args[1]);
     double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 3;
