@@ -1,5 +1,6 @@
 package org.clusteripam.etcd;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +16,11 @@ class EtcdStoreContractTest extends StateStoreContract {
 
   @Override
   protected StoreBacking newBacking() {
-    return new EtcdBacking(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/contract-" + TESTS.incrementAndGet() + "/"));
+    // The contract is not about timeouts: the JVM's first etcd client (gRPC start-up) can take
+    // longer than the default 5 s on a loaded machine.
+    return new EtcdBacking(EtcdStoreConfig.of(etcd.endpoint())
+        .withPrefix("/contract-" + TESTS.incrementAndGet() + "/")
+        .withTimeout(Duration.ofSeconds(30)));
   }
 
   /** A fresh prefix in the shared etcd; every instance is a separate client. */
