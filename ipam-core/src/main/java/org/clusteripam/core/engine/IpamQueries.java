@@ -135,8 +135,8 @@ public final class IpamQueries {
       String prefix = Keys.blocksOf(p.prefix());
       for (Map.Entry<String, Versioned> be : blocks.subMap(prefix, prefix + Character.MAX_VALUE).entrySet()) {
         Block b = StateCodec.decodeBlock(be.getKey(), be.getValue().value());
-        List<AddressView> av = new ArrayList<>();
-        b.allocations().forEach((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
+        List<AddressView> av = new ArrayList<>(b.size());
+        b.forEachAllocation((a, al) -> av.add(new AddressView(a, al.kind(), al.holders(), al.sinceMillis())));
         used += av.size();
         bv.add(new BlockView(b.block(), b.owner(), b.block().hostBits() > 62 ? Long.MAX_VALUE : b.block().sizeAsLong(), av.size(), av,
             b.cooling()));

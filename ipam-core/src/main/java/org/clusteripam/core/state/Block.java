@@ -163,6 +163,13 @@ public final class Block {
     return false;
   }
 
+  /** Calls {@code f} with every allocation, by ascending address (no map built). */
+  public void forEachAllocation(java.util.function.BiConsumer<IpAddress, Allocation> f) {
+    for (int i = 0; i < offs.length; i++) {
+      f.accept(s.addressAt(offs[i]), als[i]);
+    }
+  }
+
   /** Every allocation by address (built once per block on first use: for readers, not the hot path). */
   public SortedMap<IpAddress, Allocation> allocations() {
     SortedMap<IpAddress, Allocation> m = allocationsView;
