@@ -26,14 +26,14 @@ class TenantParityPolicyTest {
   @Test
   void theWholeEngineUsesItWhenSelectedInTheConfiguration() {
     org.clusteripam.core.ipam.HostId h = new org.clusteripam.core.ipam.HostId("h1");
-    org.clusteripam.core.engine.ClusterIpam ipam = new org.clusteripam.core.engine.ClusterIpam(
+    org.clusteripam.core.engine.IpamEngine ipam = org.clusteripam.core.engine.IpamEngine.open(
         new org.clusteripam.core.store.InMemoryStateStore(),
-        org.clusteripam.core.engine.IpamConfig.builder().dynamicPolicy(TenantParityPolicy.EVEN).build(), h, java.time.Clock.systemUTC());
+        org.clusteripam.core.engine.IpamConfig.builder().dynamicPolicy(TenantParityPolicy.EVEN).build(), java.time.Clock.systemUTC());
     IpPrefix pool = IpPrefix.parse("10.2.0.0/24");
-    org.clusteripam.core.ipam.PoolId id = ipam.requestPool(new org.clusteripam.core.ipam.PoolRequest(h, "ClusterIpamLocal",
+    org.clusteripam.core.ipam.PoolId id = ipam.driver().requestPool(new org.clusteripam.core.ipam.PoolRequest(h, "ClusterIpamLocal",
         Optional.of(pool), Optional.empty(), java.util.Map.of(), false)).id();
     for (int i = 0; i < 10; i++) {
-      IpAddress a = ipam.requestAddress(new org.clusteripam.core.ipam.AddressRequest(h, id, Optional.empty(),
+      IpAddress a = ipam.driver().requestAddress(new org.clusteripam.core.ipam.AddressRequest(h, id, Optional.empty(),
           org.clusteripam.core.ipam.AddressKind.ENDPOINT, java.util.Map.of())).address();
       assertThat(TenantParityPolicy.EVEN.owns(pool.offsetOf(a))).as("%s", a).isTrue();
     }

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import org.clusteripam.core.engine.ClusterIpam;
-import org.clusteripam.core.engine.CniAttachments;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpPrefix;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CniHandlerTest {
   final InMemoryStateStore store = new InMemoryStateStore();
   final IpamConfig config = IpamConfig.builder().supernetV4(IpPrefix.parse("10.80.0.0/16")).build();
-  final CniHandler handler = new CniHandler(CniAttachments.of(new ClusterIpam(store, config, new HostId("h1"), Clock.systemUTC()), Clock.systemUTC()), "boot-1");
+  final CniHandler handler = new CniHandler(IpamEngine.open(store, config, Clock.systemUTC()).cni(new HostId("h1")), "boot-1");
 
   static String conf(String version, String ipam) {
     return "{\"cniVersion\":\"" + version + "\",\"name\":\"net1\",\"type\":\"bridge\",\"ipam\":" + ipam + "}";

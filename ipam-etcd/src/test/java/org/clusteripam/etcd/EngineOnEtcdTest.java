@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.AddressKind;
@@ -58,14 +58,14 @@ class EngineOnEtcdTest {
   }
 
   /** One simulated host: its own store (etcd client) and engine. */
-  private record Host(HostId id, EtcdStateStore store, ClusterIpam ipam) {}
+  private record Host(HostId id, EtcdStateStore store, IpamEngine ipam) {}
 
   private static List<Host> hosts(EtcdStoreConfig config) {
     List<Host> hs = new ArrayList<>();
     for (int i = 1; i <= HOSTS; i++) {
       EtcdStateStore s = EtcdStateStore.connect(config);
       HostId id = new HostId("host" + i);
-      hs.add(new Host(id, s, new ClusterIpam(s, IpamConfig.defaults(), id, Clock.systemUTC())));
+      hs.add(new Host(id, s, IpamEngine.open(s, IpamConfig.defaults(), Clock.systemUTC())));
     }
     return hs;
   }
@@ -73,7 +73,7 @@ class EngineOnEtcdTest {
   private static PoolId joinPool(List<Host> hs, IpPrefix subnet) {
     PoolId id = null;
     for (Host h : hs) {
-      PoolGrant g = h.ipam.requestPool(new PoolRequest(h.id, h.ipam.addressSpaces().local(), Optional.of(subnet), Optional.empty(), Map.of(), false));
+      PoolGrant g = h.ipam.driver().requestPool(new PoolRequest(h.id, h.ipam.driver().addressSpaces().local(), Optional.of(subnet), Optional.empty(), Map.of(), false));
       if (id != null) {
         assertThat(g.id()).isEqualTo(id);
       }
@@ -111,7 +111,7 @@ class EngineOnEtcdTest {
             while (ledger.allocations.get() < total) {
               if (mine.size() < maxHeld && (mine.isEmpty() || rnd.nextInt(3) > 0)) {
                 try {
-                  IpAddress a = h.ipam.requestAddress(new AddressRequest(h.id, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+                  IpAddress a = h.ipam.driver().requestAddress(new AddressRequest(h.id, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
                   String prev = ledger.holder.putIfAbsent(a, h.id.value());
                   if (prev != null) {
                     ledger.duplicates.add(a + " held by " + prev + " and given to " + h.id);
@@ -133,7 +133,7 @@ class EngineOnEtcdTest {
                 IpAddress a = mine.remove(rnd.nextInt(mine.size()));
                 ledger.holder.remove(a); // before the call: another host may get it as soon as it commits
                 try {
-                  h.ipam.releaseAddress(h.id, pool, a);
+                  h.ipam.driver().releaseAddress(h.id, pool, a);
                 } catch (StoreException e) {
                   ledger.uncertainReleases.put(a, h.id.value());
                   ledger.failures.merge("release " + e.getClass().getSimpleName(), 1, Integer::sum);
@@ -215,7 +215,7 @@ class EngineOnEtcdTest {
     hs.forEach(h -> byId.put(h.id.value(), h));
     ledger.uncertainReleases.forEach((a, id) -> {
       if (!ledger.holder.containsKey(a)) {
-        byId.get(id).ipam.releaseAddress(byId.get(id).id, pool, a);
+        byId.get(id).ipam.driver().releaseAddress(byId.get(id).id, pool, a);
       }
     });
   }
@@ -310,11 +310,11 @@ class EngineOnEtcdTest {
       IpPrefix subnet = IpPrefix.parse("10.92.0.0/24");
       PoolId pool = joinPool(hs, subnet);
       Host h = hs.get(0);
-      IpAddress a = h.ipam.requestAddress(new AddressRequest(h.id, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+      IpAddress a = h.ipam.driver().requestAddress(new AddressRequest(h.id, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
       String blockKey = h.store.list("blocks/").keySet().stream().filter(k -> k.contains("10.92.0.0-24")).findFirst().orElseThrow();
       raw.getKVClient().put(ByteSequence.from(config.prefix() + blockKey, UTF_8), ByteSequence.from("{not json", UTF_8)).get(5, TimeUnit.SECONDS);
       StateStoreContract.awaitTrue(() -> h.store.peek(blockKey).map(v -> new String(v.value(), UTF_8).startsWith("{not")).orElse(false));
-      assertThatThrownBy(() -> h.ipam.releaseAddress(h.id, pool, a))
+      assertThatThrownBy(() -> h.ipam.driver().releaseAddress(h.id, pool, a))
           .isInstanceOf(StoreCorruptException.class)
           .hasMessageContaining(blockKey);
       assertThat(h.store.peek(blockKey).map(v -> new String(v.value(), UTF_8))).contains("{not json");

@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.engine.SchemaMigration;
@@ -88,7 +89,7 @@ class SchemaMigrationOnStoresTest {
         }
       }
       try (StateStore s = open.get()) {
-        ClusterIpam e = new ClusterIpam(s, CONFIG, new HostId("h1"), CLOCK);
+        DriverIpam e = IpamEngine.open(s, CONFIG, CLOCK).driver();
         assertThat(Schema1Fixture.dump(s)).as("restarted after %d commits", commits).isEqualTo(reference);
         // The migrated store serves: the shared name, a new address, show.
         PoolId blue = e.requestPool(new PoolRequest(new HostId("h1"), "ClusterIpamLocal", Optional.empty(), Optional.empty(),

@@ -9,7 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
@@ -52,7 +53,7 @@ final class PoolBytes {
     HostId host = new HostId("pool-maker");
     ExecutorService many = Executors.newFixedThreadPool(64);
     try (EtcdStateStore store = EtcdStateStore.connect(storeConfig)) {
-      ClusterIpam ipam = new ClusterIpam(store, config, host, Clock.systemUTC());
+      DriverIpam ipam = IpamEngine.open(store, config, Clock.systemUTC()).driver();
       PoolRequest req = new PoolRequest(host, ipam.addressSpaces().local(), Optional.empty(), Optional.empty(), Map.of(), false);
       fill(ipam, req, small - SAMPLES, made, many, failures, errors);
       double[] atSmall = sample(store, ipam, req, made, failures, errors);
@@ -80,7 +81,7 @@ final class PoolBytes {
   }
 
   /** Creates pools 64 at a time until {@code made} holds {@code upTo}. */
-  private static void fill(ClusterIpam ipam, PoolRequest req, int upTo, List<PoolId> made, ExecutorService many, long[] failures,
+  private static void fill(DriverIpam ipam, PoolRequest req, int upTo, List<PoolId> made, ExecutorService many, long[] failures,
       List<String> errors) {
     List<CompletableFuture<PoolId>> fs = new ArrayList<>();
     for (int i = made.size(); i < upTo; i++) {
@@ -99,7 +100,7 @@ final class PoolBytes {
   }
 
   /** {bytes, ms} per creation over {@link #SAMPLES} creations one after another. */
-  private static double[] sample(EtcdStateStore store, ClusterIpam ipam, PoolRequest req, List<PoolId> made, long[] failures,
+  private static double[] sample(EtcdStateStore store, DriverIpam ipam, PoolRequest req, List<PoolId> made, long[] failures,
       List<String> errors) {
     EtcdStoreStats before = store.stats();
     long t0 = System.nanoTime();

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -125,7 +125,7 @@ final class Scenario {
   private IpamQueries.Snapshot snapshot() {
     for (int attempt = 1; ; attempt++) {
       try {
-        return fleet.hosts().get(0).ipam().queries().snapshot();
+        return fleet.hosts().get(0).engine().queries().snapshot();
       } catch (org.clusteripam.core.store.StoreException e) {
         if (attempt == 5) {
           throw e;
@@ -276,21 +276,21 @@ final class Scenario {
     SimHost operator = fleet.operator(new HostId("operator"));
     add(Phase.run("reclaim", fleet, List.of(operator), (op, p) -> {
       for (SimHost v : victims) {
-        ClusterIpam asDead = new ClusterIpam(op.store(), fleet.config(), v.id(), Clock.systemUTC());
+        IpamEngine asDead = IpamEngine.open(op.store(), fleet.config(), Clock.systemUTC());
         IpamQueries.Snapshot snap = asDead.queries().snapshot();
         for (IpamQueries.PoolView pv : snap.allPools()) {
           for (IpamQueries.BlockView b : pv.blocks()) {
             for (IpamQueries.AddressView a : b.addresses()) {
               if (a.holders().contains(v.id().value())) {
-                p.run(() -> asDead.releaseAddress(v.id(), pool, a.address()));
+                p.run(() -> asDead.driver().releaseAddress(v.id(), pool, a.address()));
               }
             }
           }
           if (pv.holders().contains(v.id().value())) {
-            p.run(() -> asDead.releasePool(v.id(), pool));
+            p.run(() -> asDead.driver().releasePool(v.id(), pool));
           }
         }
-        p.op(() -> asDead.releaseEmptyBlocks(v.id()));
+        p.op(() -> asDead.driver().releaseEmptyBlocks(v.id()));
       }
     }));
     for (SimHost v : victims) {

@@ -2,19 +2,25 @@ package org.clusteripam.sim;
 
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.etcd.EtcdStateStore;
 import org.clusteripam.etcd.EtcdStoreConfig;
 
 /** One simulated machine: its own etcd store (its own client, cache and watch) and its own engine. */
-public record SimHost(HostId id, EtcdStateStore store, ClusterIpam ipam) {
+public record SimHost(HostId id, EtcdStateStore store, IpamEngine engine) {
+
+  /** The driver's calls, as Docker makes them on this host. */
+  public DriverIpam ipam() {
+    return engine.driver();
+  }
 
   static SimHost open(HostId id, EtcdStoreConfig storeConfig, IpamConfig config, ExecutorService clientExecutor) {
     EtcdStateStore s = EtcdStateStore.connect(storeConfig, clientExecutor);
     try {
-      return new SimHost(id, s, new ClusterIpam(s, config, id, Clock.systemUTC()));
+      return new SimHost(id, s, IpamEngine.open(s, config, Clock.systemUTC()));
     } catch (RuntimeException e) {
       s.close();
       throw e;

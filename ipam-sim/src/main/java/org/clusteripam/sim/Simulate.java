@@ -11,7 +11,7 @@ import org.clusteripam.etcd.EtcdStoreConfig;
 import org.clusteripam.testkit.etcd.EtcdCluster;
 
 /**
- * The cluster simulator: N simulated hosts, each with its own {@code ClusterIpam} and its own
+ * The cluster simulator: N simulated hosts, each with its own {@code IpamEngine} and its own
  * {@code EtcdStateStore} (as on N machines), on a real etcd it starts itself (1 or 3 members on
  * loopback) or is given, through the workloads of {@link Scenario}; prints one markdown table row
  * per workload. Run it with {@code scripts/simulate.sh}.

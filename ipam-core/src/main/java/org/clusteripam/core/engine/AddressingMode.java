@@ -19,10 +19,6 @@ import org.clusteripam.core.net.IpPrefix;
 public sealed interface AddressingMode permits AddressingMode.Cluster, AddressingMode.PerHost {
   /** The holder name of swarm-wide allocations (not a valid host id, so it never collides). */
   String GLOBAL_HOLDER = "@global";
-  /** RequestPool option choosing the mode of a new pool: {@code cluster} or {@code per-host}. */
-  String ADDRESSING_OPTION = "addressing";
-  /** RequestPool option of a per-host pool: the placeholder range (a CIDR inside the pool). */
-  String PLACEHOLDERS_OPTION = "placeholders";
 
   AddressingMode CLUSTER = new Cluster();
 

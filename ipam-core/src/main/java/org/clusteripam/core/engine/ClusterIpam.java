@@ -13,15 +13,15 @@ import org.clusteripam.core.ipam.AddressGrant;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.AddressSpaces;
-import org.clusteripam.core.ipam.ConditionalRelease;
+import org.clusteripam.core.ipam.DriverIpam;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.InvalidRequestException;
-import org.clusteripam.core.ipam.Ipam;
 import org.clusteripam.core.ipam.PoolGrant;
 import org.clusteripam.core.ipam.PoolId;
+import org.clusteripam.core.ipam.PoolOptions;
 import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.ipam.ServiceVip;
-import org.clusteripam.core.ipam.ServiceVips;
 import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpFamily;
@@ -50,19 +50,9 @@ import org.clusteripam.core.store.Versioned;
  * that block's key; the pool record is consulted through an untracked {@link StateStore#peek} hint
  * and the ownership is verified on the block itself. Thread-safe: all state lives in the store.
  */
-public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease {
-  /** RequestPool data key through which the driver announces the pool's gateway. */
-  public static final String GATEWAY_DATA = "com.docker.network.gateway";
-  /** RequestAddress option asking for serial allocation (swarm's allocator sends it). */
-  public static final String SERIAL_OPTION = "com.docker.network.ipam.serial";
-  /** RequestPool option ({@code --ipam-opt network=NAME}) sharing one dynamic pool across hosts. */
-  public static final String NETWORK_NAME_OPTION = "network";
-  /** Docker's request type option; meaningless (and ignored) in RequestPool. */
-  public static final String REQUEST_TYPE_OPTION = "RequestAddressType";
-
+final class ClusterIpam implements DriverIpam, HostAddressing {
   private final StateStore store;
   private final IpamConfig config;
-  private final HostId node;
   private final Clock clock;
   private final long cooldownMillis;
   private final ConcurrentHashMap<IpPrefix, PoolHint> poolHints = new ConcurrentHashMap<>();
@@ -87,10 +77,9 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
    *
    * @throws ConfigMismatchException when the store was carved with other parameters
    */
-  public ClusterIpam(StateStore store, IpamConfig config, HostId node, Clock clock) {
+  ClusterIpam(StateStore store, IpamConfig config, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.config = Objects.requireNonNull(config, "config");
-    this.node = Objects.requireNonNull(node, "node");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.cooldownMillis = config.cooldown().toMillis();
     this.poolTxns = new PoolTxns(config);
@@ -114,22 +103,20 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     }
   }
 
-  /** Same as the constructor. */
-  public static ClusterIpam open(StateStore store, IpamConfig config, HostId node, Clock clock) {
-    return new ClusterIpam(store, config, node, clock);
-  }
-
-  public IpamConfig config() {
+  IpamConfig config() {
     return config;
   }
 
-  /** The host this engine runs on. */
-  public HostId node() {
-    return node;
+  StateStore store() {
+    return store;
   }
 
-  public StateStore store() {
-    return store;
+  Clock clock() {
+    return clock;
+  }
+
+  IpamQueries queries() {
+    return new IpamQueries(store, config);
   }
 
   @Override
@@ -161,8 +148,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     boolean global = isGlobalSpace(req.addressSpace());
     String holder = AddressingMode.holder(req.host().value(), global);
     TreeMap<String, String> options = new TreeMap<>(req.options());
-    options.remove(REQUEST_TYPE_OPTION);
-    Optional<String> name = Optional.ofNullable(options.get(NETWORK_NAME_OPTION));
+    Optional<String> name = Optional.ofNullable(options.get(PoolOptions.NETWORK));
     if (name.isPresent() && name.get().isBlank()) {
       throw new InvalidRequestException("the ipam option network= needs a name");
     }
@@ -190,7 +176,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
       }
     }
     PoolRef ref = new PoolRef(req.addressSpace(), global, rec.prefix());
-    return new PoolGrant(ref.id(), rec.prefix(), gatewayData(rec));
+    return new PoolGrant(ref.id(), rec.prefix(), rec.gateway());
   }
 
   /**
@@ -205,10 +191,6 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
         .orElse("no " + f + " supernet is configured, so give a real subnet");
     throw new InvalidRequestException("pool " + p + " starts at the unspecified address and is not a subnet: " + dynamic
         + ", or give the subnet you mean");
-  }
-
-  private static Map<String, String> gatewayData(PoolRecord rec) {
-    return rec.gateway().map(g -> Map.of(GATEWAY_DATA, g + "/" + rec.prefix().length())).orElse(Map.of());
   }
 
 
@@ -242,10 +224,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return store.transact("deletePool", v -> poolTxns.deleteMarkedTxn(new StateView(v, decodeCache), pool, listed));
   }
 
-  /**
-   * Finishes the deletion of every pool still marked for it (its last holder's leave was cut off
-   * between the mark and the deletion): the safety net for reconciliation. Returns the pools deleted.
-   */
+  @Override
   public List<IpPrefix> finishDeletions() {
     List<IpPrefix> out = new ArrayList<>();
     for (Map.Entry<String, Versioned> e : store.list(Keys.POOLS).entrySet()) {
@@ -259,10 +238,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
 
 
 
-  /**
-   * Gives back every empty block {@code host} owns in the pools it holds, so other hosts can claim
-   * them. Returns the blocks given back. Not on any request path: run it from housekeeping.
-   */
+  @Override
   public List<IpPrefix> releaseEmptyBlocks(HostId host) {
     String holder = host.value();
     List<IpPrefix> pools = store.transact("hostPools", v -> new ArrayList<>(new StateView(v, decodeCache).hostPools(holder)));
@@ -299,7 +275,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     PoolRef ref = PoolRef.parse(req.pool(), config.addressSpaces()).orElseThrow(() -> new UnknownPoolException(req.pool()));
     String holder = AddressingMode.holder(req.host().value(), ref.global());
     IpPrefix pool = ref.prefix();
-    boolean serial = "true".equalsIgnoreCase(req.options().get(SERIAL_OPTION));
+    boolean serial = req.serial();
     if (req.preferred().isPresent()) {
       IpAddress a = req.preferred().get();
       if (!pool.contains(a)) {
@@ -581,13 +557,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
 
   // ---------------------------------------------------------------- per-host addressing
 
-  /**
-   * Publishes the service catalog a manager read from Docker: for every per-host pool in {@code
-   * byPool}, the stored catalog becomes exactly the given services (written only where it changed).
-   * Pools that do not exist or are not per-host are skipped. Returns the keys written or deleted.
-   *
-   * @throws IllegalArgumentException a service listed twice for one pool
-   */
+  @Override
   public int publishCatalog(Map<IpPrefix, List<CatalogService>> byPool) {
     int changed = 0;
     for (Map.Entry<IpPrefix, List<CatalogService>> e : new TreeMap<>(byPool).entrySet()) {
@@ -604,14 +574,14 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return changed;
   }
 
-  /** The published catalog of a per-host pool, by service id; empty for other pools. */
+  @Override
   public List<CatalogService> catalog(IpPrefix pool) {
     List<CatalogService> out = new ArrayList<>();
     store.list(Keys.catalogOf(pool)).forEach((k, v) -> out.add(StateCodec.decodeCatalog(k, v.value())));
     return out;
   }
 
-  /** Every placeholder mapping of {@code pool}, by placeholder. */
+  @Override
   public List<PlaceholderMapping> placeholderMappings(IpPrefix pool) {
     List<PlaceholderMapping> out = new ArrayList<>();
     store.list(Keys.placeholdersOf(pool)).forEach((k, v) -> out.add(StateCodec.decodeMapping(k, v.value())));
@@ -619,12 +589,12 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return out;
   }
 
-  /** The pools created with {@code addressing=per-host}. */
+  @Override
   public List<IpPrefix> perHostPools() {
     return perHostRecords(null).stream().map(PoolRecord::prefix).toList();
   }
 
-  /** The placeholder range of {@code pool}, or empty when it does not exist or is not per-host. */
+  @Override
   public Optional<IpPrefix> placeholderRange(IpPrefix pool) {
     return store.transact("placeholderRange", v -> new StateView(v, decodeCache).livePool(pool))
         .flatMap(r -> PoolModes.of(r).placeholders());
@@ -649,11 +619,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return new PoolRef(config.addressSpaces().local(), false, pool).id();
   }
 
-  /**
-   * Makes {@code host}'s own service VIPs match the catalog: one VIP per catalog service in every
-   * per-host pool the host holds, and none for services no longer listed. Returns the VIPs it holds
-   * in per-host pools afterwards.
-   */
+  @Override
   public List<ServiceVip> syncServiceVips(HostId host) {
     List<ServiceVip> out = new ArrayList<>();
     for (PoolRecord r : perHostRecords(host.value())) {
@@ -678,7 +644,7 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return out;
   }
 
-  /** {@code host}'s load balancer as it should be, from the catalog, the mappings and its VIPs. */
+  @Override
   public LbDesiredState lbDesiredState(HostId host) {
     List<LbPlanner.PoolState> pools = new ArrayList<>();
     for (PoolRecord r : perHostRecords(host.value())) {
@@ -689,33 +655,52 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return LbPlanner.plan(host, pools);
   }
 
-  /**
-   * Publishes the address other hosts route {@code host}'s per-host blocks to (a key of that host
-   * alone); returns whether the stored one changed.
-   */
+  @Override
   public boolean advertise(HostId host, IpAddress address) {
     return AdvertisedAddresses.put(store, host, address);
   }
 
-  /** Withdraws {@code host}'s advertised address: other hosts drop their routes to its blocks. */
+  @Override
   public void unadvertise(HostId host) {
     AdvertisedAddresses.delete(store, host);
   }
 
-  /** Every host's advertised address (stored values that do not parse are left out). */
+  @Override
   public java.util.SortedMap<HostId, IpAddress> advertisedAddresses() {
     return AdvertisedAddresses.read(store).byHost();
   }
 
-  /**
-   * The store prefixes whose changes can change a {@link #routePlan}: the pools, who owns which
-   * block (each holder's affinity key), and the advertised addresses.
-   */
-  public List<String> routePlanInputs() {
-    return List.of(Keys.POOLS, Keys.AFFINITY, Keys.ADVERTISE);
+  @Override
+  public AutoCloseable watchRoutePlanInputs(Runnable onChange) {
+    Objects.requireNonNull(onChange, "onChange");
+    // What a route plan reads: the pools, who owns which block (each holder's affinity key), the advertised addresses.
+    List<AutoCloseable> watches = new ArrayList<>();
+    try {
+      for (String prefix : List.of(Keys.POOLS, Keys.AFFINITY, Keys.ADVERTISE)) {
+        watches.add(store.watch(prefix, k -> onChange.run()));
+      }
+    } catch (RuntimeException e) {
+      closeAll(watches);
+      throw e;
+    }
+    return () -> closeAll(watches);
   }
 
-  /** The routes {@code host} should have to the other hosts' blocks of the per-host pools. */
+  private static void closeAll(List<AutoCloseable> watches) {
+    RuntimeException failed = null;
+    for (AutoCloseable w : watches) {
+      try {
+        w.close();
+      } catch (Exception e) {
+        failed = failed == null ? new IllegalStateException("closing a store watch failed", e) : failed;
+      }
+    }
+    if (failed != null) {
+      throw failed;
+    }
+  }
+
+  @Override
   public org.clusteripam.core.perhost.RoutePlan routePlan(HostId host) {
     List<org.clusteripam.core.perhost.RoutePlanner.PoolBlocks> pools = store.transact("routePlan", v -> {
       StateView sv = new StateView(v, decodeCache);
@@ -734,9 +719,5 @@ public final class ClusterIpam implements Ipam, ServiceVips, ConditionalRelease 
     return org.clusteripam.core.perhost.RoutePlanner.plan(host, pools, advertisedAddresses());
   }
 
-  /** Read-only queries over this engine's store (snapshots for the CLI and metrics). */
-  public IpamQueries queries() {
-    return new IpamQueries(store, config);
-  }
 
 }

@@ -51,7 +51,7 @@ import org.clusteripam.core.store.Versioned;
  * strict affinity, and the same exhaustion words): they are allocated for the host and handed to the
  * attachment in the same transaction.
  */
-public final class CniAttachments implements CniIpam {
+final class CniAttachments implements CniIpam {
   private final ClusterIpam engine;
   private final StateStore store;
   private final IpamConfig config;
@@ -85,11 +85,11 @@ public final class CniAttachments implements CniIpam {
 
   private static final int RESCANS = 4;
 
-  public CniAttachments(ClusterIpam engine, Clock clock) {
+  CniAttachments(ClusterIpam engine, HostId node, Clock clock) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.store = engine.store();
     this.config = engine.config();
-    this.node = engine.node();
+    this.node = Objects.requireNonNull(node, "node");
     this.cache = engine.cniCache();
     this.host = node.value();
     this.poolHolder = CniKeys.poolHolder(host);
@@ -99,9 +99,9 @@ public final class CniAttachments implements CniIpam {
     this.addressTxns = new AddressTxns(config);
   }
 
-  /** The CNI facet of an engine, for the engine's host. */
-  public static CniAttachments of(ClusterIpam engine, Clock clock) {
-    return new CniAttachments(engine, clock);
+  /** The CNI facet of an engine, for {@code node}. */
+  static CniAttachments of(ClusterIpam engine, HostId node, Clock clock) {
+    return new CniAttachments(engine, node, clock);
   }
 
   // ---------------------------------------------------------------- ADD
@@ -286,7 +286,7 @@ public final class CniAttachments implements CniIpam {
       rec = sv.pool(existing.get(), poolHolder).orElse(null);
     }
     if (rec == null) {
-      Map<String, String> options = new TreeMap<>(Map.of(ClusterIpam.NETWORK_NAME_OPTION, spec.name()));
+      Map<String, String> options = new TreeMap<>(Map.of(org.clusteripam.core.ipam.PoolOptions.NETWORK, spec.name()));
       PoolRequest req = new PoolRequest(node, config.addressSpaces().local(), spec.subnet(), spec.ipRange(), options, spec.family() == IpFamily.IPV6);
       rec = poolTxns.requestPoolTxn(sv, req, poolHolder, options, Optional.of(spec.name()), now);
     }

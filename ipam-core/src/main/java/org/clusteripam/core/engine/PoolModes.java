@@ -3,6 +3,7 @@ package org.clusteripam.core.engine;
 import java.util.Map;
 import java.util.Optional;
 import org.clusteripam.core.ipam.InvalidRequestException;
+import org.clusteripam.core.ipam.PoolOptions;
 import org.clusteripam.core.net.IpFormatException;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.PoolRecord;
@@ -30,8 +31,8 @@ final class PoolModes {
    *     ip-range combined with per-host addressing
    */
   static AddressingMode forRequest(IpPrefix pool, int blockLength, Optional<IpPrefix> ipRange, Map<String, String> options) {
-    String mode = options.get(AddressingMode.ADDRESSING_OPTION);
-    String range = options.get(AddressingMode.PLACEHOLDERS_OPTION);
+    String mode = options.get(PoolOptions.ADDRESSING);
+    String range = options.get(PoolOptions.PLACEHOLDERS);
     if (mode == null || mode.isBlank()) {
       if (range != null) {
         throw new InvalidRequestException("the ipam option placeholders= needs addressing=per-host");

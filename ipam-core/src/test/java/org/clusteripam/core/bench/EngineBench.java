@@ -6,7 +6,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -47,14 +48,14 @@ public class EngineBench {
   @Param({"30", "512"})
   public int held;
 
-  ClusterIpam ipam;
+  DriverIpam ipam;
   PoolId id;
   HostId host = new HostId("h1");
   AddressRequest any;
 
   @Setup(Level.Trial)
   public void setup() {
-    ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), host, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    ipam = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).driver();
     String p = held > 200 && pool.contains(".") ? "10.5.0.0/16" : pool; // 512 need more than a /24
     id = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse(p)), Optional.empty(), Map.of(), false)).id();
     any = new AddressRequest(host, id, Optional.empty(), AddressKind.ENDPOINT, Map.of());

@@ -5,7 +5,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.AddressKind;
@@ -31,12 +32,12 @@ public final class SnapshotBench {
     IpamConfig config = IpamConfig.defaults();
     Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
     int hosts = 16;
-    ClusterIpam[] ipam = new ClusterIpam[hosts];
+    DriverIpam[] ipam = new DriverIpam[hosts];
     PoolId id = null;
     long t0 = System.nanoTime();
     for (int h = 0; h < hosts; h++) {
       HostId host = new HostId("host-" + h);
-      ipam[h] = new ClusterIpam(store, config, host, clock);
+      ipam[h] = IpamEngine.open(store, config, clock).driver();
       id = ipam[h].requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.64.0.0/14")), Optional.empty(), Map.of(), false)).id();
     }
     for (int i = 0; i < n; i++) {

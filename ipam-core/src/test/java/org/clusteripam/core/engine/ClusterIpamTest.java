@@ -39,7 +39,7 @@ class ClusterIpamTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   ClusterIpam ipam(IpamConfig c) {
-    return new ClusterIpam(store, c, H1, clock);
+    return new ClusterIpam(store, c, clock);
   }
 
   ClusterIpam ipam() {
@@ -79,7 +79,7 @@ class ClusterIpamTest {
     PoolGrant g = ipam().requestPool(local(H1, "10.5.0.0/24"));
     assertThat(g.pool()).isEqualTo(p("10.5.0.0/24"));
     assertThat(g.id().value()).isEqualTo("ClusterIpamLocal/10.5.0.0/24");
-    assertThat(g.data()).isEmpty();
+    assertThat(g.gateway()).isEmpty();
   }
 
   @Test
@@ -163,13 +163,13 @@ class ClusterIpamTest {
   }
 
   @Test
-  void familyComesFromTheCidrAndRequestTypeIsIgnoredInPoolOptions() {
+  void familyComesFromTheCidrAndPoolOptionsAreKept() {
     ClusterIpam ipam = ipam();
     PoolGrant g = ipam.requestPool(new PoolRequest(H1, "ClusterIpamGlobal", Optional.of(p("fd00:22::/64")), Optional.empty(),
-        Map.of("RequestAddressType", "com.docker.network.gateway", "com.docker.network.ipam.serial", "true"), false));
+        Map.of("com.docker.network.ipam.serial", "true"), false));
     assertThat(g.pool()).isEqualTo(p("fd00:22::/64"));
     assertThat(ipam.requestAddress(gateway(H1, g.id(), "")).address()).isEqualTo(a("fd00:22::1"));
-    assertThat(new String(mem.peek("pools/fd00:22::-64").orElseThrow().value(), StandardCharsets.UTF_8)).doesNotContain("RequestAddressType");
+    assertThat(new String(mem.peek("pools/fd00:22::-64").orElseThrow().value(), StandardCharsets.UTF_8)).contains("com.docker.network.ipam.serial");
   }
 
   @Test
@@ -215,7 +215,7 @@ class ClusterIpamTest {
     AddressGrant gw = ipam.requestAddress(gateway(H1, g1.id(), ""));
     assertThat(gw.cidr()).isEqualTo("10.5.0.1/24");
     PoolGrant g2 = ipam.requestPool(local(H2, "10.5.0.0/24"));
-    assertThat(g2.data()).containsEntry("com.docker.network.gateway", "10.5.0.1/24");
+    assertThat(g2.gateway()).contains(a("10.5.0.1"));
     // H1 leaves: the gateway stays because H2 (which Docker told to use it) still holds it.
     ipam.releaseAddress(H1, g1.id(), gw.address());
     ipam.releasePool(H1, g1.id());
@@ -223,7 +223,7 @@ class ClusterIpamTest {
         .hasMessageContaining("as the gateway").hasMessageContaining("host h2");
     ipam.releaseAddress(H2, g2.id(), gw.address());
     ipam.requestPool(local(H2, "10.5.0.0/24")); // still held: idempotent, no gateway now
-    assertThat(ipam.requestPool(local(new HostId("h3"), "10.5.0.0/24")).data()).isEmpty();
+    assertThat(ipam.requestPool(local(new HostId("h3"), "10.5.0.0/24")).gateway()).isEmpty();
   }
 
   @Test
@@ -260,10 +260,9 @@ class ClusterIpamTest {
   void clusterModeNodesReferenceTheManagersAddresses() {
     ClusterIpam ipam = ipam();
     PoolGrant gg = ipam.requestPool(global("10.20.0.0/24"));
-    Map<String, String> serial = Map.of("com.docker.network.ipam.serial", "true");
-    IpAddress gw = ipam.requestAddress(new AddressRequest(H1, gg.id(), Optional.of(a("10.20.0.254")), AddressKind.GATEWAY, serial)).address();
-    IpAddress vip = ipam.requestAddress(new AddressRequest(H1, gg.id(), Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    IpAddress task = ipam.requestAddress(new AddressRequest(H2, gg.id(), Optional.empty(), AddressKind.ENDPOINT, serial)).address();
+    IpAddress gw = ipam.requestAddress(new AddressRequest(H1, gg.id(), Optional.of(a("10.20.0.254")), AddressKind.GATEWAY, true, Map.of())).address();
+    IpAddress vip = ipam.requestAddress(new AddressRequest(H1, gg.id(), Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    IpAddress task = ipam.requestAddress(new AddressRequest(H2, gg.id(), Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
     assertThat(Set.of(gw, vip, task)).hasSize(3);
     PoolGrant lg = ipam.requestPool(local(H2, "10.20.0.0/24"));
     assertThat(lg.id().value()).isEqualTo("ClusterIpamLocal/10.20.0.0/24");
@@ -343,8 +342,7 @@ class ClusterIpamTest {
   void serialDoesNotReuseAFreedAddressBeforeWrapping() {
     ClusterIpam ipam = ipam();
     PoolGrant g = ipam.requestPool(local(H1, "10.5.0.0/29"));
-    Map<String, String> serial = Map.of("com.docker.network.ipam.serial", "true");
-    AddressRequest r = new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, serial);
+    AddressRequest r = new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, true, Map.of());
     IpAddress x1 = ipam.requestAddress(r).address();
     IpAddress x2 = ipam.requestAddress(r).address();
     ipam.releaseAddress(H1, g.id(), x1);
@@ -459,7 +457,7 @@ class ClusterIpamTest {
     PoolId id = null;
     for (int h = 0; h < hosts; h++) {
       HostId host = new HostId("c" + h);
-      ClusterIpam e = new ClusterIpam(shared, IpamConfig.defaults(), host, clock);
+      ClusterIpam e = new ClusterIpam(shared, IpamConfig.defaults(), clock);
       id = e.requestPool(local(host, "10.5.0.0/22")).id();
       engines.add(e);
     }
@@ -469,7 +467,7 @@ class ClusterIpamTest {
       List<java.util.concurrent.Future<List<IpAddress>>> futures = new java.util.ArrayList<>();
       for (int h = 0; h < hosts; h++) {
         ClusterIpam e = engines.get(h);
-        HostId host = e.node();
+        HostId host = new HostId("c" + h);
         futures.add(exec.submit(() -> {
           List<IpAddress> got = new java.util.ArrayList<>();
           for (int i = 0; i < each; i++) {
@@ -503,8 +501,8 @@ class ClusterIpamTest {
   void autoPoolsFromTwoNodesInterleavedNeverCollide() {
     InMemoryStateStore shared = new InMemoryStateStore();
     IpamConfig c = IpamConfig.builder().supernetV4(p("10.90.0.0/20")).build();
-    ClusterIpam a = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(shared), c, H1, clock);
-    ClusterIpam b = new ClusterIpam(shared, c, H2, clock);
+    ClusterIpam a = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(shared), c, clock);
+    ClusterIpam b = new ClusterIpam(shared, c, clock);
     Set<IpPrefix> got = new HashSet<>();
     List<PoolGrant> grants = new java.util.ArrayList<>();
     for (int i = 0; i < 15; i++) { // 15 carved + 1 static = the 16 /24s of the /20

@@ -43,8 +43,8 @@ class CniAttachmentsTest {
   final RecordingStateStore store = new RecordingStateStore(mem);
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   final IpamConfig config = IpamConfig.builder().supernetV4(IpPrefix.parse("10.80.0.0/16")).build();
-  final ClusterIpam engine = new ClusterIpam(store, config, H1, clock);
-  final CniAttachments cni = CniAttachments.of(engine, clock);
+  final ClusterIpam engine = new ClusterIpam(store, config, clock);
+  final CniAttachments cni = CniAttachments.of(engine, H1, clock);
 
   static AttachmentId id(String c) {
     return new AttachmentId("net1", c, "eth0");
@@ -197,7 +197,7 @@ class CniAttachmentsTest {
 
   @Test
   void twoHostsGetAddressesFromTheirOwnBlocks() {
-    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, H2, clock), clock);
+    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, clock), H2, clock);
     Attachment a = cni.add(add("c1", v4()));
     Attachment b = other.add(add("c1", v4()));
     assertThat(b.host()).isEqualTo("h2");
@@ -212,7 +212,7 @@ class CniAttachmentsTest {
   @Test
   void gcOnOneHostNeverReleasesAnotherHostsAttachments() {
     // A host id that extends this one's: its keys share the text "cni/h1" but not the prefix "cni/h1/".
-    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, new HostId("h1-b"), clock), clock);
+    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, clock), new HostId("h1-b"), clock);
     Attachment mine = cni.add(add("c1", v4()));
     Attachment theirs = other.add(add("c1", v4()));
     Attachment theirs2 = other.add(add("c2", v4()));

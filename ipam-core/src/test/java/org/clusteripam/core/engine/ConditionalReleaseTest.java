@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ConditionalReleaseTest {
   final InMemoryStateStore store = new InMemoryStateStore();
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), H1, clock);
+  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), clock);
 
   @Test
   void anAddressReallocatedBetweenJudgementAndReleaseIsNotFreed() {

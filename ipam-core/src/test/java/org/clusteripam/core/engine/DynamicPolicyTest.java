@@ -43,7 +43,7 @@ class DynamicPolicyTest {
 
   @Test
   void dynamicPicksFollowTheConfiguredPolicyAndSerialRequestsStaySerial() {
-    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.builder().blockLengthV4(26).dynamicPolicy(ODD).build(), H1,
+    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.builder().blockLengthV4(26).dynamicPolicy(ODD).build(),
         Clock.systemUTC());
     PoolId id = ipam.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of(), false)).id();
     List<IpAddress> got = new ArrayList<>();
@@ -57,7 +57,7 @@ class DynamicPolicyTest {
     assertThat(got).hasSize(31) // .1 .3 ... .61 (.63 is the broadcast address)
         .allMatch(a -> POOL.offsetOf(a) % 2 == 1);
     IpAddress serial = ipam.requestAddress(new AddressRequest(H1, id, Optional.empty(), AddressKind.ENDPOINT,
-        Map.of("com.docker.network.ipam.serial", "true"))).address();
+        true, Map.of())).address();
     assertThat(POOL.offsetOf(serial) % 2).as("a serial request is Docker's contract, not the policy's").isZero();
   }
 

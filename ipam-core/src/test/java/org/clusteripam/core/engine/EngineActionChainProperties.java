@@ -70,7 +70,7 @@ class EngineActionChainProperties {
     InMemoryStateStore store = new InMemoryStateStore();
     // Every transaction runs twice (first with its writes discarded), as after optimistic conflicts.
     org.clusteripam.core.testing.MutableClock clock = new org.clusteripam.core.testing.MutableClock(Instant.EPOCH);
-    ClusterIpam ipam = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(store), config, HOSTS.get(0), clock);
+    ClusterIpam ipam = new ClusterIpam(new org.clusteripam.core.testing.RerunningStateStore(store), config, clock);
     java.util.Set<String> replaying = new java.util.HashSet<>(); // hosts whose replay window is open
     PoolId id = null;
     for (HostId h : HOSTS) {

@@ -47,7 +47,7 @@ class EngineProperties {
       @ForAll boolean strict,
       @ForAll boolean serial) {
     IpamConfig config = IpamConfig.builder().blockLengthV4(27).blockLengthV6(124).strictAffinity(strict).build();
-    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), config, new HostId("h0"), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), config, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     Optional<IpPrefix> range = rangeShrink == 0 || pool.hostBits() <= rangeShrink ? Optional.empty()
         : Optional.of(IpPrefix.containing(pool.last(), pool.length() + rangeShrink));
     PoolGrant g = null;
@@ -73,12 +73,11 @@ class EngineProperties {
         capacity++;
       }
     }
-    Map<String, String> opts = serial ? Map.of("com.docker.network.ipam.serial", "true") : Map.of();
     Set<IpAddress> dynamic = new HashSet<>();
     int h = 0;
     while (true) {
       HostId host = new HostId("h" + (h++ % hosts));
-      AddressRequest r = new AddressRequest(host, g.id(), Optional.empty(), AddressKind.ENDPOINT, opts);
+      AddressRequest r = new AddressRequest(host, g.id(), Optional.empty(), AddressKind.ENDPOINT, serial, Map.of());
       if (dynamic.size() == capacity) {
         assertThatThrownBy(() -> ipam.requestAddress(r)).isInstanceOfSatisfying(ExhaustedException.class, e -> {
           if (!strict) {
@@ -103,7 +102,7 @@ class EngineProperties {
         boolean anyoneElse = false;
         for (int k = 0; k < hosts && !anyoneElse; k++) {
           try {
-            IpAddress a = ipam.requestAddress(new AddressRequest(new HostId("h" + k), g.id(), Optional.empty(), AddressKind.ENDPOINT, opts)).address();
+            IpAddress a = ipam.requestAddress(new AddressRequest(new HostId("h" + k), g.id(), Optional.empty(), AddressKind.ENDPOINT, serial, Map.of())).address();
             assertThat(dynamic.add(a)).isTrue();
             anyoneElse = true;
           } catch (ExhaustedException again) {
@@ -125,7 +124,7 @@ class EngineProperties {
     Set<IpAddress> again = new HashSet<>();
     for (int i = 0; i < capacity; i++) {
       try {
-        again.add(ipam.requestAddress(new AddressRequest(new HostId("h" + (i % hosts)), g.id(), Optional.empty(), AddressKind.ENDPOINT, opts)).address());
+        again.add(ipam.requestAddress(new AddressRequest(new HostId("h" + (i % hosts)), g.id(), Optional.empty(), AddressKind.ENDPOINT, serial, Map.of())).address());
       } catch (ExhaustedException e) {
         assertThat(strict).isTrue();
       }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class HostPoolKeysTest {
   static final HostId H1 = new HostId("h1");
   final InMemoryStateStore mem = new InMemoryStateStore();
-  final ClusterIpam ipam = new ClusterIpam(mem, IpamConfig.defaults(), H1, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+  final ClusterIpam ipam = new ClusterIpam(mem, IpamConfig.defaults(), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
 
   static PoolRequest dynamic() {
     return new PoolRequest(H1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), false);

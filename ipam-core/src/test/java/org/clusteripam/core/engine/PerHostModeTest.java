@@ -36,11 +36,10 @@ class PerHostModeTest {
   static final HostId H2 = new HostId("h2");
   static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/24");
   static final Map<String, String> PER_HOST = Map.of("addressing", "per-host");
-  static final Map<String, String> SERIAL = Map.of("com.docker.network.ipam.serial", "true");
 
   final InMemoryStateStore store = new InMemoryStateStore();
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), MANAGER, clock);
+  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), clock);
 
   PoolId globalPool(Map<String, String> options) {
     return ipam.requestPool(new PoolRequest(MANAGER, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), options, false)).id();
@@ -51,7 +50,7 @@ class PerHostModeTest {
   }
 
   IpAddress managerAllocates(PoolId g) {
-    return ipam.requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, SERIAL)).address();
+    return ipam.requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
   }
 
   IpAddress nodeAsksFor(HostId h, PoolId l, IpAddress placeholder) {

@@ -53,7 +53,7 @@ class PerHostProperties {
   @Property(tries = 80)
   void mappingsFollowTheModel(@ForAll("ops") List<Op> ops) {
     IpamConfig c = IpamConfig.builder().blockLengthV4(28).build();
-    ClusterIpam ipam = new ClusterIpam(new RerunningStateStore(new InMemoryStateStore()), c, MANAGER, Clock.systemUTC());
+    ClusterIpam ipam = new ClusterIpam(new RerunningStateStore(new InMemoryStateStore()), c, Clock.systemUTC());
     Map<String, String> perHost = Map.of("addressing", "per-host");
     PoolId g = ipam.requestPool(new PoolRequest(MANAGER, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
     PoolId[] local = new PoolId[3];
@@ -72,7 +72,7 @@ class PerHostProperties {
         case 0, 1 -> {
           try {
             placeholders.add(ipam.requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT,
-                Map.of("com.docker.network.ipam.serial", "true"))).address());
+                true, Map.of())).address());
           } catch (ExhaustedException e) {
             assertThat(e.level()).isEqualTo(ExhaustedException.Level.PLACEHOLDERS);
             assertThat(placeholders).hasSize(15);

@@ -29,7 +29,7 @@ class PerHostRoutesTest {
 
   final InMemoryStateStore store = new InMemoryStateStore();
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), H1, clock);
+  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), clock);
 
   PoolId localPool(HostId h) {
     return ipam.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of("addressing", "per-host"),

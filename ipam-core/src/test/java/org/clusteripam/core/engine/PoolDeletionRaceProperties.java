@@ -61,7 +61,7 @@ class PoolDeletionRaceProperties {
     List<Optional<PoolId>> holding = new ArrayList<>();
     for (int i = 0; i < scripts.size(); i++) {
       HostId h = new HostId("h" + i);
-      ClusterIpam e = new ClusterIpam(il.gate(store), cfg, h, CLOCK);
+      ClusterIpam e = new ClusterIpam(il.gate(store), cfg, CLOCK);
       int me = i;
       holding.add(Optional.empty());
       List<Op> script = scripts.get(i);

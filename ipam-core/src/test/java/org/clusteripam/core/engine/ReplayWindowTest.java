@@ -39,7 +39,7 @@ class ReplayWindowTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   ClusterIpam ipam(IpamConfig c) {
-    return new ClusterIpam(store, c, H1, clock);
+    return new ClusterIpam(store, c, clock);
   }
 
   Map<String, String> contents() {
@@ -121,7 +121,7 @@ class ReplayWindowTest {
     assertThat(ipam.requestAddress(exact(H1, g.id(), "10.5.0.50")).address()).isEqualTo(a("10.5.0.50"));
 
     // A shorter configured window; another host's replay opens no window for h1.
-    ClusterIpam shortWindow = new ClusterIpam(store, IpamConfig.builder().replayWindow(Duration.ofSeconds(10)).build(), H2, clock);
+    ClusterIpam shortWindow = new ClusterIpam(store, IpamConfig.builder().replayWindow(Duration.ofSeconds(10)).build(), clock);
     clock.advance(Duration.ofSeconds(11));
     shortWindow.requestPool(local(H2, "10.5.0.0/24"));
     shortWindow.requestPool(local(H2, "10.5.0.0/24"));

@@ -46,7 +46,7 @@ class ServiceVipProperties {
   @Property(tries = 60)
   void vipsFollowTheModel(@ForAll("ops") List<Op> ops) {
     IpamConfig c = IpamConfig.builder().blockLengthV4(28).build(); // 4 blocks of 16
-    ClusterIpam ipam = new ClusterIpam(new RerunningStateStore(new InMemoryStateStore()), c, new HostId("h0"), Clock.systemUTC());
+    ClusterIpam ipam = new ClusterIpam(new RerunningStateStore(new InMemoryStateStore()), c, Clock.systemUTC());
     PoolId id = null;
     Map<String, IpAddress> vips = new HashMap<>(); // "host/service" -> VIP
     Map<IpAddress, String> containers = new HashMap<>();

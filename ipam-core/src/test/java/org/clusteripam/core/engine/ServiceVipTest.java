@@ -41,7 +41,7 @@ class ServiceVipTest {
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   ClusterIpam ipam(IpamConfig c) {
-    return new ClusterIpam(store, c, H1, clock);
+    return new ClusterIpam(store, c, clock);
   }
 
   static PoolRequest local(HostId h, String pool) {
@@ -195,7 +195,7 @@ class ServiceVipTest {
     CapacityPlan plan = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("192.168.0.0/16"), 20, 25, 100));
     IpamConfig c = IpamConfig.builder().supernetV4(IpPrefix.parse("192.168.0.0/16")).networkLengthV4(20).blockLengthV4(25)
         .strictAffinity(true).build();
-    ClusterIpam ipam = new ClusterIpam(mem, c, H1, clock); // no recording: 4,000 transactions
+    ClusterIpam ipam = new ClusterIpam(mem, c, clock); // no recording: 4,000 transactions
     int hosts = plan.hostsPerNetwork().intValueExact();
     int services = plan.serviceVipsPerHost().intValueExact();
     List<HostId> ids = new ArrayList<>();

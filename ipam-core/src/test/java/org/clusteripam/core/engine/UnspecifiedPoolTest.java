@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** {@code --subnet 0.0.0.0/24} and {@code ::/64} (newer engines' "any /N") are refused and change nothing. */
 class UnspecifiedPoolTest {
   final InMemoryStateStore store = new InMemoryStateStore();
-  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), H1, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+  final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
 
   @Test
   void anyV4AndV6PoolOfALengthIsRefusedWithTheWayToADynamicPool() {

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -42,19 +42,19 @@ public final class Schema1FixtureGenerator {
     HostId h2 = new HostId("h2");
     HostId h3 = new HostId("h3");
     HostId m1 = new HostId("m1");
-    ClusterIpam e1 = new ClusterIpam(store, cfg, h1, clock);
-    ClusterIpam e2 = new ClusterIpam(store, cfg, h2, clock);
-    ClusterIpam e3 = new ClusterIpam(store, cfg, h3, clock);
-    ClusterIpam em = new ClusterIpam(store, cfg, m1, clock);
+    IpamEngine e1 = IpamEngine.open(store, cfg, clock);
+    IpamEngine e2 = IpamEngine.open(store, cfg, clock);
+    IpamEngine e3 = IpamEngine.open(store, cfg, clock);
+    IpamEngine em = IpamEngine.open(store, cfg, clock);
 
     // A static pool with an ip-range, a gateway and a few addresses, one released (cooling).
-    PoolId s = e1.requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.6.0.0/16")),
+    PoolId s = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.6.0.0/16")),
         Optional.of(IpPrefix.parse("10.6.5.0/24")), Map.of("foo", "bar"), false)).id();
     gw(e1, h1, s, Optional.of(IpAddress.parse("10.6.0.254")));
     IpAddress a1 = dyn(e1, h1, s, Map.of());
     dyn(e1, h1, s, Map.of());
     dyn(e1, h1, s, Map.of());
-    e1.releaseAddress(h1, s, a1);
+    e1.driver().releaseAddress(h1, s, a1);
 
     // A shared named pool: three hosts, each with its own block; h3 leaves (its block goes ownerless
     // while h1 still holds an address borrowed... here: its block is emptied and given back).
@@ -68,42 +68,42 @@ public final class Schema1FixtureGenerator {
     }
     IpAddress h3a = dyn(e3, h3, n3, Map.of());
     IpAddress h3b = dyn(e3, h3, n3, Map.of());
-    e3.releaseAddress(h3, n3, h3a);
-    e1.requestAddress(new AddressRequest(h1, n1, Optional.of(IpAddress.parse(h3b.toString()).next()), AddressKind.ENDPOINT, Map.of()));
-    e3.releasePool(h3, n3); // h3's block keeps h1's address: ownerless
-    e2.requestServiceVip(h2, n2, "svc1");
+    e3.driver().releaseAddress(h3, n3, h3a);
+    e1.driver().requestAddress(new AddressRequest(h1, n1, Optional.of(IpAddress.parse(h3b.toString()).next()), AddressKind.ENDPOINT, Map.of()));
+    e3.driver().releasePool(h3, n3); // h3's block keeps h1's address: ownerless
+    e2.perHost().requestServiceVip(h2, n2, "svc1");
     // A replay window: h2 re-requests the pool it holds.
     clock.advance(Duration.ofSeconds(5));
     named(e2, h2, "blue");
 
     // A dynamic IPv6 pool.
-    PoolId v6 = e1.requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), true)).id();
+    PoolId v6 = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), true)).id();
     dyn(e1, h1, v6, Map.of());
     dyn(e1, h1, v6, Map.of());
 
     // A swarm network in cluster mode: global space, serial allocations, a node's reference.
-    PoolId g = em.requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
+    PoolId g = em.driver().requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
     gw(em, m1, g, Optional.empty());
-    IpAddress t1 = dyn(em, m1, g, Map.of("com.docker.network.ipam.serial", "true"));
-    dyn(em, m1, g, Map.of("com.docker.network.ipam.serial", "true"));
-    PoolId gl = e1.requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
-    e1.requestAddress(new AddressRequest(h1, gl, Optional.of(t1), AddressKind.ENDPOINT, Map.of()));
+    IpAddress t1 = serialDyn(em, m1, g);
+    serialDyn(em, m1, g);
+    PoolId gl = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
+    e1.driver().requestAddress(new AddressRequest(h1, gl, Optional.of(t1), AddressKind.ENDPOINT, Map.of()));
 
     // A per-host pool: manager placeholders, node mappings, a catalog, per-host VIPs.
     IpPrefix ph = IpPrefix.parse("10.94.0.0/24");
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId pg = em.requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(ph), Optional.empty(), perHost, false)).id();
+    PoolId pg = em.driver().requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(ph), Optional.empty(), perHost, false)).id();
     gw(em, m1, pg, Optional.empty());
-    IpAddress p1 = dyn(em, m1, pg, Map.of("com.docker.network.ipam.serial", "true"));
-    IpAddress p2 = dyn(em, m1, pg, Map.of("com.docker.network.ipam.serial", "true"));
-    PoolId pl1 = e1.requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
-    PoolId pl2 = e2.requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
-    e1.requestAddress(new AddressRequest(h1, pl1, Optional.of(p1), AddressKind.ENDPOINT, Map.of()));
-    e2.requestAddress(new AddressRequest(h2, pl2, Optional.of(p2), AddressKind.ENDPOINT, Map.of()));
-    em.publishCatalog(Map.of(ph, List.of(new CatalogService("svcweb", "web", Optional.of(IpAddress.parse("10.94.0.250")),
+    IpAddress p1 = serialDyn(em, m1, pg);
+    IpAddress p2 = serialDyn(em, m1, pg);
+    PoolId pl1 = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
+    PoolId pl2 = e2.driver().requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
+    e1.driver().requestAddress(new AddressRequest(h1, pl1, Optional.of(p1), AddressKind.ENDPOINT, Map.of()));
+    e2.driver().requestAddress(new AddressRequest(h2, pl2, Optional.of(p2), AddressKind.ENDPOINT, Map.of()));
+    em.perHost().publishCatalog(Map.of(ph, List.of(new CatalogService("svcweb", "web", Optional.of(IpAddress.parse("10.94.0.250")),
         List.of(ServicePort.parse("80/tcp")), List.of(new CatalogTask("task1", p1), new CatalogTask("task2", p2))))));
-    e1.syncServiceVips(h1);
-    e2.syncServiceVips(h2);
+    e1.perHost().syncServiceVips(h1);
+    e2.perHost().syncServiceVips(h2);
 
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode out = mapper.createObjectNode();
@@ -113,15 +113,19 @@ public final class Schema1FixtureGenerator {
     System.out.println("wrote " + out.size() + " keys to " + file);
   }
 
-  private static PoolId named(ClusterIpam e, HostId h, String name) {
-    return e.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", name), false)).id();
+  private static PoolId named(IpamEngine e, HostId h, String name) {
+    return e.driver().requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", name), false)).id();
   }
 
-  private static IpAddress dyn(ClusterIpam e, HostId h, PoolId p, Map<String, String> opts) {
-    return e.requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, opts)).address();
+  private static IpAddress serialDyn(IpamEngine e, HostId h, PoolId p) {
+    return e.driver().requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
   }
 
-  private static IpAddress gw(ClusterIpam e, HostId h, PoolId p, Optional<IpAddress> pref) {
-    return e.requestAddress(new AddressRequest(h, p, pref, AddressKind.GATEWAY, Map.of())).address();
+  private static IpAddress dyn(IpamEngine e, HostId h, PoolId p, Map<String, String> opts) {
+    return e.driver().requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, opts)).address();
+  }
+
+  private static IpAddress gw(IpamEngine e, HostId h, PoolId p, Optional<IpAddress> pref) {
+    return e.driver().requestAddress(new AddressRequest(h, p, pref, AddressKind.GATEWAY, Map.of())).address();
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.engine.SchemaMigration;
@@ -46,7 +46,7 @@ public class SchemaMigrationTest {
   public static TreeMap<String, String> migratedReference() {
     InMemoryStateStore s = new InMemoryStateStore();
     Schema1Fixture.load(s);
-    new ClusterIpam(s, CONFIG, new HostId("h1"), CLOCK);
+    IpamEngine.open(s, CONFIG, CLOCK);
     return Schema1Fixture.dump(s);
   }
 
@@ -56,7 +56,7 @@ public class SchemaMigrationTest {
     Schema1Fixture.load(s);
     var before = view(s);
     assertThat(before.stream().mapToInt(v -> v.pools().size()).sum()).isEqualTo(3); // 10.80.0.0/24, 10.94.0.0/24 and the IPv6 one
-    new ClusterIpam(s, CONFIG, new HostId("h1"), CLOCK);
+    IpamEngine.open(s, CONFIG, CLOCK);
     TreeMap<String, String> after = Schema1Fixture.dump(s);
     assertThat(view(s)).isEqualTo(before);
     assertThat(after).doesNotContainKey(Keys.POOL_INDEX_V1);
@@ -83,38 +83,38 @@ public class SchemaMigrationTest {
     Schema1Fixture.load(s);
     HostId h1 = new HostId("h1");
     HostId h2 = new HostId("h2");
-    ClusterIpam e1 = new ClusterIpam(s, CONFIG, h1, CLOCK);
-    ClusterIpam e2 = new ClusterIpam(s, CONFIG, h2, CLOCK);
+    IpamEngine e1 = IpamEngine.open(s, CONFIG, CLOCK);
+    IpamEngine e2 = IpamEngine.open(s, CONFIG, CLOCK);
     // The shared name finds its pool; h2's replay window (opened 25 s ago) still holds.
-    PoolId blue = e2.requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", "blue"), false)).id();
+    PoolId blue = e2.driver().requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", "blue"), false)).id();
     assertThat(blue.value()).isEqualTo("ClusterIpamLocal/10.80.0.0/24");
-    IpAddress a = e2.requestAddress(new AddressRequest(h2, blue, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+    IpAddress a = e2.driver().requestAddress(new AddressRequest(h2, blue, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
     assertThat(p("10.80.0.192/26").contains(a)).as("h2 allocates in its own block: %s", a).isTrue();
     // A cooling address is not handed out again; the static pool's ip-range holds.
     PoolId st = new PoolId("ClusterIpamLocal/10.6.0.0/16");
-    IpAddress b = e1.requestAddress(new AddressRequest(h1, st, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+    IpAddress b = e1.driver().requestAddress(new AddressRequest(h1, st, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
     assertThat(b).isNotEqualTo(IpAddress.parse("10.6.5.64"));
     assertThat(p("10.6.5.0/24").contains(b)).isTrue();
-    assertThatThrownBy(() -> e1.requestAddress(new AddressRequest(h1, st, Optional.of(IpAddress.parse("10.6.5.65")), AddressKind.ENDPOINT, Map.of())))
+    assertThatThrownBy(() -> e1.driver().requestAddress(new AddressRequest(h1, st, Optional.of(IpAddress.parse("10.6.5.65")), AddressKind.ENDPOINT, Map.of())))
         .isInstanceOf(ConflictException.class);
     // Per-host: mappings, the catalog and the hosts' VIPs are there; the load balancer plan is unchanged.
-    assertThat(e1.placeholderMappings(p("10.94.0.0/24"))).hasSize(2);
-    assertThat(e1.catalog(p("10.94.0.0/24"))).hasSize(1);
-    assertThat(e1.perHostPools()).containsExactly(p("10.94.0.0/24"));
-    assertThat(e2.serviceVips(h2, blue)).extracting(v -> v.serviceId()).containsExactly("svc1");
-    assertThat(e1.lbDesiredState(h1)).isNotNull();
+    assertThat(e1.perHost().placeholderMappings(p("10.94.0.0/24"))).hasSize(2);
+    assertThat(e1.perHost().catalog(p("10.94.0.0/24"))).hasSize(1);
+    assertThat(e1.perHost().perHostPools()).containsExactly(p("10.94.0.0/24"));
+    assertThat(e2.perHost().serviceVips(h2, blue)).extracting(v -> v.serviceId()).containsExactly("svc1");
+    assertThat(e1.perHost().lbDesiredState(h1)).isNotNull();
     // Every holder leaves: nothing is left of the pools.
-    e1.releasePool(h1, blue);
-    e2.releasePool(h2, blue);
-    e1.releasePool(h1, st);
-    e1.releasePool(h1, new PoolId("ClusterIpamLocal/fd80:cafe::/64"));
-    e1.releasePool(h1, new PoolId("ClusterIpamLocal/10.7.0.0/24"));
-    e1.releasePool(h1, new PoolId("ClusterIpamGlobal/10.7.0.0/24"));
+    e1.driver().releasePool(h1, blue);
+    e2.driver().releasePool(h2, blue);
+    e1.driver().releasePool(h1, st);
+    e1.driver().releasePool(h1, new PoolId("ClusterIpamLocal/fd80:cafe::/64"));
+    e1.driver().releasePool(h1, new PoolId("ClusterIpamLocal/10.7.0.0/24"));
+    e1.driver().releasePool(h1, new PoolId("ClusterIpamGlobal/10.7.0.0/24"));
     for (String h : List.of("h1", "h2")) {
-      ClusterIpam e = h.equals("h1") ? e1 : e2;
-      e.releasePool(new HostId(h), new PoolId("ClusterIpamLocal/10.94.0.0/24"));
+      IpamEngine e = h.equals("h1") ? e1 : e2;
+      e.driver().releasePool(new HostId(h), new PoolId("ClusterIpamLocal/10.94.0.0/24"));
     }
-    e1.releasePool(h1, new PoolId("ClusterIpamGlobal/10.94.0.0/24"));
+    e1.driver().releasePool(h1, new PoolId("ClusterIpamGlobal/10.94.0.0/24"));
     assertThat(Schema1Fixture.dump(s).keySet()).containsExactlyInAnyOrder(Keys.CONFIG, "carve/v4", "carve/v6");
   }
 
@@ -142,7 +142,7 @@ public class SchemaMigrationTest {
       } else {
         assertThat(view(s)).as("show after %d commits", commits).isEqualTo(view(referenceStore(reference)));
       }
-      new ClusterIpam(s, CONFIG, new HostId("h1"), CLOCK);
+      IpamEngine.open(s, CONFIG, CLOCK);
       assertThat(Schema1Fixture.dump(s)).as("restarted after %d commits", commits).isEqualTo(reference);
       if (!crashed) {
         assertThat(commits).as("the migration takes a few transactions").isGreaterThan(2);

@@ -9,7 +9,8 @@ import java.util.Optional;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -33,19 +34,19 @@ class PerHostPlannerProperties {
     PerHostPlan plan = PerHostPlanner.plan(new PerHostInput(new CapacityInput(IpPrefix.parse("10.0.0.0/8"), network, host, 0), range, 0));
 
     HostId manager = new HostId("m");
-    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.builder().blockLengthV4(host).build(), manager, Clock.systemUTC());
+    DriverIpam ipam = IpamEngine.open(new InMemoryStateStore(), IpamConfig.builder().blockLengthV4(host).build(), Clock.systemUTC()).driver();
     IpPrefix top = pool.subPrefix(range, (1L << (range - network)) - 1);
     Map<String, String> opts = Map.of("addressing", "per-host", "placeholders", top.toString());
     PoolId g = ipam.requestPool(new PoolRequest(manager, "ClusterIpamGlobal", Optional.of(pool), Optional.empty(), opts, false)).id();
     PoolId l = ipam.requestPool(new PoolRequest(new HostId("h1"), "ClusterIpamLocal", Optional.of(pool), Optional.empty(), opts, false)).id();
 
     assertThat(BigInteger.valueOf(fill(ipam, new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT,
-        Map.of("com.docker.network.ipam.serial", "true"))))).as("placeholders").isEqualTo(plan.placeholders());
+        true, Map.of())))).as("placeholders").isEqualTo(plan.placeholders());
     assertThat(BigInteger.valueOf(fill(ipam, new AddressRequest(new HostId("h1"), l, Optional.empty(), AddressKind.ENDPOINT, Map.of()))))
         .as("host addresses").isEqualTo(plan.hostAddresses());
   }
 
-  private static long fill(ClusterIpam ipam, AddressRequest r) {
+  private static long fill(DriverIpam ipam, AddressRequest r) {
     long n = 0;
     while (true) {
       try {

@@ -1,7 +1,7 @@
 package org.clusteripam.daemon.cli;
 
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.state.CarvingConfig;
@@ -39,8 +39,8 @@ final class CliStore implements AutoCloseable {
   }
 
   /** The engine acting as {@code node} (only for commands that change state). */
-  ClusterIpam engine(HostId node) {
-    return new ClusterIpam(store, config, node, java.time.Clock.systemUTC());
+  IpamEngine engine() {
+    return IpamEngine.open(store, config, java.time.Clock.systemUTC());
   }
 
   @Override

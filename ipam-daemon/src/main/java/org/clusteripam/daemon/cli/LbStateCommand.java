@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.StoreException;
 import org.clusteripam.daemon.perhost.LbStateJson;
@@ -49,8 +49,8 @@ public final class LbStateCommand implements Callable<Integer> {
       json = DaemonClient.get(spec, daemonUrl, catalog ? "/v1/lb?catalog" : "/v1/lb?node=" + URLEncoder.encode(node.value(), StandardCharsets.UTF_8));
     } else {
       try (CliStore c = CliStore.open(spec, store)) {
-        ClusterIpam engine = c.engine(node);
-        json = catalog ? LbStateJson.catalog(engine) : LbStateJson.desiredState(engine.lbDesiredState(node));
+        HostAddressing perHost = c.engine().perHost();
+        json = catalog ? LbStateJson.catalog(perHost) : LbStateJson.desiredState(perHost.lbDesiredState(node));
       } catch (StoreException e) {
         throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
       }

@@ -3,7 +3,7 @@ package org.clusteripam.daemon.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.reconcile.DockerState;
 import org.clusteripam.core.reconcile.StoreView;
@@ -64,7 +64,7 @@ public final class ReclaimHostCommand implements Callable<Integer> {
         }
       }
       StoreView view = new StoreContentsReader(c.store, c.config.addressSpaces()).read(c.store.revision(), dead);
-      ClusterIpam engine = c.engine(dead);
+      DriverIpam engine = c.engine().driver();
       int addresses = 0;
       for (StoredAddress a : view.addresses()) {
         if (a.holders().contains(dead.value())) {

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.reconcile.DockerState;
 import org.clusteripam.core.reconcile.Finding;
@@ -55,7 +55,7 @@ public final class ReleaseCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "cannot read Docker at " + nodeOptions.dockerHost + " to re-check the report: " + e.getMessage(), e);
       }
       StoreView now = new StoreContentsReader(c.store, c.config.addressSpaces()).read(c.store.revision(), node);
-      ClusterIpam engine = c.engine(node);
+      DriverIpam engine = c.engine().driver();
       for (Finding.LeakedAddress l : r.leaked()) {
         boolean live = d.networks().stream().anyMatch(n -> n.live().contains(l.address()));
         boolean same = now.addresses().stream().anyMatch(a -> a.pool().equals(l.pool()) && a.address().equals(l.address())

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpPrefix;
@@ -78,7 +78,7 @@ public final class ShowCommand implements Callable<Integer> {
         // No engine on a store never carved: creating one would record this CLI's default carving.
         boolean carved = c.store.peek(Keys.CONFIG).isPresent();
         out.print(CniShow.append(renderHost(new IpamQueries(c.store, c.config).snapshot(), c.store.describe(), host.get(), json,
-            carved ? mappings(c.engine(host.get())) : p -> List.of()), json, CniShow.read(c.store, host)));
+            carved ? mappings(c.engine().perHost()) : p -> List.of()), json, CniShow.read(c.store, host)));
       }
     } catch (StoreException e) {
       throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
@@ -126,7 +126,7 @@ public final class ShowCommand implements Callable<Integer> {
    * The daemon's {@code GET /v1/show}: {@code json} and {@code node=H} in any order (the query as the
    * HTTP server decoded it; null: none).
    */
-  public static String answer(String query, ClusterIpam engine) throws Exception {
+  public static String answer(String query, IpamEngine engine, org.clusteripam.core.store.StateStore store) throws Exception {
     boolean asJson = false;
     Optional<HostId> node = Optional.empty();
     for (String part : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
@@ -139,14 +139,14 @@ public final class ShowCommand implements Callable<Integer> {
       }
     }
     if (node.isEmpty()) {
-      return render(engine.store(), engine.config(), asJson);
+      return render(store, engine.config(), asJson);
     }
-    return CniShow.append(renderHost(engine.queries().snapshot(), engine.store().describe(), node.get(), asJson, mappings(engine)), asJson,
-        CniShow.read(engine.store(), node));
+    return CniShow.append(renderHost(engine.queries().snapshot(), store.describe(), node.get(), asJson, mappings(engine.perHost())), asJson,
+        CniShow.read(store, node));
   }
 
   /** The placeholder mappings of each per-host pool (one read of the pool index, then one list per per-host pool). */
-  private static Function<IpPrefix, List<PlaceholderMapping>> mappings(ClusterIpam engine) {
+  private static Function<IpPrefix, List<PlaceholderMapping>> mappings(org.clusteripam.core.ipam.HostAddressing engine) {
     Set<IpPrefix> perHost = new HashSet<>(engine.perHostPools());
     return p -> perHost.contains(p) ? engine.placeholderMappings(p) : List.of();
   }

@@ -6,28 +6,26 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import org.clusteripam.cni.CniHandler;
-import org.clusteripam.core.engine.ClusterIpam;
-import org.clusteripam.core.engine.CniAttachments;
+import org.clusteripam.core.cni.CniIpam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The CNI side of the daemon: the engine's CNI facet behind the shim's socket, and its reconciler. */
 public final class CniService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CniService.class);
-  private final CniAttachments cni;
+  private final CniIpam cni;
   private final CniSocketServer server;
   private final CniReconciler reconciler;
 
-  private CniService(CniAttachments cni, CniSocketServer server, CniReconciler reconciler) {
+  private CniService(CniIpam cni, CniSocketServer server, CniReconciler reconciler) {
     this.cni = cni;
     this.server = server;
     this.reconciler = reconciler;
   }
 
-  public static CniService start(Path socket, ClusterIpam engine, Duration reconcileInterval, Duration leakGrace, MeterRegistry registry)
+  public static CniService start(Path socket, CniIpam cni, Duration reconcileInterval, Duration leakGrace, MeterRegistry registry)
       throws IOException {
     Clock clock = Clock.systemUTC();
-    CniAttachments cni = CniAttachments.of(engine, clock);
     String boot = BootId.read();
     CniSocketServer server = CniSocketServer.start(socket, new CniHandler(cni, boot));
     CniReconciler reconciler = new CniReconciler(cni, boot, reconcileInterval, leakGrace, clock, registry);
@@ -36,7 +34,7 @@ public final class CniService implements AutoCloseable {
     return new CniService(cni, server, reconciler);
   }
 
-  public CniAttachments attachments() {
+  public CniIpam attachments() {
     return cni;
   }
 

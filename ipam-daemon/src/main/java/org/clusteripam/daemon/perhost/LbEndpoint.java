@@ -2,7 +2,7 @@ package org.clusteripam.daemon.perhost;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.ipam.HostId;
 
 /**
@@ -12,10 +12,10 @@ import org.clusteripam.core.ipam.HostId;
  * holds the embedded store.
  */
 public final class LbEndpoint {
-  private final ClusterIpam engine;
+  private final HostAddressing engine;
   private final PerHostLoop loop;
 
-  public LbEndpoint(ClusterIpam engine, PerHostLoop loop) {
+  public LbEndpoint(HostAddressing engine, PerHostLoop loop) {
     this.engine = engine;
     this.loop = loop;
   }

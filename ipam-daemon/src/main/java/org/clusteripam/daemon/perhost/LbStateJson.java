@@ -10,7 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 import org.clusteripam.core.perhost.CatalogTask;
@@ -68,7 +68,7 @@ public final class LbStateJson {
   }
 
   /** The published catalog and the placeholder mappings of every per-host pool in the engine's store. */
-  public static String catalog(ClusterIpam engine) {
+  public static String catalog(HostAddressing engine) {
     Map<IpPrefix, List<CatalogService>> byPool = new TreeMap<>();
     List<PlaceholderMapping> mappings = new ArrayList<>();
     for (IpPrefix pool : engine.perHostPools()) {

@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.LbDesiredState;
@@ -35,7 +35,7 @@ public final class PerHostLoop implements AutoCloseable {
   /** The last computed plan, whether it went into the kernel, and when. */
   public record Snapshot(LbDesiredState state, boolean applied, Instant at) {}
 
-  private final ClusterIpam engine;
+  private final HostAddressing engine;
   private final HostId node;
   private final CatalogSource catalog;
   private final LbApplier applier;
@@ -62,7 +62,7 @@ public final class PerHostLoop implements AutoCloseable {
   private ServiceResolver resolver;
   private List<DataPathPreflight.Missing> preflightLogged;
 
-  public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
+  public PerHostLoop(HostAddressing engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
       Clock clock) {
     this(engine, node, catalog, applier, PerHostRouting.off(), RouteApplier.none(), interval, metrics, clock);
   }
@@ -71,7 +71,7 @@ public final class PerHostLoop implements AutoCloseable {
    * With routing: this host publishes {@code routing}'s advertised address and keeps kernel routes to
    * the other hosts' blocks, every pass and whenever the store's pools or advertised addresses change.
    */
-  public PerHostLoop(ClusterIpam engine, HostId node, CatalogSource catalog, LbApplier applier, PerHostRouting routing,
+  public PerHostLoop(HostAddressing engine, HostId node, CatalogSource catalog, LbApplier applier, PerHostRouting routing,
       RouteApplier routeApplier, Duration interval, PerHostMetrics metrics, Clock clock) {
     this.routing = routing;
     this.routeApplier = routeApplier;
@@ -110,15 +110,7 @@ public final class PerHostLoop implements AutoCloseable {
   public PerHostLoop start() {
     if (routing.advertise().isPresent()) {
       try {
-        List<AutoCloseable> watches = new java.util.ArrayList<>();
-        for (String prefix : engine.routePlanInputs()) {
-          watches.add(engine.store().watch(prefix, k -> queueRoutePass()));
-        }
-        watch = () -> {
-          for (AutoCloseable w : watches) {
-            w.close();
-          }
-        };
+        watch = engine.watchRoutePlanInputs(this::queueRoutePass);
       } catch (RuntimeException e) {
         LOG.warn("event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"", e.toString(), interval);
       }

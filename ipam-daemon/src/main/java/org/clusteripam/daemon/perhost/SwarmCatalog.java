@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
-import org.clusteripam.core.engine.AddressingMode;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
@@ -142,7 +141,7 @@ final class SwarmCatalog {
           skipped.add("network " + n.path("Name").asText() + " subnet " + subnet + ": " + e.getMessage());
         }
       }
-      boolean byOption = PER_HOST.equals(ipam.path("Options").path(AddressingMode.ADDRESSING_OPTION).asText("").strip());
+      boolean byOption = PER_HOST.equals(ipam.path("Options").path(org.clusteripam.core.ipam.PoolOptions.ADDRESSING).asText("").strip());
       if (subnets.isEmpty() || !(byOption || subnets.stream().anyMatch(knownPerHost::contains))) {
         continue;
       }

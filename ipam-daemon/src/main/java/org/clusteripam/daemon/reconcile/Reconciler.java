@@ -12,9 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
-import org.clusteripam.core.ipam.ConditionalRelease;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
-import org.clusteripam.core.ipam.Ipam;
 import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.reconcile.DockerState;
 import org.clusteripam.core.reconcile.Finding;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
   private final StateStore store;
-  private final Ipam ipam;
+  private final DriverIpam ipam;
   private final StoreReader reader;
   private final DockerApi docker;
   private final HostId node;
@@ -49,7 +48,7 @@ public final class Reconciler implements AutoCloseable {
   private boolean startupDone;
   private boolean dockerWasDown;
 
-  public Reconciler(StateStore store, Ipam ipam, StoreReader reader, DockerApi docker, HostId node, Duration interval, Duration grace,
+  public Reconciler(StateStore store, DriverIpam ipam, StoreReader reader, DockerApi docker, HostId node, Duration interval, Duration grace,
       ReconcileMetrics metrics, Clock clock) {
     this.store = store;
     this.ipam = ipam;
@@ -131,9 +130,9 @@ public final class Reconciler implements AutoCloseable {
     suspects = new HashMap<>(d.suspects());
     metrics.observed(d, clock.instant().getEpochSecond());
     boolean startup = !startupDone;
-    if (startup && ipam instanceof org.clusteripam.core.engine.ClusterIpam engine) {
+    if (startup) {
       // A leave cut off between marking its pool for deletion and deleting it (this host crashed).
-      List<org.clusteripam.core.net.IpPrefix> deleted = engine.finishDeletions();
+      List<org.clusteripam.core.net.IpPrefix> deleted = ipam.finishDeletions();
       if (!deleted.isEmpty()) {
         LOG.info("event=pools_deleted pools={} why=\"their last holder's leave was interrupted\"", deleted);
       }
@@ -199,15 +198,11 @@ public final class Reconciler implements AutoCloseable {
           LOG.info("event=release_skipped pool={} address={} live={} changed={}", l.pool(), l.address(), live, !unchanged);
           continue;
         }
-        if (ipam instanceof ConditionalRelease cr) {
-          // Atomic with the store: an address freed and handed out again since the check above
-          // is a new allocation (another since) and stays.
-          if (!cr.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation())) {
-            LOG.info("event=release_skipped pool={} address={} live=false changed=true", l.pool(), l.address());
-            continue;
-          }
-        } else {
-          ipam.releaseAddress(node, l.pool(), l.address());
+        // Atomic with the store: an address freed and handed out again since the check above
+        // is a new allocation (another since) and stays.
+        if (!ipam.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation())) {
+          LOG.info("event=release_skipped pool={} address={} live=false changed=true", l.pool(), l.address());
+          continue;
         }
         metrics.reclaimed("address");
         LOG.warn("event=reclaimed_address pool={} address={} reason=\"not in Docker for two passes and the grace period\"", l.pool(), l.address());

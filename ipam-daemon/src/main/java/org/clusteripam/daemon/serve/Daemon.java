@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.ConfigMismatchException;
 import org.clusteripam.core.ipam.Ipam;
 import org.clusteripam.core.store.StateStore;
@@ -96,9 +96,9 @@ public final class Daemon implements AutoCloseable {
     PerHostLoop perHost = null;
     Optional<CniService> cni = Optional.empty();
     try {
-      ClusterIpam engine;
+      IpamEngine engine;
       try {
-        engine = new ClusterIpam(store, c.ipam(), c.node(), Clock.systemUTC());
+        engine = IpamEngine.open(store, c.ipam(), Clock.systemUTC());
       } catch (ConfigMismatchException | StoreException e) {
         throw new StartupException(e.getMessage(), e);
       }
@@ -106,7 +106,7 @@ public final class Daemon implements AutoCloseable {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       // Docker is reached only after the socket is up (Docker gives a plugin ~10 s to start).
       java.util.concurrent.atomic.AtomicReference<DockerApi> dockerRef = new java.util.concurrent.atomic.AtomicReference<>();
-      Ipam recovering = new StaleHoldRecovery(engine, engine, () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
+      Ipam recovering = new StaleHoldRecovery(engine.driver(), () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
           Clock.systemUTC(), c.staleIpGrace());
       Ipam timed = new TimedIpam(recovering, registry);
       // Outermost, so a traced call's time includes everything the socket waits for.
@@ -123,7 +123,7 @@ public final class Daemon implements AutoCloseable {
       }
       if (c.cniSocket().isPresent()) {
         try {
-          cni = Optional.of(CniService.start(c.cniSocket().get(), engine, c.reconcileInterval(), c.leakGrace(), registry));
+          cni = Optional.of(CniService.start(c.cniSocket().get(), engine.cni(c.node()), c.reconcileInterval(), c.leakGrace(), registry));
         } catch (org.clusteripam.daemon.cni.CniSocketServer.BusyException e) {
           if (!c.cniSocket().get().equals(DaemonConfig.DEFAULT_CNI_SOCKET)) {
             throw new StartupException(e.getMessage() + " (use --cni-socket off or another path)", e);
@@ -148,14 +148,14 @@ public final class Daemon implements AutoCloseable {
       docker = new DockerApi(c.dockerHost(), c.driverName());
       dockerRef.set(docker);
       RouteApplier routes = c.routing().advertise().isPresent() ? KernelRouteApplier.open(c.routing().protocol()) : RouteApplier.none();
-      perHost = new PerHostLoop(engine, c.node(), SwarmCatalogReader.over(docker), lbApplier(c), c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC())
+      perHost = new PerHostLoop(engine.perHost(), c.node(), SwarmCatalogReader.over(docker), lbApplier(c), c.routing(), routes, c.lbInterval(), new PerHostMetrics(registry), Clock.systemUTC())
           .withPreflight(org.clusteripam.daemon.perhost.DataPathPreflight.system());
       if (metricsServer.isPresent()) {
         DockerApi d = docker;
         PerHostLoop loop = perHost;
-        metricsServer.get().addEndpoint("/v1/lb", new LbEndpoint(engine, loop)::answer);
-        metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.answer(q, engine));
-        metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.addressSpaces(), d, c.node()));
+        metricsServer.get().addEndpoint("/v1/lb", new LbEndpoint(engine.perHost(), loop)::answer);
+        metricsServer.get().addEndpoint("/v1/show", q -> ShowCommand.answer(q, engine, store));
+        metricsServer.get().addEndpoint("/v1/check", q -> CheckRun.report(store, engine.config().addressSpaces(), d, c.node()));
         org.clusteripam.daemon.map.MapHttp.install(metricsServer.get(), engine.queries(), engine.config(), store.describe(),
             org.clusteripam.daemon.map.DockerContainerDirectory.over(d));
         metricsServer.get().start();
@@ -163,7 +163,7 @@ public final class Daemon implements AutoCloseable {
       }
       // The engine itself, not the timed wrapper: reconciliation is not a Docker request, and it
       // needs the engine's conditional release.
-      reconciler = new Reconciler(store, engine, new StoreContentsReader(store, engine.addressSpaces()), docker, c.node(), c.reconcileInterval(),
+      reconciler = new Reconciler(store, engine.driver(), new StoreContentsReader(store, engine.config().addressSpaces()), docker, c.node(), c.reconcileInterval(),
           c.leakGrace(), new ReconcileMetrics(registry), Clock.systemUTC());
       reconciler.start();
       perHost.start();

@@ -9,7 +9,7 @@ import org.clusteripam.core.ipam.AddressGrant;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.AddressSpaces;
-import org.clusteripam.core.ipam.ConditionalRelease;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.Ipam;
@@ -34,7 +34,7 @@ public final class StaleHoldRecovery implements Ipam {
   private static final Logger LOG = LoggerFactory.getLogger(StaleHoldRecovery.class);
 
   private final Ipam delegate;
-  private final ConditionalRelease release;
+  private final Release release;
   private final Supplier<Optional<DockerState>> docker;
   private final Clock clock;
   private final Duration grace;
@@ -42,7 +42,17 @@ public final class StaleHoldRecovery implements Ipam {
   /**
    * @param docker Docker's current networks on this host, or empty when they cannot be read now
    */
-  public StaleHoldRecovery(Ipam delegate, ConditionalRelease release, Supplier<Optional<DockerState>> docker, Clock clock, Duration grace) {
+  public StaleHoldRecovery(DriverIpam engine, Supplier<Optional<DockerState>> docker, Clock clock, Duration grace) {
+    this(engine, engine::releaseAddressIfUnchanged, docker, clock, grace);
+  }
+
+  /** The conditional release the recovery uses (a seam for tests). */
+  @FunctionalInterface
+  interface Release {
+    boolean releaseAddressIfUnchanged(HostId host, PoolId pool, IpAddress address, long sinceMillis);
+  }
+
+  StaleHoldRecovery(Ipam delegate, Release release, Supplier<Optional<DockerState>> docker, Clock clock, Duration grace) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.release = Objects.requireNonNull(release, "release");
     this.docker = Objects.requireNonNull(docker, "docker");

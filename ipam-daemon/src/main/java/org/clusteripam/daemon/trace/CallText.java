@@ -13,6 +13,7 @@ import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.AddressSpaces;
 import org.clusteripam.core.ipam.PoolGrant;
 import org.clusteripam.core.ipam.PoolRequest;
+import org.clusteripam.docker.protocol.DockerLabels;
 
 /**
  * Compact JSON of one plugin call's request and response, in Docker's field names (so a trace line
@@ -41,7 +42,7 @@ final class CallText {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("PoolID", g.id().value());
     m.put("Pool", g.pool().toString());
-    m.put("Data", new TreeMap<>(g.data()));
+    m.put("Data", g.gateway().map(a -> Map.of(DockerLabels.GATEWAY, a + "/" + g.pool().length())).orElse(Map.of()));
     return json(m);
   }
 

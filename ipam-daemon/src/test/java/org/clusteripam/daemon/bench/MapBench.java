@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -49,26 +49,27 @@ public final class MapBench {
     long t0 = System.nanoTime();
     InMemoryStateStore mem = new InMemoryStateStore();
     IpamConfig config = IpamConfig.builder().supernetV4(SUPERNET).build();
-    List<ClusterIpam> hosts = new ArrayList<>();
+    List<IpamEngine> hosts = new ArrayList<>();
     for (int h = 0; h < HOSTS; h++) {
-      hosts.add(new ClusterIpam(mem, config, new HostId("bench-" + h), Clock.systemUTC()));
+      hosts.add(IpamEngine.open(mem, config, Clock.systemUTC()));
     }
     int made = 0;
     for (int i = 0; i < pools; i++) {
       int share = addresses / pools + (i == 0 ? addresses % pools : 0);
       int holders = i % 4 == 0 ? 3 : 2;
       for (int k = 0; k < holders; k++) {
-        ClusterIpam e = hosts.get((i + k) % HOSTS);
-        PoolGrant g = e.requestPool(new PoolRequest(e.node(), e.addressSpaces().local(), i == 0 || k == 0 ? Optional.empty() : Optional.of(poolOf(i, hosts)),
+        IpamEngine e = hosts.get((i + k) % HOSTS);
+        HostId host = new HostId("bench-" + ((i + k) % HOSTS));
+        PoolGrant g = e.driver().requestPool(new PoolRequest(host, e.driver().addressSpaces().local(), i == 0 || k == 0 ? Optional.empty() : Optional.of(poolOf(i, hosts)),
             Optional.empty(), Map.of("network", "net-" + i), false));
         if (k == 0) {
-          e.requestAddress(new AddressRequest(e.node(), g.id(), Optional.empty(), AddressKind.GATEWAY, Map.of()));
+          e.driver().requestAddress(new AddressRequest(host, g.id(), Optional.empty(), AddressKind.GATEWAY, Map.of()));
           made++;
           PREFIXES.add(g.pool());
         }
         int n = k == holders - 1 ? share - 1 - (share - 1) / holders * (holders - 1) : (share - 1) / holders;
         for (int a = 0; a < n; a++) {
-          e.requestAddress(new AddressRequest(e.node(), g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()));
+          e.driver().requestAddress(new AddressRequest(host, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()));
           made++;
         }
       }
@@ -123,7 +124,7 @@ public final class MapBench {
 
   static final List<IpPrefix> PREFIXES = new ArrayList<>();
 
-  private static IpPrefix poolOf(int i, List<ClusterIpam> hosts) {
+  private static IpPrefix poolOf(int i, List<IpamEngine> hosts) {
     return PREFIXES.get(i);
   }
 

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
@@ -38,7 +39,7 @@ import org.clusteripam.etcd.file.FileStoreStats;
 
 /**
  * RequestAddress + ReleaseAddress round trips over the plugin's Unix socket, wired as {@code serve}
- * wires it (store → ClusterIpam → TimedIpam → PluginServer), on the in-memory store, the embedded
+ * wires it (store → DriverIpam → TimedIpam → PluginServer), on the in-memory store, the embedded
  * file store (real fsync) and etcd (a real {@code /usr/bin/etcd} this run starts and stops), with 1
  * and 32 concurrent dockerd-like clients. Prints pairs/s, latency percentiles, store work per pair
  * and CPU per pair. Not a test: run by hand (see docs/bench/socket-stores.md).
@@ -123,7 +124,7 @@ public final class SocketStoreBench {
     Path socket = dir.resolve(name.charAt(0) + "" + clients + ".sock");
     try (store) {
       // As Daemon.start: engine on the store, the host lease, the timing decorator, the socket.
-      ClusterIpam engine = new ClusterIpam(store, IpamConfig.defaults(), NODE, Clock.systemUTC());
+      DriverIpam engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
       store.keepAlive(HostLease.key(NODE), ("{\"node\":\"" + NODE.value() + "\",\"pid\":" + ProcessHandle.current().pid() + "}")
           .getBytes(StandardCharsets.UTF_8), HostLease.TTL);
       TimedIpam timed = new TimedIpam(engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.store.StateStore;
@@ -31,7 +32,7 @@ class LbStateCommandTest {
   void perHostPoolWithACatalog() {
     try (StateStore store = FileStateStore.open(dir)) {
       fx = new PerHostFixture(store);
-      ClusterIpam h1 = new ClusterIpam(store, IpamConfig.defaults(), PerHostFixture.H1, Clock.systemUTC());
+      HostAddressing h1 = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
       h1.publishCatalog(fx.catalog());
       h1Vip = h1.syncServiceVips(PerHostFixture.H1).get(0).address();
     }

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -31,46 +31,46 @@ final class ShowHostFixture {
   static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
-  final ClusterIpam h1;
-  final ClusterIpam h2;
+  final IpamEngine h1;
+  final IpamEngine h2;
   final IpPrefix h2Only;
   final IpAddress placeholder1;
   final IpAddress placeholder2;
 
   ShowHostFixture(StateStore store) {
-    h1 = new ClusterIpam(store, IpamConfig.defaults(), H1, CLOCK);
-    h2 = new ClusterIpam(store, IpamConfig.defaults(), H2, CLOCK);
-    ClusterIpam manager = new ClusterIpam(store, IpamConfig.defaults(), MANAGER, CLOCK);
-    String local = h1.addressSpaces().local();
+    h1 = IpamEngine.open(store, IpamConfig.defaults(), CLOCK);
+    h2 = IpamEngine.open(store, IpamConfig.defaults(), CLOCK);
+    IpamEngine manager = IpamEngine.open(store, IpamConfig.defaults(), CLOCK);
+    String local = h1.driver().addressSpaces().local();
 
-    PoolId shared1 = h1.requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
-    PoolId shared2 = h2.requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
+    PoolId shared1 = h1.driver().requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
+    PoolId shared2 = h2.driver().requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
     address(h1, H1, shared1, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(h2, H2, shared2, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(h1, H1, shared1, Optional.empty(), AddressKind.ENDPOINT);
     address(h1, H1, shared1, Optional.empty(), AddressKind.ENDPOINT);
     address(h2, H2, shared2, Optional.empty(), AddressKind.ENDPOINT);
-    h1.requestServiceVip(H1, shared1, "svc1");
-    h2.requestServiceVip(H2, shared2, "svc1");
+    h1.perHost().requestServiceVip(H1, shared1, "svc1");
+    h2.perHost().requestServiceVip(H2, shared2, "svc1");
 
-    PoolId only = h2.requestPool(new PoolRequest(H2, local, Optional.empty(), Optional.empty(), Map.of(), false)).id();
-    h2Only = h2.requestAddress(new AddressRequest(H2, only, Optional.empty(), AddressKind.ENDPOINT, Map.of())).pool();
+    PoolId only = h2.driver().requestPool(new PoolRequest(H2, local, Optional.empty(), Optional.empty(), Map.of(), false)).id();
+    h2Only = h2.driver().requestAddress(new AddressRequest(H2, only, Optional.empty(), AddressKind.ENDPOINT, Map.of())).pool();
 
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId global = manager.requestPool(new PoolRequest(MANAGER, manager.addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(),
+    PoolId global = manager.driver().requestPool(new PoolRequest(MANAGER, manager.driver().addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(),
         perHost, false)).id();
     IpAddress gw = address(manager, MANAGER, global, Optional.empty(), AddressKind.GATEWAY);
-    Map<String, String> serial = Map.of(ClusterIpam.SERIAL_OPTION, "true");
-    placeholder1 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    placeholder2 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    for (ClusterIpam node : new ClusterIpam[] {h1, h2}) {
-      PoolId id = node.requestPool(new PoolRequest(node.node(), local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
-      address(node, node.node(), id, Optional.of(gw), AddressKind.GATEWAY);
-      address(node, node.node(), id, Optional.of(node == h1 ? placeholder1 : placeholder2), AddressKind.ENDPOINT);
+    placeholder1 = manager.driver().requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    placeholder2 = manager.driver().requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    for (IpamEngine node : new IpamEngine[] {h1, h2}) {
+      HostId host = node == h1 ? H1 : H2;
+      PoolId id = node.driver().requestPool(new PoolRequest(host, local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+      address(node, host, id, Optional.of(gw), AddressKind.GATEWAY);
+      address(node, host, id, Optional.of(node == h1 ? placeholder1 : placeholder2), AddressKind.ENDPOINT);
     }
   }
 
-  private static IpAddress address(ClusterIpam engine, HostId host, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
-    return engine.requestAddress(new AddressRequest(host, pool, preferred, kind, Map.of())).address();
+  private static IpAddress address(IpamEngine engine, HostId host, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
+    return engine.driver().requestAddress(new AddressRequest(host, pool, preferred, kind, Map.of())).address();
   }
 }

@@ -67,7 +67,7 @@ class ShowHostTest {
   void textShowsOnlyWhatTheHostHolds() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    String out = ShowCommand.answer("node=h1", fx.h1);
+    String out = ShowCommand.answer("node=h1", fx.h1, store);
     assertThat(out).isEqualTo("store in-memory store at revision " + store.revision() + "\n" + H1_TEXT);
     assertThat(out).as("h2's own addresses, VIP, pool and placeholder are not h1's")
         .doesNotContain("10.90.0.192", "@vip/h2", fx.h2Only.toString(), fx.placeholder2.toString(), "10.91.0.2 ");
@@ -77,20 +77,20 @@ class ShowHostTest {
   void jsonShowsOnlyWhatTheHostHolds() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    assertThat(JSON.readTree(ShowCommand.answer("json&node=h1", fx.h1))).isEqualTo(JSON.readTree(H1_JSON.formatted(store.revision())));
-    assertThat(ShowCommand.answer("node=h1&json", fx.h1)).isEqualTo(ShowCommand.answer("json&node=h1", fx.h1));
+    assertThat(JSON.readTree(ShowCommand.answer("json&node=h1", fx.h1, store))).isEqualTo(JSON.readTree(H1_JSON.formatted(store.revision())));
+    assertThat(ShowCommand.answer("node=h1&json", fx.h1, store)).isEqualTo(ShowCommand.answer("json&node=h1", fx.h1, store));
   }
 
   @Test
   void theOtherHostSeesItsOwnPoolsAndAHostWithNothingSeesNothing() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    String h2 = ShowCommand.answer("node=h2", fx.h1);
+    String h2 = ShowCommand.answer("node=h2", fx.h1, store);
     assertThat(h2).contains("host h2 holds 3 pools, 3 blocks, 6 addresses (1 service VIP), 1 placeholder\n")
         .contains("  pool " + fx.h2Only + " dynamic holders=h2 ", "10.90.0.193 endpoint held by @vip/h2/svc1",
             "placeholder " + fx.placeholder2 + " -> 10.91.0.2\n")
         .doesNotContain("@vip/h1", "10.90.0.2 ", "10.91.0.64");
-    assertThat(ShowCommand.answer("node=h9", fx.h1))
+    assertThat(ShowCommand.answer("node=h9", fx.h1, store))
         .isEqualTo("store in-memory store at revision " + store.revision() + "\nhost h9 holds 0 pools, 0 blocks, 0 addresses (0 service VIPs), 0 placeholders\n");
   }
 
@@ -98,10 +98,10 @@ class ShowHostTest {
   void withoutANodeTheEndpointAnswersTheWholeStoreAsBefore() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    assertThat(ShowCommand.answer(null, fx.h1)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), false));
-    assertThat(ShowCommand.answer("json", fx.h1)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), true));
-    assertThatThrownBy(() -> ShowCommand.answer("nodes=h1", fx.h1)).hasMessageContaining("unknown query \"nodes=h1\"");
-    assertThatThrownBy(() -> ShowCommand.answer("node=bad id", fx.h1)).hasMessageContaining("host id must be");
+    assertThat(ShowCommand.answer(null, fx.h1, store)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), false));
+    assertThat(ShowCommand.answer("json", fx.h1, store)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), true));
+    assertThatThrownBy(() -> ShowCommand.answer("nodes=h1", fx.h1, store)).hasMessageContaining("unknown query \"nodes=h1\"");
+    assertThatThrownBy(() -> ShowCommand.answer("node=bad id", fx.h1, store)).hasMessageContaining("host id must be");
   }
 
   @Test

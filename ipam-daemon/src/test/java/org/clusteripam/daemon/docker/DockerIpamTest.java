@@ -355,13 +355,11 @@ class DockerIpamTest {
     IpPrefix auto = IpPrefix.parse(autoSubnet);
     // Seed two leaks the way a crash would leave them: one of this node's, one of a dead node h9.
     try (org.clusteripam.core.store.StateStore st = org.clusteripam.etcd.file.FileStateStore.open(Path.of(state))) {
-      org.clusteripam.core.engine.ClusterIpam h1 = new org.clusteripam.core.engine.ClusterIpam(st,
-          org.clusteripam.core.engine.IpamConfig.defaults(), new org.clusteripam.core.ipam.HostId("h1"), java.time.Clock.systemUTC());
-      org.clusteripam.core.engine.ClusterIpam h9 = new org.clusteripam.core.engine.ClusterIpam(st,
-          org.clusteripam.core.engine.IpamConfig.defaults(), new org.clusteripam.core.ipam.HostId("h9"), java.time.Clock.systemUTC());
-      h1.requestAddress(new org.clusteripam.core.ipam.AddressRequest(h1.node(), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/10.7.0.0/24"),
+      org.clusteripam.core.ipam.DriverIpam engine = org.clusteripam.core.engine.IpamEngine.open(st,
+          org.clusteripam.core.engine.IpamConfig.defaults(), java.time.Clock.systemUTC()).driver();
+      engine.requestAddress(new org.clusteripam.core.ipam.AddressRequest(new org.clusteripam.core.ipam.HostId("h1"), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/10.7.0.0/24"),
           java.util.Optional.of(IpAddress.parse("10.7.0.99")), org.clusteripam.core.ipam.AddressKind.ENDPOINT, Map.of()));
-      h9.requestAddress(new org.clusteripam.core.ipam.AddressRequest(h9.node(), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/" + auto),
+      engine.requestAddress(new org.clusteripam.core.ipam.AddressRequest(new org.clusteripam.core.ipam.HostId("h9"), new org.clusteripam.core.ipam.PoolId("ClusterIpamLocal/" + auto),
           java.util.Optional.of(auto.addressAt(250)), org.clusteripam.core.ipam.AddressKind.ENDPOINT, Map.of()));
     }
     String[] store = {"--state-dir", state, "--node-id", "h1", "--docker-host", docker.dockerHost()};

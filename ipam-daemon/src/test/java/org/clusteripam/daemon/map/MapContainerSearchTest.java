@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.clusteripam.core.cni.AddRequest;
 import org.clusteripam.core.cni.AttachmentId;
 import org.clusteripam.core.cni.PoolSpec;
-import org.clusteripam.core.engine.ClusterIpam;
-import org.clusteripam.core.engine.CniAttachments;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.AddressKind;
@@ -39,16 +38,16 @@ class MapContainerSearchTest {
   final InMemoryStateStore store = new InMemoryStateStore();
   final IpamConfig config = IpamConfig.builder().supernetV4(IpPrefix.parse("10.80.0.0/16")).build();
   final Clock clock = Clock.fixed(Instant.parse("2026-12-01T00:00:00Z"), ZoneOffset.UTC);
-  final ClusterIpam engine = new ClusterIpam(store, config, new HostId("h1"), clock);
+  final IpamEngine engine = IpamEngine.open(store, config, clock);
   final IpAddress docker1;
   final IpAddress docker2;
   final IpAddress cni;
 
   MapContainerSearchTest() {
-    PoolGrant g = engine.requestPool(new PoolRequest(new HostId("h1"), "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", "web"), false));
-    docker1 = engine.requestAddress(new AddressRequest(new HostId("h1"), g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
-    docker2 = engine.requestAddress(new AddressRequest(new HostId("h1"), g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
-    cni = CniAttachments.of(engine, clock).add(new AddRequest(new AttachmentId("web", CNI_ID, "eth0"), "", "", List.of(PoolSpec.dynamic(IpFamily.IPV4, "web")),
+    PoolGrant g = engine.driver().requestPool(new PoolRequest(new HostId("h1"), "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", "web"), false));
+    docker1 = engine.driver().requestAddress(new AddressRequest(new HostId("h1"), g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+    docker2 = engine.driver().requestAddress(new AddressRequest(new HostId("h1"), g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+    cni = engine.cni(new HostId("h1")).add(new AddRequest(new AttachmentId("web", CNI_ID, "eth0"), "", "", List.of(PoolSpec.dynamic(IpFamily.IPV4, "web")),
         List.of())).ips().get(0).address();
   }
 

@@ -7,7 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -45,17 +45,24 @@ public final class MapFixture {
   IpAddress webVip;
   PoolId webId;
 
+  /** The host each of the fixture's engines plays (an engine serves any host; the fixture keeps one per host). */
+  private static final Map<IpamEngine, HostId> HOST_OF = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
   public static IpamConfig config() {
     return IpamConfig.builder().supernetV4(SUPERNET).supernetV6(Optional.of(SUPERNET_V6)).cooldown(Duration.ofDays(1000)).build();
   }
 
   public MapFixture(StateStore store) {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    ClusterIpam a = new ClusterIpam(store, config(), H1, clock);
-    ClusterIpam b = new ClusterIpam(store, config(), H2, clock);
-    ClusterIpam c = new ClusterIpam(store, config(), H3, clock);
-    ClusterIpam m = new ClusterIpam(store, config(), MANAGER, clock);
-    String local = a.addressSpaces().local();
+    IpamEngine a = IpamEngine.open(store, config(), clock);
+    IpamEngine b = IpamEngine.open(store, config(), clock);
+    IpamEngine c = IpamEngine.open(store, config(), clock);
+    IpamEngine m = IpamEngine.open(store, config(), clock);
+    HOST_OF.put(a, H1);
+    HOST_OF.put(b, H2);
+    HOST_OF.put(c, H3);
+    HOST_OF.put(m, MANAGER);
+    String local = a.driver().addressSpaces().local();
 
     // Named dynamic networks on every host: a few containers each.
     Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
@@ -66,8 +73,8 @@ public final class MapFixture {
     sizes.put("batch", 22);
     PoolId webOfB = null;
     for (Map.Entry<String, Integer> net : sizes.entrySet()) {
-      for (ClusterIpam e : List.of(a, b, c)) {
-        PoolGrant g = e.requestPool(new PoolRequest(e.node(), local, Optional.empty(), Optional.empty(), Map.of("network", net.getKey()), false));
+      for (IpamEngine e : List.of(a, b, c)) {
+        PoolGrant g = e.driver().requestPool(new PoolRequest(HOST_OF.get(e), local, Optional.empty(), Optional.empty(), Map.of("network", net.getKey()), false));
         if (e == a) {
           address(e, g.id(), Optional.empty(), AddressKind.GATEWAY);
           pools.put(net.getKey(), g.pool());
@@ -84,7 +91,7 @@ public final class MapFixture {
       }
     }
     // One network past the warning level: node-a fills its block and claims more.
-    PoolGrant full = a.requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "ingest"), false));
+    PoolGrant full = a.driver().requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "ingest"), false));
     address(a, full.id(), Optional.empty(), AddressKind.GATEWAY);
     for (int i = 0; i < 212; i++) {
       address(a, full.id(), Optional.empty(), AddressKind.ENDPOINT);
@@ -93,41 +100,40 @@ public final class MapFixture {
     // Released addresses still in their cooldown.
     IpAddress c1 = address(b, webOfB, Optional.empty(), AddressKind.ENDPOINT);
     IpAddress c2 = address(b, webOfB, Optional.empty(), AddressKind.ENDPOINT);
-    b.releaseAddress(H2, webOfB, c1);
-    b.releaseAddress(H2, webOfB, c2);
+    b.driver().releaseAddress(H2, webOfB, c1);
+    b.driver().releaseAddress(H2, webOfB, c2);
     cooling = c1;
-    webVip = a.requestServiceVip(H1, webId, "frontend").address();
-    a.requestServiceVip(H1, webId, "api");
+    webVip = a.perHost().requestServiceVip(H1, webId, "frontend").address();
+    a.perHost().requestServiceVip(H1, webId, "api");
 
     // IPv6: one dynamic pool.
-    PoolId v6 = a.requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "web6"), true)).id();
+    PoolId v6 = a.driver().requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "web6"), true)).id();
     for (int i = 0; i < 5; i++) {
       address(a, v6, Optional.empty(), AddressKind.ENDPOINT);
     }
 
     // Outside the supernets: a static pool two hosts share, with VIPs.
-    PoolId s1 = a.requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
-    PoolId s2 = b.requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
+    PoolId s1 = a.driver().requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
+    PoolId s2 = b.driver().requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
     address(a, s1, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(b, s2, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     for (int i = 0; i < 6; i++) {
       address(a, s1, Optional.empty(), AddressKind.ENDPOINT);
       address(b, s2, Optional.empty(), AddressKind.ENDPOINT);
     }
-    a.requestServiceVip(H1, s1, "search");
-    b.requestServiceVip(H2, s2, "search");
+    a.perHost().requestServiceVip(H1, s1, "search");
+    b.perHost().requestServiceVip(H2, s2, "search");
     pools.put("shared", SHARED);
 
     // A per-host pool: swarm's manager hands out placeholders, each node maps its own to an address of its blocks.
     Map<String, String> perHost = Map.of("addressing", "per-host", "network", "overlay-ph");
-    PoolId g = m.requestPool(new PoolRequest(MANAGER, m.addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+    PoolId g = m.driver().requestPool(new PoolRequest(MANAGER, m.driver().addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
     IpAddress gw = address(m, g, Optional.empty(), AddressKind.GATEWAY);
-    Map<String, String> serial = Map.of(ClusterIpam.SERIAL_OPTION, "true");
-    for (ClusterIpam node : List.of(a, b)) {
-      PoolId id = node.requestPool(new PoolRequest(node.node(), local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+    for (IpamEngine node : List.of(a, b)) {
+      PoolId id = node.driver().requestPool(new PoolRequest(HOST_OF.get(node), local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
       address(node, id, Optional.of(gw), AddressKind.GATEWAY);
       for (int i = 0; i < 3; i++) {
-        IpAddress ph = m.requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
+        IpAddress ph = m.driver().requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
         address(node, id, Optional.of(ph), AddressKind.ENDPOINT);
         placeholder = ph;
       }
@@ -135,7 +141,7 @@ public final class MapFixture {
     pools.put("overlay-ph", PER_HOST);
   }
 
-  private static IpAddress address(ClusterIpam e, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
-    return e.requestAddress(new AddressRequest(e.node(), pool, preferred, kind, Map.of())).address();
+  private static IpAddress address(IpamEngine e, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
+    return e.driver().requestAddress(new AddressRequest(HOST_OF.get(e), pool, preferred, kind, Map.of())).address();
   }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -59,7 +60,7 @@ public final class DataPathDriver {
   private int failures;
   private int passes;
   private final InMemoryStateStore store = new InMemoryStateStore();
-  private final ClusterIpam manager;
+  private final DriverIpam manager;
   private final PoolId global;
   private final IpAddress gateway;
   private final IpAddress vip;
@@ -77,7 +78,7 @@ public final class DataPathDriver {
 
   private DataPathDriver(PrintWriter report) {
     this.report = report;
-    manager = new ClusterIpam(store, IpamConfig.defaults(), host(1), Clock.systemUTC());
+    manager = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     global = manager.requestPool(new PoolRequest(host(1), manager.addressSpaces().global(), Optional.of(POOL), Optional.empty(), PER_HOST,
         false)).id();
     gateway = manager.requestAddress(new AddressRequest(host(1), global, Optional.empty(), AddressKind.GATEWAY, Map.of())).address();
@@ -228,7 +229,7 @@ public final class DataPathDriver {
 
   private IpAddress placeholder() {
     return manager.requestAddress(new AddressRequest(host(1), global, Optional.empty(), AddressKind.ENDPOINT,
-        Map.of(ClusterIpam.SERIAL_OPTION, "true"))).address();
+        true, Map.of())).address();
   }
 
   /** Swarm schedules a task on host n: a placeholder from the manager, the node maps it, the task listens. */
@@ -259,7 +260,7 @@ public final class DataPathDriver {
   }
 
   private PerHostLoop newLoop(int n) {
-    ClusterIpam engine = new ClusterIpam(store, IpamConfig.defaults(), host(n), Clock.systemUTC());
+    org.clusteripam.core.ipam.HostAddressing engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
     CatalogSource source = n == 1
         ? known -> new CatalogRead.Catalog(Map.of(POOL, List.of(new CatalogService("sweb", "web", Optional.of(vip),
             List.of(ServicePort.parse(PORT + "/tcp")), tasks.get()))), List.of())

@@ -7,7 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class LbEndpointTest {
   final InMemoryStateStore store = new InMemoryStateStore();
   final PerHostFixture fx = new PerHostFixture(store);
-  final ClusterIpam engine = new ClusterIpam(store, IpamConfig.defaults(), PerHostFixture.H1, Clock.systemUTC());
+  final HostAddressing engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
 
   @Test
   void answersFromTheLoopAndTheStore() {

@@ -4,7 +4,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -30,7 +31,7 @@ public final class PerHostFixture {
   public static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/24");
   static final Map<String, String> PER_HOST = Map.of("addressing", "per-host");
 
-  public final ClusterIpam manager;
+  public final DriverIpam manager;
   public final IpAddress vip;
   public final IpAddress t1;
   public final IpAddress t2;
@@ -38,14 +39,13 @@ public final class PerHostFixture {
   public final IpAddress a2;
 
   public PerHostFixture(StateStore store) {
-    manager = new ClusterIpam(store, IpamConfig.defaults(), MANAGER, Clock.systemUTC());
+    manager = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     PoolId global = manager.requestPool(new PoolRequest(MANAGER, manager.addressSpaces().global(), Optional.of(POOL), Optional.empty(),
         PER_HOST, false)).id();
     IpAddress gw = address(MANAGER, global, Optional.empty(), AddressKind.GATEWAY);
-    Map<String, String> serial = Map.of(ClusterIpam.SERIAL_OPTION, "true");
-    vip = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    t1 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    t2 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
+    vip = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    t1 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    t2 = manager.requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
     a1 = nodeRuns(H1, gw, t1);
     a2 = nodeRuns(H2, gw, t2);
   }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -55,27 +55,26 @@ public final class PerHostKernelDriver {
     HostId manager = new HostId("m1");
     HostId h1 = new HostId("h1");
     HostId h2 = new HostId("h2");
-    ClusterIpam ipam = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), h1, Clock.systemUTC());
+    IpamEngine ipam = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC());
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId g = ipam.requestPool(new PoolRequest(manager, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    Map<String, String> serial = Map.of("com.docker.network.ipam.serial", "true");
-    IpAddress vip = ipam.requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    IpAddress t1 = ipam.requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    IpAddress t2 = ipam.requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, serial)).address();
-    PoolId l1 = ipam.requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    PoolId l2 = ipam.requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    IpAddress a1 = ipam.requestAddress(new AddressRequest(h1, l1, Optional.of(t1), AddressKind.ENDPOINT, Map.of())).address();
-    IpAddress a2 = ipam.requestAddress(new AddressRequest(h2, l2, Optional.of(t2), AddressKind.ENDPOINT, Map.of())).address();
+    PoolId g = ipam.driver().requestPool(new PoolRequest(manager, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
+    IpAddress vip = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    IpAddress t1 = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    IpAddress t2 = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    PoolId l1 = ipam.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
+    PoolId l2 = ipam.driver().requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
+    IpAddress a1 = ipam.driver().requestAddress(new AddressRequest(h1, l1, Optional.of(t1), AddressKind.ENDPOINT, Map.of())).address();
+    IpAddress a2 = ipam.driver().requestAddress(new AddressRequest(h2, l2, Optional.of(t2), AddressKind.ENDPOINT, Map.of())).address();
     CatalogService web = new CatalogService("svc1", "web", Optional.of(vip), List.of(HTTP),
         List.of(new CatalogTask("task1", t1), new CatalogTask("task2", t2)));
     CatalogSource source = known -> new CatalogRead.Catalog(Map.of(POOL, List.of(web)), List.of());
-    PerHostLoop loop = new PerHostLoop(ipam, h1, source, IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()),
+    PerHostLoop loop = new PerHostLoop(ipam.perHost(), h1, source, IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()),
         Duration.ofSeconds(5), new PerHostMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
     boolean ok = true;
 
     ok &= check(report, CHECKS.get(0), () -> {
       require(loop.pass() && loop.last().orElseThrow().applied(), "pass did not apply: " + loop.last());
-      IpAddress own = ipam.serviceVips(h1, l1).get(0).address();
+      IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
       TreeSet<String> want = new TreeSet<>(List.of(
           line(vip, a1, 1), line(vip, a2, 1), line(own, a1, 1), line(own, a2, 1), line(t1, a1, 1), line(t2, a2, 1)));
       TreeSet<String> got = table();
@@ -84,9 +83,9 @@ public final class PerHostKernelDriver {
     });
 
     ok &= check(report, CHECKS.get(1), () -> {
-      ipam.releaseAddress(h2, l2, a2); // task2's container went on h2: its mapping goes with it
+      ipam.driver().releaseAddress(h2, l2, a2); // task2's container went on h2: its mapping goes with it
       require(loop.pass(), "second pass failed");
-      IpAddress own = ipam.serviceVips(h1, l1).get(0).address();
+      IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
       TreeSet<String> got = table();
       TreeSet<String> want = new TreeSet<>(List.of(
           line(vip, a1, 1), line(vip, a2, 0), line(own, a1, 1), line(own, a2, 0), line(t1, a1, 1), line(t2, a2, 0)));

@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
@@ -94,7 +94,7 @@ class PerHostLoopTest {
 
   final FlakyStore store = new FlakyStore();
   final PerHostFixture fx = new PerHostFixture(store);
-  final ClusterIpam h1Engine = new ClusterIpam(store, IpamConfig.defaults(), H1, Clock.systemUTC());
+  final IpamEngine h1Engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC());
   final RecordingApplier lb = new RecordingApplier();
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   final AtomicReference<CatalogRead> docker = new AtomicReference<>();
@@ -108,7 +108,7 @@ class PerHostLoopTest {
   PerHostLoop loop;
 
   PerHostLoop loop(Duration interval) {
-    loop = new PerHostLoop(h1Engine, H1, source, lb, interval, new PerHostMetrics(registry), Clock.systemUTC());
+    loop = new PerHostLoop(h1Engine.perHost(), H1, source, lb, interval, new PerHostMetrics(registry), Clock.systemUTC());
     return loop;
   }
 
@@ -133,12 +133,12 @@ class PerHostLoopTest {
     assertThat(loop(Duration.ofMinutes(1)).pass()).isTrue();
 
     assertThat(knownAtRead).containsExactly(Set.of(POOL));
-    assertThat(h1Engine.catalog(POOL)).containsExactlyElementsOf(fx.catalog().get(POOL));
-    IpAddress hostVip = h1Engine.syncServiceVips(H1).get(0).address(); // idempotent: what the pass did
+    assertThat(h1Engine.perHost().catalog(POOL)).containsExactlyElementsOf(fx.catalog().get(POOL));
+    IpAddress hostVip = h1Engine.perHost().syncServiceVips(H1).get(0).address(); // idempotent: what the pass did
     assertThat(hostVip).isNotIn(fx.vip, fx.a1, fx.a2);
 
     LbDesiredState s = loop.last().orElseThrow().state();
-    assertThat(s).isEqualTo(h1Engine.lbDesiredState(H1));
+    assertThat(s).isEqualTo(h1Engine.perHost().lbDesiredState(H1));
     List<ServicePort> http = List.of(ServicePort.parse("80/tcp"));
     assertThat(s.vips()).containsExactlyInAnyOrder(
         new VipRoute(POOL, "sweb", "web", fx.vip, false, http, List.of(fx.a1, fx.a2)),
@@ -166,8 +166,8 @@ class PerHostLoopTest {
 
     docker.set(new CatalogRead.Catalog(java.util.Map.of(POOL, List.of()), List.of()));
     assertThat(loop.pass()).isTrue();
-    assertThat(h1Engine.catalog(POOL)).isEmpty();
-    assertThat(h1Engine.syncServiceVips(H1)).isEmpty();
+    assertThat(h1Engine.perHost().catalog(POOL)).isEmpty();
+    assertThat(h1Engine.perHost().syncServiceVips(H1)).isEmpty();
     LbDesiredState s = loop.last().orElseThrow().state();
     assertThat(s.vips()).isEmpty();
     assertThat(s.placeholders()).as("mappings outlive the catalog: routed on all ports").extracting(PlaceholderRoute::ports)
@@ -179,24 +179,24 @@ class PerHostLoopTest {
   void dockerUnavailableOrAWorkerPublishesNothingAndKeepsTheStoredCatalog() {
     docker.set(new CatalogRead.Catalog(fx.catalog(), List.of()));
     loop(Duration.ofMinutes(1)).pass();
-    List<CatalogService> published = h1Engine.catalog(POOL);
+    List<CatalogService> published = h1Engine.perHost().catalog(POOL);
 
     docker.set(new CatalogRead.Unavailable("GET /info: connection refused"));
     assertThat(loop.pass()).isTrue();
-    assertThat(h1Engine.catalog(POOL)).isEqualTo(published);
+    assertThat(h1Engine.perHost().catalog(POOL)).isEqualTo(published);
     assertThat(loop.last().orElseThrow().state().vips()).hasSize(2);
 
     docker.set(new CatalogRead.NotManager("worker"));
     assertThat(loop.pass()).isTrue();
-    assertThat(h1Engine.catalog(POOL)).isEqualTo(published);
+    assertThat(h1Engine.perHost().catalog(POOL)).isEqualTo(published);
     assertThat(lb.applied).hasSize(3).allMatch(s -> s.equals(lb.applied.get(0)));
   }
 
   @Test
   void withoutPerHostPoolsNeitherDockerNorTheLoadBalancerIsTouched() {
     InMemoryStateStore empty = new InMemoryStateStore();
-    ClusterIpam engine = new ClusterIpam(empty, IpamConfig.defaults(), H1, Clock.systemUTC());
-    loop = new PerHostLoop(engine, H1, source, lb, Duration.ofMinutes(1), new PerHostMetrics(registry), Clock.systemUTC());
+    IpamEngine engine = IpamEngine.open(empty, IpamConfig.defaults(), Clock.systemUTC());
+    loop = new PerHostLoop(engine.perHost(), H1, source, lb, Duration.ofMinutes(1), new PerHostMetrics(registry), Clock.systemUTC());
     assertThat(loop.pass()).isTrue();
     assertThat(reads.get()).isZero();
     assertThat(loop.last().orElseThrow().state()).isEqualTo(LbDesiredState.empty(H1));
@@ -242,13 +242,13 @@ class PerHostLoopTest {
     loop(Duration.ofMinutes(1)).pass();
     assertThat(lb.pools.get()).containsExactly(POOL);
     IpPrefix other = IpPrefix.parse("10.94.0.0/24");
-    org.clusteripam.core.ipam.PoolId id = h1Engine.requestPool(new org.clusteripam.core.ipam.PoolRequest(H2,
-        h1Engine.addressSpaces().local(), Optional.of(other), Optional.empty(), PerHostFixture.PER_HOST, false)).id();
+    org.clusteripam.core.ipam.PoolId id = h1Engine.driver().requestPool(new org.clusteripam.core.ipam.PoolRequest(H2,
+        h1Engine.driver().addressSpaces().local(), Optional.of(other), Optional.empty(), PerHostFixture.PER_HOST, false)).id();
     loop.pass();
     assertThat(lb.pools.get()).containsExactly(POOL, other);
 
-    h1Engine.releasePool(H2, id);
-    assertThat(h1Engine.perHostPools()).containsExactly(POOL);
+    h1Engine.driver().releasePool(H2, id);
+    assertThat(h1Engine.perHost().perHostPools()).containsExactly(POOL);
     loop.pass();
     assertThat(lb.pools.get()).as("its IPVS services, if any, are still this host's to drain").containsExactly(POOL, other);
   }
@@ -262,7 +262,7 @@ class PerHostLoopTest {
       Thread.sleep(20);
     }
     assertThat(lb.applied.size()).isGreaterThanOrEqualTo(3);
-    assertThat(h1Engine.catalog(POOL)).hasSize(1);
+    assertThat(h1Engine.perHost().catalog(POOL)).hasSize(1);
     loop.close();
     assertThat(lb.closed).isTrue();
     int after = lb.applied.size();

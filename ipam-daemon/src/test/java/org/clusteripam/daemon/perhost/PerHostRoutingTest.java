@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.HostAddressing;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class PerHostRoutingTest {
   final InMemoryStateStore store = new InMemoryStateStore();
   final PerHostFixture f = new PerHostFixture(store);
-  final ClusterIpam h1 = new ClusterIpam(store, IpamConfig.defaults(), H1, Clock.systemUTC());
+  final HostAddressing h1 = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
   final List<RoutePlan> applied = new CopyOnWriteArrayList<>();
   final RouteApplier recorder = new RouteApplier() {
     @Override

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
-import org.clusteripam.core.ipam.ConditionalRelease;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
@@ -36,19 +36,19 @@ class StaleHoldRecoveryTest {
   static final IpPrefix POOL = IpPrefix.parse("10.7.0.0/24");
   static final IpAddress X = IpAddress.parse("10.7.0.200");
   final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
-  ClusterIpam engine;
+  DriverIpam engine;
   PoolId pool;
   AddressRequest again;
 
   @BeforeEach
   void setUp() {
-    engine = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), H1, Clock.fixed(t0, ZoneOffset.UTC));
+    engine = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.fixed(t0, ZoneOffset.UTC)).driver();
     pool = engine.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of(), false)).id();
     again = new AddressRequest(H1, pool, Optional.of(X), AddressKind.ENDPOINT, Map.of());
     engine.requestAddress(again); // held since t0; its release gets lost
   }
 
-  StaleHoldRecovery recovery(Supplier<Optional<DockerState>> docker, ConditionalRelease release, Duration age) {
+  StaleHoldRecovery recovery(Supplier<Optional<DockerState>> docker, StaleHoldRecovery.Release release, Duration age) {
     return new StaleHoldRecovery(engine, release, docker, Clock.fixed(t0.plus(age), ZoneOffset.UTC), Duration.ofMinutes(1));
   }
 
@@ -59,7 +59,7 @@ class StaleHoldRecoveryTest {
   @Test
   void anOldHoldNothingUsesIsReleasedAndTheRequestSucceeds() {
     List<IpAddress> released = new ArrayList<>();
-    ConditionalRelease counting = (h, p, a, since) -> {
+    StaleHoldRecovery.Release counting = (h, p, a, since) -> {
       released.add(a);
       return engine.releaseAddressIfUnchanged(h, p, a, since);
     };
@@ -69,7 +69,7 @@ class StaleHoldRecoveryTest {
 
   @Test
   void aLiveUseAYoungHoldOrAnUnreachableDockerKeepTheRefusal() {
-    ConditionalRelease never = (h, p, a, since) -> {
+    StaleHoldRecovery.Release never = (h, p, a, since) -> {
       throw new AssertionError("must not release");
     };
     assertThatThrownBy(() -> recovery(() -> docker(Set.of(X)), never, Duration.ofMinutes(5)).requestAddress(again))
@@ -85,7 +85,7 @@ class StaleHoldRecoveryTest {
 
   @Test
   void aHoldThatChangedMeanwhileIsNotTouched() {
-    ConditionalRelease changed = (h, p, a, since) -> false;
+    StaleHoldRecovery.Release changed = (h, p, a, since) -> false;
     assertThatThrownBy(() -> recovery(() -> docker(Set.of()), changed, Duration.ofMinutes(5)).requestAddress(again))
         .isInstanceOf(ConflictException.class);
   }
@@ -94,7 +94,7 @@ class StaleHoldRecoveryTest {
   void conflictsWithOtherHoldersAreNotRecovered() {
     HostId h2 = new HostId("h2");
     PoolId p2 = engine.requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of(), false)).id();
-    ConditionalRelease never = (h, p, a, since) -> {
+    StaleHoldRecovery.Release never = (h, p, a, since) -> {
       throw new AssertionError("must not release");
     };
     AddressRequest other = new AddressRequest(h2, p2, Optional.of(X), AddressKind.ENDPOINT, Map.of());

@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressGrant;
 import org.clusteripam.core.ipam.AddressKind;
+import org.clusteripam.docker.protocol.DockerLabels;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.AddressSpaces;
 import org.clusteripam.core.ipam.ExhaustedException;
@@ -35,7 +37,7 @@ class TracingIpamTest {
   final List<String> lines = new ArrayList<>();
   /** Every call takes 1.25 ms on this clock. */
   final AtomicLong nanos = new AtomicLong();
-  final ClusterIpam engine = new ClusterIpam(new InMemoryStateStore(), IpamConfig.defaults(), H1, Clock.systemUTC());
+  final DriverIpam engine = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC()).driver();
 
   TracingIpam traced(Ipam delegate) {
     return new TracingIpam(delegate, H1, lines::add, () -> nanos.getAndAdd(1_250_000));
@@ -72,11 +74,12 @@ class TracingIpamTest {
     t.requestAddress(new AddressRequest(H1, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of()));
     t.requestAddress(new AddressRequest(H1, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of()));
     lines.clear();
-    AddressRequest third = new AddressRequest(H1, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of(ClusterIpam.SERIAL_OPTION, "true"));
+    AddressRequest third = new AddressRequest(H1, pool, Optional.empty(), AddressKind.ENDPOINT, true,
+        Map.of(DockerLabels.SERIAL, "true"));
     ExhaustedException refused = org.assertj.core.api.Assertions.catchThrowableOfType(() -> t.requestAddress(third), ExhaustedException.class);
     assertThat(refused).as("the engine's own refusal reaches the caller").isNotNull();
     assertThat(lines).containsExactly("event=call method=RequestAddress node=h1 request={\"PoolID\":\"" + pool + "\",\"Address\":\"\","
-        + "\"Kind\":\"endpoint\",\"Options\":{\"" + ClusterIpam.SERIAL_OPTION + "\":\"true\"}} error=\"" + refused.getMessage().replace("\"", "\\\"")
+        + "\"Kind\":\"endpoint\",\"Options\":{\"" + DockerLabels.SERIAL + "\":\"true\"}} error=\"" + refused.getMessage().replace("\"", "\\\"")
         + "\" error_type=ExhaustedException ms=1.25");
 
     lines.clear();

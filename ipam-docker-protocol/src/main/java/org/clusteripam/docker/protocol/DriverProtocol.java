@@ -30,11 +30,6 @@ public final class DriverProtocol {
   /** Docker never sends more than a few hundred bytes; anything above this is refused. */
   public static final int MAX_BODY_BYTES = 1 << 20;
 
-  /** The {@code RequestAddressType} option value that marks a gateway request. */
-  public static final String GATEWAY_TYPE = "com.docker.network.gateway";
-
-  static final String REQUEST_ADDRESS_TYPE = "RequestAddressType";
-
   private static final System.Logger LOG = System.getLogger(DriverProtocol.class.getName());
   private static final Jsonb JSONB = ErrorReplies.JSONB;
   private static final String EMPTY = "{}";
@@ -116,7 +111,7 @@ public final class DriverProtocol {
   private String requestPool(RequestPoolRequest r) {
     Map<String, String> options = options(r.options());
     // Swarm leaks the gateway marker into RequestPool options; it means nothing for a pool.
-    options.remove(REQUEST_ADDRESS_TYPE);
+    options.remove(DockerLabels.REQUEST_ADDRESS_TYPE);
     PoolRequest request =
         new PoolRequest(
             host,
@@ -126,7 +121,8 @@ public final class DriverProtocol {
             options,
             Boolean.TRUE.equals(r.v6()));
     PoolGrant grant = ipam.requestPool(request);
-    return JSONB.toJson(new RequestPoolResponse(grant.id().value(), grant.pool().toString(), grant.data()));
+    Map<String, String> data = grant.gateway().map(g -> Map.of(DockerLabels.GATEWAY, g + "/" + grant.pool().length())).orElse(Map.of());
+    return JSONB.toJson(new RequestPoolResponse(grant.id().value(), grant.pool().toString(), data));
   }
 
   private String releasePool(ReleasePoolRequest r) {
@@ -137,10 +133,11 @@ public final class DriverProtocol {
   private String requestAddress(RequestAddressRequest r) {
     PoolId pool = poolId("RequestAddress", r.poolId());
     Map<String, String> options = options(r.options());
-    String type = options.remove(REQUEST_ADDRESS_TYPE);
-    AddressKind kind = GATEWAY_TYPE.equals(type) ? AddressKind.GATEWAY : AddressKind.ENDPOINT;
+    String type = options.remove(DockerLabels.REQUEST_ADDRESS_TYPE);
+    AddressKind kind = DockerLabels.GATEWAY.equals(type) ? AddressKind.GATEWAY : AddressKind.ENDPOINT;
+    boolean serial = DockerLabels.serial(options.get(DockerLabels.SERIAL));
     Optional<IpAddress> preferred = r.address() == null || r.address().isEmpty() ? Optional.empty() : Optional.of(address(r.address()));
-    AddressGrant grant = ipam.requestAddress(new AddressRequest(host, pool, preferred, kind, options));
+    AddressGrant grant = ipam.requestAddress(new AddressRequest(host, pool, preferred, kind, serial, options));
     return JSONB.toJson(new RequestAddressResponse(grant.cidr(), grant.data()));
   }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.CountDownLatch;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
@@ -53,7 +54,7 @@ public final class PluginServerBench {
 
   private static void overSocket(Path dir, int clients, int warmup, int measure) throws Exception {
     InMemoryStateStore store = new InMemoryStateStore();
-    ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), NODE, Clock.systemUTC());
+    DriverIpam ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     // One client I/O thread for all connections, as dockerd multiplexes goroutines on few threads.
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try (PluginServer server = PluginServer.start(dir.resolve("b" + clients + ".sock"), ipam, NODE)) {
@@ -83,7 +84,7 @@ public final class PluginServerBench {
 
   private static void withoutHttp(int warmup, int measure) throws Exception {
     InMemoryStateStore store = new InMemoryStateStore();
-    ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), NODE, Clock.systemUTC());
+    DriverIpam ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     DriverProtocol protocol = new DriverProtocol(ipam, NODE);
     String poolId = object(protocol.handle("/IpamDriver.RequestPool",
         bytes("{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\"}")).json()).getString("PoolID");

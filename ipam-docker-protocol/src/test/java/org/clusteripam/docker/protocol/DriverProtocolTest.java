@@ -71,6 +71,32 @@ class DriverProtocolTest {
   }
 
   @Test
+  void aPoolsGatewayReachesDockerAsPoolDataAndSerialAsATypedField() {
+    org.clusteripam.core.ipam.DriverIpam engine = org.clusteripam.core.engine.IpamEngine.open(
+        new org.clusteripam.core.store.InMemoryStateStore(), org.clusteripam.core.engine.IpamConfig.builder().build(),
+        java.time.Clock.systemUTC()).driver();
+    DriverProtocol h1 = new DriverProtocol(engine, new HostId("h1"));
+    DriverProtocol h2 = new DriverProtocol(engine, new HostId("h2"));
+    String pool = "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}";
+    assertThat(Json.object(h1.handle("/IpamDriver.RequestPool", pool.getBytes(StandardCharsets.UTF_8)).json()).getJsonObject("Data")).isEmpty();
+    String gw = "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}";
+    assertThat(Json.object(h1.handle("/IpamDriver.RequestAddress", gw.getBytes(StandardCharsets.UTF_8)).json()).getString("Address"))
+        .isEqualTo("10.5.0.1/24");
+    assertThat(Json.object(h2.handle("/IpamDriver.RequestPool", pool.getBytes(StandardCharsets.UTF_8)).json()))
+        .isEqualTo(Json.object("{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Pool\":\"10.5.0.0/24\","
+            + "\"Data\":{\"com.docker.network.gateway\":\"10.5.0.1/24\"}}"));
+    String serial = "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\",\"Options\":{\"com.docker.network.ipam.serial\":\"true\"}}";
+    String plain = "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\",\"Options\":{}}";
+    byte[] s = serial.getBytes(StandardCharsets.UTF_8);
+    assertThat(Json.object(h1.handle("/IpamDriver.RequestAddress", s).json()).getString("Address")).isEqualTo("10.5.0.2/24");
+    h1.handle("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"10.5.0.2\"}".getBytes(StandardCharsets.UTF_8));
+    // Serial: the next after the last one handed out, not the freed lowest one.
+    assertThat(Json.object(h1.handle("/IpamDriver.RequestAddress", s).json()).getString("Address")).isEqualTo("10.5.0.3/24");
+    assertThat(Json.object(h1.handle("/IpamDriver.RequestAddress", plain.getBytes(StandardCharsets.UTF_8)).json()).getString("Address"))
+        .isEqualTo("10.5.0.2/24");
+  }
+
+  @Test
   void requestPoolWithNullsAndEmptiesMeansDynamic() {
     call("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamGlobal\",\"Pool\":\"\",\"SubPool\":null,\"Options\":null,\"V6\":true}");
     call("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamGlobal\",\"Unknown\":[1,{\"x\":null}]}");
@@ -94,7 +120,7 @@ class DriverProtocolTest {
     call("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + pool + "\",\"Address\":\"10.5.0.50\",\"Options\":null}");
     assertThat(ipam.calls)
         .containsExactly(
-            new AddressRequest(NODE, pool, Optional.of(IpAddress.parse("10.5.0.254")), AddressKind.GATEWAY,
+            new AddressRequest(NODE, pool, Optional.of(IpAddress.parse("10.5.0.254")), AddressKind.GATEWAY, true,
                 Map.of("com.docker.network.ipam.serial", "true")),
             new AddressRequest(NODE, pool, Optional.empty(), AddressKind.ENDPOINT,
                 Map.of("com.docker.network.endpoint.macaddress", "02:42:28:f6:86:4b")),

@@ -13,7 +13,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpAddress;
@@ -47,9 +47,9 @@ class ProtocolFuzzTest {
   @Test
   void randomAndMutatedBodiesNeverBreakTheServerOrTheStore() throws IOException {
     InMemoryStateStore store = new InMemoryStateStore();
-    ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), new HostId("fuzz-node"), Clock.systemUTC());
+    IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC());
     Random random = new Random(SEED);
-    try (PluginServer server = PluginServer.start(dir.resolve("f.sock"), ipam, ipam.node());
+    try (PluginServer server = PluginServer.start(dir.resolve("f.sock"), ipam.driver(), new HostId("fuzz-node"));
         UnixHttpClient client = UnixHttpClient.connect(server.socketPath())) {
       List<Pool> pools = new ArrayList<>();
       for (String body : List.of(

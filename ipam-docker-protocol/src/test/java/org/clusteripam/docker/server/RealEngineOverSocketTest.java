@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
@@ -27,7 +27,7 @@ class RealEngineOverSocketTest {
   @TempDir Path dir;
 
   private final InMemoryStateStore store = new InMemoryStateStore();
-  private final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), new HostId("node-1"), Clock.systemUTC());
+  private final IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC());
 
   private static String poolId(UnixHttpClient c, String pool) throws Exception {
     JsonObject o = Json.object(c.post("/IpamDriver.RequestPool",
@@ -40,7 +40,7 @@ class RealEngineOverSocketTest {
   void concurrentClientsNeverGetTheSameAddress() throws Exception {
     int clients = 12;
     int each = 25;
-    try (PluginServer server = PluginServer.start(dir.resolve("c.sock"), ipam, ipam.node());
+    try (PluginServer server = PluginServer.start(dir.resolve("c.sock"), ipam.driver(), new HostId("node-1"));
         UnixHttpClient admin = UnixHttpClient.connect(server.socketPath())) {
       String pool = poolId(admin, "10.60.0.0/22");
       ExecutorService threads = Executors.newFixedThreadPool(clients);
@@ -81,7 +81,7 @@ class RealEngineOverSocketTest {
 
   @Test
   void engineRefusalsReachDockerVerbatimAndChangeNothing() throws Exception {
-    try (PluginServer server = PluginServer.start(dir.resolve("e.sock"), ipam, ipam.node());
+    try (PluginServer server = PluginServer.start(dir.resolve("e.sock"), ipam.driver(), new HostId("node-1"));
         UnixHttpClient c = UnixHttpClient.connect(server.socketPath())) {
       String pool = poolId(c, "10.66.0.0/29");
       String error = null;

@@ -82,7 +82,7 @@ public final class RecordingIpam implements Ipam {
     IpPrefix pool = request.pool().orElseGet(() -> IpPrefix.parse("10.99." + dynamic.incrementAndGet() + ".0/24"));
     PoolId id = new PoolId(request.addressSpace() + "/" + pool + request.subPool().map(s -> "/" + s).orElse(""));
     pools.put(id, pool);
-    return new PoolGrant(id, pool, Map.of());
+    return new PoolGrant(id, pool, java.util.Optional.empty());
   }
 
   @Override

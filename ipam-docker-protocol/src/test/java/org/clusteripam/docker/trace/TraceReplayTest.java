@@ -13,7 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.clusteripam.core.engine.AddressingMode;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.HostId;
@@ -44,7 +44,7 @@ class TraceReplayTest {
 
   @TempDir Path dir;
 
-  private record Dockerd(ClusterIpam ipam, PluginServer server, UnixHttpClient client, TraceReplayer replayer) implements AutoCloseable {
+  private record Dockerd(IpamEngine ipam, PluginServer server, UnixHttpClient client, TraceReplayer replayer) implements AutoCloseable {
     @Override
     public void close() {
       client.close();
@@ -53,14 +53,14 @@ class TraceReplayTest {
   }
 
   private Dockerd dockerd(StateStore store, String host, List<DockerTrace.Call> trace, Clock clock) throws IOException {
-    ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), new HostId(host), clock);
-    PluginServer server = PluginServer.start(dir.resolve(host + ".sock"), ipam, ipam.node());
+    IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), clock);
+    PluginServer server = PluginServer.start(dir.resolve(host + ".sock"), ipam.driver(), new HostId(host));
     UnixHttpClient client = UnixHttpClient.connect(server.socketPath(), hostHeader(trace.get(0)));
     TraceReplayer.Driver driver = (path, body) -> {
       UnixHttpClient.Response r = client.post(path, body);
       return new TraceReplayer.Answer(r.status(), r.body());
     };
-    return new Dockerd(ipam, server, client, new TraceReplayer(host, driver, ipam.addressSpaces(), new StoreInspector(ipam.queries())));
+    return new Dockerd(ipam, server, client, new TraceReplayer(host, driver, ipam.driver().addressSpaces(), new StoreInspector(ipam.queries())));
   }
 
   private static HostHeader hostHeader(DockerTrace.Call first) {

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -91,7 +92,7 @@ public final class StoreBench {
   record Measured(ConcurrentLoad.Result result, EtcdStoreStats stats) {}
 
   /**
-   * One host allocating through the core engine ({@link ClusterIpam}) on a /16 pool it owns. One
+   * One host allocating through the core engine ({@link DriverIpam}) on a /16 pool it owns. One
    * measured operation = one RequestAddress plus, once the worker holds {@code keep} addresses, one
    * ReleaseAddress of its oldest: the steady state of containers coming and going. Both are counted
    * in the latency and in the round trips, so the figures are per allocation, release included.
@@ -100,7 +101,7 @@ public final class StoreBench {
     EtcdStoreConfig config = EtcdStoreConfig.of(endpoint).withPrefix("/bench-alloc-" + System.nanoTime() + "/");
     try (EtcdStateStore store = EtcdStateStore.connect(config)) {
       HostId host = new HostId("bench-host");
-      ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), host, Clock.systemUTC());
+      DriverIpam ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
       PoolId pool = ipam.requestPool(new PoolRequest(host, ipam.addressSpaces().local(), Optional.of(IpPrefix.parse("10.77.0.0/16")),
           Optional.empty(), Map.of(), false)).id();
       List<ArrayDeque<IpAddress>> held = new ArrayList<>();

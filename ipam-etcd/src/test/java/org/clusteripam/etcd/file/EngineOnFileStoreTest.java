@@ -14,7 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.core.engine.ClusterIpam;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.AddressKind;
@@ -39,19 +39,19 @@ class EngineOnFileStoreTest {
     try {
       PoolId pool;
       try (FileStateStore store = FileStateStore.open(dir, 64 * 1024)) {
-        ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), host, Clock.systemUTC());
-        pool = ipam.requestPool(new PoolRequest(host, ipam.addressSpaces().local(), Optional.of(subnet), Optional.empty(), Map.of(), false)).id();
+        IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC());
+        pool = ipam.driver().requestPool(new PoolRequest(host, ipam.driver().addressSpaces().local(), Optional.of(subnet), Optional.empty(), Map.of(), false)).id();
         ExecutorService ex = Executors.newFixedThreadPool(8);
         try {
           List<Future<?>> fs = new ArrayList<>();
           for (int t = 0; t < 8; t++) {
             fs.add(ex.submit(() -> {
               for (int i = 0; i < 100; i++) {
-                IpAddress a = ipam.requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+                IpAddress a = ipam.driver().requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
                 assertThat(held.add(a)).as("handed out twice: " + a).isTrue();
                 if (i % 4 == 3) {
                   held.remove(a);
-                  ipam.releaseAddress(host, pool, a);
+                  ipam.driver().releaseAddress(host, pool, a);
                 }
               }
             }));
@@ -64,12 +64,12 @@ class EngineOnFileStoreTest {
         }
       }
       try (FileStateStore store = FileStateStore.open(dir, 64 * 1024)) {
-        ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), host, Clock.systemUTC());
+        IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC());
         Set<IpAddress> inState = ConcurrentHashMap.newKeySet();
         IpamQueries.PoolView pv = ipam.queries().snapshot().allPools().stream().filter(p -> p.prefix().equals(subnet)).findFirst().orElseThrow();
         pv.blocks().forEach(b -> b.addresses().forEach(a -> inState.add(a.address())));
         assertThat(inState).isEqualTo(held);
-        IpAddress fresh = ipam.requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+        IpAddress fresh = ipam.driver().requestAddress(new AddressRequest(host, pool, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
         assertThat(held).doesNotContain(fresh);
       }
     } finally {
