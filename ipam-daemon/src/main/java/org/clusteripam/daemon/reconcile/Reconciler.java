@@ -18,6 +18,7 @@ import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.reconcile.DockerState;
 import org.clusteripam.core.reconcile.Finding;
 import org.clusteripam.core.reconcile.LeakDecider;
+import org.clusteripam.core.reconcile.LeakRelease;
 import org.clusteripam.core.reconcile.StoreView;
 import org.clusteripam.core.reconcile.Suspect;
 import org.clusteripam.core.store.StateStore;
@@ -177,41 +178,19 @@ public final class Reconciler implements AutoCloseable {
   }
 
   /**
-   * Releases leaks after one more look at Docker and the store, so that an address that became live
-   * or was re-allocated since the decision is kept.
+   * Releases leaks by core's rules ({@link LeakRelease}): after one more look at Docker and the
+   * store, so that an address that became live or was re-allocated since the decision is kept.
    */
   private void release(List<Finding> leaks) {
-    DockerState fresh;
-    try {
-      fresh = docker.read();
-    } catch (DockerApi.DockerUnavailableException e) {
-      LOG.warn("event=release_postponed reason=docker_unreachable error=\"{}\"", e.getMessage());
-      return;
-    }
-    StoreView now = reader.read(store.revision(), node);
-    for (Finding f : leaks) {
-      if (f instanceof Finding.LeakedAddress l) {
-        boolean live = fresh.networks().stream().anyMatch(n -> n.live().contains(l.address()));
-        boolean unchanged = now.addresses().stream().anyMatch(a -> a.pool().equals(l.pool()) && a.address().equals(l.address())
-            && a.generation() == l.generation() && a.holders().contains(node.value()));
-        if (live || !unchanged) {
-          LOG.info("event=release_skipped pool={} address={} live={} changed={}", l.pool(), l.address(), live, !unchanged);
-          continue;
-        }
-        // Atomic with the store: an address freed and handed out again since the check above
-        // is a new allocation (another since) and stays.
-        if (!ipam.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation())) {
-          LOG.info("event=release_skipped pool={} address={} live=false changed=true", l.pool(), l.address());
-          continue;
-        }
+    for (LeakRelease.Outcome o : LeakRelease.release(leaks, node, () -> Optional.of(docker.read()), () -> reader.read(store.revision(), node), ipam)) {
+      if (o instanceof LeakRelease.Postponed p) {
+        LOG.warn("event=release_postponed reason=docker_unreachable error=\"{}\"", p.why().getMessage());
+      } else if (o instanceof LeakRelease.Kept k && k.leak() instanceof Finding.LeakedAddress l) {
+        LOG.info("event=release_skipped pool={} address={} live={} changed={}", l.pool(), l.address(), k.live(), k.changed());
+      } else if (o instanceof LeakRelease.Released r && r.leak() instanceof Finding.LeakedAddress l) {
         metrics.reclaimed("address");
         LOG.warn("event=reclaimed_address pool={} address={} reason=\"not in Docker for two passes and the grace period\"", l.pool(), l.address());
-      } else if (f instanceof Finding.LeakedPool l) {
-        boolean exists = fresh.networks().stream().anyMatch(n -> n.subnets().contains(l.subnet()));
-        if (exists) {
-          continue;
-        }
-        ipam.releasePool(node, l.pool());
+      } else if (o instanceof LeakRelease.Released r && r.leak() instanceof Finding.LeakedPool l) {
         metrics.reclaimed("pool");
         LOG.warn("event=reclaimed_pool pool={} subnet={} reason=\"no Docker network for two passes and the grace period\"", l.pool(), l.subnet());
       }

@@ -16,7 +16,6 @@ import org.clusteripam.daemon.cni.CniService;
 import org.clusteripam.daemon.cli.ShowCommand;
 import org.clusteripam.daemon.metrics.CapacityGauges;
 import org.clusteripam.daemon.metrics.MetricsServer;
-import org.clusteripam.daemon.metrics.TimedIpam;
 import org.clusteripam.daemon.perhost.IpvsApplier;
 import org.clusteripam.daemon.perhost.KernelRouteApplier;
 import org.clusteripam.daemon.perhost.LbEndpoint;
@@ -28,14 +27,14 @@ import org.clusteripam.daemon.reconcile.DockerApi;
 import org.clusteripam.daemon.reconcile.ReconcileMetrics;
 import org.clusteripam.daemon.reconcile.Reconciler;
 import org.clusteripam.daemon.reconcile.StoreContentsReader;
-import org.clusteripam.daemon.trace.TracingIpam;
+import org.clusteripam.daemon.trace.CallTraceLog;
 import org.clusteripam.docker.server.PluginServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running daemon: store → engine → stale-hold recovery → timing → call trace (with
- * {@code --trace-calls}) → plugin socket, plus metrics and reconciliation. The metrics listener is
+ * The running daemon: store → engine → {@link DriverChain} (stale-hold recovery, timing) → plugin
+ * socket (which traces Docker's calls with {@code --trace-calls}), plus metrics and reconciliation. The metrics listener is
  * bound first, then the socket as soon as the engine is open (Docker gives a plugin ~10 s); metrics
  * serving and reconciliation start after. {@link #close()} drains in-flight calls first.
  */
@@ -106,11 +105,8 @@ public final class Daemon implements AutoCloseable {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       // Docker is reached only after the socket is up (Docker gives a plugin ~10 s to start).
       java.util.concurrent.atomic.AtomicReference<DockerApi> dockerRef = new java.util.concurrent.atomic.AtomicReference<>();
-      Ipam recovering = new StaleHoldRecovery(engine.driver(), () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
+      Ipam served = DriverChain.served(engine.driver(), registry, () -> Optional.ofNullable(dockerRef.get()).map(DockerApi::read),
           Clock.systemUTC(), c.staleIpGrace());
-      Ipam timed = new TimedIpam(recovering, registry);
-      // Outermost, so a traced call's time includes everything the socket waits for.
-      Ipam served = c.traceCalls() ? new TracingIpam(timed, c.node()) : timed;
       // Every listener is bound before the plugin socket exists and before "ready": a taken metrics
       // port must fail the start, not kill a daemon Docker already uses.
       CapacityGauges capacity = new CapacityGauges(registry, store, c.ipam());
@@ -135,14 +131,15 @@ public final class Daemon implements AutoCloseable {
         }
       }
       try {
-        server = PluginServer.start(c.socket(), served, c.node());
+        org.clusteripam.docker.server.PluginServerOptions options = org.clusteripam.docker.server.PluginServerOptions.defaults();
+        server = PluginServer.start(c.socket(), served, c.node(), c.traceCalls() ? options.withCallTrace(CallTraceLog.sink()) : options);
       } catch (IOException e) {
         throw new StartupException(String.valueOf(e.getMessage()), e);
       }
       Duration ready = Duration.ofNanos(System.nanoTime() - t0);
       LOG.info("event=ready socket={} node={} store=\"{}\" startup_ms={}", c.socket(), c.node(), store.describe(), ready.toMillis());
       if (c.traceCalls()) {
-        LOG.info("event=trace_calls_on logger={}", TracingIpam.LOGGER);
+        LOG.info("event=trace_calls_on logger={}", CallTraceLog.LOGGER);
       }
 
       docker = new DockerApi(c.dockerHost(), c.driverName());

@@ -143,7 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Logging.setLevel(config.logLevel());
     if (config.traceCalls()) {
-      org.clusteripam.daemon.trace.TracingIpam.enableLogger();
+      org.clusteripam.daemon.trace.CallTraceLog.enableLogger();
     }
     // The hook is in place before anything starts, so a SIGTERM during startup also ends cleanly.
     java.util.concurrent.atomic.AtomicReference<Daemon> running = new java.util.concurrent.atomic.AtomicReference<>();

@@ -27,7 +27,7 @@ import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.StateStore;
-import org.clusteripam.daemon.metrics.TimedIpam;
+import org.clusteripam.daemon.serve.DriverChain;
 import org.clusteripam.testkit.etcd.EtcdProcess;
 import org.clusteripam.daemon.serve.HostLease;
 import org.clusteripam.docker.server.PluginServer;
@@ -39,7 +39,7 @@ import org.clusteripam.etcd.file.FileStoreStats;
 
 /**
  * RequestAddress + ReleaseAddress round trips over the plugin's Unix socket, wired as {@code serve}
- * wires it (store → DriverIpam → TimedIpam → PluginServer), on the in-memory store, the embedded
+ * wires it (store → engine → DriverChain → PluginServer), on the in-memory store, the embedded
  * file store (real fsync) and etcd (a real {@code /usr/bin/etcd} this run starts and stops), with 1
  * and 32 concurrent dockerd-like clients. Prints pairs/s, latency percentiles, store work per pair
  * and CPU per pair. Not a test: run by hand (see docs/bench/socket-stores.md).
@@ -127,7 +127,8 @@ public final class SocketStoreBench {
       DriverIpam engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
       store.keepAlive(HostLease.key(NODE), ("{\"node\":\"" + NODE.value() + "\",\"pid\":" + ProcessHandle.current().pid() + "}")
           .getBytes(StandardCharsets.UTF_8), HostLease.TTL);
-      TimedIpam timed = new TimedIpam(engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      org.clusteripam.core.ipam.Ipam timed = DriverChain.served(engine, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), java.util.Optional::empty,
+          Clock.systemUTC(), java.time.Duration.ofMinutes(1));
       try (PluginServer server = PluginServer.start(socket, timed, NODE)) {
         String poolId;
         try (SocketHttpClient c = SocketHttpClient.connect(socket, clientLoop)) {

@@ -125,7 +125,7 @@ class NewerEngineTest {
     }
     assertThat(h.stored().get("10.66.0.0/24")).as("ipvlan l3").isEmpty();
     assertThat(h.stored().get("10.67.0.0/24")).containsEntry("10.67.0.1", "gateway");
-    List<Call> gatewayAsks = since(mark, "RequestAddress").stream().filter(c -> c.request().path("Kind").asText().equals("gateway")).toList();
+    List<Call> gatewayAsks = since(mark, "RequestAddress").stream().filter(c -> c.request().path("Options").path("RequestAddressType").asText().equals("com.docker.network.gateway")).toList();
     assertThat(gatewayAsks).extracting(c -> c.request().path("PoolID").asText()).containsExactly("ClusterIpamLocal/10.67.0.0/24");
     assertClean();
     h.docker("rm", "-f", "c-iso", "c-inh", "c-mvi");

@@ -22,7 +22,7 @@ import picocli.CommandLine;
 /** {@code serve --trace-calls}: the option, and the trace lines of calls Docker makes over the plugin socket. */
 class TraceCallsDaemonTest {
   @TempDir Path dir;
-  final Logger traceLogger = (Logger) LoggerFactory.getLogger(TracingIpam.LOGGER);
+  final Logger traceLogger = (Logger) LoggerFactory.getLogger(CallTraceLog.LOGGER);
   final ListAppender<ILoggingEvent> captured = new ListAppender<>();
 
   @BeforeEach
@@ -58,7 +58,7 @@ class TraceCallsDaemonTest {
   }
 
   @Test
-  void everyEngineCallOverTheSocketIsOneInfoLine() throws Exception {
+  void everyCallOverTheSocketIsOneInfoLineWithDockersRawRequest() throws Exception {
     Path socket = dir.resolve("p.sock");
     try (Daemon d = Daemon.start(config("--trace-calls"))) {
       assertThat(DaemonProcess.call(socket, "Plugin.Activate", "")).contains("IpamDriver");
@@ -77,11 +77,12 @@ class TraceCallsDaemonTest {
       assertThat(e.getLoggerName()).isEqualTo("org.clusteripam.daemon.trace");
     });
     assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
-        l -> assertThat(l).startsWith("event=call method=GetDefaultAddressSpaces node=h1 request={} response={\"LocalDefaultAddressSpace\":"),
+        l -> assertThat(l).startsWith("event=call method=Plugin.Activate node=h1 request={} response={\"Implements\":[\"IpamDriver\"]} ms="),
+        l -> assertThat(l).startsWith("event=call method=GetDefaultAddressSpaces node=h1 request={} response={\"GlobalDefaultAddressSpace\":"),
         l -> assertThat(l).startsWith("event=call method=RequestPool node=h1 request={\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\","
-            + "\"SubPool\":\"\",\"Options\":{},\"V6\":false} response={\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Pool\":\"10.5.0.0/24\",\"Data\":{"),
+            + "\"SubPool\":\"\",\"Options\":null,\"V6\":false} response={\"Data\":{},\"Pool\":\"10.5.0.0/24\",\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\"} ms="),
         l -> assertThat(l).startsWith("event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\","
-            + "\"Kind\":\"gateway\",\"Options\":{}} response={\"Address\":\"10.5.0.1/24\",\"Data\":{}} ms="),
+            + "\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}} response={\"Address\":\"10.5.0.1/24\",\"Data\":{}} ms="),
         l -> assertThat(l).startsWith("event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.9.0.0/24\",")
             .contains(" error=\"").contains(" error_type=UnknownPoolException ms="));
   }
@@ -102,7 +103,7 @@ class TraceCallsDaemonTest {
     try {
       root.setLevel(Level.WARN);
       assertThat(traceLogger.isInfoEnabled()).isFalse();
-      TracingIpam.enableLogger();
+      CallTraceLog.enableLogger();
       assertThat(traceLogger.isInfoEnabled()).isTrue();
       assertThat(LoggerFactory.getLogger("org.clusteripam.daemon.serve").isInfoEnabled()).as("other loggers keep --log-level").isFalse();
     } finally {

@@ -4,6 +4,8 @@ import jakarta.json.bind.Jsonb;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.clusteripam.core.ipam.AddressGrant;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
@@ -36,6 +38,8 @@ public final class DriverProtocol {
 
   private final Ipam ipam;
   private final HostId host;
+  private final Optional<Consumer<String>> trace;
+  private final LongSupplier nanoTime;
   private final RequestBodies bodies = new RequestBodies(JSONB);
 
   /**
@@ -43,11 +47,22 @@ public final class DriverProtocol {
    * @param host this node's identity (Docker never sends one; the daemon supplies it)
    */
   public DriverProtocol(Ipam ipam, HostId host) {
-    if (ipam == null || host == null) {
-      throw new IllegalArgumentException("DriverProtocol needs an Ipam and the node's HostId");
+    this(ipam, host, Optional.empty(), System::nanoTime);
+  }
+
+  /**
+   * @param trace where each call's {@link CallTrace} line goes, after the call (every call, also
+   *     those answered without the engine or refused before it)
+   * @param nanoTime the clock of the trace's call times
+   */
+  public DriverProtocol(Ipam ipam, HostId host, Optional<Consumer<String>> trace, LongSupplier nanoTime) {
+    if (ipam == null || host == null || trace == null || nanoTime == null) {
+      throw new IllegalArgumentException("DriverProtocol needs an Ipam, the node's HostId, a trace (or none) and a clock");
     }
     this.ipam = ipam;
     this.host = host;
+    this.trace = trace;
+    this.nanoTime = nanoTime;
   }
 
   /**
@@ -70,20 +85,33 @@ public final class DriverProtocol {
   /** Answers one call; {@code path} is the request path, e.g. {@code /IpamDriver.RequestPool}. */
   public DriverReply handle(String path, byte[] body) {
     String method = path == null ? "" : path.startsWith("/") ? path.substring(1) : path;
+    long start = trace.isPresent() ? nanoTime.getAsLong() : 0;
+    Throwable failure = null;
+    String message = null;
+    DriverReply reply;
     try {
       if (body != null && body.length > MAX_BODY_BYTES) {
         throw new ProtocolException(
             "request body of " + body.length + " bytes exceeds the limit of " + MAX_BODY_BYTES + " bytes");
       }
       byte[] b = body == null ? new byte[0] : body;
-      return new DriverReply(dispatch(method, b), false);
+      reply = new DriverReply(dispatch(method, b), false);
     } catch (ProtocolException | IpamException | StoreException | IllegalArgumentException e) {
-      return error(ErrorMessages.forFailure(method, e));
+      failure = e;
+      message = ErrorMessages.forFailure(method, e);
+      reply = error(message);
     } catch (RuntimeException | Error e) {
       // A bug, not a refusal: log the trace here, give Docker one clean line.
       LOG.log(System.Logger.Level.ERROR, "internal error in " + ErrorMessages.printable(method), e);
-      return error(ErrorMessages.forFailure(method, e));
+      failure = e;
+      message = ErrorMessages.forFailure(method, e);
+      reply = error(message);
     }
+    if (trace.isPresent()) {
+      long nanos = nanoTime.getAsLong() - start; // the call's own time, not the trace's rendering
+      trace.get().accept(CallTrace.line(method, host, body, reply, failure, message, nanos));
+    }
+    return reply;
   }
 
   private String dispatch(String method, byte[] body) {

@@ -75,7 +75,7 @@ public final class PluginServer implements AutoCloseable {
    * @throws IOException the socket cannot be bound (path too long, in use, not a socket, no access)
    */
   public static PluginServer start(Path socket, Ipam ipam, HostId node, PluginServerOptions options) throws IOException {
-    DriverProtocol protocol = new DriverProtocol(ipam, node);
+    DriverProtocol protocol = new DriverProtocol(ipam, node, options.callTrace(), System::nanoTime);
     Path path = socket.toAbsolutePath();
     SocketFiles.prepare(path);
     ExecutorService own = options.executor().isPresent() ? null : newWorkers(options);

@@ -1,4 +1,4 @@
-package org.clusteripam.daemon.serve;
+package org.clusteripam.core.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
@@ -20,6 +19,8 @@ import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.core.ipam.Ipam;
+import org.clusteripam.core.ipam.IpamChain;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.net.IpAddress;
@@ -48,8 +49,22 @@ class StaleHoldRecoveryTest {
     engine.requestAddress(again); // held since t0; its release gets lost
   }
 
-  StaleHoldRecovery recovery(Supplier<Optional<DockerState>> docker, StaleHoldRecovery.Release release, Duration age) {
-    return new StaleHoldRecovery(engine, release, docker, Clock.fixed(t0.plus(age), ZoneOffset.UTC), Duration.ofMinutes(1));
+  final List<String> heard = new ArrayList<>();
+  final StaleHoldRecovery.Listener listener = new StaleHoldRecovery.Listener() {
+    @Override
+    public void released(PoolId p, IpAddress a, long since) {
+      heard.add("released " + a + " held since " + since);
+    }
+
+    @Override
+    public void unverified(PoolId p, IpAddress a, RuntimeException why) {
+      heard.add("unverified " + a + ": " + why.getMessage());
+    }
+  };
+
+  Ipam recovery(DockerView docker, StaleHoldRecovery.Release release, Duration age) {
+    return IpamChain.of(engine, List.of(new StaleHoldRecovery(release, docker, Clock.fixed(t0.plus(age), ZoneOffset.UTC), Duration.ofMinutes(1),
+        listener)));
   }
 
   static Optional<DockerState> docker(Set<IpAddress> endpoints) {
@@ -65,6 +80,7 @@ class StaleHoldRecoveryTest {
     };
     assertThat(recovery(() -> docker(Set.of()), counting, Duration.ofMinutes(5)).requestAddress(again).address()).isEqualTo(X);
     assertThat(released).containsExactly(X);
+    assertThat(heard).containsExactly("released 10.7.0.200 held since " + t0.toEpochMilli());
   }
 
   @Test
@@ -81,6 +97,26 @@ class StaleHoldRecoveryTest {
     assertThatThrownBy(() -> recovery(() -> {
       throw new IllegalStateException("docker down");
     }, never, Duration.ofMinutes(5)).requestAddress(again)).isInstanceOf(ConflictException.class);
+    assertThat(heard).containsExactly("unverified 10.7.0.200: docker down");
+  }
+
+  @Test
+  void gatewaysOtherCallsAndAnswersPassThroughUntouched() {
+    StaleHoldRecovery.Release never = (h, p, a, since) -> {
+      throw new AssertionError("must not release");
+    };
+    DockerView unasked = () -> {
+      throw new AssertionError("Docker is asked only after a conflict with the host's own hold");
+    };
+    Ipam ipam = recovery(unasked, never, Duration.ofMinutes(5));
+    assertThat(ipam.addressSpaces()).isEqualTo(engine.addressSpaces());
+    assertThat(ipam.requestAddress(new AddressRequest(H1, pool, Optional.empty(), AddressKind.GATEWAY, Map.of())).address())
+        .isEqualTo(IpAddress.parse("10.7.0.1"));
+    assertThat(ipam.requestAddress(new AddressRequest(H1, pool, Optional.of(X), AddressKind.GATEWAY, Map.of())).address())
+        .as("a gateway is shared, never a conflict").isEqualTo(X);
+    ipam.releaseAddress(H1, pool, IpAddress.parse("10.7.0.1"));
+    ipam.releasePool(H1, pool);
+    assertThat(heard).isEmpty();
   }
 
   @Test
