@@ -54,7 +54,9 @@ class EngineOnEtcdTest {
   @BeforeAll
   static void warmUp() {
     // load gRPC/Netty once, so the short-timeout stores below do not pay for class loading
-    EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/warm-up/")).close();
+    // (a generous timeout: on a loaded machine the first client has missed the default 5 s)
+    EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/warm-up/")
+        .withTimeout(Duration.ofSeconds(30))).close();
   }
 
   /** One simulated host: its own store (etcd client) and engine. */
