@@ -8,8 +8,8 @@ import org.clusteripam.core.plan.CapacityPlan;
 import org.clusteripam.core.plan.CapacityPlanner;
 
 /**
- * Plans a cluster's address space with ipam-core and prints it: the capacity figures, then the first
- * network pools and the host blocks of the first pool.
+ * Plans a cluster's address space with ipam-core and prints it: the capacity figures, then the
+ * first network pools and the host blocks of the first pool.
  *
  * <pre>
  * mvn -q -pl examples exec:java -Dexec.mainClass=org.clusteripam.examples.PlanAddressSpace \
@@ -29,8 +29,13 @@ public final class PlanAddressSpace {
 
   static void print(CapacityInput input, PrintStream out) {
     CapacityPlan plan = CapacityPlanner.plan(input);
-    out.printf("supernet %s: %s networks of /%d, %s hosts each, %s container addresses per host%n",
-        input.supernet(), plan.networks(), input.networkPrefix(), plan.hostsPerNetwork(), plan.containerAddressesPerHost());
+    out.printf(
+        "supernet %s: %s networks of /%d, %s hosts each, %s container addresses per host%n",
+        input.supernet(),
+        plan.networks(),
+        input.networkPrefix(),
+        plan.hostsPerNetwork(),
+        plan.containerAddressesPerHost());
     plan.warnings().forEach(w -> out.println("warning: " + w));
 
     long shownPools = plan.networks().min(BigInteger.valueOf(3)).longValueExact();

@@ -4,8 +4,8 @@ import org.clusteripam.core.alloc.AddressPolicy;
 
 /**
  * A custom allocation policy: two tenants share a block, one gets even addresses, the other odd
- * ones, each the lowest free address of its parity. Plugged into ipam-core's {@link
- * org.clusteripam.core.alloc.BlockAllocator} through the {@link AddressPolicy} seam; the block still
+ * ones, each the lowest free address of its parity. Plugged into ipam-core's blocks ({@link
+ * org.clusteripam.core.state.Block#pick}) through the {@link AddressPolicy} seam; the block still
  * enforces what no policy may break (used, reserved and cooling addresses, the dynamic range).
  */
 public enum TenantParityPolicy implements AddressPolicy {
@@ -18,7 +18,9 @@ public enum TenantParityPolicy implements AddressPolicy {
     this.parity = parity;
   }
 
-  /** Whether this tenant may ever get the address at {@code offset} (offsets count from the block). */
+  /**
+   * Whether this tenant may ever get the address at {@code offset} (offsets count from the block).
+   */
   public boolean owns(long offset) {
     return (offset & 1) == parity;
   }

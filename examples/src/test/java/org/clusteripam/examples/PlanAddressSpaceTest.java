@@ -14,7 +14,9 @@ class PlanAddressSpaceTest {
   @Test
   void printsFiguresPoolsAndHostBlocks() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    PlanAddressSpace.print(new CapacityInput(IpPrefix.parse("10.80.0.0/12"), 24, 26, 10), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    PlanAddressSpace.print(
+        new CapacityInput(IpPrefix.parse("10.80.0.0/12"), 24, 26, 10),
+        new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String out = bytes.toString(StandardCharsets.UTF_8);
 
     assertThat(out).contains("4096 networks of /24, 4 hosts each, 54 container addresses per host");

@@ -11,7 +11,8 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.clusteripam.core.alloc.BlockAllocator;
+import org.clusteripam.core.alloc.ReservedAddresses;
+import org.clusteripam.core.alloc.StandardAddressPolicy;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 
@@ -31,33 +32,68 @@ class TenantParityPolicyProperties {
 
   @Provide
   Arbitrary<Setup> setups() {
-    Arbitrary<Setup> v4 = Combinators.combine(Arbitraries.integers().between(20, 30), Arbitraries.integers().between(0, 6),
-        Arbitraries.longs().between(0, 0xFFFFFFFFL), Arbitraries.integers().between(0, 3)).as((pl, extra, seed, rangeKind) ->
-            setup(IpAddress.parse("10.0.0.0").plus(seed & 0xFFFFFFL), pl, Math.min(30, pl + extra), seed, rangeKind));
-    Arbitrary<Setup> v6 = Combinators.combine(Arbitraries.integers().between(64, 120), Arbitraries.integers().between(116, 124),
-        Arbitraries.longs().between(0, Long.MAX_VALUE), Arbitraries.integers().between(0, 3)).as((pl, bl, seed, rangeKind) ->
-            setup(IpAddress.parse("fd00:1::").plus(seed & 0xFFFFFFFFFFL), pl, Math.max(pl, bl), seed, rangeKind));
+    Arbitrary<Setup> v4 =
+        Combinators.combine(
+                Arbitraries.integers().between(20, 30),
+                Arbitraries.integers().between(0, 6),
+                Arbitraries.longs().between(0, 0xFFFFFFFFL),
+                Arbitraries.integers().between(0, 3))
+            .as(
+                (pl, extra, seed, rangeKind) ->
+                    setup(
+                        IpAddress.parse("10.0.0.0").plus(seed & 0xFFFFFFL),
+                        pl,
+                        Math.min(30, pl + extra),
+                        seed,
+                        rangeKind));
+    Arbitrary<Setup> v6 =
+        Combinators.combine(
+                Arbitraries.integers().between(64, 120),
+                Arbitraries.integers().between(116, 124),
+                Arbitraries.longs().between(0, Long.MAX_VALUE),
+                Arbitraries.integers().between(0, 3))
+            .as(
+                (pl, bl, seed, rangeKind) ->
+                    setup(
+                        IpAddress.parse("fd00:1::").plus(seed & 0xFFFFFFFFFFL),
+                        pl,
+                        Math.max(pl, bl),
+                        seed,
+                        rangeKind));
     return Arbitraries.oneOf(v4, v6);
   }
 
-  private static Setup setup(IpAddress seedAddress, int poolLength, int blockLength, long seed, int rangeKind) {
+  private static Setup setup(
+      IpAddress seedAddress, int poolLength, int blockLength, long seed, int rangeKind) {
     IpPrefix pool = IpPrefix.containing(seedAddress, poolLength);
     long blocks = 1L << Math.min(30, blockLength - poolLength);
     IpPrefix block = pool.subPrefix(blockLength, Math.floorMod(seed, blocks));
-    Optional<IpPrefix> range = switch (rangeKind) {
-      case 0 -> Optional.empty();
-      case 1 -> Optional.of(pool); // covers the block
-      case 2 -> Optional.of(IpPrefix.containing(block.network().plus(Math.floorMod(seed, block.sizeAsLong())),
-          Math.min(block.family().bits(), block.length() + 1 + (int) Math.floorMod(seed >>> 8, 3)))); // inside the block
-      default -> Optional.of(block.length() > pool.length() ? block.buddy() : pool); // beside it (or the pool)
-    };
+    Optional<IpPrefix> range =
+        switch (rangeKind) {
+          case 0 -> Optional.empty();
+          case 1 -> Optional.of(pool); // covers the block
+          case 2 ->
+              Optional.of(
+                  IpPrefix.containing(
+                      block.network().plus(Math.floorMod(seed, block.sizeAsLong())),
+                      // inside the block
+                      Math.min(
+                          block.family().bits(),
+                          block.length() + 1 + (int) Math.floorMod(seed >>> 8, 3))));
+          // beside it (or the pool)
+          default -> Optional.of(block.length() > pool.length() ? block.buddy() : pool);
+        };
     return new Setup(pool, block, range);
   }
 
   @Provide
   Arbitrary<List<Step>> steps() {
-    Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 9), Arbitraries.of(TenantParityPolicy.class),
-        Arbitraries.integers().between(0, 10_000)).as((k, t, i) -> new Step(k < 7, t, i));
+    Arbitrary<Step> step =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 9),
+                Arbitraries.of(TenantParityPolicy.class),
+                Arbitraries.integers().between(0, 10_000))
+            .as((k, t, i) -> new Step(k < 7, t, i));
     return step.list().ofMaxSize(120);
   }
 
@@ -68,7 +104,7 @@ class TenantParityPolicyProperties {
       IpAddress a = s.block().addressAt(o);
       boolean inRange = s.ipRange().map(r -> r.contains(a)).orElse(true);
       boolean anycast = s.block().hostBits() == 64 && a.equals(s.block().last());
-      if (inRange && !anycast && !BlockAllocator.isReserved(s.pool(), a)) {
+      if (inRange && !anycast && !ReservedAddresses.isReserved(s.pool(), a)) {
         out.add(o);
       }
     }
@@ -78,23 +114,25 @@ class TenantParityPolicyProperties {
   @Property(tries = 300)
   void eachTenantGetsTheLowestFreeAddressOfItsParityAndNothingEverCollides(
       @ForAll("setups") Setup s, @ForAll("steps") List<Step> steps) {
-    BlockAllocator block = new BlockAllocator(s.pool(), s.block(), s.ipRange(), 0);
+    PolicyBlock block = new PolicyBlock(s.pool(), s.block(), s.ipRange());
     TreeSet<Long> allowed = dynamic(s);
     TreeSet<Long> used = new TreeSet<>();
     for (Step st : steps) {
       if (st.allocate()) {
-        Optional<IpAddress> got = block.allocate(st.tenant(), 0);
-        Optional<Long> expected = allowed.stream().filter(o -> !used.contains(o) && st.tenant().owns(o)).findFirst();
+        Optional<IpAddress> got = block.allocate(st.tenant());
+        Optional<Long> expected =
+            allowed.stream().filter(o -> !used.contains(o) && st.tenant().owns(o)).findFirst();
         assertThat(got.map(a -> s.block().offsetOf(a))).isEqualTo(expected);
-        got.ifPresent(a -> {
-          assertThat(s.block().contains(a)).isTrue();
-          assertThat(s.ipRange().map(r -> r.contains(a)).orElse(true)).isTrue();
-          assertThat(BlockAllocator.isReserved(s.pool(), a)).isFalse();
-          assertThat(used.add(s.block().offsetOf(a))).as("never a used address").isTrue();
-        });
+        got.ifPresent(
+            a -> {
+              assertThat(s.block().contains(a)).isTrue();
+              assertThat(s.ipRange().map(r -> r.contains(a)).orElse(true)).isTrue();
+              assertThat(ReservedAddresses.isReserved(s.pool(), a)).isFalse();
+              assertThat(used.add(s.block().offsetOf(a))).as("never a used address").isTrue();
+            });
       } else if (!used.isEmpty()) {
         long o = used.stream().skip(st.index() % used.size()).findFirst().orElseThrow();
-        assertThat(block.release(s.block().addressAt(o), 0)).isTrue();
+        assertThat(block.release(s.block().addressAt(o))).isTrue();
         used.remove(o);
       }
       assertThat(block.usedCount()).isEqualTo(used.size());
@@ -102,24 +140,32 @@ class TenantParityPolicyProperties {
   }
 
   @Property(tries = 200)
-  void exhaustionComesExactlyAtEachTenantsCapacityAndReleaseRestoresIt(@ForAll("setups") Setup s, @ForAll int pickSeed) {
-    BlockAllocator block = new BlockAllocator(s.pool(), s.block(), s.ipRange(), 0);
+  void exhaustionComesExactlyAtEachTenantsCapacityAndReleaseRestoresIt(
+      @ForAll("setups") Setup s, @ForAll int pickSeed) {
+    PolicyBlock block = new PolicyBlock(s.pool(), s.block(), s.ipRange());
     TreeSet<Long> allowed = dynamic(s);
     for (TenantParityPolicy tenant : TenantParityPolicy.values()) {
       long capacity = allowed.stream().filter(tenant::owns).count();
       List<IpAddress> mine = new java.util.ArrayList<>();
       for (long i = 0; i < capacity; i++) {
-        mine.add(block.allocate(tenant, 0).orElseThrow(() -> new AssertionError(tenant + " exhausted before its capacity " + capacity)));
+        mine.add(
+            block
+                .allocate(tenant)
+                .orElseThrow(
+                    () ->
+                        new AssertionError(tenant + " exhausted before its capacity " + capacity)));
       }
-      assertThat(block.allocate(tenant, 0)).as("%s exhausted exactly at %d", tenant, capacity).isEmpty();
+      assertThat(block.allocate(tenant))
+          .as("%s exhausted exactly at %d", tenant, capacity)
+          .isEmpty();
       if (!mine.isEmpty()) {
         IpAddress freed = mine.get(Math.floorMod(pickSeed, mine.size()));
-        assertThat(block.release(freed, 0)).isTrue();
-        assertThat(block.allocate(tenant, 0)).contains(freed);
-        assertThat(block.allocate(tenant, 0)).isEmpty();
+        assertThat(block.release(freed)).isTrue();
+        assertThat(block.allocate(tenant)).contains(freed);
+        assertThat(block.allocate(tenant)).isEmpty();
       }
     }
     // The other tenant's exhaustion never left free addresses behind: the block is full.
-    assertThat(block.dynamicFree()).isZero();
+    assertThat(block.allocate(StandardAddressPolicy.LOWEST_FREE)).isEmpty();
   }
 }

@@ -9,7 +9,12 @@ import java.util.Optional;
  *
  * @param args {@code CNI_ARGS} split into its {@code KEY=VALUE} pairs (in order)
  */
-public record CniEnv(String command, Optional<String> containerId, Optional<String> netns, Optional<String> ifname, Map<String, String> args) {
+public record CniEnv(
+    String command,
+    Optional<String> containerId,
+    Optional<String> netns,
+    Optional<String> ifname,
+    Map<String, String> args) {
   public CniEnv {
     args = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(args));
   }
@@ -27,11 +32,18 @@ public record CniEnv(String command, Optional<String> containerId, Optional<Stri
       }
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_ARGS: invalid pair \"" + pair + "\" (want KEY=VALUE;KEY=VALUE)");
+        throw new CniFailure(
+            CniFailure.INVALID_ENVIRONMENT,
+            "CNI_ARGS: invalid pair \"" + pair + "\" (want KEY=VALUE;KEY=VALUE)");
       }
       args.put(pair.substring(0, eq), pair.substring(eq + 1));
     }
-    return new CniEnv(command, nonEmpty(env.get("CNI_CONTAINERID")), nonEmpty(env.get("CNI_NETNS")), nonEmpty(env.get("CNI_IFNAME")), args);
+    return new CniEnv(
+        command,
+        nonEmpty(env.get("CNI_CONTAINERID")),
+        nonEmpty(env.get("CNI_NETNS")),
+        nonEmpty(env.get("CNI_IFNAME")),
+        args);
   }
 
   private static Optional<String> nonEmpty(String s) {
@@ -39,10 +51,12 @@ public record CniEnv(String command, Optional<String> containerId, Optional<Stri
   }
 
   public String requireContainerId() {
-    return containerId.orElseThrow(() -> new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_CONTAINERID is not set"));
+    return containerId.orElseThrow(
+        () -> new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_CONTAINERID is not set"));
   }
 
   public String requireIfname() {
-    return ifname.orElseThrow(() -> new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_IFNAME is not set"));
+    return ifname.orElseThrow(
+        () -> new CniFailure(CniFailure.INVALID_ENVIRONMENT, "CNI_IFNAME is not set"));
   }
 }

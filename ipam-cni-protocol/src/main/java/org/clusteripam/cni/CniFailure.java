@@ -9,18 +9,23 @@ public final class CniFailure extends RuntimeException {
 
   /** The spec's codes and this plugin's own. */
   public static final int INCOMPATIBLE_VERSION = 1;
+
   public static final int INVALID_ENVIRONMENT = 4;
   public static final int IO_FAILURE = 5;
   public static final int DECODE_FAILURE = 6;
   public static final int INVALID_CONFIG = 7;
   public static final int TRY_AGAIN_LATER = 11;
   public static final int NOT_AVAILABLE = 50;
+
   /** A level of the hierarchy ran out: the message names the level and its CIDR. */
   public static final int EXHAUSTED = 100;
+
   /** A requested address is held by someone else. */
   public static final int ADDRESS_IN_USE = 101;
+
   /** CHECK: the reservation is missing or not the one the runtime recorded. */
   public static final int RESERVATION_MISSING = 102;
+
   public static final int INTERNAL = 199;
 
   private final int code;

@@ -3,7 +3,6 @@ package org.clusteripam.cni;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Optional;
 import org.clusteripam.core.cni.AttachedIp;
 import org.clusteripam.core.cni.Attachment;

@@ -9,7 +9,14 @@ final class IpRanges {
 
   static IpPrefix asPrefix(IpPrefix subnet, IpAddress start, IpAddress end) {
     if (!subnet.contains(start) || !subnet.contains(end) || start.compareTo(end) > 0) {
-      throw new CniFailure(CniFailure.INVALID_CONFIG, "rangeStart " + start + " to rangeEnd " + end + " is not an ordered range inside subnet " + subnet);
+      throw new CniFailure(
+          CniFailure.INVALID_CONFIG,
+          "rangeStart "
+              + start
+              + " to rangeEnd "
+              + end
+              + " is not an ordered range inside subnet "
+              + subnet);
     }
     for (int len = subnet.length(); len <= start.family().bits(); len++) {
       IpPrefix p = IpPrefix.containing(start, len);
@@ -17,7 +24,11 @@ final class IpRanges {
         return p;
       }
     }
-    throw new CniFailure(CniFailure.INVALID_CONFIG, "rangeStart " + start + " to rangeEnd " + end + " is not one CIDR block",
-        "cluster-ipam's ip-range is a CIDR inside the subnet: give e.g. rangeStart " + start + " and the last address of an aligned block");
+    throw new CniFailure(
+        CniFailure.INVALID_CONFIG,
+        "rangeStart " + start + " to rangeEnd " + end + " is not one CIDR block",
+        "cluster-ipam's ip-range is a CIDR inside the subnet: give e.g. rangeStart "
+            + start
+            + " and the last address of an aligned block");
   }
 }

@@ -40,9 +40,20 @@ public final class NetworkConfig {
   /** Parses stdin; a version outside {@link CniVersion} is refused (code 1). */
   public static NetworkConfig parse(byte[] stdin) {
     JsonNode root = tree(stdin);
-    String v = text(root, "cniVersion").orElseThrow(() -> new CniFailure(CniFailure.INVALID_CONFIG, "the network config has no cniVersion"));
-    CniVersion cv = CniVersion.parse(v).orElseThrow(() -> new CniFailure(CniFailure.INCOMPATIBLE_VERSION, "incompatible CNI version " + v,
-        "cluster-ipam supports " + String.join(", ", CniVersion.supported())));
+    String v =
+        text(root, "cniVersion")
+            .orElseThrow(
+                () ->
+                    new CniFailure(
+                        CniFailure.INVALID_CONFIG, "the network config has no cniVersion"));
+    CniVersion cv =
+        CniVersion.parse(v)
+            .orElseThrow(
+                () ->
+                    new CniFailure(
+                        CniFailure.INCOMPATIBLE_VERSION,
+                        "incompatible CNI version " + v,
+                        "cluster-ipam supports " + String.join(", ", CniVersion.supported())));
     return new NetworkConfig(root, cv, v);
   }
 
@@ -63,10 +74,12 @@ public final class NetworkConfig {
     try {
       root = JSON.readTree(stdin);
     } catch (IOException e) {
-      throw new CniFailure(CniFailure.DECODE_FAILURE, "the network config on stdin is not JSON", e.getMessage());
+      throw new CniFailure(
+          CniFailure.DECODE_FAILURE, "the network config on stdin is not JSON", e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new CniFailure(CniFailure.DECODE_FAILURE, "the network config on stdin is not a JSON object");
+      throw new CniFailure(
+          CniFailure.DECODE_FAILURE, "the network config on stdin is not a JSON object");
     }
     return root;
   }
@@ -81,7 +94,9 @@ public final class NetworkConfig {
 
   /** The CNI network name: part of every attachment's identity. */
   public String name() {
-    return text(root, "name").orElseThrow(() -> new CniFailure(CniFailure.INVALID_CONFIG, "the network config has no name"));
+    return text(root, "name")
+        .orElseThrow(
+            () -> new CniFailure(CniFailure.INVALID_CONFIG, "the network config has no name"));
   }
 
   private JsonNode ipam() {
@@ -99,26 +114,32 @@ public final class NetworkConfig {
 
   /**
    * One pool per family: {@code ipam.ranges} (host-local's form, one range per set), or the single
-   * range {@code subnet}/{@code rangeStart}/{@code rangeEnd}/{@code gateway}, or a dynamic IPv4 pool
-   * ({@code "dualStack": true} adds a dynamic IPv6 one).
+   * range {@code subnet}/{@code rangeStart}/{@code rangeEnd}/{@code gateway}, or a dynamic IPv4
+   * pool ({@code "dualStack": true} adds a dynamic IPv6 one).
    */
   public List<PoolSpec> pools() {
     JsonNode ipam = ipam();
     String pool = poolName();
     List<PoolSpec> out = new ArrayList<>();
     JsonNode ranges = ipam.get("ranges");
-    boolean single = ipam.has("subnet") || ipam.has("rangeStart") || ipam.has("rangeEnd") || ipam.has("gateway");
+    boolean single =
+        ipam.has("subnet") || ipam.has("rangeStart") || ipam.has("rangeEnd") || ipam.has("gateway");
     try {
       if (ranges != null) {
         if (single) {
-          throw new CniFailure(CniFailure.INVALID_CONFIG, "ipam has both ranges and subnet/rangeStart/rangeEnd/gateway: use one form");
+          throw new CniFailure(
+              CniFailure.INVALID_CONFIG,
+              "ipam has both ranges and subnet/rangeStart/rangeEnd/gateway: use one form");
         }
         if (!ranges.isArray() || ranges.isEmpty()) {
-          throw new CniFailure(CniFailure.INVALID_CONFIG, "ipam.ranges must be a non-empty array of range sets");
+          throw new CniFailure(
+              CniFailure.INVALID_CONFIG, "ipam.ranges must be a non-empty array of range sets");
         }
         for (JsonNode set : ranges) {
           if (!set.isArray() || set.size() != 1 || !set.get(0).isObject()) {
-            throw new CniFailure(CniFailure.INVALID_CONFIG, "each ipam.ranges entry must be a list of exactly one range object, got " + set,
+            throw new CniFailure(
+                CniFailure.INVALID_CONFIG,
+                "each ipam.ranges entry must be a list of exactly one range object, got " + set,
                 "cluster-ipam serves one pool per family; give a larger subnet instead of several ranges");
           }
           out.add(range(set.get(0), pool));
@@ -135,7 +156,9 @@ public final class NetworkConfig {
       throw new CniFailure(CniFailure.INVALID_CONFIG, e.getMessage());
     }
     if (out.stream().map(PoolSpec::family).distinct().count() != out.size()) {
-      throw new CniFailure(CniFailure.INVALID_CONFIG, "ipam.ranges has two ranges of one family: cluster-ipam serves one pool per family");
+      throw new CniFailure(
+          CniFailure.INVALID_CONFIG,
+          "ipam.ranges has two ranges of one family: cluster-ipam serves one pool per family");
     }
     return out;
   }
@@ -147,13 +170,15 @@ public final class NetworkConfig {
     Optional<IpAddress> gateway = text(r, "gateway").map(s -> address("gateway", s));
     if (subnet.isEmpty()) {
       if (start.isPresent() || end.isPresent() || gateway.isPresent()) {
-        throw new CniFailure(CniFailure.INVALID_CONFIG, "rangeStart, rangeEnd and gateway need a subnet");
+        throw new CniFailure(
+            CniFailure.INVALID_CONFIG, "rangeStart, rangeEnd and gateway need a subnet");
       }
       throw new CniFailure(CniFailure.INVALID_CONFIG, "a range needs a subnet");
     }
     IpPrefix sn = subnet.get();
     if (!sn.network().equals(sn.network().maskTo(sn.length()))) {
-      throw new CniFailure(CniFailure.INVALID_CONFIG, "subnet " + r.get("subnet").asText() + " has host bits set");
+      throw new CniFailure(
+          CniFailure.INVALID_CONFIG, "subnet " + r.get("subnet").asText() + " has host bits set");
     }
     Optional<IpPrefix> ipRange = Optional.empty();
     if (start.isPresent() || end.isPresent()) {
@@ -162,7 +187,10 @@ public final class NetworkConfig {
     return new PoolSpec(sn.family(), pool, subnet, ipRange, gateway);
   }
 
-  /** Routes to return, as configured ({@code ipam.routes}); each {@code dst} a CIDR, {@code gw} an address. */
+  /**
+   * Routes to return, as configured ({@code ipam.routes}); each {@code dst} a CIDR, {@code gw} an
+   * address.
+   */
   public ArrayNode routes() {
     JsonNode routes = ipam().get("routes");
     ArrayNode out = JSON.createArrayNode();
@@ -241,7 +269,8 @@ public final class NetworkConfig {
     }
     Set<IpAddress> out = new LinkedHashSet<>();
     for (JsonNode ip : prev.path("ips")) {
-      text(ip, "address").ifPresent(s -> out.add(requestedAddress("prevResult", s, CniFailure.INVALID_CONFIG)));
+      text(ip, "address")
+          .ifPresent(s -> out.add(requestedAddress("prevResult", s, CniFailure.INVALID_CONFIG)));
     }
     return Optional.of(out);
   }
@@ -266,7 +295,9 @@ public final class NetworkConfig {
         Optional<String> c = text(a, "containerID");
         Optional<String> i = text(a, "ifname");
         if (c.isEmpty() || i.isEmpty()) {
-          throw new CniFailure(CniFailure.INVALID_CONFIG, key + ": each entry needs containerID and ifname, got " + a);
+          throw new CniFailure(
+              CniFailure.INVALID_CONFIG,
+              key + ": each entry needs containerID and ifname, got " + a);
         }
         out.add(new GcEntry(c.get(), i.get()));
       }

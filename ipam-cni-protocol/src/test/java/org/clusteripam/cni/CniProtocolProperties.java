@@ -23,8 +23,11 @@ import org.clusteripam.core.net.IpPrefix;
 class CniProtocolProperties {
 
   @Property(tries = 300)
-  void resultsCarryEveryAddressWithItsPoolLengthInEachVersionsShape(@ForAll("versions") CniVersion v, @ForAll("octets") List<Integer> hosts,
-      @ForAll("lengths") int len) throws Exception {
+  void resultsCarryEveryAddressWithItsPoolLengthInEachVersionsShape(
+      @ForAll("versions") CniVersion v,
+      @ForAll("octets") List<Integer> hosts,
+      @ForAll("lengths") int len)
+      throws Exception {
     IpPrefix pool = IpPrefix.containing(IpAddress.parse("10.80.0.0"), len);
     List<AttachedIp> ips = new ArrayList<>();
     for (int h : hosts) {
@@ -32,7 +35,9 @@ class CniProtocolProperties {
       ips.add(new AttachedIp(pool, pool, a, Optional.of(pool.first())));
     }
     Attachment att = new Attachment(new AttachmentId("n", "c", "eth0"), "h", "", "", 0, ips);
-    JsonNode out = NetworkConfig.JSON.readTree(CniResults.add(v, att, NetworkConfig.JSON.createArrayNode(), Optional.empty()));
+    JsonNode out =
+        NetworkConfig.JSON.readTree(
+            CniResults.add(v, att, NetworkConfig.JSON.createArrayNode(), Optional.empty()));
     assertThat(out.get("cniVersion").asText()).isEqualTo(v.text());
     assertThat(out.get("ips")).hasSize(ips.size());
     for (int i = 0; i < ips.size(); i++) {
@@ -45,9 +50,13 @@ class CniProtocolProperties {
   }
 
   @Property(tries = 300)
-  void anyStdinGivesAResultOrACniErrorObjectAndNeverThrows(@ForAll("commands") String command, @ForAll("stdins") String stdin) throws Exception {
+  void anyStdinGivesAResultOrACniErrorObjectAndNeverThrows(
+      @ForAll("commands") String command, @ForAll("stdins") String stdin) throws Exception {
     CniHandler h = new CniHandler(new RefusingIpam(), "b");
-    CniReply r = h.handle(Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "c1", "CNI_IFNAME", "eth0"), stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    CniReply r =
+        h.handle(
+            Map.of("CNI_COMMAND", command, "CNI_CONTAINERID", "c1", "CNI_IFNAME", "eth0"),
+            stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     if (r.exitCode() != 0) {
       JsonNode e = NetworkConfig.JSON.readTree(r.stdout());
       assertThat(e.get("code").isInt()).isTrue();
@@ -57,12 +66,15 @@ class CniProtocolProperties {
   }
 
   @Property(tries = 200)
-  void rangesSpanExactlyTheirCidr(@ForAll("lengths") int len, @ForAll("octets") List<Integer> offsets) {
+  void rangesSpanExactlyTheirCidr(
+      @ForAll("lengths") int len, @ForAll("octets") List<Integer> offsets) {
     IpPrefix subnet = IpPrefix.parse("10.80.0.0/16");
-    IpPrefix p = IpPrefix.containing(subnet.addressAt(offsets.isEmpty() ? 0 : offsets.get(0) * 256L), len);
+    IpPrefix p =
+        IpPrefix.containing(subnet.addressAt(offsets.isEmpty() ? 0 : offsets.get(0) * 256L), len);
     assertThat(IpRanges.asPrefix(subnet, p.first(), p.last())).isEqualTo(p);
     if (p.hostBits() > 0) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> IpRanges.asPrefix(subnet, p.first().next(), p.last()))
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> IpRanges.asPrefix(subnet, p.first().next(), p.last()))
           .isInstanceOf(CniFailure.class);
     }
   }
@@ -90,10 +102,26 @@ class CniProtocolProperties {
   @Provide
   Arbitrary<String> stdins() {
     Arbitrary<String> versions = Arbitraries.of("0.3.1", "0.4.0", "1.0.0", "1.1.0", "9.9", "");
-    Arbitrary<String> ipams = Arbitraries.of("{}", "{\"subnet\":\"10.1.0.0/24\"}", "{\"subnet\":3}", "[]", "{\"ranges\":[[]]}",
-        "{\"rangeStart\":\"10.1.0.1\"}", "{\"routes\":{}}", "{\"dns\":[]}", "{\"dualStack\":true}");
-    Arbitrary<String> json = net.jqwik.api.Combinators.combine(versions, ipams)
-        .as((v, i) -> "{\"cniVersion\":\"" + v + "\",\"name\":\"n\",\"ipam\":" + i + ",\"cni.dev/attachments\":[],\"prevResult\":{\"ips\":[{\"address\":\"x\"}]}}");
+    Arbitrary<String> ipams =
+        Arbitraries.of(
+            "{}",
+            "{\"subnet\":\"10.1.0.0/24\"}",
+            "{\"subnet\":3}",
+            "[]",
+            "{\"ranges\":[[]]}",
+            "{\"rangeStart\":\"10.1.0.1\"}",
+            "{\"routes\":{}}",
+            "{\"dns\":[]}",
+            "{\"dualStack\":true}");
+    Arbitrary<String> json =
+        net.jqwik.api.Combinators.combine(versions, ipams)
+            .as(
+                (v, i) ->
+                    "{\"cniVersion\":\""
+                        + v
+                        + "\",\"name\":\"n\",\"ipam\":"
+                        + i
+                        + ",\"cni.dev/attachments\":[],\"prevResult\":{\"ips\":[{\"address\":\"x\"}]}}");
     return Arbitraries.oneOf(json, Arbitraries.strings().ofMaxLength(40));
   }
 

@@ -16,7 +16,16 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Cluster-wide IP address management for Docker and Swarm.",
-    subcommands = {ServeCommand.class, ShowCommand.class, CheckCommand.class, ReleaseCommand.class, ReclaimHostCommand.class, PlanCommand.class, LbStateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      ShowCommand.class,
+      CheckCommand.class,
+      ReleaseCommand.class,
+      ReclaimHostCommand.class,
+      PlanCommand.class,
+      LbStateCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {

@@ -5,7 +5,10 @@ import org.clusteripam.core.net.IpAddress;
 
 /** What the resolver says to one question. */
 public sealed interface DnsAnswer {
-  /** The name is ours: these addresses (of the question's family; none is NODATA), valid for {@code ttlSeconds}. */
+  /**
+   * The name is ours: these addresses (of the question's family; none is NODATA), valid for {@code
+   * ttlSeconds}.
+   */
   record Addresses(List<IpAddress> addresses, int ttlSeconds) implements DnsAnswer {
     public Addresses {
       addresses = List.copyOf(addresses);

@@ -11,14 +11,18 @@ public final class DnsClient {
   /** A parsed reply: its id, response code and the A/AAAA addresses of its answer section. */
   public record Reply(int id, int rcode, List<IpAddress> addresses) {}
 
-  private DnsClient() {
-  }
+  private DnsClient() {}
 
   /** A recursive query for {@code name} (a trailing dot allowed) of {@code type}, class IN. */
   public static byte[] query(int id, String fqdn, int type) {
     String name = fqdn.endsWith(".") ? fqdn.substring(0, fqdn.length() - 1) : fqdn;
     ByteBuffer b = ByteBuffer.allocate(DnsResponder.HEADER + name.length() + 6);
-    b.putShort((short) id).putShort((short) 0x0100).putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
+    b.putShort((short) id)
+        .putShort((short) 0x0100)
+        .putShort((short) 1)
+        .putShort((short) 0)
+        .putShort((short) 0)
+        .putShort((short) 0);
     if (!name.isEmpty()) {
       for (String label : name.split("\\.", -1)) {
         byte[] l = label.getBytes(StandardCharsets.ISO_8859_1);

@@ -11,8 +11,8 @@ import org.clusteripam.core.net.IpFamily;
 
 /**
  * Turns one query datagram into its response (RFC 1035): the question is echoed, A and AAAA
- * questions get the resolver's addresses, other types of our names NODATA, names not ours REFUSED, a
- * malformed question FORMERR, an opcode other than QUERY NOTIMP. Additional records (EDNS) are
+ * questions get the resolver's addresses, other types of our names NODATA, names not ours REFUSED,
+ * a malformed question FORMERR, an opcode other than QUERY NOTIMP. Additional records (EDNS) are
  * ignored and none are sent: answers stay far below 512 bytes.
  */
 public final class DnsResponder {
@@ -23,18 +23,19 @@ public final class DnsResponder {
   public static final int NOTIMP = 4;
   public static final int REFUSED = 5;
   static final int HEADER = 12;
+
   /** A response never carries more addresses than fit a plain 512-byte UDP message. */
   static final int MAX_ANSWERS = 16;
 
-  private DnsResponder() {
-  }
+  private DnsResponder() {}
 
   /**
-   * The response to {@code query}, or empty when there is nothing to answer: fewer than 12 bytes (no
-   * id to answer to) or a response rather than a query. {@code resolver} is asked only for a
+   * The response to {@code query}, or empty when there is nothing to answer: fewer than 12 bytes
+   * (no id to answer to) or a response rather than a query. {@code resolver} is asked only for a
    * well-formed question of class IN.
    */
-  public static Optional<byte[]> respond(byte[] query, int length, Function<DnsQuestion, DnsAnswer> resolver) {
+  public static Optional<byte[]> respond(
+      byte[] query, int length, Function<DnsQuestion, DnsAnswer> resolver) {
     if (length < HEADER || length > query.length) {
       return Optional.empty();
     }
@@ -70,10 +71,19 @@ public final class DnsResponder {
     }
     DnsAnswer a = resolver.apply(q);
     if (a instanceof DnsAnswer.Addresses found) {
-      IpFamily family = q.type() == DnsQuestion.A ? IpFamily.IPV4 : q.type() == DnsQuestion.AAAA ? IpFamily.IPV6 : null;
-      List<IpAddress> addresses = family == null ? List.of()
-          : found.addresses().stream().filter(x -> x.family() == family).limit(MAX_ANSWERS).toList();
-      return Optional.of(withQuestion(id, rd, NOERROR, questionBytes, addresses, found.ttlSeconds()));
+      IpFamily family =
+          q.type() == DnsQuestion.A
+              ? IpFamily.IPV4
+              : q.type() == DnsQuestion.AAAA ? IpFamily.IPV6 : null;
+      List<IpAddress> addresses =
+          family == null
+              ? List.of()
+              : found.addresses().stream()
+                  .filter(x -> x.family() == family)
+                  .limit(MAX_ANSWERS)
+                  .toList();
+      return Optional.of(
+          withQuestion(id, rd, NOERROR, questionBytes, addresses, found.ttlSeconds()));
     }
     return Optional.of(withQuestion(id, rd, REFUSED, questionBytes, List.of(), 0));
   }
@@ -88,7 +98,8 @@ public final class DnsResponder {
         break;
       }
       if (len > 63) {
-        throw new DnsFormatException("label length " + len + " (compression is not used in a question)");
+        throw new DnsFormatException(
+            "label length " + len + " (compression is not used in a question)");
       }
       total += len + 1;
       if (total > 254) {
@@ -113,15 +124,18 @@ public final class DnsResponder {
     return b.array();
   }
 
-  private static byte[] withQuestion(int id, boolean rd, int rcode, byte[] question, List<IpAddress> answers, int ttl) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(HEADER + question.length + answers.size() * 28);
+  private static byte[] withQuestion(
+      int id, boolean rd, int rcode, byte[] question, List<IpAddress> answers, int ttl) {
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(HEADER + question.length + answers.size() * 28);
     out.writeBytes(header(id, 0, rd, rcode, 1, answers.size()));
     out.writeBytes(question);
     for (IpAddress a : answers) {
       byte[] rdata = a.toBytes();
       ByteBuffer rr = ByteBuffer.allocate(12 + rdata.length);
       rr.putShort((short) 0xc00c); // the question's name, at offset 12
-      rr.putShort((short) (a.isV4() ? DnsQuestion.A : DnsQuestion.AAAA)).putShort((short) DnsQuestion.IN);
+      rr.putShort((short) (a.isV4() ? DnsQuestion.A : DnsQuestion.AAAA))
+          .putShort((short) DnsQuestion.IN);
       rr.putInt(ttl).putShort((short) rdata.length).put(rdata);
       out.writeBytes(rr.array());
     }

@@ -21,7 +21,8 @@ final class DeadlineInterceptor implements ClientInterceptor {
   }
 
   @Override
-  public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
+  public <Q, A> ClientCall<Q, A> interceptCall(
+      MethodDescriptor<Q, A> method, CallOptions options, Channel next) {
     if (method.getType() == MethodDescriptor.MethodType.UNARY && options.getDeadline() == null) {
       options = options.withDeadlineAfter(millis, TimeUnit.MILLISECONDS);
     }

@@ -7,7 +7,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.clusteripam.core.store.StoreUnavailableException;
 
-/** Waits for an etcd call with the store's timeout and turns every failure into a clear store error. */
+/**
+ * Waits for an etcd call with the store's timeout and turns every failure into a clear store error.
+ */
 final class EtcdCalls {
   private EtcdCalls() {}
 
@@ -16,7 +18,8 @@ final class EtcdCalls {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       f.cancel(true);
-      throw new StoreUnavailableException("etcd did not answer " + what + " within " + timeout.toMillis() + " ms", e);
+      throw new StoreUnavailableException(
+          "etcd did not answer " + what + " within " + timeout.toMillis() + " ms", e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
       throw new StoreUnavailableException("etcd failed " + what + ": " + c.getMessage(), c);

@@ -13,7 +13,6 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
 import org.clusteripam.core.store.StateStore;
+import org.clusteripam.core.store.StoreSnapshot;
 import org.clusteripam.core.store.StoreUnavailableException;
 import org.clusteripam.core.store.Txn;
 import org.clusteripam.core.store.Versioned;
@@ -40,6 +40,9 @@ import org.clusteripam.core.store.Versioned;
  * GroupCommitter}. A {@code Txn} runs on the committer thread and must not call this store.
  */
 public final class EtcdStateStore implements StateStore {
+  /** Keys per range read of a snapshot: a page stays far below gRPC's message limit. */
+  static final int PAGE_KEYS = 500;
+
   private final EtcdStoreConfig config;
   private final Client client;
   private final KV kv;
@@ -53,18 +56,24 @@ public final class EtcdStateStore implements StateStore {
   private volatile Watch.Watcher watcher;
   private volatile boolean closed;
 
+  /** The shared client and watch this store follows, or null: its own. */
+  private final SharedEtcd shared;
+
   private record Listener(String prefix, Consumer<String> consumer) {}
 
-  private EtcdStateStore(EtcdStoreConfig config, Client client) {
+  private EtcdStateStore(EtcdStoreConfig config, Client client, SharedEtcd shared) {
     this.config = config;
+    this.shared = shared;
     this.client = client;
     this.kv = client.getKVClient();
     this.keys = new KeyCodec(config.prefix());
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "etcd-store-maintenance");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "etcd-store-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
     this.committer = new GroupCommitter(kv, keys, cache, config, counters, config.prefix());
     this.leases = new HostLeases(client, kv, keys, config, counters, scheduler);
   }
@@ -83,9 +92,10 @@ public final class EtcdStateStore implements StateStore {
    * clientExecutor} (shared by many stores in one process, e.g. a simulator; the store never shuts
    * it down), or on a pool of the client's own when null.
    */
-  public static EtcdStateStore connect(EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
+  public static EtcdStateStore connect(
+      EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
     Client client = buildClient(config, clientExecutor);
-    EtcdStateStore store = new EtcdStateStore(config, client);
+    EtcdStateStore store = new EtcdStateStore(config, client, null);
     try {
       store.loadAndWatch();
     } catch (RuntimeException e) {
@@ -95,13 +105,50 @@ public final class EtcdStateStore implements StateStore {
     return store;
   }
 
-  private static Client buildClient(EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
-    ClientBuilder b = Client.builder()
-        .endpoints(config.endpoints().toArray(java.net.URI[]::new))
-        .connectTimeout(config.timeout())
-        .retryMaxDuration(config.timeout())
-        .waitForReady(false)
-        .interceptor(new DeadlineInterceptor(config.timeout()));
+  /**
+   * On {@link SharedEtcd}'s client, fed by its watch (registered before the load, so nothing is
+   * missed).
+   */
+  static EtcdStateStore connectShared(EtcdStoreConfig config, Client client, SharedEtcd shared) {
+    EtcdStateStore store = new EtcdStateStore(config, client, shared);
+    shared.add(store);
+    try {
+      store.load();
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /** An event of the shared watch, for whichever store's prefix it is under. */
+  void fromSharedWatch(String fullKey, byte[] value, long revision) {
+    String p = keys.prefixString();
+    if (!closed && fullKey.startsWith(p)) {
+      changed(fullKey.substring(p.length()), value == null ? null : value.clone(), revision);
+    }
+  }
+
+  /** After the shared watch broke: what it may have missed. */
+  void reloadShared() {
+    if (!closed) {
+      try {
+        load();
+      } catch (RuntimeException e) {
+        // the next read that matters conflicts and refreshes; the next break reloads again
+      }
+    }
+  }
+
+  static Client buildClient(
+      EtcdStoreConfig config, java.util.concurrent.ExecutorService clientExecutor) {
+    ClientBuilder b =
+        Client.builder()
+            .endpoints(config.endpoints().toArray(java.net.URI[]::new))
+            .connectTimeout(config.timeout())
+            .retryMaxDuration(config.timeout())
+            .waitForReady(false)
+            .interceptor(new DeadlineInterceptor(config.timeout()));
     if (clientExecutor != null) {
       b.executorService(clientExecutor);
     }
@@ -111,12 +158,18 @@ public final class EtcdStateStore implements StateStore {
     }
     if (config.caCert().isPresent()) {
       try {
-        b.sslContext(ssl -> {
-          ssl.trustManager(config.caCert().get().toFile());
-          config.clientCert().ifPresent(cert -> ssl.keyManager(cert.toFile(), config.clientKey().orElseThrow().toFile()));
-        });
+        b.sslContext(
+            ssl -> {
+              ssl.trustManager(config.caCert().get().toFile());
+              config
+                  .clientCert()
+                  .ifPresent(
+                      cert ->
+                          ssl.keyManager(cert.toFile(), config.clientKey().orElseThrow().toFile()));
+            });
       } catch (SSLException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot set up TLS for etcd from " + config + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot set up TLS for etcd from " + config + ": " + e.getMessage(), e);
       }
     }
     return b.build();
@@ -124,23 +177,38 @@ public final class EtcdStateStore implements StateStore {
 
   /** Fills the cache from a consistent read and watches from the revision after it. */
   private void loadAndWatch() {
+    long from = load() + 1;
+    if (shared != null) {
+      return;
+    }
+    Watch.Watcher old = watcher;
+    watcher =
+        client
+            .getWatchClient()
+            .watch(
+                keys.prefix(),
+                WatchOption.builder().isPrefix(true).withRevision(from).build(),
+                Watch.listener(this::onWatch, this::onWatchError, () -> onWatchError(null)));
+    if (old != null) {
+      old.close();
+    }
+  }
+
+  /** Fills the cache from a consistent read of the prefix; its revision. */
+  private long load() {
     counters.roundTrips.incrementAndGet();
-    GetResponse all = EtcdCalls.await(kv.get(keys.prefix(), GetOption.builder().isPrefix(true).build()), config.timeout(),
-        "read " + config.prefix());
+    GetResponse all =
+        EtcdCalls.await(
+            kv.get(keys.prefix(), GetOption.builder().isPrefix(true).build()),
+            config.timeout(),
+            "read " + config.prefix());
     for (KeyValue e : all.getKvs()) {
       String k = keys.relative(e.getKey());
       if (k != null) {
         cache.apply(k, e.getValue().getBytes(), e.getModRevision());
       }
     }
-    long from = all.getHeader().getRevision() + 1;
-    Watch.Watcher old = watcher;
-    watcher = client.getWatchClient().watch(keys.prefix(),
-        WatchOption.builder().isPrefix(true).withRevision(from).build(),
-        Watch.listener(this::onWatch, this::onWatchError, () -> onWatchError(null)));
-    if (old != null) {
-      old.close();
-    }
+    return all.getHeader().getRevision();
   }
 
   private void onWatch(WatchResponse r) {
@@ -150,14 +218,21 @@ public final class EtcdStateStore implements StateStore {
         continue;
       }
       boolean deleted = e.getEventType() == WatchEvent.EventType.DELETE;
-      cache.apply(k, deleted ? null : e.getKeyValue().getValue().getBytes(), e.getKeyValue().getModRevision());
-      for (Listener l : listeners) {
-        if (k.startsWith(l.prefix)) {
-          try {
-            l.consumer.accept(k);
-          } catch (RuntimeException ignored) {
-            // a listener's failure must not stop the cache feed
-          }
+      changed(
+          k,
+          deleted ? null : e.getKeyValue().getValue().getBytes(),
+          e.getKeyValue().getModRevision());
+    }
+  }
+
+  private void changed(String k, byte[] value, long revision) {
+    cache.apply(k, value, revision);
+    for (Listener l : listeners) {
+      if (k.startsWith(l.prefix)) {
+        try {
+          l.consumer.accept(k);
+        } catch (RuntimeException ignored) {
+          // a listener's failure must not stop the cache feed
         }
       }
     }
@@ -169,16 +244,19 @@ public final class EtcdStateStore implements StateStore {
       return;
     }
     try {
-      scheduler.schedule(() -> {
-        if (closed) {
-          return;
-        }
-        try {
-          loadAndWatch();
-        } catch (RuntimeException e) {
-          onWatchError(e);
-        }
-      }, 500, TimeUnit.MILLISECONDS);
+      scheduler.schedule(
+          () -> {
+            if (closed) {
+              return;
+            }
+            try {
+              loadAndWatch();
+            } catch (RuntimeException e) {
+              onWatchError(e);
+            }
+          },
+          500,
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the store is closing
     }
@@ -186,22 +264,37 @@ public final class EtcdStateStore implements StateStore {
 
   @Override
   public <R> R transact(String name, Txn<R> txn) {
+    return transact(name, txn, java.util.Map.of());
+  }
+
+  /**
+   * The commit's else-branch carries a nested transaction: {@code txn} run against {@code
+   * presumed}.
+   */
+  @Override
+  public <R> R transact(String name, Txn<R> txn, java.util.Map<String, byte[]> presumed) {
     checkOpen();
-    GroupCommitter.Request<R> r = committer.submit(name, txn);
+    GroupCommitter.Request<R> r = committer.submit(name, txn, presumed);
     long timeoutMs = config.timeout().toMillis();
     try {
       try {
         return r.future.get(timeoutMs, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         if (r.cancel()) {
-          throw new StoreUnavailableException("etcd store busy or unreachable: " + name + " was not started within " + timeoutMs
-              + " ms and nothing was written", e);
+          throw new StoreUnavailableException(
+              "etcd store busy or unreachable: "
+                  + name
+                  + " was not started within "
+                  + timeoutMs
+                  + " ms and nothing was written",
+              e);
         }
         // the committer has it; its etcd call is bounded by the same timeout
         return r.future.get(timeoutMs + 1000, TimeUnit.MILLISECONDS);
       }
     } catch (TimeoutException e) {
-      throw new StoreUnavailableException("etcd did not answer " + name + " within " + timeoutMs + " ms", e);
+      throw new StoreUnavailableException(
+          "etcd did not answer " + name + " within " + timeoutMs + " ms", e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
       if (c instanceof RuntimeException re) {
@@ -225,28 +318,80 @@ public final class EtcdStateStore implements StateStore {
 
   @Override
   public SortedMap<String, Versioned> list(String prefix) {
+    return snapshot(prefix).entries();
+  }
+
+  @Override
+  public StoreSnapshot snapshot(String prefix) {
+    return snapshot(prefix, PAGE_KEYS);
+  }
+
+  /**
+   * One range read, in pages of {@code pageKeys} keys: the first page's header revision is the
+   * snapshot's, and every later page is read at that revision, so the pages agree. When etcd
+   * compacts that revision away between two pages, the read starts over.
+   */
+  StoreSnapshot snapshot(String prefix, int pageKeys) {
     checkOpen();
-    counters.roundTrips.incrementAndGet();
-    GetResponse resp = EtcdCalls.await(kv.get(keys.full(prefix), GetOption.builder().isPrefix(true).build()), config.timeout(),
-        "list " + config.prefix() + prefix);
-    TreeMap<String, Versioned> out = new TreeMap<>();
-    for (KeyValue e : resp.getKvs()) {
-      String k = keys.relative(e.getKey());
-      if (k != null) {
-        byte[] v = e.getValue().getBytes();
-        cache.apply(k, v, e.getModRevision());
-        out.put(k, new Versioned(v, e.getModRevision()));
+    ByteSequence full = keys.full(prefix);
+    for (int attempt = 1; ; attempt++) {
+      TreeMap<String, Versioned> out = new TreeMap<>();
+      long revision = 0;
+      ByteSequence from = full;
+      boolean more = true;
+      try {
+        while (more) {
+          GetOption.Builder o = GetOption.builder().withPrefix(full).withLimit(pageKeys);
+          if (revision != 0) {
+            o.withRevision(revision);
+          }
+          counters.roundTrips.incrementAndGet();
+          GetResponse page =
+              EtcdCalls.await(
+                  kv.get(from, o.build()), config.timeout(), "list " + config.prefix() + prefix);
+          if (revision == 0) {
+            revision = page.getHeader().getRevision();
+          }
+          List<KeyValue> kvs = page.getKvs();
+          for (KeyValue e : kvs) {
+            String k = keys.relative(e.getKey());
+            if (k != null) {
+              out.put(k, new Versioned(e.getValue().getBytes(), e.getModRevision()));
+            }
+          }
+          more = page.isMore() && !kvs.isEmpty();
+          if (more) {
+            from = kvs.get(kvs.size() - 1).getKey().concat(ByteSequence.from(new byte[] {0}));
+          }
+        }
+      } catch (StoreUnavailableException e) {
+        if (revision != 0 && attempt < 3 && String.valueOf(e.getMessage()).contains("compacted")) {
+          continue;
+        }
+        throw e;
       }
+      out.forEach((k, v) -> cache.apply(k, v.value(), v.modRevision()));
+      // keys the cache still has that the listing does not were deleted as of its revision (a
+      // lagging watch)
+      long rev = revision;
+      cache.list(prefix).keySet().stream()
+          .filter(k -> !out.containsKey(k))
+          .toList()
+          .forEach(k -> cache.apply(k, null, rev));
+      return new StoreSnapshot(revision, out);
     }
-    return Collections.unmodifiableSortedMap(out);
   }
 
   @Override
   public long revision() {
     checkOpen();
     counters.roundTrips.incrementAndGet();
-    return EtcdCalls.await(kv.get(keys.prefix(), GetOption.builder().withCountOnly(true).build()), config.timeout(), "read the revision")
-        .getHeader().getRevision();
+    return EtcdCalls.await(
+            kv.get(keys.prefix(), GetOption.builder().withCountOnly(true).build()),
+            config.timeout(),
+            "read the revision")
+        .getHeader()
+        .getRevision();
   }
 
   @Override
@@ -287,7 +432,11 @@ public final class EtcdStateStore implements StateStore {
       w.close();
     }
     scheduler.shutdownNow();
-    client.close();
+    if (shared == null) {
+      client.close();
+    } else {
+      shared.remove(this);
+    }
   }
 
   private void checkOpen() {

@@ -47,18 +47,26 @@ public record EtcdStoreConfig(
       throw new IllegalArgumentException("at least one etcd endpoint is required");
     }
     for (URI e : endpoints) {
-      if (!"http".equals(e.getScheme()) && !"https".equals(e.getScheme()) || e.getHost() == null || e.getPort() < 0) {
-        throw new IllegalArgumentException("etcd endpoint " + e + " must look like http://HOST:PORT or https://HOST:PORT");
+      if (!"http".equals(e.getScheme()) && !"https".equals(e.getScheme())
+          || e.getHost() == null
+          || e.getPort() < 0) {
+        throw new IllegalArgumentException(
+            "etcd endpoint " + e + " must look like http://HOST:PORT or https://HOST:PORT");
       }
     }
-    if (prefix == null || prefix.isEmpty() || !prefix.endsWith("/") || !prefix.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-      throw new IllegalArgumentException("etcd key prefix must be printable ASCII ending in '/', got \"" + prefix + "\"");
+    if (prefix == null
+        || prefix.isEmpty()
+        || !prefix.endsWith("/")
+        || !prefix.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+      throw new IllegalArgumentException(
+          "etcd key prefix must be printable ASCII ending in '/', got \"" + prefix + "\"");
     }
     if (timeout == null || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("etcd timeout must be positive, got " + timeout);
     }
     if (maxBatchOps < 2 || maxBatchOps > 10_000) {
-      throw new IllegalArgumentException("maxBatchOps must be between 2 and 10000, got " + maxBatchOps);
+      throw new IllegalArgumentException(
+          "maxBatchOps must be between 2 and 10000, got " + maxBatchOps);
     }
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
@@ -71,49 +79,116 @@ public record EtcdStoreConfig(
     }
     for (Optional<Path> f : List.of(caCert, clientCert, clientKey)) {
       if (f.isPresent() && !Files.isReadable(f.get())) {
-        throw new IllegalArgumentException("TLS file " + f.get() + " does not exist or is not readable");
+        throw new IllegalArgumentException(
+            "TLS file " + f.get() + " does not exist or is not readable");
       }
     }
   }
 
-  /** Defaults (prefix {@value #DEFAULT_PREFIX}, 5 s timeout, 128-op batches) for these endpoints. */
+  /**
+   * Defaults (prefix {@value #DEFAULT_PREFIX}, 5 s timeout, 128-op batches) for these endpoints.
+   */
   public static EtcdStoreConfig of(String... endpoints) {
-    return new EtcdStoreConfig(List.of(endpoints).stream().map(URI::create).toList(), DEFAULT_PREFIX, DEFAULT_TIMEOUT,
-        DEFAULT_MAX_BATCH_OPS, DEFAULT_MAX_ATTEMPTS, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+    return new EtcdStoreConfig(
+        List.of(endpoints).stream().map(URI::create).toList(),
+        DEFAULT_PREFIX,
+        DEFAULT_TIMEOUT,
+        DEFAULT_MAX_BATCH_OPS,
+        DEFAULT_MAX_ATTEMPTS,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
         Optional.empty());
   }
 
   public EtcdStoreConfig withPrefix(String p) {
-    return new EtcdStoreConfig(endpoints, p, timeout, maxBatchOps, maxAttempts, caCert, clientCert, clientKey, user, password);
+    return new EtcdStoreConfig(
+        endpoints,
+        p,
+        timeout,
+        maxBatchOps,
+        maxAttempts,
+        caCert,
+        clientCert,
+        clientKey,
+        user,
+        password);
   }
 
   public EtcdStoreConfig withTimeout(Duration t) {
-    return new EtcdStoreConfig(endpoints, prefix, t, maxBatchOps, maxAttempts, caCert, clientCert, clientKey, user, password);
+    return new EtcdStoreConfig(
+        endpoints,
+        prefix,
+        t,
+        maxBatchOps,
+        maxAttempts,
+        caCert,
+        clientCert,
+        clientKey,
+        user,
+        password);
   }
 
   public EtcdStoreConfig withMaxBatchOps(int n) {
-    return new EtcdStoreConfig(endpoints, prefix, timeout, n, maxAttempts, caCert, clientCert, clientKey, user, password);
+    return new EtcdStoreConfig(
+        endpoints, prefix, timeout, n, maxAttempts, caCert, clientCert, clientKey, user, password);
   }
 
   public EtcdStoreConfig withMaxAttempts(int n) {
-    return new EtcdStoreConfig(endpoints, prefix, timeout, maxBatchOps, n, caCert, clientCert, clientKey, user, password);
+    return new EtcdStoreConfig(
+        endpoints, prefix, timeout, maxBatchOps, n, caCert, clientCert, clientKey, user, password);
   }
 
-  /** TLS: verify the server with {@code ca}; optionally present {@code cert}/{@code key} (may be null). */
+  /**
+   * TLS: verify the server with {@code ca}; optionally present {@code cert}/{@code key} (may be
+   * null).
+   */
   public EtcdStoreConfig withTls(Path ca, Path cert, Path key) {
-    return new EtcdStoreConfig(endpoints, prefix, timeout, maxBatchOps, maxAttempts, Optional.of(ca), Optional.ofNullable(cert),
-        Optional.ofNullable(key), user, password);
+    return new EtcdStoreConfig(
+        endpoints,
+        prefix,
+        timeout,
+        maxBatchOps,
+        maxAttempts,
+        Optional.of(ca),
+        Optional.ofNullable(cert),
+        Optional.ofNullable(key),
+        user,
+        password);
   }
 
   public EtcdStoreConfig withAuth(String u, String p) {
-    return new EtcdStoreConfig(endpoints, prefix, timeout, maxBatchOps, maxAttempts, caCert, clientCert, clientKey, Optional.of(u),
+    return new EtcdStoreConfig(
+        endpoints,
+        prefix,
+        timeout,
+        maxBatchOps,
+        maxAttempts,
+        caCert,
+        clientCert,
+        clientKey,
+        Optional.of(u),
         Optional.of(p));
   }
 
   /** The password is never printed. */
   @Override
   public String toString() {
-    return "EtcdStoreConfig[endpoints=" + endpoints + ", prefix=" + prefix + ", timeout=" + timeout + ", maxBatchOps=" + maxBatchOps
-        + ", maxAttempts=" + maxAttempts + ", tls=" + caCert.isPresent() + ", user=" + user.orElse("-") + "]";
+    return "EtcdStoreConfig[endpoints="
+        + endpoints
+        + ", prefix="
+        + prefix
+        + ", timeout="
+        + timeout
+        + ", maxBatchOps="
+        + maxBatchOps
+        + ", maxAttempts="
+        + maxAttempts
+        + ", tls="
+        + caCert.isPresent()
+        + ", user="
+        + user.orElse("-")
+        + "]";
   }
 }

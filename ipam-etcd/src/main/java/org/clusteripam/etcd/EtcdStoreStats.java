@@ -13,13 +13,25 @@ package org.clusteripam.etcd;
  * @param bytesWritten key (with the prefix) plus value bytes of the puts of committed transactions
  */
 public record EtcdStoreStats(
-    long roundTrips, long etcdTxns, long transacts, long conflicts, long retries, long largestBatch, long functionNanos,
+    long roundTrips,
+    long etcdTxns,
+    long transacts,
+    long conflicts,
+    long retries,
+    long largestBatch,
+    long functionNanos,
     long bytesWritten) {
 
   /** The counters accumulated since {@code earlier}. */
   public EtcdStoreStats minus(EtcdStoreStats earlier) {
-    return new EtcdStoreStats(roundTrips - earlier.roundTrips, etcdTxns - earlier.etcdTxns, transacts - earlier.transacts,
-        conflicts - earlier.conflicts, retries - earlier.retries, largestBatch, functionNanos - earlier.functionNanos,
+    return new EtcdStoreStats(
+        roundTrips - earlier.roundTrips,
+        etcdTxns - earlier.etcdTxns,
+        transacts - earlier.transacts,
+        conflicts - earlier.conflicts,
+        retries - earlier.retries,
+        largestBatch,
+        functionNanos - earlier.functionNanos,
         bytesWritten - earlier.bytesWritten);
   }
 }

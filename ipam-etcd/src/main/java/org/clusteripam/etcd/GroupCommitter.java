@@ -47,14 +47,25 @@ final class GroupCommitter implements AutoCloseable {
   static final class Request<R> {
     final String name;
     final Txn<R> txn;
+
+    /**
+     * Values peers may be writing at the same moment (see {@code StateStore.transact} with presumed
+     * values); empty: none.
+     */
+    final Map<String, byte[]> presumed;
+
     final CompletableFuture<R> future = new CompletableFuture<>();
     final AtomicInteger state = new AtomicInteger(PENDING);
+
     /** Failed commits so far; touched only by the committer thread. */
     int attempts;
 
-    Request(String name, Txn<R> txn) {
+    Request(String name, Txn<R> txn, Map<String, byte[]> presumed) {
       this.name = name;
       this.txn = txn;
+      Map<String, byte[]> copy = new HashMap<>();
+      presumed.forEach((k, v) -> copy.put(k, v.clone()));
+      this.presumed = copy;
     }
 
     /** True if the committer will never start it (the caller gave up first). */
@@ -85,12 +96,25 @@ final class GroupCommitter implements AutoCloseable {
     final AtomicLong bytesWritten = new AtomicLong();
 
     EtcdStoreStats snapshot() {
-      return new EtcdStoreStats(roundTrips.get(), etcdTxns.get(), transacts.get(), conflicts.get(), retries.get(), largestBatch.get(),
-          functionNanos.get(), bytesWritten.get());
+      return new EtcdStoreStats(
+          roundTrips.get(),
+          etcdTxns.get(),
+          transacts.get(),
+          conflicts.get(),
+          retries.get(),
+          largestBatch.get(),
+          functionNanos.get(),
+          bytesWritten.get());
     }
   }
 
-  GroupCommitter(KV kv, KeyCodec keys, ValueCache cache, EtcdStoreConfig config, Counters counters, String name) {
+  GroupCommitter(
+      KV kv,
+      KeyCodec keys,
+      ValueCache cache,
+      EtcdStoreConfig config,
+      Counters counters,
+      String name) {
     this.kv = kv;
     this.keys = keys;
     this.cache = cache;
@@ -101,8 +125,8 @@ final class GroupCommitter implements AutoCloseable {
     this.thread.start();
   }
 
-  <R> Request<R> submit(String name, Txn<R> txn) {
-    Request<R> r = new Request<>(name, txn);
+  <R> Request<R> submit(String name, Txn<R> txn, Map<String, byte[]> presumed) {
+    Request<R> r = new Request<>(name, txn, presumed);
     queue.add(r);
     if (closed) {
       failQueue(); // the committer may be gone already
@@ -195,17 +219,18 @@ final class GroupCommitter implements AutoCloseable {
   private long roundTripNanos = 2_000_000;
 
   /**
-   * Speculating costs batch size (requests that would have joined a later, larger batch go out in
-   * a smaller one), so the next batch starts only half a round trip after the flight was sent:
-   * cheap functions then wait for the answer and batch up, costly ones still overlap it.
-   * Returns true if the flight was answered meanwhile.
+   * Speculating costs batch size (requests that would have joined a later, larger batch go out in a
+   * smaller one), so the next batch starts only half a round trip after the flight was sent: cheap
+   * functions then wait for the answer and batch up, costly ones still overlap it. Returns true if
+   * the flight was answered meanwhile.
    */
   private boolean awaitHalfRoundTrip(Flight f) throws InterruptedException {
     long wait = f.sentNanos + roundTripNanos / 2 - System.nanoTime();
     if (wait > 0) {
       try {
         f.response.get(wait, TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException notYetOrFailed) {
+      } catch (java.util.concurrent.TimeoutException
+          | java.util.concurrent.ExecutionException notYetOrFailed) {
         // finish() reports failures
       }
     }
@@ -214,7 +239,10 @@ final class GroupCommitter implements AutoCloseable {
 
   private final ArrayDeque<Group> retries = new ArrayDeque<>();
 
-  /** Retry groups first, then deferred and queued requests; blocks briefly only when {@code mayWait}. */
+  /**
+   * Retry groups first, then deferred and queued requests; blocks briefly only when {@code
+   * mayWait}.
+   */
   private Group nextGroup(boolean mayWait) throws InterruptedException {
     while (!retries.isEmpty()) {
       Group g = retries.poll();
@@ -258,7 +286,10 @@ final class GroupCommitter implements AutoCloseable {
     Attempt a = f.attempt;
     TxnResponse resp;
     try {
-      String names = a.included.size() == 1 ? a.included.get(0).name : a.included.size() + " batched transactions";
+      String names =
+          a.included.size() == 1
+              ? a.included.get(0).name
+              : a.included.size() + " batched transactions";
       resp = EtcdCalls.await(f.response, config.timeout(), "commit " + names);
     } catch (StoreUnavailableException e) {
       a.included.forEach(r -> r.future.completeExceptionally(e));
@@ -274,12 +305,42 @@ final class GroupCommitter implements AutoCloseable {
       complete(a);
       return true;
     }
+    if (a.alternative != null) {
+      TxnResponse nested = resp.getTxnResponses().get(0);
+      long rev = resp.getHeader().getRevision();
+      if (nested.isSucceeded()) {
+        // A peer wrote what this member presumed: its alternative committed, no retry.
+        Alternative alt = a.alternative;
+        alt.writes().forEach((k, v) -> cache.apply(k, v, rev));
+        List<String> read = alt.presumedRead();
+        List<GetResponse> got = nested.getGetResponses();
+        for (int i = 0; i < read.size() && i < got.size(); i++) {
+          List<KeyValue> kvs = got.get(i).getKvs();
+          if (!kvs.isEmpty()) {
+            cache.apply(read.get(i), kvs.get(0).getValue().getBytes(), kvs.get(0).getModRevision());
+          }
+        }
+        counters.bytesWritten.addAndGet(putBytes(alt.writes()));
+        counters.transacts.incrementAndGet();
+        completeWith(alt.member(), alt.result());
+        return false; // the primary writes, which a next batch may have read, did not happen
+      }
+      resp = nested;
+    }
     counters.conflicts.incrementAndGet();
     split(a, refresh(a, resp));
     return false;
   }
 
-  /** Key (with the prefix) plus value bytes of the puts among {@code writes}; deletions count nothing. */
+  @SuppressWarnings("unchecked")
+  private static void completeWith(Request<?> r, Object result) {
+    ((CompletableFuture<Object>) r.future).complete(result);
+  }
+
+  /**
+   * Key (with the prefix) plus value bytes of the puts among {@code writes}; deletions count
+   * nothing.
+   */
   private long putBytes(Map<String, byte[]> writes) {
     long n = 0;
     for (Map.Entry<String, byte[]> e : writes.entrySet()) {
@@ -292,8 +353,8 @@ final class GroupCommitter implements AutoCloseable {
 
   /**
    * After a conflict: members that touched a key someone else changed (or read a key such a member
-   * wrote) retry after a jittered back-off, the others at once, so one member reading a hot key does
-   * not drag its neighbours through its retries. A member out of attempts fails with {@link
+   * wrote) retry after a jittered back-off, the others at once, so one member reading a hot key
+   * does not drag its neighbours through its retries. A member out of attempts fails with {@link
    * StoreConflictException}.
    */
   private void split(Attempt a, java.util.Set<String> changed) {
@@ -301,13 +362,19 @@ final class GroupCommitter implements AutoCloseable {
     List<Request<?>> clean = new ArrayList<>();
     java.util.Set<String> hitWrites = new java.util.HashSet<>();
     for (Request<?> r : a.included) {
-      boolean isHit = a.touched.get(r).stream().anyMatch(k -> changed.contains(k) || hitWrites.contains(k));
+      boolean isHit =
+          a.touched.get(r).stream().anyMatch(k -> changed.contains(k) || hitWrites.contains(k));
       if (isHit) {
         hitWrites.addAll(a.wrote.get(r));
       }
       if (++r.attempts >= config.maxAttempts()) {
-        r.future.completeExceptionally(new StoreConflictException(
-            "transaction " + r.name + " kept conflicting with concurrent writers in etcd after " + r.attempts + " attempts"));
+        r.future.completeExceptionally(
+            new StoreConflictException(
+                "transaction "
+                    + r.name
+                    + " kept conflicting with concurrent writers in etcd after "
+                    + r.attempts
+                    + " attempts"));
       } else {
         (isHit || changed.isEmpty() ? hit : clean).add(r);
       }
@@ -321,14 +388,18 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   /**
-   * Runs the members' functions, each against the cache (plus the writes of {@code flight}, if
-   * any) plus the writes of the members before it. Exceptions are collected, not yet delivered: a
+   * Runs the members' functions, each against the cache (plus the writes of {@code flight}, if any)
+   * plus the writes of the members before it. Exceptions are collected, not yet delivered: a
    * function that saw in-flight writes may have thrown only because of them.
    */
   private Attempt run(List<Request<?>> members, Flight flight) {
     Attempt a = new Attempt(flight == null ? null : flight.attempt.writes);
     for (Request<?> r : members) {
-      MemberView view = new MemberView(a);
+      if (a.alternative != null || (!r.presumed.isEmpty() && !a.included.isEmpty())) {
+        deferred.add(r); // a member with an alternative goes out first and alone
+        continue;
+      }
+      MemberView view = new MemberView(a, Map.of());
       Object result;
       long t0 = System.nanoTime();
       try {
@@ -351,8 +422,62 @@ final class GroupCommitter implements AutoCloseable {
       a.results.put(r, result);
       a.touched.put(r, view.touched);
       a.wrote.put(r, view.writes.keySet());
+      if (!r.presumed.isEmpty() && view.fromFlight.isEmpty()) {
+        a.alternative = alternative(r, view, a.flightWrites);
+      }
     }
     return a;
+  }
+
+  /**
+   * The member's function run again against the values it presumes peers are writing, if it read at
+   * least one of them as absent (else there is no race to lose) and neither run read in-flight
+   * writes; null when there is no alternative.
+   */
+  private Alternative alternative(
+      Request<?> r, MemberView primary, TreeMap<String, byte[]> flightWrites) {
+    boolean racing = false;
+    for (String k : r.presumed.keySet()) {
+      ValueCache.Entry e = primary.pinned.get(k);
+      if (e != null && e.present()) {
+        return null;
+      }
+      racing |= e != null;
+    }
+    if (!racing) {
+      return null;
+    }
+    MemberView view = new MemberView(new Attempt(flightWrites), r.presumed);
+    Object result;
+    long t0 = System.nanoTime();
+    try {
+      result = r.txn.run(view);
+    } catch (RuntimeException | Error e) {
+      return null; // the primary run decides alone
+    } finally {
+      counters.functionNanos.addAndGet(System.nanoTime() - t0);
+    }
+    if (!view.fromFlight.isEmpty()
+        || view.writes.size() > config.maxBatchOps()
+        || view.pinned.size() > config.maxBatchOps()) {
+      return null;
+    }
+    return new Alternative(r, view.pinned, view.writes, result);
+  }
+
+  /**
+   * What a member commits instead when its compares fail because peers wrote exactly what it
+   * presumed: its reads (presumed keys compared by value), writes and result.
+   */
+  private record Alternative(
+      Request<?> member,
+      Map<String, ValueCache.Entry> pinned,
+      TreeMap<String, byte[]> writes,
+      Object result) {
+    /** The presumed keys it read, in a fixed order. */
+    List<String> presumedRead() {
+      return pinned.keySet().stream().filter(member.presumed::containsKey).sorted().toList();
+    }
   }
 
   /** Fails what waits in the (thread-safe) queue. */
@@ -377,17 +502,30 @@ final class GroupCommitter implements AutoCloseable {
   }
 
   private static void closedError(Request<?> r) {
-    r.future.completeExceptionally(new StoreUnavailableException("etcd store is closed; " + r.name + " was not committed", null));
+    r.future.completeExceptionally(
+        new StoreUnavailableException(
+            "etcd store is closed; " + r.name + " was not committed", null));
   }
 
   /** The state of one attempt at a batch: pinned reads, compares, merged writes. */
   private final class Attempt {
-    /** Writes of the transaction in flight while this one ran (null: none), and the keys read from them. */
+    /**
+     * Writes of the transaction in flight while this one ran (null: none), and the keys read from
+     * them.
+     */
     final TreeMap<String, byte[]> flightWrites;
+
     final java.util.Set<String> fromFlight = new java.util.HashSet<>();
     final Map<Request<?>, Throwable> thrown = new java.util.LinkedHashMap<>();
+
     /** Commit revision once committed. */
     long revision;
+
+    /**
+     * The alternative of the (then only) member, sent as the else-branch's nested transaction;
+     * null: none.
+     */
+    Alternative alternative;
 
     Attempt(TreeMap<String, byte[]> flightWrites) {
       this.flightWrites = flightWrites;
@@ -404,13 +542,18 @@ final class GroupCommitter implements AutoCloseable {
 
     /** First value seen of each key in this attempt; later members see the same one. */
     final Map<String, ValueCache.Entry> pinned = new HashMap<>();
+
     /** Writes of the members included so far; null is a deletion. */
     final TreeMap<String, byte[]> writes = new TreeMap<>();
+
     final List<Request<?>> included = new ArrayList<>();
     final Map<Request<?>, Object> results = new HashMap<>();
+
     /** Per member: every key it read or wrote, and the keys it wrote. */
     final Map<Request<?>, java.util.Set<String>> touched = new HashMap<>();
+
     final Map<Request<?>, java.util.Set<String>> wrote = new HashMap<>();
+
     /** Keys in the order of the compares and of the else-branch re-reads. */
     final List<String> compared = new ArrayList<>();
   }
@@ -445,22 +588,59 @@ final class GroupCommitter implements AutoCloseable {
     for (Map.Entry<String, ValueCache.Entry> e : a.pinned.entrySet()) {
       ByteSequence k = keys.full(e.getKey());
       a.compared.add(e.getKey());
-      cmps.add(e.getValue().present()
-          ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(e.getValue().modRevision()))
-          : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+      cmps.add(
+          e.getValue().present()
+              ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(e.getValue().modRevision()))
+              : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
       reread.add(Op.get(k, GetOption.DEFAULT));
     }
     List<Op> ops = new ArrayList<>(a.writes.size());
-    a.writes.forEach((k, v) -> ops.add(v == null
-        ? Op.delete(keys.full(k), DeleteOption.DEFAULT)
-        : Op.put(keys.full(k), ByteSequence.from(v), PutOption.DEFAULT)));
+    a.writes.forEach(
+        (k, v) ->
+            ops.add(
+                v == null
+                    ? Op.delete(keys.full(k), DeleteOption.DEFAULT)
+                    : Op.put(keys.full(k), ByteSequence.from(v), PutOption.DEFAULT)));
+    Op[] otherwise = reread.toArray(Op[]::new);
+    Alternative alt = a.alternative;
+    if (alt != null) {
+      // Else: if every key the alternative read is as it read it (the presumed ones by value),
+      // commit its writes; else re-read every key either run read.
+      List<Cmp> altCmps = new ArrayList<>(alt.pinned().size());
+      for (Map.Entry<String, ValueCache.Entry> e : alt.pinned().entrySet()) {
+        ByteSequence k = keys.full(e.getKey());
+        byte[] presumed = alt.member().presumed.get(e.getKey());
+        if (!a.pinned.containsKey(e.getKey())) {
+          a.compared.add(e.getKey());
+          reread.add(Op.get(k, GetOption.DEFAULT));
+        }
+        altCmps.add(
+            presumed != null
+                ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(presumed)))
+                : e.getValue().present()
+                    ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(e.getValue().modRevision()))
+                    : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0)));
+      }
+      List<Op> altOps = new ArrayList<>(alt.writes().size());
+      alt.writes()
+          .forEach(
+              (k, v) ->
+                  altOps.add(
+                      v == null
+                          ? Op.delete(keys.full(k), DeleteOption.DEFAULT)
+                          : Op.put(keys.full(k), ByteSequence.from(v), PutOption.DEFAULT)));
+      // the peer's values with their revisions, for the cache: this host's watch may lag behind
+      alt.presumedRead().forEach(k -> altOps.add(Op.get(keys.full(k), GetOption.DEFAULT)));
+      otherwise =
+          new Op[] {
+            Op.txn(
+                altCmps.toArray(Cmp[]::new), altOps.toArray(Op[]::new), reread.toArray(Op[]::new))
+          };
+    }
     counters.roundTrips.incrementAndGet();
     counters.etcdTxns.incrementAndGet();
-    CompletableFuture<TxnResponse> f = kv.txn()
-        .If(cmps.toArray(Cmp[]::new))
-        .Then(ops.toArray(Op[]::new))
-        .Else(reread.toArray(Op[]::new))
-        .commit();
+    CompletableFuture<TxnResponse> f =
+        kv.txn().If(cmps.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).Else(otherwise).commit();
     return new Flight(a, f, System.nanoTime());
   }
 
@@ -532,8 +712,12 @@ final class GroupCommitter implements AutoCloseable {
     final java.util.Set<String> touched = new java.util.HashSet<>();
     final java.util.Set<String> fromFlight = new java.util.HashSet<>();
 
-    MemberView(Attempt batch) {
+    /** Values read instead of the cache's (presumed written by a peer). */
+    private final Map<String, byte[]> overrides;
+
+    MemberView(Attempt batch, Map<String, byte[]> overrides) {
       this.batch = batch;
+      this.overrides = overrides;
     }
 
     private ValueCache.Entry base(String key) {
@@ -545,8 +729,15 @@ final class GroupCommitter implements AutoCloseable {
       return e;
     }
 
-    /** The in-flight transaction's write of {@code key} if it has one (revision unknown yet), else the cache. */
+    /**
+     * The in-flight transaction's write of {@code key} if it has one (revision unknown yet), else
+     * the cache.
+     */
     private ValueCache.Entry lookup(String key) {
+      byte[] presumed = overrides.get(key);
+      if (presumed != null) {
+        return new ValueCache.Entry(presumed, -1);
+      }
       if (batch.flightWrites != null && batch.flightWrites.containsKey(key)) {
         fromFlight.add(key);
         return new ValueCache.Entry(batch.flightWrites.get(key), -1);
@@ -571,17 +762,31 @@ final class GroupCommitter implements AutoCloseable {
       TreeMap<String, byte[]> out = new TreeMap<>();
       cache.list(prefix).keySet().forEach(k -> get(k).ifPresent(v -> out.put(k, v)));
       String end = prefix + Character.MAX_VALUE;
+      overrides.keySet().stream()
+          .filter(k -> k.startsWith(prefix))
+          .forEach(k -> get(k).ifPresent(v -> out.put(k, v)));
       if (batch.flightWrites != null) {
-        batch.flightWrites.subMap(prefix, end).keySet().forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
+        batch
+            .flightWrites
+            .subMap(prefix, end)
+            .keySet()
+            .forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
       }
-      batch.writes.subMap(prefix, end).keySet().forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
-      writes.subMap(prefix, end).forEach((k, v) -> {
-        if (v == null) {
-          out.remove(k);
-        } else {
-          out.put(k, v.clone());
-        }
-      });
+      batch
+          .writes
+          .subMap(prefix, end)
+          .keySet()
+          .forEach(k -> get(k).ifPresentOrElse(v -> out.put(k, v), () -> out.remove(k)));
+      writes
+          .subMap(prefix, end)
+          .forEach(
+              (k, v) -> {
+                if (v == null) {
+                  out.remove(k);
+                } else {
+                  out.put(k, v.clone());
+                }
+              });
       return out;
     }
 
@@ -589,12 +794,21 @@ final class GroupCommitter implements AutoCloseable {
     public SortedMap<String, byte[]> scan(String prefix) {
       // The same view as list(), read without pinning: no key joins the commit's compares.
       TreeMap<String, byte[]> out = new TreeMap<>();
-      cache.list(prefix).forEach((k, e) -> {
-        if (e.present()) {
-          out.put(k, e.value().clone());
-        }
-      });
+      cache
+          .list(prefix)
+          .forEach(
+              (k, e) -> {
+                if (e.present()) {
+                  out.put(k, e.value().clone());
+                }
+              });
       String end = prefix + Character.MAX_VALUE;
+      overrides.forEach(
+          (k, v) -> {
+            if (k.startsWith(prefix)) {
+              out.put(k, v.clone());
+            }
+          });
       if (batch.flightWrites != null) {
         overlay(out, batch.flightWrites.subMap(prefix, end));
       }
@@ -604,20 +818,22 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private static void overlay(TreeMap<String, byte[]> out, java.util.Map<String, byte[]> writes) {
-      writes.forEach((k, v) -> {
-        if (v == null) {
-          out.remove(k);
-        } else {
-          out.put(k, v.clone());
-        }
-      });
+      writes.forEach(
+          (k, v) -> {
+            if (v == null) {
+              out.remove(k);
+            } else {
+              out.put(k, v.clone());
+            }
+          });
     }
 
     @Override
     public void put(String key, byte[] value) {
       KeyCodec.check(key);
       if (value == null) {
-        throw new IllegalArgumentException("value of store key \"" + key + "\" must not be null (use delete)");
+        throw new IllegalArgumentException(
+            "value of store key \"" + key + "\" must not be null (use delete)");
       }
       base(key); // every write is compared: never an unconditional put
       writes.put(key, value.clone());

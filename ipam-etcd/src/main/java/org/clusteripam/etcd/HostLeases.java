@@ -38,7 +38,13 @@ final class HostLeases implements AutoCloseable {
   private final Map<String, Held> held = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  HostLeases(Client client, KV kv, KeyCodec keys, EtcdStoreConfig config, GroupCommitter.Counters counters, ScheduledExecutorService scheduler) {
+  HostLeases(
+      Client client,
+      KV kv,
+      KeyCodec keys,
+      EtcdStoreConfig config,
+      GroupCommitter.Counters counters,
+      ScheduledExecutorService scheduler) {
     this.leaseClient = client.getLeaseClient();
     this.kv = kv;
     this.keys = keys;
@@ -50,27 +56,32 @@ final class HostLeases implements AutoCloseable {
   synchronized void keepAlive(String key, byte[] value, Duration ttl) {
     long ttlSeconds = Math.max(1, (ttl.toMillis() + 999) / 1000);
     counters.roundTrips.incrementAndGet();
-    long lease = EtcdCalls.await(leaseClient.grant(ttlSeconds), config.timeout(), "grant a lease for " + key).getID();
+    long lease =
+        EtcdCalls.await(leaseClient.grant(ttlSeconds), config.timeout(), "grant a lease for " + key)
+            .getID();
     try {
       casPut(key, value, lease);
     } catch (RuntimeException e) {
       leaseClient.revoke(lease);
       throw e;
     }
-    CloseableClient stream = leaseClient.keepAlive(lease, new StreamObserver<>() {
-      @Override
-      public void onNext(LeaseKeepAliveResponse r) {}
+    CloseableClient stream =
+        leaseClient.keepAlive(
+            lease,
+            new StreamObserver<>() {
+              @Override
+              public void onNext(LeaseKeepAliveResponse r) {}
 
-      @Override
-      public void onError(Throwable t) {
-        reestablish(key, value, ttl, lease);
-      }
+              @Override
+              public void onError(Throwable t) {
+                reestablish(key, value, ttl, lease);
+              }
 
-      @Override
-      public void onCompleted() {
-        reestablish(key, value, ttl, lease);
-      }
-    });
+              @Override
+              public void onCompleted() {
+                reestablish(key, value, ttl, lease);
+              }
+            });
     Held old = held.put(key, new Held(lease, stream));
     if (old != null) {
       old.keepAlive.close();
@@ -84,18 +95,30 @@ final class HostLeases implements AutoCloseable {
     for (int attempt = 1; attempt <= config.maxAttempts(); attempt++) {
       counters.roundTrips.incrementAndGet();
       GetResponse cur = EtcdCalls.await(kv.get(k), config.timeout(), "read " + key);
-      Cmp cmp = cur.getKvs().isEmpty()
-          ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0))
-          : new Cmp(k, Cmp.Op.EQUAL, CmpTarget.modRevision(cur.getKvs().get(0).getModRevision()));
+      Cmp cmp =
+          cur.getKvs().isEmpty()
+              ? new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0))
+              : new Cmp(
+                  k, Cmp.Op.EQUAL, CmpTarget.modRevision(cur.getKvs().get(0).getModRevision()));
       counters.roundTrips.incrementAndGet();
-      TxnResponse r = EtcdCalls.await(
-          kv.txn().If(cmp).Then(Op.put(k, ByteSequence.from(value), PutOption.builder().withLeaseId(lease).build())).commit(),
-          config.timeout(), "write " + key);
+      TxnResponse r =
+          EtcdCalls.await(
+              kv.txn()
+                  .If(cmp)
+                  .Then(
+                      Op.put(
+                          k,
+                          ByteSequence.from(value),
+                          PutOption.builder().withLeaseId(lease).build()))
+                  .commit(),
+              config.timeout(),
+              "write " + key);
       if (r.isSucceeded()) {
         return;
       }
     }
-    throw new StoreConflictException("liveness key " + key + " kept changing under concurrent writers");
+    throw new StoreConflictException(
+        "liveness key " + key + " kept changing under concurrent writers");
   }
 
   private void reestablish(String key, byte[] value, Duration ttl, long lease) {
@@ -104,15 +127,18 @@ final class HostLeases implements AutoCloseable {
       return;
     }
     try {
-      scheduler.schedule(() -> {
-      try {
-        if (!closed && held.get(key) != null && held.get(key).leaseId == lease) {
-          keepAlive(key, value, ttl);
-        }
-      } catch (RuntimeException e) {
-        reestablish(key, value, ttl, lease);
-      }
-    }, 1, TimeUnit.SECONDS);
+      scheduler.schedule(
+          () -> {
+            try {
+              if (!closed && held.get(key) != null && held.get(key).leaseId == lease) {
+                keepAlive(key, value, ttl);
+              }
+            } catch (RuntimeException e) {
+              reestablish(key, value, ttl, lease);
+            }
+          },
+          1,
+          TimeUnit.SECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       // the store is closing
     }

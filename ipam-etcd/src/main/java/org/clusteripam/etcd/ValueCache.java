@@ -37,17 +37,22 @@ final class ValueCache {
 
   Optional<Versioned> peek(String key) {
     Entry e = entries.get(key);
-    return e == null || !e.present() ? Optional.empty() : Optional.of(new Versioned(e.value, e.modRevision));
+    return e == null || !e.present()
+        ? Optional.empty()
+        : Optional.of(new Versioned(e.value, e.modRevision));
   }
 
   /** Present keys under {@code prefix}, with their entries. */
   NavigableMap<String, Entry> list(String prefix) {
     TreeMap<String, Entry> out = new TreeMap<>();
-    entries.subMap(prefix, prefix + Character.MAX_VALUE).forEach((k, e) -> {
-      if (e.present()) {
-        out.put(k, e);
-      }
-    });
+    entries
+        .subMap(prefix, prefix + Character.MAX_VALUE)
+        .forEach(
+            (k, e) -> {
+              if (e.present()) {
+                out.put(k, e);
+              }
+            });
     return out;
   }
 }

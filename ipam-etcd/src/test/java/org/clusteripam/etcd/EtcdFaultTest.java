@@ -18,51 +18,65 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.store.StoreException;
 import org.clusteripam.core.store.Versioned;
-import org.junit.jupiter.api.Test;
-import org.clusteripam.testkit.store.StateStoreContract;
 import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.clusteripam.testkit.store.StateStoreContract;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** etcd is killed with SIGKILL and restarted under load; bad bytes under the prefix do not break the store. */
+/**
+ * etcd is killed with SIGKILL and restarted under load; bad bytes under the prefix do not break the
+ * store.
+ */
 class EtcdFaultTest {
   @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
 
   @Test
   void acknowledgedTransactionsSurviveAnEtcdCrashAndNoneIsHalfWritten() throws Exception {
-    EtcdStoreConfig c = EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/fault/").withTimeout(Duration.ofSeconds(1));
+    EtcdStoreConfig c =
+        EtcdStoreConfig.of(etcd.endpoint())
+            .withPrefix("/fault/")
+            .withTimeout(Duration.ofSeconds(1));
     Set<String> acked = ConcurrentHashMap.newKeySet();
     Set<String> failed = ConcurrentHashMap.newKeySet();
     AtomicInteger ackedAfterRestart = new AtomicInteger();
     AtomicBoolean restarted = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
-    try (EtcdStateStore a = EtcdStateStore.connect(c); EtcdStateStore b = EtcdStateStore.connect(c)) {
+    try (EtcdStateStore a = EtcdStateStore.connect(c);
+        EtcdStateStore b = EtcdStateStore.connect(c)) {
       ExecutorService pool = Executors.newFixedThreadPool(16);
       List<Future<?>> fs = new ArrayList<>();
       try {
         for (int t = 0; t < 16; t++) {
           EtcdStateStore s = t % 2 == 0 ? a : b;
           int id = t;
-          fs.add(pool.submit(() -> {
-            for (int i = 0; !stop.get(); i++) {
-              String key = "items/" + id + "/" + i;
-              try {
-                // an item and the shared counter change together or not at all
-                s.transact("add", v -> {
-                  int n = v.get("count").map(x -> Integer.parseInt(new String(x, UTF_8))).orElse(0);
-                  v.put("count", Integer.toString(n + 1).getBytes(UTF_8));
-                  v.put(key, "x".getBytes(UTF_8));
-                  return null;
-                });
-                acked.add(key);
-                if (restarted.get()) {
-                  ackedAfterRestart.incrementAndGet();
-                }
-              } catch (StoreException e) {
-                failed.add(key);
-                sleep(20);
-              }
-            }
-          }));
+          fs.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; !stop.get(); i++) {
+                      String key = "items/" + id + "/" + i;
+                      try {
+                        // an item and the shared counter change together or not at all
+                        s.transact(
+                            "add",
+                            v -> {
+                              int n =
+                                  v.get("count")
+                                      .map(x -> Integer.parseInt(new String(x, UTF_8)))
+                                      .orElse(0);
+                              v.put("count", Integer.toString(n + 1).getBytes(UTF_8));
+                              v.put(key, "x".getBytes(UTF_8));
+                              return null;
+                            });
+                        acked.add(key);
+                        if (restarted.get()) {
+                          ackedAfterRestart.incrementAndGet();
+                        }
+                      } catch (StoreException e) {
+                        failed.add(key);
+                        sleep(20);
+                      }
+                    }
+                  }));
         }
         awaitAcks(acked, 300);
         etcd.kill();
@@ -81,7 +95,9 @@ class EtcdFaultTest {
         stop.set(true);
         pool.shutdownNow();
       }
-      assertThat(ackedAfterRestart.get()).as("store recovered after the restart").isGreaterThanOrEqualTo(300);
+      assertThat(ackedAfterRestart.get())
+          .as("store recovered after the restart")
+          .isGreaterThanOrEqualTo(300);
       assertThat(failed).as("calls during the outage failed").isNotEmpty();
       var items = a.list("items/");
       assertThat(items.keySet()).containsAll(acked);
@@ -99,9 +115,15 @@ class EtcdFaultTest {
   void foreignBytesUnderThePrefixDoNotBreakTheStore() throws Exception {
     EtcdStoreConfig c = EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/bad/");
     try (Client raw = Client.builder().endpoints(etcd.endpoint()).build()) {
-      raw.getKVClient().put(ByteSequence.from(new byte[] {'/', 'b', 'a', 'd', '/', 'k', (byte) 0xff, 0}),
-          ByteSequence.from(new byte[] {(byte) 0xde, (byte) 0xad})).get(5, TimeUnit.SECONDS);
-      raw.getKVClient().put(ByteSequence.from("/bad/pools/p1", UTF_8), ByteSequence.from(new byte[] {0, 1, 2, (byte) 0xff}))
+      raw.getKVClient()
+          .put(
+              ByteSequence.from(new byte[] {'/', 'b', 'a', 'd', '/', 'k', (byte) 0xff, 0}),
+              ByteSequence.from(new byte[] {(byte) 0xde, (byte) 0xad}))
+          .get(5, TimeUnit.SECONDS);
+      raw.getKVClient()
+          .put(
+              ByteSequence.from("/bad/pools/p1", UTF_8),
+              ByteSequence.from(new byte[] {0, 1, 2, (byte) 0xff}))
           .get(5, TimeUnit.SECONDS);
       try (EtcdStateStore s = EtcdStateStore.connect(c)) {
         Versioned v = s.list("pools/").get("pools/p1");

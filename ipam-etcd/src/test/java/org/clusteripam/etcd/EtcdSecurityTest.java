@@ -13,12 +13,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.clusteripam.core.store.StoreUnavailableException;
+import org.clusteripam.testkit.TempDirs;
+import org.clusteripam.testkit.etcd.EtcdProcess;
+import org.clusteripam.testkit.store.StateStoreContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.clusteripam.testkit.store.StateStoreContract;
-import org.clusteripam.testkit.TempDirs;
-import org.clusteripam.testkit.etcd.EtcdProcess;
 
 /** A real etcd serving mutual TLS with authentication enabled; certificates made with openssl. */
 class EtcdSecurityTest {
@@ -28,21 +28,43 @@ class EtcdSecurityTest {
   @BeforeAll
   static void startSecureEtcd() throws Exception {
     pki = TempDirs.create("pki");
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=test-ca");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test-ca");
     issue("server", "subjectAltName=IP:127.0.0.1");
     issue("client", "extendedKeyUsage=clientAuth");
-    etcd = EtcdProcess.start("https", List.of(
-        "--cert-file", pki.resolve("server.pem").toString(), "--key-file", pki.resolve("server.key").toString(),
-        "--client-cert-auth", "--trusted-ca-file", pki.resolve("ca.pem").toString()));
+    etcd =
+        EtcdProcess.start(
+            "https",
+            List.of(
+                "--cert-file",
+                pki.resolve("server.pem").toString(),
+                "--key-file",
+                pki.resolve("server.key").toString(),
+                "--client-cert-auth",
+                "--trusted-ca-file",
+                pki.resolve("ca.pem").toString()));
     try (Client admin = tlsClient().build()) {
-      StateStoreContract.awaitTrue(() -> {
-        try {
-          admin.getKVClient().get(ByteSequence.from("x", UTF_8)).get(2, TimeUnit.SECONDS);
-          return true;
-        } catch (Exception notYet) {
-          return false;
-        }
-      });
+      StateStoreContract.awaitTrue(
+          () -> {
+            try {
+              admin.getKVClient().get(ByteSequence.from("x", UTF_8)).get(2, TimeUnit.SECONDS);
+              return true;
+            } catch (Exception notYet) {
+              return false;
+            }
+          });
       var auth = admin.getAuthClient();
       ByteSequence root = ByteSequence.from("root", UTF_8);
       auth.userAdd(root, ByteSequence.from("s3cret", UTF_8)).get(5, TimeUnit.SECONDS);
@@ -53,15 +75,44 @@ class EtcdSecurityTest {
   }
 
   private static io.etcd.jetcd.ClientBuilder tlsClient() throws Exception {
-    return Client.builder().endpoints(etcd.endpoint()).sslContext(b -> b.trustManager(pki.resolve("ca.pem").toFile())
-        .keyManager(pki.resolve("client.pem").toFile(), pki.resolve("client.key").toFile()));
+    return Client.builder()
+        .endpoints(etcd.endpoint())
+        .sslContext(
+            b ->
+                b.trustManager(pki.resolve("ca.pem").toFile())
+                    .keyManager(
+                        pki.resolve("client.pem").toFile(), pki.resolve("client.key").toFile()));
   }
 
   private static void issue(String name, String ext) throws Exception {
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name);
+    openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        name + ".key",
+        "-out",
+        name + ".csr",
+        "-subj",
+        "/CN=" + name);
     Files.writeString(pki.resolve(name + ".ext"), ext + "\n");
-    openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", name + ".pem",
-        "-days", "2", "-extfile", name + ".ext");
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        name + ".csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        name + ".pem",
+        "-days",
+        "2",
+        "-extfile",
+        name + ".ext");
   }
 
   private static void openssl(String... args) throws IOException, InterruptedException {
@@ -87,7 +138,9 @@ class EtcdSecurityTest {
   }
 
   private static EtcdStoreConfig secure() {
-    return EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/secure/").withTimeout(Duration.ofSeconds(3))
+    return EtcdStoreConfig.of(etcd.endpoint())
+        .withPrefix("/secure/")
+        .withTimeout(Duration.ofSeconds(3))
         .withTls(pki.resolve("ca.pem"), pki.resolve("client.pem"), pki.resolve("client.key"));
   }
 
@@ -110,6 +163,7 @@ class EtcdSecurityTest {
 
   @Test
   void noCredentialsIsRefused() {
-    assertThatThrownBy(() -> EtcdStateStore.connect(secure()).close()).isInstanceOf(StoreUnavailableException.class);
+    assertThatThrownBy(() -> EtcdStateStore.connect(secure()).close())
+        .isInstanceOf(StoreUnavailableException.class);
   }
 }

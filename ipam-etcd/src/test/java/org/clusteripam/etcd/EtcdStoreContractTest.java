@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.store.StateStore;
+import org.clusteripam.testkit.etcd.EtcdExtension;
 import org.clusteripam.testkit.store.StateStoreContract;
 import org.clusteripam.testkit.store.StoreBacking;
-import org.clusteripam.testkit.etcd.EtcdExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class EtcdStoreContractTest extends StateStoreContract {
@@ -18,9 +18,10 @@ class EtcdStoreContractTest extends StateStoreContract {
   protected StoreBacking newBacking() {
     // The contract is not about timeouts: the JVM's first etcd client (gRPC start-up) can take
     // longer than the default 5 s on a loaded machine.
-    return new EtcdBacking(EtcdStoreConfig.of(etcd.endpoint())
-        .withPrefix("/contract-" + TESTS.incrementAndGet() + "/")
-        .withTimeout(Duration.ofSeconds(30)));
+    return new EtcdBacking(
+        EtcdStoreConfig.of(etcd.endpoint())
+            .withPrefix("/contract-" + TESTS.incrementAndGet() + "/")
+            .withTimeout(Duration.ofSeconds(30)));
   }
 
   /** A fresh prefix in the shared etcd; every instance is a separate client. */

@@ -9,13 +9,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import org.clusteripam.core.engine.IpamEngine;
-import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.engine.SchemaMigration;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
@@ -27,9 +27,9 @@ import org.clusteripam.core.state.StateCodec;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.testing.MutableClock;
 import org.clusteripam.etcd.file.FileStateStore;
-import org.junit.jupiter.api.Test;
 import org.clusteripam.testkit.TempDirs;
 import org.clusteripam.testkit.etcd.EtcdExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -39,27 +39,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class SchemaMigrationOnStoresTest {
   static final MutableClock CLOCK = new MutableClock(Instant.parse("2026-11-30T12:00:30Z"));
-  static final IpamConfig CONFIG = IpamConfig.builder().cooldown(java.time.Duration.ofMinutes(10)).build();
+  static final IpamConfig CONFIG =
+      IpamConfig.builder().cooldown(java.time.Duration.ofMinutes(10)).build();
   @RegisterExtension static final EtcdExtension etcd = new EtcdExtension();
   private static int prefixes;
 
   @Test
   void etcdStoreIsMigratedInPlaceAlsoAfterACrashAtEveryStep() {
-    crashAtEveryStep(() -> {
-      String prefix = "/migrate-" + (prefixes++) + "/";
-      return () -> EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix(prefix));
-    });
+    crashAtEveryStep(
+        () -> {
+          String prefix = "/migrate-" + (prefixes++) + "/";
+          return () ->
+              EtcdStateStore.connect(EtcdStoreConfig.of(etcd.endpoint()).withPrefix(prefix));
+        });
   }
 
   @Test
   void fileStoreIsMigratedInPlaceAlsoAfterACrashAtEveryStep() {
     java.util.List<Path> dirs = new java.util.ArrayList<>();
     try {
-      crashAtEveryStep(() -> {
-        Path dir = TempDirs.create("migrate-file");
-        dirs.add(dir);
-        return () -> FileStateStore.open(dir);
-      });
+      crashAtEveryStep(
+          () -> {
+            Path dir = TempDirs.create("migrate-file");
+            dirs.add(dir);
+            return () -> FileStateStore.open(dir);
+          });
     } finally {
       dirs.forEach(TempDirs::delete);
     }
@@ -83,19 +87,35 @@ class SchemaMigrationOnStoresTest {
         if (schema == 2) {
           // A schema-1 binary reads config first and refuses any schema but 1 ("schema version 2 is
           // not supported (this build reads 1)"), so from the flip on only schema 2 starts.
-          assertThat(new String(s.list(Keys.CONFIG).get(Keys.CONFIG).value(), StandardCharsets.UTF_8)).startsWith("{\"schema\":2,");
+          assertThat(
+                  new String(s.list(Keys.CONFIG).get(Keys.CONFIG).value(), StandardCharsets.UTF_8))
+              .startsWith("{\"schema\":2,");
         } else {
-          assertThat(s.list(Keys.POOL_INDEX_V1)).as("not flipped: the schema-1 index is still there").containsKey(Keys.POOL_INDEX_V1);
+          assertThat(s.list(Keys.POOL_INDEX_V1))
+              .as("not flipped: the schema-1 index is still there")
+              .containsKey(Keys.POOL_INDEX_V1);
         }
       }
       try (StateStore s = open.get()) {
         DriverIpam e = IpamEngine.open(s, CONFIG, CLOCK).driver();
-        assertThat(Schema1Fixture.dump(s)).as("restarted after %d commits", commits).isEqualTo(reference);
+        assertThat(Schema1Fixture.dump(s))
+            .as("restarted after %d commits", commits)
+            .isEqualTo(reference);
         // The migrated store serves: the shared name, a new address, show.
-        PoolId blue = e.requestPool(new PoolRequest(new HostId("h1"), "ClusterIpamLocal", Optional.empty(), Optional.empty(),
-            Map.of("network", "blue"), false)).id();
+        PoolId blue =
+            e.requestPool(
+                    new PoolRequest(
+                        new HostId("h1"),
+                        "ClusterIpamLocal",
+                        Optional.empty(),
+                        Optional.empty(),
+                        Map.of("network", "blue"),
+                        false))
+                .id();
         assertThat(blue.value()).isEqualTo("ClusterIpamLocal/10.80.0.0/24");
-        e.requestAddress(new AddressRequest(new HostId("h1"), blue, Optional.empty(), AddressKind.ENDPOINT, Map.of()));
+        e.requestAddress(
+            new AddressRequest(
+                new HostId("h1"), blue, Optional.empty(), AddressKind.ENDPOINT, Map.of()));
         assertThat(new IpamQueries(s, CONFIG).snapshot().allPools()).hasSize(5);
       }
       if (!crashed) {

@@ -10,10 +10,10 @@ import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.state.ActionChain;
 import org.clusteripam.etcd.file.FileStoreContractTest;
-import org.clusteripam.testkit.store.StoreChain;
 import org.clusteripam.testkit.TempDirs;
 import org.clusteripam.testkit.etcd.EtcdProcess;
 import org.clusteripam.testkit.store.InMemoryBacking;
+import org.clusteripam.testkit.store.StoreChain;
 
 /** The stateful chain of {@link StoreChain} on each of the three stores. */
 class StoreChainProperties {
@@ -60,12 +60,21 @@ class StoreChainProperties {
 
   @Provide
   Arbitrary<ActionChain<StoreChain>> file() {
-    return StoreChain.chains(() -> tracker.track(new StoreChain(new FileStoreContractTest.FileBacking(TempDirs.create("chain"), 512))));
+    return StoreChain.chains(
+        () ->
+            tracker.track(
+                new StoreChain(
+                    new FileStoreContractTest.FileBacking(TempDirs.create("chain"), 512))));
   }
 
   @Provide
   Arbitrary<ActionChain<StoreChain>> etcd() {
-    return StoreChain.chains(() -> tracker.track(new StoreChain(new EtcdStoreContractTest.EtcdBacking(
-        EtcdStoreConfig.of(etcd.endpoint()).withPrefix("/chain-" + PREFIXES.incrementAndGet() + "/")))));
+    return StoreChain.chains(
+        () ->
+            tracker.track(
+                new StoreChain(
+                    new EtcdStoreContractTest.EtcdBacking(
+                        EtcdStoreConfig.of(etcd.endpoint())
+                            .withPrefix("/chain-" + PREFIXES.incrementAndGet() + "/")))));
   }
 }

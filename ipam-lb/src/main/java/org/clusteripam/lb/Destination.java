@@ -31,28 +31,65 @@ public record Destination(
 
   /** A NAT (masquerading) destination with the given weight and no thresholds. */
   public static Destination of(IpAddress address, int port, int weight) {
-    return new Destination(address, port, ForwardMethod.MASQ, weight, 0, 0, 0, 0, 0, IpvsStats.ZERO);
+    return new Destination(
+        address, port, ForwardMethod.MASQ, weight, 0, 0, 0, 0, 0, IpvsStats.ZERO);
   }
 
   public Destination withWeight(int newWeight) {
-    return new Destination(address, port, forward, newWeight, upperThreshold, lowerThreshold,
-        activeConnections, inactiveConnections, persistentConnections, stats);
+    return new Destination(
+        address,
+        port,
+        forward,
+        newWeight,
+        upperThreshold,
+        lowerThreshold,
+        activeConnections,
+        inactiveConnections,
+        persistentConnections,
+        stats);
   }
 
   public Destination withForward(ForwardMethod newForward) {
-    return new Destination(address, port, newForward, weight, upperThreshold, lowerThreshold,
-        activeConnections, inactiveConnections, persistentConnections, stats);
+    return new Destination(
+        address,
+        port,
+        newForward,
+        weight,
+        upperThreshold,
+        lowerThreshold,
+        activeConnections,
+        inactiveConnections,
+        persistentConnections,
+        stats);
   }
 
   public Destination withThresholds(int upper, int lower) {
-    return new Destination(address, port, forward, weight, upper, lower,
-        activeConnections, inactiveConnections, persistentConnections, stats);
+    return new Destination(
+        address,
+        port,
+        forward,
+        weight,
+        upper,
+        lower,
+        activeConnections,
+        inactiveConnections,
+        persistentConnections,
+        stats);
   }
 
   @Override
   public String toString() {
     String host = address.isV4() ? address.toString() : "[" + address + "]";
-    return host + ":" + port + " " + forward + " w=" + weight + " active=" + activeConnections
-        + " inactive=" + inactiveConnections;
+    return host
+        + ":"
+        + port
+        + " "
+        + forward
+        + " w="
+        + weight
+        + " active="
+        + activeConnections
+        + " inactive="
+        + inactiveConnections;
   }
 }

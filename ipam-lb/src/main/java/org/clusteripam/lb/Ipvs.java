@@ -15,8 +15,8 @@ import org.clusteripam.lb.netlink.NetlinkTransport;
 
 /**
  * The kernel's IPVS table over generic netlink. Every method is one or a few netlink exchanges;
- * kernel refusals become {@link IpvsException} naming the operation and errno, and a kernel
- * without IPVS gives {@link IpvsUnavailableException} at {@link #open}. Thread-safe.
+ * kernel refusals become {@link IpvsException} naming the operation and errno, and a kernel without
+ * IPVS gives {@link IpvsUnavailableException} at {@link #open}. Thread-safe.
  *
  * <pre>{@code
  * try (Ipvs ipvs = Ipvs.open()) {
@@ -54,25 +54,33 @@ public final class Ipvs implements AutoCloseable {
   }
 
   public IpvsInfo info() {
-    return call("get info", () -> IpvsCodec.decodeInfo(single(genl.request(IpvsCodec.FAMILY, IpvsCodec.getInfo()))));
+    return call(
+        "get info",
+        () -> IpvsCodec.decodeInfo(single(genl.request(IpvsCodec.FAMILY, IpvsCodec.getInfo()))));
   }
 
   /** Every service in the table, with counters. */
   public List<VirtualService> services() {
-    return call("list services", () -> {
-      List<VirtualService> out = new ArrayList<>();
-      for (NetlinkMessage m : genl.request(IpvsCodec.FAMILY, IpvsCodec.dumpServices())) {
-        out.add(IpvsCodec.decodeService(m));
-      }
-      return out;
-    });
+    return call(
+        "list services",
+        () -> {
+          List<VirtualService> out = new ArrayList<>();
+          for (NetlinkMessage m : genl.request(IpvsCodec.FAMILY, IpvsCodec.dumpServices())) {
+            out.add(IpvsCodec.decodeService(m));
+          }
+          return out;
+        });
   }
 
   /** One service, or empty if the kernel has none with this key (ESRCH). */
   public Optional<VirtualService> service(ServiceKey key) {
     try {
-      return Optional.of(call("get service " + key,
-          () -> IpvsCodec.decodeService(single(genl.request(IpvsCodec.FAMILY, IpvsCodec.getService(key))))));
+      return Optional.of(
+          call(
+              "get service " + key,
+              () ->
+                  IpvsCodec.decodeService(
+                      single(genl.request(IpvsCodec.FAMILY, IpvsCodec.getService(key))))));
     } catch (IpvsException e) {
       if (e.errno() == Errnos.ESRCH) {
         return Optional.empty();
@@ -81,15 +89,20 @@ public final class Ipvs implements AutoCloseable {
     }
   }
 
-  /** The destinations of a service, with connection counters; empty if there is no such service (the kernel dumps nothing). */
+  /**
+   * The destinations of a service, with connection counters; empty if there is no such service (the
+   * kernel dumps nothing).
+   */
   public List<Destination> destinations(ServiceKey key) {
-    return call("list destinations of " + key, () -> {
-      List<Destination> out = new ArrayList<>();
-      for (NetlinkMessage m : genl.request(IpvsCodec.FAMILY, IpvsCodec.dumpDestinations(key))) {
-        out.add(IpvsCodec.decodeDestination(m, key.family()));
-      }
-      return out;
-    });
+    return call(
+        "list destinations of " + key,
+        () -> {
+          List<Destination> out = new ArrayList<>();
+          for (NetlinkMessage m : genl.request(IpvsCodec.FAMILY, IpvsCodec.dumpDestinations(key))) {
+            out.add(IpvsCodec.decodeDestination(m, key.family()));
+          }
+          return out;
+        });
   }
 
   public void addService(VirtualService service) {
@@ -112,10 +125,14 @@ public final class Ipvs implements AutoCloseable {
     run(new IpvsOp.UpdateDestination(key, destination));
   }
 
-  /** Deletes a destination; only address and port identify it (the rest is sent as ipvsadm does). */
-  public void deleteDestination(ServiceKey key, org.clusteripam.core.net.IpAddress address, int port) {
-    run(new IpvsOp.DeleteDestination(key,
-        Destination.of(address, port, 1).withForward(ForwardMethod.DIRECT_ROUTE)));
+  /**
+   * Deletes a destination; only address and port identify it (the rest is sent as ipvsadm does).
+   */
+  public void deleteDestination(
+      ServiceKey key, org.clusteripam.core.net.IpAddress address, int port) {
+    run(
+        new IpvsOp.DeleteDestination(
+            key, Destination.of(address, port, 1).withForward(ForwardMethod.DIRECT_ROUTE)));
   }
 
   /** Deletes every service and destination. */
@@ -137,7 +154,8 @@ public final class Ipvs implements AutoCloseable {
     for (IpvsOp op : ops) {
       requests.add(IpvsCodec.encode(op));
     }
-    int[] errnos = call("apply " + ops.size() + " changes", () -> genl.batch(IpvsCodec.FAMILY, requests));
+    int[] errnos =
+        call("apply " + ops.size() + " changes", () -> genl.batch(IpvsCodec.FAMILY, requests));
     List<Result> out = new ArrayList<>(ops.size());
     for (int i = 0; i < ops.size(); i++) {
       out.add(new Result(ops.get(i), errnos[i]));

@@ -211,14 +211,22 @@ final class IpvsCodec {
   static VirtualService decodeService(NetlinkMessage m) {
     Attributes s = m.genlAttributes().nested(ATTR_SERVICE);
     IpFamily family = family(s.u16(SVC_AF));
-    ServiceKey key = s.has(SVC_FWMARK) && s.u32(SVC_FWMARK) != 0
-        ? new FwmarkKey(family, s.u32(SVC_FWMARK))
-        : new AddressKey(address(family, s.bytes(SVC_ADDR)), Protocol.of(s.u16(SVC_PROTOCOL)),
-            s.be16(SVC_PORT));
+    ServiceKey key =
+        s.has(SVC_FWMARK) && s.u32(SVC_FWMARK) != 0
+            ? new FwmarkKey(family, s.u32(SVC_FWMARK))
+            : new AddressKey(
+                address(family, s.bytes(SVC_ADDR)),
+                Protocol.of(s.u16(SVC_PROTOCOL)),
+                s.be16(SVC_PORT));
     int flags = s.has(SVC_FLAGS) ? littleEndianInt(s.bytes(SVC_FLAGS)) : 0;
     IpvsStats stats = stats(s, SVC_STATS64, SVC_STATS);
-    return new VirtualService(key, s.has(SVC_SCHED_NAME) ? s.string(SVC_SCHED_NAME) : "", flags,
-        s.u32Or(SVC_TIMEOUT, 0), s.u32Or(SVC_NETMASK, VirtualService.defaultNetmask(family)), stats);
+    return new VirtualService(
+        key,
+        s.has(SVC_SCHED_NAME) ? s.string(SVC_SCHED_NAME) : "",
+        flags,
+        s.u32Or(SVC_TIMEOUT, 0),
+        s.u32Or(SVC_NETMASK, VirtualService.defaultNetmask(family)),
+        stats);
   }
 
   /** {@code serviceFamily} applies when an old kernel omits the destination's own family. */

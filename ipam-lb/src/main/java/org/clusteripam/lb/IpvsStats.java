@@ -1,6 +1,8 @@
 package org.clusteripam.lb;
 
-/** Traffic counters of a service or destination (IPVS_STATS_ATTR_*, the 64-bit set when present). */
+/**
+ * Traffic counters of a service or destination (IPVS_STATS_ATTR_*, the 64-bit set when present).
+ */
 public record IpvsStats(
     long connections,
     long inPackets,

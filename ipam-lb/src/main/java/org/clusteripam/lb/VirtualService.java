@@ -12,8 +12,10 @@ public record VirtualService(
     ServiceKey key, String scheduler, int flags, int timeout, int netmask, IpvsStats stats) {
 
   public static final int FLAG_PERSISTENT = 0x1;
+
   /** Set by the kernel on every service in its table; never meaningful to compare. */
   public static final int FLAG_HASHED = 0x2;
+
   public static final int FLAG_ONEPACKET = 0x4;
 
   public VirtualService {

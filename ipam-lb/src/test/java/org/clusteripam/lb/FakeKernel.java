@@ -27,11 +27,15 @@ final class FakeKernel implements NetlinkTransport {
   int ipvsFamilyId = 0x20;
   boolean ipvsLoaded = true;
   boolean privileged = true;
+
   /** Messages per datagram in dumps: small, so clients must read several. */
   int dumpPartSize = 2;
+
   /** Put an unrelated, stale message before every reply (a leftover of an abandoned request). */
   boolean staleNoise;
+
   Set<String> schedulers = Set.of("rr", "wrr", "sh", "lc");
+
   /** Runs before each IPVS write: lets a test act as a concurrent writer. */
   Runnable beforeWrite = () -> {};
 
@@ -42,6 +46,7 @@ final class FakeKernel implements NetlinkTransport {
 
   /** Per socket: each client reads only its own replies, as with real port ids. */
   private final Map<Integer, Deque<byte[]>> queues = new java.util.HashMap<>();
+
   private Deque<byte[]> queue;
   private int nextFd = 7;
   private int errno;
@@ -59,8 +64,19 @@ final class FakeKernel implements NetlinkTransport {
   void setActive(ServiceKey key, IpAddress address, int port, int active) {
     Entry e = table.get(key);
     Destination d = e.destinations.get(id(address, port));
-    e.destinations.put(id(address, port), new Destination(d.address(), d.port(), d.forward(), d.weight(),
-        d.upperThreshold(), d.lowerThreshold(), active, d.inactiveConnections(), d.persistentConnections(), d.stats()));
+    e.destinations.put(
+        id(address, port),
+        new Destination(
+            d.address(),
+            d.port(),
+            d.forward(),
+            d.weight(),
+            d.upperThreshold(),
+            d.lowerThreshold(),
+            active,
+            d.inactiveConnections(),
+            d.persistentConnections(),
+            d.stats()));
   }
 
   /** Module reload: a new family id, the table gone. */
@@ -157,11 +173,14 @@ final class FakeKernel implements NetlinkTransport {
       for (int i = 0; i < replies.size(); i += dumpPartSize) {
         List<byte[]> part = new ArrayList<>();
         for (NetlinkMessage r : replies.subList(i, Math.min(replies.size(), i + dumpPartSize))) {
-          part.add(new NetlinkMessage(r.type(), Netlink.NLM_F_MULTI, m.seq(), 0, r.payload()).encode());
+          part.add(
+              new NetlinkMessage(r.type(), Netlink.NLM_F_MULTI, m.seq(), 0, r.payload()).encode());
         }
         queue.add(concat(part));
       }
-      queue.add(new NetlinkMessage(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, m.seq(), 0, new byte[4]).encode());
+      queue.add(
+          new NetlinkMessage(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, m.seq(), 0, new byte[4])
+              .encode());
       return;
     }
     for (NetlinkMessage r : replies) {
@@ -196,8 +215,12 @@ final class FakeKernel implements NetlinkTransport {
     } else {
       return Errnos.ENOENT;
     }
-    byte[] attrs = new AttributeWriter().u16(Netlink.CTRL_ATTR_FAMILY_ID, id)
-        .string(Netlink.CTRL_ATTR_FAMILY_NAME, name).u32(3, 1).toByteArray();
+    byte[] attrs =
+        new AttributeWriter()
+            .u16(Netlink.CTRL_ATTR_FAMILY_ID, id)
+            .string(Netlink.CTRL_ATTR_FAMILY_NAME, name)
+            .u32(3, 1)
+            .toByteArray();
     replies.add(genl(Netlink.GENL_ID_CTRL, Netlink.CTRL_CMD_NEWFAMILY, attrs));
     return 0;
   }
@@ -209,8 +232,14 @@ final class FakeKernel implements NetlinkTransport {
     Attributes attrs = m.genlAttributes();
     switch (cmd) {
       case CMD_GET_INFO -> {
-        replies.add(genl(ipvsFamilyId, CMD_SET_INFO,
-            new AttributeWriter().u32(INFO_VERSION, 0x010201).u32(INFO_CONN_TAB_SIZE, 4096).toByteArray()));
+        replies.add(
+            genl(
+                ipvsFamilyId,
+                CMD_SET_INFO,
+                new AttributeWriter()
+                    .u32(INFO_VERSION, 0x010201)
+                    .u32(INFO_CONN_TAB_SIZE, 4096)
+                    .toByteArray()));
         return 0;
       }
       case CMD_FLUSH -> {
@@ -270,12 +299,16 @@ final class FakeKernel implements NetlinkTransport {
       if (!d.has(DEST_ADDR) || !d.has(DEST_PORT)) {
         return Errnos.EINVAL;
       }
-      if (cmd != CMD_DEL_DEST && !(d.has(DEST_FWD_METHOD) && d.has(DEST_WEIGHT)
-          && d.has(DEST_U_THRESH) && d.has(DEST_L_THRESH))) {
+      if (cmd != CMD_DEL_DEST
+          && !(d.has(DEST_FWD_METHOD)
+              && d.has(DEST_WEIGHT)
+              && d.has(DEST_U_THRESH)
+              && d.has(DEST_L_THRESH))) {
         return Errnos.EINVAL;
       }
       dest = decodeDestination(m, svc.service.key().family());
-      if (dest.address().family() != svc.service.key().family() && cmd != CMD_DEL_DEST
+      if (dest.address().family() != svc.service.key().family()
+          && cmd != CMD_DEL_DEST
           && dest.forward() != ForwardMethod.TUNNEL) {
         return Errnos.EINVAL;
       }
@@ -321,8 +354,19 @@ final class FakeKernel implements NetlinkTransport {
           return Errnos.ENOENT;
         }
         int active = have == null ? 0 : have.activeConnections();
-        svc.destinations.put(id(dest.address(), dest.port()), new Destination(dest.address(), dest.port(),
-            dest.forward(), dest.weight(), dest.upperThreshold(), dest.lowerThreshold(), active, 0, 0, IpvsStats.ZERO));
+        svc.destinations.put(
+            id(dest.address(), dest.port()),
+            new Destination(
+                dest.address(),
+                dest.port(),
+                dest.forward(),
+                dest.weight(),
+                dest.upperThreshold(),
+                dest.lowerThreshold(),
+                active,
+                0,
+                0,
+                IpvsStats.ZERO));
         return 0;
       }
       case CMD_DEL_DEST -> {
@@ -345,8 +389,13 @@ final class FakeKernel implements NetlinkTransport {
   }
 
   private static VirtualService hashed(VirtualService s) {
-    return new VirtualService(s.key(), s.scheduler(), s.userFlags() | VirtualService.FLAG_HASHED, s.timeout(),
-        s.netmask(), IpvsStats.ZERO);
+    return new VirtualService(
+        s.key(),
+        s.scheduler(),
+        s.userFlags() | VirtualService.FLAG_HASHED,
+        s.timeout(),
+        s.netmask(),
+        IpvsStats.ZERO);
   }
 
   private record ParsedKey(ServiceKey key, int errno) {}
@@ -359,14 +408,19 @@ final class FakeKernel implements NetlinkTransport {
     }
     Attributes s = attrs.nested(ATTR_SERVICE);
     boolean byMark = s.has(SVC_FWMARK);
-    if (!s.has(SVC_AF) || !(byMark || (s.has(SVC_PROTOCOL) && s.has(SVC_ADDR) && s.has(SVC_PORT)))) {
+    if (!s.has(SVC_AF)
+        || !(byMark || (s.has(SVC_PROTOCOL) && s.has(SVC_ADDR) && s.has(SVC_PORT)))) {
       return new ParsedKey(null, Errnos.EINVAL);
     }
     int af = s.u16(SVC_AF);
     if (af != AF_INET && af != AF_INET6) {
       return new ParsedKey(null, Errnos.EAFNOSUPPORT);
     }
-    if (full && !(s.has(SVC_SCHED_NAME) && s.has(SVC_FLAGS) && s.has(SVC_TIMEOUT) && s.has(SVC_NETMASK))) {
+    if (full
+        && !(s.has(SVC_SCHED_NAME)
+            && s.has(SVC_FLAGS)
+            && s.has(SVC_TIMEOUT)
+            && s.has(SVC_NETMASK))) {
       return new ParsedKey(null, Errnos.EINVAL);
     }
     return new ParsedKey(decodeService(m).key(), 0);
@@ -377,27 +431,41 @@ final class FakeKernel implements NetlinkTransport {
   }
 
   private NetlinkMessage serviceReply(VirtualService s) {
-    AttributeWriter w = new AttributeWriter().begin(ATTR_SERVICE, false).u16(SVC_AF, af(s.key().family()));
+    AttributeWriter w =
+        new AttributeWriter().begin(ATTR_SERVICE, false).u16(SVC_AF, af(s.key().family()));
     if (s.key() instanceof AddressKey a) {
-      w.u16(SVC_PROTOCOL, a.protocol().number()).bytes(SVC_ADDR, address16(a.address())).be16(SVC_PORT, a.port());
+      w.u16(SVC_PROTOCOL, a.protocol().number())
+          .bytes(SVC_ADDR, address16(a.address()))
+          .be16(SVC_PORT, a.port());
     } else if (s.key() instanceof FwmarkKey f) {
       w.u32(SVC_FWMARK, f.mark());
     }
-    w.string(SVC_SCHED_NAME, s.scheduler()).bytes(SVC_FLAGS, flagBytes(s.flags()))
-        .u32(SVC_TIMEOUT, s.timeout()).u32(SVC_NETMASK, s.netmask());
+    w.string(SVC_SCHED_NAME, s.scheduler())
+        .bytes(SVC_FLAGS, flagBytes(s.flags()))
+        .u32(SVC_TIMEOUT, s.timeout())
+        .u32(SVC_NETMASK, s.netmask());
     stats(w, SVC_STATS, false);
     stats(w, SVC_STATS64, true);
     return genl(ipvsFamilyId, CMD_NEW_SERVICE, w.end().toByteArray());
   }
 
   private NetlinkMessage destReply(Destination d) {
-    AttributeWriter w = new AttributeWriter().begin(ATTR_DEST, false)
-        .bytes(DEST_ADDR, address16(d.address())).be16(DEST_PORT, d.port())
-        .u32(DEST_FWD_METHOD, d.forward().code()).u32(DEST_WEIGHT, d.weight())
-        .u8(DEST_TUN_TYPE, 0).be16(DEST_TUN_PORT, 0).u16(DEST_TUN_FLAGS, 0)
-        .u32(DEST_U_THRESH, d.upperThreshold()).u32(DEST_L_THRESH, d.lowerThreshold())
-        .u32(DEST_ACTIVE_CONNS, d.activeConnections()).u32(DEST_INACT_CONNS, d.inactiveConnections())
-        .u32(DEST_PERSIST_CONNS, d.persistentConnections()).u16(DEST_ADDR_FAMILY, af(d.address().family()));
+    AttributeWriter w =
+        new AttributeWriter()
+            .begin(ATTR_DEST, false)
+            .bytes(DEST_ADDR, address16(d.address()))
+            .be16(DEST_PORT, d.port())
+            .u32(DEST_FWD_METHOD, d.forward().code())
+            .u32(DEST_WEIGHT, d.weight())
+            .u8(DEST_TUN_TYPE, 0)
+            .be16(DEST_TUN_PORT, 0)
+            .u16(DEST_TUN_FLAGS, 0)
+            .u32(DEST_U_THRESH, d.upperThreshold())
+            .u32(DEST_L_THRESH, d.lowerThreshold())
+            .u32(DEST_ACTIVE_CONNS, d.activeConnections())
+            .u32(DEST_INACT_CONNS, d.inactiveConnections())
+            .u32(DEST_PERSIST_CONNS, d.persistentConnections())
+            .u16(DEST_ADDR_FAMILY, af(d.address().family()));
     stats(w, DEST_STATS, false);
     stats(w, DEST_STATS64, true);
     return genl(ipvsFamilyId, CMD_NEW_DEST, w.end().toByteArray());
@@ -416,8 +484,16 @@ final class FakeKernel implements NetlinkTransport {
   }
 
   private static byte[] flagBytes(int flags) {
-    return new byte[] {(byte) flags, (byte) (flags >>> 8), (byte) (flags >>> 16), (byte) (flags >>> 24),
-        (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+    return new byte[] {
+      (byte) flags,
+      (byte) (flags >>> 8),
+      (byte) (flags >>> 16),
+      (byte) (flags >>> 24),
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff,
+      (byte) 0xff
+    };
   }
 
   private static NetlinkMessage genl(int family, int cmd, byte[] attrs) {

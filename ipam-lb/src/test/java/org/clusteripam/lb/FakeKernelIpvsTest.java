@@ -69,19 +69,33 @@ class FakeKernelIpvsTest {
       ipvs.addDestination(WEB, Destination.of(REAL, 8080, 1));
       AddressKey missing = ServiceKey.of(IpAddress.parse("10.0.0.9"), Protocol.TCP, 80);
 
-      assertErrno(() -> ipvs.addService(VirtualService.of(WEB, "rr")), Errnos.EEXIST, "add service TCP 10.0.0.1:80");
-      assertErrno(() -> ipvs.addDestination(WEB, Destination.of(REAL, 8080, 1)), Errnos.EEXIST,
+      assertErrno(
+          () -> ipvs.addService(VirtualService.of(WEB, "rr")),
+          Errnos.EEXIST,
+          "add service TCP 10.0.0.1:80");
+      assertErrno(
+          () -> ipvs.addDestination(WEB, Destination.of(REAL, 8080, 1)),
+          Errnos.EEXIST,
           "add destination 10.1.0.1:8080 to TCP 10.0.0.1:80");
-      assertErrno(() -> ipvs.deleteService(missing), Errnos.ESRCH, "delete service TCP 10.0.0.9:80");
-      assertErrno(() -> ipvs.deleteDestination(WEB, REAL, 9), Errnos.ENOENT,
+      assertErrno(
+          () -> ipvs.deleteService(missing), Errnos.ESRCH, "delete service TCP 10.0.0.9:80");
+      assertErrno(
+          () -> ipvs.deleteDestination(WEB, REAL, 9),
+          Errnos.ENOENT,
           "delete destination 10.1.0.1:9 from TCP 10.0.0.1:80");
-      assertErrno(() -> ipvs.addService(VirtualService.of(missing, "bogus")), Errnos.ENOENT, "add service");
-      assertErrno(() -> ipvs.addDestination(WEB, Destination.of(IpAddress.parse("224.0.0.5"), 1, 1)), Errnos.EINVAL,
+      assertErrno(
+          () -> ipvs.addService(VirtualService.of(missing, "bogus")), Errnos.ENOENT, "add service");
+      assertErrno(
+          () -> ipvs.addDestination(WEB, Destination.of(IpAddress.parse("224.0.0.5"), 1, 1)),
+          Errnos.EINVAL,
           "add destination 224.0.0.5:1");
-      assertErrno(() -> ipvs.addDestination(WEB, Destination.of(REAL, 1, 1).withThresholds(1, 2)), Errnos.ERANGE,
+      assertErrno(
+          () -> ipvs.addDestination(WEB, Destination.of(REAL, 1, 1).withThresholds(1, 2)),
+          Errnos.ERANGE,
           "add destination 10.1.0.1:1");
       k.privileged = false;
-      assertErrno(() -> ipvs.addService(VirtualService.of(missing, "rr")), Errnos.EPERM, "add service");
+      assertErrno(
+          () -> ipvs.addService(VirtualService.of(missing, "rr")), Errnos.EPERM, "add service");
       assertErrno(ipvs::services, Errnos.EPERM, "list services");
     }
   }
@@ -117,7 +131,8 @@ class FakeKernelIpvsTest {
     FakeKernel k = new FakeKernel();
     try (Ipvs ipvs = Ipvs.open(k)) {
       k.ipvsLoaded = false;
-      assertThatThrownBy(ipvs::services).isInstanceOf(IpvsUnavailableException.class)
+      assertThatThrownBy(ipvs::services)
+          .isInstanceOf(IpvsUnavailableException.class)
           .hasMessageContaining("IPVS not available");
     }
   }
@@ -129,7 +144,8 @@ class FakeKernelIpvsTest {
       List<IpvsOp> ops = new ArrayList<>();
       ops.add(new IpvsOp.AddService(VirtualService.of(WEB, "rr")));
       for (int i = 1; i <= 150; i++) {
-        ops.add(new IpvsOp.AddDestination(WEB, Destination.of(IpAddress.parse("10.2.0." + i), 80, 1)));
+        ops.add(
+            new IpvsOp.AddDestination(WEB, Destination.of(IpAddress.parse("10.2.0." + i), 80, 1)));
       }
       ops.add(new IpvsOp.AddDestination(WEB, Destination.of(IpAddress.parse("10.2.0.3"), 80, 1)));
       List<Ipvs.Result> results = ipvs.apply(ops);
@@ -138,7 +154,8 @@ class FakeKernelIpvsTest {
       assertThat(results.get(151).exception()).hasMessageContaining("add destination 10.2.0.3:80");
       assertThat(results.subList(0, 151)).allMatch(Ipvs.Result::ok);
       assertThat(ipvs.destinations(WEB)).hasSize(150);
-      long ipvsDatagrams = k.datagrams.stream().filter(d -> (d[4] & 0xff) == k.ipvsFamilyId).count();
+      long ipvsDatagrams =
+          k.datagrams.stream().filter(d -> (d[4] & 0xff) == k.ipvsFamilyId).count();
       assertThat(ipvsDatagrams).as("152 requests in datagrams of 64, plus one dump").isEqualTo(4);
     }
   }

@@ -29,10 +29,11 @@ public final class FakeKernels {
 
     /** Runs {@code action} once, just before the next IPVS write reaches the table. */
     public void beforeNextWrite(Runnable action) {
-      kernel.beforeWrite = () -> {
-        kernel.beforeWrite = () -> {};
-        action.run();
-      };
+      kernel.beforeWrite =
+          () -> {
+            kernel.beforeWrite = () -> {};
+            action.run();
+          };
     }
 
     /** A second client on the same fake kernel, for a concurrent writer. */

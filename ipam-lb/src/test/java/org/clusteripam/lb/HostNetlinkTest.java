@@ -30,11 +30,13 @@ class HostNetlinkTest {
 
   @Test
   void reportsIpvsAbsentAsItsOwnClearError() {
-    Throwable thrown = catchThrowable(() -> {
-      try (Ipvs ipvs = Ipvs.open()) {
-        assertThat(ipvs.info().versionString()).startsWith("1.");
-      }
-    });
+    Throwable thrown =
+        catchThrowable(
+            () -> {
+              try (Ipvs ipvs = Ipvs.open()) {
+                assertThat(ipvs.info().versionString()).startsWith("1.");
+              }
+            });
     if (Files.exists(Path.of("/proc/net/ip_vs"))) {
       assertThat(thrown).as("this kernel has IPVS").isNull();
     } else {
@@ -49,7 +51,8 @@ class HostNetlinkTest {
   void readsErrnoOfAFailedSocketCallOnTheCallingThread() {
     assertThatThrownBy(() -> NetlinkSocket.open(JnrNetlinkTransport.get(), 4242))
         .isInstanceOf(NetlinkException.class)
-        .satisfies(e -> assertThat(((NetlinkException) e).errno()).isEqualTo(Errnos.EPROTONOSUPPORT))
+        .satisfies(
+            e -> assertThat(((NetlinkException) e).errno()).isEqualTo(Errnos.EPROTONOSUPPORT))
         .hasMessageContaining("EPROTONOSUPPORT");
   }
 }

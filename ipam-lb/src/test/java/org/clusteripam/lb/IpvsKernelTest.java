@@ -19,10 +19,19 @@ class IpvsKernelTest {
     String missing = Uml.missingPrerequisite();
     assertThat(missing).as("kernel test prerequisite").isNull();
 
-    Uml.Result r = Uml.run(IpvsKernelDriver.class.getName(), List.of(Uml.GUEST_OUT), Duration.ofSeconds(120));
-    System.out.println("user-mode-linux run took " + r.elapsed().toMillis() + " ms; report:\n" + r.report());
-    String diagnostics = "\nreport:\n" + r.report() + "\ndriver log:\n" + Uml.tail(r.driverLog(), 80)
-        + "\ninit log:\n" + r.initLog() + "\nconsole tail:\n" + Uml.tail(r.console(), 40);
+    Uml.Result r =
+        Uml.run(IpvsKernelDriver.class.getName(), List.of(Uml.GUEST_OUT), Duration.ofSeconds(120));
+    System.out.println(
+        "user-mode-linux run took " + r.elapsed().toMillis() + " ms; report:\n" + r.report());
+    String diagnostics =
+        "\nreport:\n"
+            + r.report()
+            + "\ndriver log:\n"
+            + Uml.tail(r.driverLog(), 80)
+            + "\ninit log:\n"
+            + r.initLog()
+            + "\nconsole tail:\n"
+            + Uml.tail(r.console(), 40);
     assertThat(r.initLog()).as("module loading" + diagnostics).doesNotContain("failed");
     assertThat(r.report()).as("report" + diagnostics).doesNotContain("FAIL ");
     for (String check : IpvsKernelDriver.CHECKS) {

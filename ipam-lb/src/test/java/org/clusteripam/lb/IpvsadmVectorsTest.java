@@ -25,21 +25,42 @@ class IpvsadmVectorsTest {
   static Map<String, List<GenlRequest>> expectedRequests() {
     Map<String, List<GenlRequest>> m = new LinkedHashMap<>();
     GenlRequest info = IpvsCodec.getInfo();
-    m.put("ipvsadm -A -t 10.0.0.1:80 -s rr",
+    m.put(
+        "ipvsadm -A -t 10.0.0.1:80 -s rr",
         List.of(info, IpvsCodec.encode(new IpvsOp.AddService(VirtualService.of(WEB, "rr")))));
-    m.put("ipvsadm -a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 1",
-        List.of(info, IpvsCodec.encode(new IpvsOp.AddDestination(WEB, Destination.of(REAL, 8080, 1)))));
-    m.put("ipvsadm -e -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 0",
-        List.of(info, IpvsCodec.encode(new IpvsOp.UpdateDestination(WEB, Destination.of(REAL, 8080, 0)))));
-    m.put("ipvsadm -A -f 100 -s wrr",
+    m.put(
+        "ipvsadm -a -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 1",
+        List.of(
+            info, IpvsCodec.encode(new IpvsOp.AddDestination(WEB, Destination.of(REAL, 8080, 1)))));
+    m.put(
+        "ipvsadm -e -t 10.0.0.1:80 -r 10.1.0.1:8080 -m -w 0",
+        List.of(
+            info,
+            IpvsCodec.encode(new IpvsOp.UpdateDestination(WEB, Destination.of(REAL, 8080, 0)))));
+    m.put(
+        "ipvsadm -A -f 100 -s wrr",
         List.of(info, IpvsCodec.encode(new IpvsOp.AddService(VirtualService.of(MARK, "wrr")))));
-    m.put("ipvsadm -A -u [fd00::1]:53 -s rr",
+    m.put(
+        "ipvsadm -A -u [fd00::1]:53 -s rr",
         List.of(info, IpvsCodec.encode(new IpvsOp.AddService(VirtualService.of(DNS6, "rr")))));
-    m.put("ipvsadm -Ln", List.of(info, IpvsCodec.dumpServices(), IpvsCodec.dumpDestinations(WEB),
-        IpvsCodec.dumpDestinations(DNS6), IpvsCodec.dumpDestinations(MARK)));
-    m.put("ipvsadm -d -t 10.0.0.1:80 -r 10.1.0.1:8080", List.of(info, IpvsCodec.encode(
-        new IpvsOp.DeleteDestination(WEB, Destination.of(REAL, 8080, 1).withForward(ForwardMethod.DIRECT_ROUTE)))));
-    m.put("ipvsadm -D -t 10.0.0.1:80", List.of(info, IpvsCodec.encode(new IpvsOp.DeleteService(WEB))));
+    m.put(
+        "ipvsadm -Ln",
+        List.of(
+            info,
+            IpvsCodec.dumpServices(),
+            IpvsCodec.dumpDestinations(WEB),
+            IpvsCodec.dumpDestinations(DNS6),
+            IpvsCodec.dumpDestinations(MARK)));
+    m.put(
+        "ipvsadm -d -t 10.0.0.1:80 -r 10.1.0.1:8080",
+        List.of(
+            info,
+            IpvsCodec.encode(
+                new IpvsOp.DeleteDestination(
+                    WEB, Destination.of(REAL, 8080, 1).withForward(ForwardMethod.DIRECT_ROUTE)))));
+    m.put(
+        "ipvsadm -D -t 10.0.0.1:80",
+        List.of(info, IpvsCodec.encode(new IpvsOp.DeleteService(WEB))));
     m.put("ipvsadm -C", List.of(info, IpvsCodec.encode(new IpvsOp.Flush())));
     return m;
   }
@@ -57,7 +78,9 @@ class IpvsadmVectorsTest {
       assertThat(ours).as(run.command()).hasSameSizeAs(sends);
       for (int i = 0; i < sends.size(); i++) {
         byte[] mine = ours.get(i).message(CAPTURED_FAMILY, 0).encode();
-        assertThat(Vectors.hex(mine)).as("%s SEND #%d", run.command(), i).isEqualTo(Vectors.hex(sends.get(i)));
+        assertThat(Vectors.hex(mine))
+            .as("%s SEND #%d", run.command(), i)
+            .isEqualTo(Vectors.hex(sends.get(i)));
         compared++;
       }
     }
@@ -86,8 +109,10 @@ class IpvsadmVectorsTest {
             assertThat(s.netmask()).isEqualTo(0xffffffff);
             assertThat(s.timeout()).isZero();
             assertThat(s.stats()).isEqualTo(IpvsStats.ZERO);
-            // The dump marks the service hashed; our own request echo (quoted by an error) does not.
-            assertThat(s.flags()).isEqualTo((m.flags() & 0x2) != 0 ? VirtualService.FLAG_HASHED : 0);
+            // The dump marks the service hashed; our own request echo (quoted by an error) does
+            // not.
+            assertThat(s.flags())
+                .isEqualTo((m.flags() & 0x2) != 0 ? VirtualService.FLAG_HASHED : 0);
             assertThat(s.userFlags()).isZero();
           }
           case IpvsCodec.CMD_DEL_SERVICE -> {
@@ -105,7 +130,9 @@ class IpvsadmVectorsTest {
             assertThat(d.inactiveConnections()).isZero();
             assertThat(d.stats()).isEqualTo(IpvsStats.ZERO);
           }
-          default -> throw new AssertionError("unexpected reply command " + m.genlCommand() + " in " + run.command());
+          default ->
+              throw new AssertionError(
+                  "unexpected reply command " + m.genlCommand() + " in " + run.command());
         }
         parsed++;
       }
@@ -126,19 +153,32 @@ class IpvsadmVectorsTest {
 
   @Test
   void encodingsOfEveryOpRoundTripThroughTheParser() {
-    List<VirtualService> services = new ArrayList<>(List.of(
-        VirtualService.of(WEB, "wrr").withPersistence(300),
-        VirtualService.of(DNS6, "sh"),
-        VirtualService.of(MARK, "rr"),
-        VirtualService.of(ServiceKey.of(IpAddress.parse("192.0.2.9"), Protocol.SCTP, 65535), "rr")));
+    List<VirtualService> services =
+        new ArrayList<>(
+            List.of(
+                VirtualService.of(WEB, "wrr").withPersistence(300),
+                VirtualService.of(DNS6, "sh"),
+                VirtualService.of(MARK, "rr"),
+                VirtualService.of(
+                    ServiceKey.of(IpAddress.parse("192.0.2.9"), Protocol.SCTP, 65535), "rr")));
     for (VirtualService s : services) {
       NetlinkMessage request = IpvsCodec.encode(new IpvsOp.AddService(s)).message(7, 1);
       byte[] bytes = request.encode();
       NetlinkMessage back = NetlinkMessage.parseAll(bytes, bytes.length).get(0);
       assertThat(IpvsCodec.decodeService(back)).isEqualTo(s);
     }
-    Destination d = new Destination(IpAddress.parse("fd00::7"), 443, ForwardMethod.TUNNEL, 9, 100, 10,
-        0, 0, 0, IpvsStats.ZERO);
+    Destination d =
+        new Destination(
+            IpAddress.parse("fd00::7"),
+            443,
+            ForwardMethod.TUNNEL,
+            9,
+            100,
+            10,
+            0,
+            0,
+            0,
+            IpvsStats.ZERO);
     byte[] bytes = IpvsCodec.encode(new IpvsOp.AddDestination(DNS6, d)).message(7, 1).encode();
     NetlinkMessage back = NetlinkMessage.parseAll(bytes, bytes.length).get(0);
     assertThat(IpvsCodec.decodeDestination(back, IpFamily.IPV6)).isEqualTo(d);

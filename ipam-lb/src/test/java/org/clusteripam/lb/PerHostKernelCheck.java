@@ -35,13 +35,21 @@ final class PerHostKernelCheck {
   private PerHostKernelCheck() {}
 
   static String run(Ipvs ipvs) throws Exception {
-    List<String> before = IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)); // earlier checks' services
-    LoadBalancerReconciler r = new LoadBalancerReconciler(ipvs, Duration.ofSeconds(30),
-        PerHostServices.managedBy(List.of(POOL, POOL6)), DrainSysctls.system());
+    // earlier checks' services
+    List<String> before = IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs));
+    LoadBalancerReconciler r =
+        new LoadBalancerReconciler(
+            ipvs,
+            Duration.ofSeconds(30),
+            PerHostServices.managedBy(List.of(POOL, POOL6)),
+            DrainSysctls.system());
 
-    // Why the all-ports services are persistent: ipvsadm refuses a non-persistent port-0 service (the
+    // Why the all-ports services are persistent: ipvsadm refuses a non-persistent port-0 service
+    // (the
     // kernel stores one, but ip_vs_schedule never schedules a packet on it).
-    Throwable refused = catchThrowable(() -> IpvsKernelDriver.exec("ipvsadm", "-A", "-t", "10.80.9.9:0", "-s", "rr"));
+    Throwable refused =
+        catchThrowable(
+            () -> IpvsKernelDriver.exec("ipvsadm", "-A", "-t", "10.80.9.9:0", "-s", "rr"));
     assertThat(refused).hasMessageContaining("Zero port specified for non-persistent service");
     AddressKey zero = ServiceKey.of(ip("10.80.9.9"), Protocol.TCP, 0);
     ipvs.addService(VirtualService.of(zero, "rr"));
@@ -51,96 +59,148 @@ final class PerHostKernelCheck {
     assertThat(first.errors()).isEmpty();
     assertThat(first.converged()).isTrue();
     assertThat(first.applied()).hasSize(9 + 15); // services + destinations
-    List<String> expected = List.of(
-        "TCP 10.80.0.2:80 rr",
-        "-> 10.80.1.1:80 Masq 1 0 0",
-        "-> 10.80.2.1:80 Masq 1 0 0",
-        "-> 10.80.3.1:80 Masq 1 0 0",
-        "UDP 10.80.0.2:53 rr",
-        "-> 10.80.1.1:53 Masq 1 0 0",
-        "-> 10.80.2.1:53 Masq 1 0 0",
-        "-> 10.80.3.1:53 Masq 1 0 0",
-        "TCP 10.80.0.3:0 rr persistent 1",
-        "-> 10.80.1.2:0 Masq 1 0 0",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "UDP 10.80.0.3:0 rr persistent 1",
-        "-> 10.80.1.2:0 Masq 1 0 0",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "TCP 10.80.0.100:80 rr",
-        "-> 10.80.1.1:80 Masq 1 0 0",
-        "UDP 10.80.0.100:53 rr",
-        "-> 10.80.1.1:53 Masq 1 0 0",
-        "TCP 10.80.0.101:0 rr persistent 1",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "UDP 10.80.0.101:0 rr persistent 1",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "TCP [fd00:80::100]:80 rr",
-        "-> [fd00:80::1:1]:80 Masq 1 0 0");
+    List<String> expected =
+        List.of(
+            "TCP 10.80.0.2:80 rr",
+            "-> 10.80.1.1:80 Masq 1 0 0",
+            "-> 10.80.2.1:80 Masq 1 0 0",
+            "-> 10.80.3.1:80 Masq 1 0 0",
+            "UDP 10.80.0.2:53 rr",
+            "-> 10.80.1.1:53 Masq 1 0 0",
+            "-> 10.80.2.1:53 Masq 1 0 0",
+            "-> 10.80.3.1:53 Masq 1 0 0",
+            "TCP 10.80.0.3:0 rr persistent 1",
+            "-> 10.80.1.2:0 Masq 1 0 0",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "UDP 10.80.0.3:0 rr persistent 1",
+            "-> 10.80.1.2:0 Masq 1 0 0",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "TCP 10.80.0.100:80 rr",
+            "-> 10.80.1.1:80 Masq 1 0 0",
+            "UDP 10.80.0.100:53 rr",
+            "-> 10.80.1.1:53 Masq 1 0 0",
+            "TCP 10.80.0.101:0 rr persistent 1",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "UDP 10.80.0.101:0 rr persistent 1",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "TCP [fd00:80::100]:80 rr",
+            "-> [fd00:80::1:1]:80 Masq 1 0 0");
     assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)))
         .containsExactlyElementsOf(IpvsKernelDriver.canonical(concat(before, expected)));
     assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ipvsadmListing()))
-        .as("ipvsadm -Ln").containsExactlyElementsOf(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)));
-    assertThat(r.reconcile(PerHostServices.desiredServices(plan(true), "rr"), T0.plusSeconds(1)).applied()).isEmpty();
+        .as("ipvsadm -Ln")
+        .containsExactlyElementsOf(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)));
+    assertThat(
+            r.reconcile(PerHostServices.desiredServices(plan(true), "rr"), T0.plusSeconds(1))
+                .applied())
+        .isEmpty();
 
-    // Task 10.80.3.1 gone from the web VIP, placeholder 10.80.0.101 gone: drained to weight 0 first.
-    ReconcileReport drain = r.reconcile(PerHostServices.desiredServices(plan(false), "rr"), T0.plusSeconds(2));
+    // Task 10.80.3.1 gone from the web VIP, placeholder 10.80.0.101 gone: drained to weight 0
+    // first.
+    ReconcileReport drain =
+        r.reconcile(PerHostServices.desiredServices(plan(false), "rr"), T0.plusSeconds(2));
     assertThat(drain.errors()).isEmpty();
-    assertThat(drain.draining()).isEqualTo(6); // 4 destinations, and the placeholder's 2 services waiting
-    List<String> drained = List.of(
-        "TCP 10.80.0.2:80 rr",
-        "-> 10.80.1.1:80 Masq 1 0 0",
-        "-> 10.80.2.1:80 Masq 1 0 0",
-        "-> 10.80.3.1:80 Masq 0 0 0",
-        "UDP 10.80.0.2:53 rr",
-        "-> 10.80.1.1:53 Masq 1 0 0",
-        "-> 10.80.2.1:53 Masq 1 0 0",
-        "-> 10.80.3.1:53 Masq 0 0 0",
-        "TCP 10.80.0.3:0 rr persistent 1",
-        "-> 10.80.1.2:0 Masq 1 0 0",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "UDP 10.80.0.3:0 rr persistent 1",
-        "-> 10.80.1.2:0 Masq 1 0 0",
-        "-> 10.80.2.2:0 Masq 1 0 0",
-        "TCP 10.80.0.100:80 rr",
-        "-> 10.80.1.1:80 Masq 1 0 0",
-        "UDP 10.80.0.100:53 rr",
-        "-> 10.80.1.1:53 Masq 1 0 0",
-        "TCP 10.80.0.101:0 rr persistent 1",
-        "-> 10.80.2.2:0 Masq 0 0 0",
-        "UDP 10.80.0.101:0 rr persistent 1",
-        "-> 10.80.2.2:0 Masq 0 0 0",
-        "TCP [fd00:80::100]:80 rr",
-        "-> [fd00:80::1:1]:80 Masq 1 0 0");
+    // 4 destinations, and the placeholder's 2 services waiting
+    assertThat(drain.draining()).isEqualTo(6);
+    List<String> drained =
+        List.of(
+            "TCP 10.80.0.2:80 rr",
+            "-> 10.80.1.1:80 Masq 1 0 0",
+            "-> 10.80.2.1:80 Masq 1 0 0",
+            "-> 10.80.3.1:80 Masq 0 0 0",
+            "UDP 10.80.0.2:53 rr",
+            "-> 10.80.1.1:53 Masq 1 0 0",
+            "-> 10.80.2.1:53 Masq 1 0 0",
+            "-> 10.80.3.1:53 Masq 0 0 0",
+            "TCP 10.80.0.3:0 rr persistent 1",
+            "-> 10.80.1.2:0 Masq 1 0 0",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "UDP 10.80.0.3:0 rr persistent 1",
+            "-> 10.80.1.2:0 Masq 1 0 0",
+            "-> 10.80.2.2:0 Masq 1 0 0",
+            "TCP 10.80.0.100:80 rr",
+            "-> 10.80.1.1:80 Masq 1 0 0",
+            "UDP 10.80.0.100:53 rr",
+            "-> 10.80.1.1:53 Masq 1 0 0",
+            "TCP 10.80.0.101:0 rr persistent 1",
+            "-> 10.80.2.2:0 Masq 0 0 0",
+            "UDP 10.80.0.101:0 rr persistent 1",
+            "-> 10.80.2.2:0 Masq 0 0 0",
+            "TCP [fd00:80::100]:80 rr",
+            "-> [fd00:80::1:1]:80 Masq 1 0 0");
     assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)))
         .containsExactlyElementsOf(IpvsKernelDriver.canonical(concat(before, drained)));
 
-    // No connections: the next pass deletes the drained destinations and the placeholder's services.
-    ReconcileReport deleted = r.reconcile(PerHostServices.desiredServices(plan(false), "rr"), T0.plusSeconds(3));
+    // No connections: the next pass deletes the drained destinations and the placeholder's
+    // services.
+    ReconcileReport deleted =
+        r.reconcile(PerHostServices.desiredServices(plan(false), "rr"), T0.plusSeconds(3));
     assertThat(deleted.converged()).isTrue();
-    List<String> after = drained.stream().filter(l -> !l.contains(" Masq 0 ") && !l.contains("10.80.0.101:")).toList();
+    List<String> after =
+        drained.stream()
+            .filter(l -> !l.contains(" Masq 0 ") && !l.contains("10.80.0.101:"))
+            .toList();
     assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)))
         .containsExactlyElementsOf(IpvsKernelDriver.canonical(concat(before, after)));
 
     // An empty plan drains and removes every per-host service; the earlier checks' services stay.
     LbDesiredState empty = LbDesiredState.empty(HOST);
     r.reconcile(PerHostServices.desiredServices(empty, "rr"), T0.plusSeconds(4));
-    assertThat(r.reconcile(PerHostServices.desiredServices(empty, "rr"), T0.plusSeconds(5)).converged()).isTrue();
-    assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs))).containsExactlyElementsOf(before);
+    assertThat(
+            r.reconcile(PerHostServices.desiredServices(empty, "rr"), T0.plusSeconds(5))
+                .converged())
+        .isTrue();
+    assertThat(IpvsKernelDriver.canonical(IpvsKernelDriver.ourListing(ipvs)))
+        .containsExactlyElementsOf(before);
     return "ipvsadm refuses a non-persistent port-0 service, the kernel takes it; 9 services/15 destinations applied and read back (Ipvs and ipvsadm agree), 4 destinations drained to weight 0"
-        + " then deleted with a placeholder's 2 services, empty plan left " + before.size() + " foreign lines untouched";
+        + " then deleted with a placeholder's 2 services, empty plan left "
+        + before.size()
+        + " foreign lines untouched";
   }
 
-  /** A VIP with 2 ports and 3 backends, a VIP with all ports, two IPv4 placeholders, an IPv6 one. */
+  /**
+   * A VIP with 2 ports and 3 backends, a VIP with all ports, two IPv4 placeholders, an IPv6 one.
+   */
   private static LbDesiredState plan(boolean full) {
-    List<VipRoute> vips = List.of(
-        new VipRoute(POOL, "s1", "web", ip("10.80.0.2"), false, ports("80/tcp", "53/udp"),
-            full ? ips("10.80.1.1", "10.80.2.1", "10.80.3.1") : ips("10.80.1.1", "10.80.2.1")),
-        new VipRoute(POOL, "s2", "all", ip("10.80.0.3"), true, List.of(), ips("10.80.1.2", "10.80.2.2")));
-    List<PlaceholderRoute> placeholders = new ArrayList<>(List.of(
-        new PlaceholderRoute(POOL, ip("10.80.0.100"), new HostId("h1"), ip("10.80.1.1"), "s1", ports("80/tcp", "53/udp")),
-        new PlaceholderRoute(POOL6, ip("fd00:80::100"), new HostId("h1"), ip("fd00:80::1:1"), "s3", ports("80/tcp"))));
+    List<VipRoute> vips =
+        List.of(
+            new VipRoute(
+                POOL,
+                "s1",
+                "web",
+                ip("10.80.0.2"),
+                false,
+                ports("80/tcp", "53/udp"),
+                full ? ips("10.80.1.1", "10.80.2.1", "10.80.3.1") : ips("10.80.1.1", "10.80.2.1")),
+            new VipRoute(
+                POOL,
+                "s2",
+                "all",
+                ip("10.80.0.3"),
+                true,
+                List.of(),
+                ips("10.80.1.2", "10.80.2.2")));
+    List<PlaceholderRoute> placeholders =
+        new ArrayList<>(
+            List.of(
+                new PlaceholderRoute(
+                    POOL,
+                    ip("10.80.0.100"),
+                    new HostId("h1"),
+                    ip("10.80.1.1"),
+                    "s1",
+                    ports("80/tcp", "53/udp")),
+                new PlaceholderRoute(
+                    POOL6,
+                    ip("fd00:80::100"),
+                    new HostId("h1"),
+                    ip("fd00:80::1:1"),
+                    "s3",
+                    ports("80/tcp"))));
     if (full) {
-      placeholders.add(new PlaceholderRoute(POOL, ip("10.80.0.101"), new HostId("h2"), ip("10.80.2.2"), "s2", List.of()));
+      placeholders.add(
+          new PlaceholderRoute(
+              POOL, ip("10.80.0.101"), new HostId("h2"), ip("10.80.2.2"), "s2", List.of()));
     }
     return new LbDesiredState(HOST, vips, placeholders);
   }

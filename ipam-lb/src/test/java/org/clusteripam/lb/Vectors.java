@@ -41,7 +41,8 @@ final class Vectors {
       boolean frameStart = line.startsWith("SEND ") || line.startsWith("RECV ");
       if ((frameStart || line.startsWith("=== ")) && bytes != null) {
         if (bytes.size() != expected) {
-          throw new IllegalStateException(command + ": frame of " + bytes.size() + " != " + expected);
+          throw new IllegalStateException(
+              command + ": frame of " + bytes.size() + " != " + expected);
         }
         frames.add(new Frame(send, bytes.toByteArray()));
         bytes = null;

@@ -36,7 +36,10 @@ final class CpuSplit {
     return new CpuSplit(m, processNanos);
   }
 
-  /** Percent of the process CPU since {@link #start} by thread kind, e.g. {@code commit 40% · grpc 35% · ...}. */
+  /**
+   * Percent of the process CPU since {@link #start} by thread kind, e.g. {@code commit 40% · grpc
+   * 35% · ...}.
+   */
   String since(long processNanos) {
     Map<String, Long> by = new LinkedHashMap<>();
     for (String k : new String[] {"commit", "grpc", "host-ops", "client", "other threads"}) {
@@ -56,8 +59,10 @@ final class CpuSplit {
     }
     long total = Math.max(1, processNanos - processStart);
     by.put("gc/jit/vm", Math.max(0, total - sum));
-    return by.entrySet().stream().filter(e -> e.getValue() > 0)
-        .map(e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / total) + "%").collect(Collectors.joining(" · "));
+    return by.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .map(e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / total) + "%")
+        .collect(Collectors.joining(" · "));
   }
 
   private static String kind(String name) {

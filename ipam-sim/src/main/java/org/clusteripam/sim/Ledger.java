@@ -6,7 +6,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpAddress;
 
-/** Who holds each address by the replies the hosts got; an address handed out twice at once is a duplicate. */
+/**
+ * Who holds each address by the replies the hosts got; an address handed out twice at once is a
+ * duplicate.
+ */
 final class Ledger {
   final ConcurrentHashMap<IpAddress, HostId> holder = new ConcurrentHashMap<>();
   final List<String> duplicates = new CopyOnWriteArrayList<>();

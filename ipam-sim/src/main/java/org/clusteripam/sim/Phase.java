@@ -31,6 +31,11 @@ final class Phase {
   private final AtomicLong ops = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** How many failures each error had (its message with the numbers taken out). */
+  private final java.util.Map<String, AtomicLong> shapes =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final ThreadLocal<long[]> local = new ThreadLocal<>();
   private final ThreadLocal<int[]> localFill = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -38,7 +43,10 @@ final class Phase {
     this.name = name;
   }
 
-  /** Runs {@code task} for every host at once (as far as {@code workers} allows) and returns the row. */
+  /**
+   * Runs {@code task} for every host at once (as far as {@code workers} allows) and returns the
+   * row.
+   */
   static Row run(String name, Fleet fleet, List<SimHost> hosts, HostTask task) {
     Phase p = new Phase(name);
     ExecutorService workers = fleet.workers();
@@ -48,16 +56,19 @@ final class Phase {
     CountDownLatch gate = new CountDownLatch(1);
     List<CompletableFuture<Void>> fs = new ArrayList<>(hosts.size());
     for (SimHost h : hosts) {
-      fs.add(CompletableFuture.runAsync(() -> {
-        try {
-          gate.await();
-          task.run(h, p);
-        } catch (Exception | Error e) {
-          p.fail(e); // a task that gives up counts once
-        } finally {
-          p.flush();
-        }
-      }, workers));
+      fs.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  gate.await();
+                  task.run(h, p);
+                } catch (Exception | Error e) {
+                  p.fail(e); // a task that gives up counts once
+                } finally {
+                  p.flush();
+                }
+              },
+              workers));
     }
     long t0 = System.nanoTime();
     gate.countDown();
@@ -88,10 +99,12 @@ final class Phase {
 
   /** Times an operation without a result; whether it succeeded. */
   boolean run(Runnable call) {
-    return op(() -> {
-      call.run();
-      return Boolean.TRUE;
-    }) != null;
+    return op(
+            () -> {
+              call.run();
+              return Boolean.TRUE;
+            })
+        != null;
   }
 
   /** A failure found by a check rather than thrown (e.g. a duplicate address). */
@@ -103,11 +116,17 @@ final class Phase {
   }
 
   private void fail(Throwable e) {
-    Throwable c = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+    Throwable c =
+        e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+            ? e.getCause()
+            : e;
     String msg = c.getClass().getSimpleName() + ": " + c.getMessage();
     failures.incrementAndGet();
-    String shape = msg.replaceAll("[0-9]+", "N"); // the same error with other timings or names is not new
-    if (errors.size() < MAX_ERRORS && errors.stream().noneMatch(m -> m.replaceAll("[0-9]+", "N").equals(shape))) {
+    // the same error with other timings or names is not new
+    String shape = msg.replaceAll("[0-9]+", "N");
+    shapes.computeIfAbsent(shape, k -> new AtomicLong()).incrementAndGet();
+    if (errors.size() < MAX_ERRORS
+        && errors.stream().noneMatch(m -> m.replaceAll("[0-9]+", "N").equals(shape))) {
       errors.add(msg);
     }
   }
@@ -142,8 +161,32 @@ final class Phase {
     long[] all = chunks.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     long n = ops.get();
     double per = Math.max(1, n);
-    return new Row(name, hosts, n, failures.get(), seconds, pct(all, 0.50), pct(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1e6,
-        d.conflicts() / per, d.retries() / per, d.bytesWritten() / per, d.roundTrips() / per, cpuSeconds, cpuSplit, errors);
+    return new Row(
+        name,
+        hosts,
+        n,
+        failures.get(),
+        seconds,
+        pct(all, 0.50),
+        pct(all, 0.99),
+        all.length == 0 ? 0 : all[all.length - 1] / 1e6,
+        d.conflicts() / per,
+        d.retries() / per,
+        d.bytesWritten() / per,
+        d.roundTrips() / per,
+        cpuSeconds,
+        cpuSplit,
+        counted());
+  }
+
+  /** The first distinct errors, each with how many failures had its shape. */
+  private List<String> counted() {
+    List<String> out = new java.util.ArrayList<>();
+    for (String m : errors) {
+      AtomicLong n = shapes.get(m.replaceAll("[0-9]+", "N"));
+      out.add(n == null ? m : n.get() + "× " + m);
+    }
+    return out;
   }
 
   private static double pct(long[] sorted, double q) {

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.DriverIpam;
-import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
@@ -20,33 +20,56 @@ import org.clusteripam.etcd.EtcdStoreConfig;
 import org.clusteripam.etcd.EtcdStoreStats;
 
 /**
- * What creating one more pool costs in store bytes when the store holds 10 pools and when it holds
- * {@code count}: a few creations, one at a time, at each point. The pools in between are created
- * 64 at a time (group-committed), which is quick however the layout scales; on an etcd that
- * outlives the run they are deleted the same way afterwards.
+ * What creating one more pool costs in store bytes when the store holds none, 10, 2,000 and {@code
+ * count} pools: a few creations, one at a time, at each point. The pools in between are created 64
+ * at a time (group-committed), which is quick however the layout scales; on an etcd that outlives
+ * the run they are deleted the same way afterwards.
  */
 final class PoolBytes {
   private static final int SAMPLES = 5;
 
-  /** Bytes per creation at pool 10 and at pool {@code count}. */
-  record Result(int small, double bytesAtSmall, int count, double bytesAtCount, double msAtSmall, double msAtCount, long failures,
-      List<String> errors, int created) {
+  /** Creations number {@code at} to {@code at + SAMPLES - 1}: bytes and latency per creation. */
+  record Point(int at, double bytes, double ms) {
     String markdown() {
-      return line(small, bytesAtSmall, msAtSmall) + System.lineSeparator() + line(count, bytesAtCount, msAtCount)
-          + (created < count ? System.lineSeparator() + "| (pools that existed at the end) | " + created + " | |" : "");
+      return Double.isNaN(bytes)
+          ? String.format(Locale.ROOT, "| pool #%d | every creation failed | |", at)
+          : String.format(Locale.ROOT, "| pool #%d | %.0f B | %.1f ms |", at, bytes, ms);
+    }
+  }
+
+  /** Bytes per creation at each point (pool 10 and pool {@code count} among them). */
+  record Result(List<Point> points, long failures, List<String> errors, int created, int count) {
+    double bytesAtSmall() {
+      return at(10).bytes();
     }
 
-    private static String line(int n, double bytes, double ms) {
-      return Double.isNaN(bytes) ? String.format(Locale.ROOT, "| pool #%d | every creation failed | |", n)
-          : String.format(Locale.ROOT, "| pool #%d | %.0f B | %.1f ms |", n, bytes, ms);
+    double bytesAtCount() {
+      return at(count).bytes();
+    }
+
+    private Point at(int n) {
+      return points.stream().filter(p -> p.at() == n).findFirst().orElseThrow();
+    }
+
+    String markdown() {
+      StringBuilder sb = new StringBuilder();
+      for (Point p : points) {
+        sb.append(p.markdown()).append(System.lineSeparator());
+      }
+      if (created < count) {
+        sb.append("| (pools that existed at the end) | ").append(created).append(" | |");
+      }
+      return sb.toString().stripTrailing();
     }
   }
 
   private PoolBytes() {}
 
-  /** With {@code cleanUp} the pools are deleted afterwards (not needed on an etcd thrown away after the run). */
+  /**
+   * With {@code cleanUp} the pools are deleted afterwards (not needed on an etcd thrown away after
+   * the run).
+   */
   static Result run(EtcdStoreConfig storeConfig, IpamConfig config, int count, boolean cleanUp) {
-    int small = 10;
     List<String> errors = new ArrayList<>();
     long[] failures = {0};
     List<PoolId> made = new ArrayList<>();
@@ -54,11 +77,23 @@ final class PoolBytes {
     ExecutorService many = Executors.newFixedThreadPool(64);
     try (EtcdStateStore store = EtcdStateStore.connect(storeConfig)) {
       DriverIpam ipam = IpamEngine.open(store, config, Clock.systemUTC()).driver();
-      PoolRequest req = new PoolRequest(host, ipam.addressSpaces().local(), Optional.empty(), Optional.empty(), Map.of(), false);
-      fill(ipam, req, small - SAMPLES, made, many, failures, errors);
-      double[] atSmall = sample(store, ipam, req, made, failures, errors);
-      fill(ipam, req, count - SAMPLES, made, many, failures, errors);
-      double[] atCount = sample(store, ipam, req, made, failures, errors);
+      PoolRequest req =
+          new PoolRequest(
+              host,
+              ipam.addressSpaces().local(),
+              Optional.empty(),
+              Optional.empty(),
+              Map.of(),
+              false);
+      List<Point> points = new ArrayList<>();
+      for (int at : new java.util.TreeSet<>(List.of(1, 10, Math.min(2000, count), count))) {
+        if (at <= made.size()) {
+          continue;
+        }
+        fill(ipam, req, at - 1, made, many, failures, errors);
+        double[] got = sample(store, ipam, req, made, failures, errors);
+        points.add(new Point(at, got[0], got[1]));
+      }
       List<CompletableFuture<Void>> fs = new ArrayList<>();
       for (PoolId id : cleanUp ? made : List.<PoolId>of()) {
         fs.add(CompletableFuture.runAsync(() -> ipam.releasePool(host, id), many));
@@ -73,15 +108,20 @@ final class PoolBytes {
           }
         }
       }
-      int created = made.size();
-      return new Result(small, atSmall[0], count, atCount[0], atSmall[1], atCount[1], failures[0], errors, created);
+      return new Result(points, failures[0], errors, made.size(), count);
     } finally {
       many.shutdownNow();
     }
   }
 
   /** Creates pools 64 at a time until {@code made} holds {@code upTo}. */
-  private static void fill(DriverIpam ipam, PoolRequest req, int upTo, List<PoolId> made, ExecutorService many, long[] failures,
+  private static void fill(
+      DriverIpam ipam,
+      PoolRequest req,
+      int upTo,
+      List<PoolId> made,
+      ExecutorService many,
+      long[] failures,
       List<String> errors) {
     List<CompletableFuture<PoolId>> fs = new ArrayList<>();
     for (int i = made.size(); i < upTo; i++) {
@@ -100,7 +140,12 @@ final class PoolBytes {
   }
 
   /** {bytes, ms} per creation over {@link #SAMPLES} creations one after another. */
-  private static double[] sample(EtcdStateStore store, DriverIpam ipam, PoolRequest req, List<PoolId> made, long[] failures,
+  private static double[] sample(
+      EtcdStateStore store,
+      DriverIpam ipam,
+      PoolRequest req,
+      List<PoolId> made,
+      long[] failures,
       List<String> errors) {
     EtcdStoreStats before = store.stats();
     long t0 = System.nanoTime();

@@ -32,7 +32,8 @@ record SimOptions(
 
   static final Set<String> WORKLOADS = Set.of("churn", "reclaim", "fill", "pools", "pool-bytes");
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: scripts/simulate.sh [options]
         --hosts N[,N...]      simulated hosts, each with its own engine and etcd store (default 8,32; quick 4,16)
         --members 1|3         etcd members to start on loopback (default 1)
@@ -54,7 +55,8 @@ record SimOptions(
     List<Integer> hosts = quick ? List.of(4, 16) : List.of(8, 32);
     int members = 1;
     List<String> endpoints = List.of();
-    Set<String> workloads = new LinkedHashSet<>(List.of("churn", "reclaim", "fill", "pools", "pool-bytes"));
+    Set<String> workloads =
+        new LinkedHashSet<>(List.of("churn", "reclaim", "fill", "pools", "pool-bytes"));
     int allocs = 10;
     double churn = quick ? 1 : 5;
     int extra = 4;
@@ -66,7 +68,7 @@ record SimOptions(
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
-        case "--quick" -> { }
+        case "--quick" -> {}
         case "--hosts" -> hosts = ints(value(args, ++i, a));
         case "--members" -> members = Integer.parseInt(value(args, ++i, a));
         case "--endpoints" -> endpoints = List.of(value(args, ++i, a).split(","));
@@ -74,7 +76,8 @@ record SimOptions(
           workloads = new LinkedHashSet<>(List.of(value(args, ++i, a).split(",")));
           for (String w : workloads) {
             if (!WORKLOADS.contains(w)) {
-              throw new IllegalArgumentException("unknown workload \"" + w + "\"; known: " + WORKLOADS);
+              throw new IllegalArgumentException(
+                  "unknown workload \"" + w + "\"; known: " + WORKLOADS);
             }
           }
         }
@@ -95,7 +98,19 @@ record SimOptions(
     if (poolCount != 0 && poolCount < 20) {
       throw new IllegalArgumentException("--pool-count must be 0 or at least 20, not " + poolCount);
     }
-    return new SimOptions(hosts, members, endpoints, quick, Set.copyOf(workloads), allocs, churn, extra, dead, pools, poolCount, inFlight,
+    return new SimOptions(
+        hosts,
+        members,
+        endpoints,
+        quick,
+        Set.copyOf(workloads),
+        allocs,
+        churn,
+        extra,
+        dead,
+        pools,
+        poolCount,
+        inFlight,
         timeout);
   }
 

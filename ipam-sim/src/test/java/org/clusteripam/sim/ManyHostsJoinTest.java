@@ -25,17 +25,29 @@ class ManyHostsJoinTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
     try (EtcdCluster etcd = EtcdCluster.start(1)) {
-      EtcdStoreConfig config = EtcdStoreConfig.of(etcd.endpoints().toArray(String[]::new)).withPrefix("/many-hosts/")
-          .withTimeout(Duration.ofSeconds(20)); // correctness, not speed: a busy machine must not fail it
+      EtcdStoreConfig config =
+          EtcdStoreConfig.of(etcd.endpoints().toArray(String[]::new))
+              .withPrefix("/many-hosts/")
+              // correctness, not speed: a busy machine must not fail it
+              .withTimeout(Duration.ofSeconds(20));
       Scenario.Result r;
       try (Fleet fleet = new Fleet(config, Simulate.CONFIG, HOSTS, HOSTS)) {
         r = Scenario.run(fleet, new Scenario.Settings(Set.of("churn"), 10, 1.0, 4, 1, 1), out);
       }
       String printed = Row.HEADER + "\n" + buf.toString(StandardCharsets.UTF_8);
-      assertThat(r.rows()).extracting(Row::workload).containsExactly("join", "join-alloc", "churn", "leave");
-      assertThat(r.rows().stream().filter(row -> row.failures() > 0).map(row -> row.workload() + ": " + row.failures() + " failed, " + row.errors()))
-          .as(printed).isEmpty();
+      assertThat(r.rows())
+          .extracting(Row::workload)
+          .containsExactly("join", "join-alloc", "churn", "leave");
+      assertThat(
+              r.rows().stream()
+                  .filter(row -> row.failures() > 0)
+                  .map(row -> row.workload() + ": " + row.failures() + " failed, " + row.errors()))
+          .as(printed)
+          .isEmpty();
       assertThat(r.rows().get(0).ops()).isEqualTo(HOSTS);
+      // the pool did not exist: every host but the first joins the winner's creation without a
+      // retry
+      assertThat(r.rows().get(0).conflictsPerOp()).as(printed).isZero();
       assertThat(r.rows().get(1).ops()).isEqualTo(HOSTS * 10);
       assertThat(r.rows().get(2).ops()).isPositive();
       // no duplicate, every address in the pool, held by its host in a block it owns, nothing left

@@ -4,9 +4,9 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 
 /**
- * How a {@link BlockAllocator} chooses the next dynamic address of a block: the seam for custom
- * allocation policies. {@link StandardAddressPolicy#LOWEST_FREE} and {@link
- * StandardAddressPolicy#SERIAL} are the built-in ones.
+ * How a block ({@link org.clusteripam.core.state.Block#pick}) chooses the next dynamic address of a
+ * block: the seam for custom allocation policies. {@link StandardAddressPolicy#LOWEST_FREE} and
+ * {@link StandardAddressPolicy#SERIAL} are the built-in ones.
  *
  * <p>A policy only chooses; the block enforces the rules. A pick outside the dynamic range, or of
  * an address that is used, reserved or cooling down, is refused with an {@link

@@ -19,7 +19,10 @@ public enum StandardAddressPolicy implements AddressPolicy {
       return c.nextFree(first, last);
     }
     long cursor = c.serialCursor();
-    long start = Long.compareUnsigned(cursor, first) > 0 && Long.compareUnsigned(cursor, last) <= 0 ? cursor : first;
+    long start =
+        Long.compareUnsigned(cursor, first) > 0 && Long.compareUnsigned(cursor, last) <= 0
+            ? cursor
+            : first;
     long pick = c.nextFree(start, last);
     if (pick == -1 && start != first) {
       pick = c.nextFree(first, start - 1); // wrap

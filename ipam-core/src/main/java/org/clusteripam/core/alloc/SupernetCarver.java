@@ -16,10 +16,15 @@ import org.clusteripam.core.net.IpPrefix;
  */
 public final class SupernetCarver {
   private final IpPrefix supernet;
+
   /** free.get(len) = network addresses of free blocks of that length. */
   private final java.util.List<TreeSet<IpAddress>> free;
-  /** Taken prefixes by network address (they never overlap, so a floor lookup finds a container). */
+
+  /**
+   * Taken prefixes by network address (they never overlap, so a floor lookup finds a container).
+   */
   private final TreeMap<IpAddress, IpPrefix> taken = new TreeMap<>();
+
   private long takenCount;
 
   public SupernetCarver(IpPrefix supernet) {
@@ -108,7 +113,8 @@ public final class SupernetCarver {
         return;
       }
     }
-    throw new IllegalStateException("free lists of " + supernet + " lost " + prefix); // invariant broken
+    // invariant broken
+    throw new IllegalStateException("free lists of " + supernet + " lost " + prefix);
   }
 
   /** The taken prefix overlapping {@code prefix}, if any. */

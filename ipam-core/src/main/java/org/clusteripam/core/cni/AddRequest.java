@@ -15,7 +15,8 @@ import org.clusteripam.core.net.IpFamily;
  * @param bootId the host's boot id at ADD: an attachment of an earlier boot is a leak
  * @param requested addresses asked for (at most one per family), each from its family's pool
  */
-public record AddRequest(AttachmentId id, String netns, String bootId, List<PoolSpec> pools, List<IpAddress> requested) {
+public record AddRequest(
+    AttachmentId id, String netns, String bootId, List<PoolSpec> pools, List<IpAddress> requested) {
   public AddRequest {
     Objects.requireNonNull(id, "id");
     netns = netns == null ? "" : netns;
@@ -28,16 +29,19 @@ public record AddRequest(AttachmentId id, String netns, String bootId, List<Pool
     Set<IpFamily> families = new HashSet<>();
     for (PoolSpec p : pools) {
       if (!families.add(p.family())) {
-        throw new InvalidRequestException("two " + p.family() + " ranges: a CNI network has at most one pool per family");
+        throw new InvalidRequestException(
+            "two " + p.family() + " ranges: a CNI network has at most one pool per family");
       }
     }
     Set<IpFamily> asked = new HashSet<>();
     for (IpAddress a : requested) {
       if (!families.contains(a.family())) {
-        throw new InvalidRequestException("requested address " + a + " has no " + a.family() + " range in this network");
+        throw new InvalidRequestException(
+            "requested address " + a + " has no " + a.family() + " range in this network");
       }
       if (!asked.add(a.family())) {
-        throw new InvalidRequestException("two " + a.family() + " addresses requested: at most one per family");
+        throw new InvalidRequestException(
+            "two " + a.family() + " addresses requested: at most one per family");
       }
     }
   }

@@ -6,9 +6,16 @@ import java.util.List;
  * A stored CNI attachment (key {@code cni/<host>/<network>/<container>/<ifname>}), written in the
  * same transaction as its addresses, which it holds under {@link CniKeys#holder}.
  *
- * @param sinceMillis when it was added: a conditional release compares it, so a re-added attachment is kept
+ * @param sinceMillis when it was added: a conditional release compares it, so a re-added attachment
+ *     is kept
  */
-public record Attachment(AttachmentId id, String host, String netns, String bootId, long sinceMillis, List<AttachedIp> ips) {
+public record Attachment(
+    AttachmentId id,
+    String host,
+    String netns,
+    String bootId,
+    long sinceMillis,
+    List<AttachedIp> ips) {
   public Attachment {
     ips = List.copyOf(ips);
   }

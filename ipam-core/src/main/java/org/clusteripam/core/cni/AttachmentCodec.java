@@ -30,7 +30,16 @@ public final class AttachmentCodec {
     line(b, "boot", a.bootId());
     line(b, "since", Long.toString(a.sinceMillis()));
     for (AttachedIp ip : a.ips()) {
-      line(b, "ip", ip.pool() + " " + ip.block() + " " + ip.address() + " " + ip.gateway().map(IpAddress::toString).orElse("-"));
+      line(
+          b,
+          "ip",
+          ip.pool()
+              + " "
+              + ip.block()
+              + " "
+              + ip.address()
+              + " "
+              + ip.gateway().map(IpAddress::toString).orElse("-"));
     }
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -55,14 +64,25 @@ public final class AttachmentCodec {
           if (p.length != 4) {
             throw new IllegalArgumentException("bad ip line: " + value);
           }
-          ips.add(new AttachedIp(IpPrefix.parse(p[0]), IpPrefix.parse(p[1]), IpAddress.parse(p[2]),
-              p[3].equals("-") ? Optional.empty() : Optional.of(IpAddress.parse(p[3]))));
+          ips.add(
+              new AttachedIp(
+                  IpPrefix.parse(p[0]),
+                  IpPrefix.parse(p[1]),
+                  IpAddress.parse(p[2]),
+                  p[3].equals("-") ? Optional.empty() : Optional.of(IpAddress.parse(p[3]))));
         } else {
           f.put(name, value);
         }
       }
-      AttachmentId id = new AttachmentId(need(f, "network"), need(f, "container"), need(f, "ifname"));
-      return new Attachment(id, need(f, "host"), f.getOrDefault("netns", ""), f.getOrDefault("boot", ""), Long.parseLong(need(f, "since")), ips);
+      AttachmentId id =
+          new AttachmentId(need(f, "network"), need(f, "container"), need(f, "ifname"));
+      return new Attachment(
+          id,
+          need(f, "host"),
+          f.getOrDefault("netns", ""),
+          f.getOrDefault("boot", ""),
+          Long.parseLong(need(f, "since")),
+          ips);
     } catch (IllegalArgumentException | org.clusteripam.core.ipam.InvalidRequestException e) {
       throw new StoreCorruptException(key, e.getMessage(), e);
     }

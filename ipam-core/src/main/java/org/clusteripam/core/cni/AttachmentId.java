@@ -8,7 +8,8 @@ import org.clusteripam.core.ipam.Names;
  * CNI_IFNAME}. A repeated ADD of the same identity is a replay.
  *
  * <p>Network names and container ids follow the CNI spec's character set, which is the key-safe set
- * of {@link Names}; an interface name may hold any character Linux allows, so it is escaped for keys.
+ * of {@link Names}; an interface name may hold any character Linux allows, so it is escaped for
+ * keys.
  */
 public record AttachmentId(String network, String containerId, String ifname) {
   public static final int MAX_NETWORK = 128;
@@ -16,18 +17,30 @@ public record AttachmentId(String network, String containerId, String ifname) {
 
   public AttachmentId {
     if (!Names.isValid(network, MAX_NETWORK)) {
-      throw new InvalidRequestException(Names.problem("CNI network name", MAX_NETWORK, String.valueOf(network)));
+      throw new InvalidRequestException(
+          Names.problem("CNI network name", MAX_NETWORK, String.valueOf(network)));
     }
     if (!Names.isValid(containerId, MAX_CONTAINER_ID)) {
-      throw new InvalidRequestException(Names.problem("CNI_CONTAINERID", MAX_CONTAINER_ID, String.valueOf(containerId)));
+      throw new InvalidRequestException(
+          Names.problem("CNI_CONTAINERID", MAX_CONTAINER_ID, String.valueOf(containerId)));
     }
-    if (ifname == null || ifname.isEmpty() || ifname.length() > 15 || ifname.equals(".") || ifname.equals("..")
+    if (ifname == null
+        || ifname.isEmpty()
+        || ifname.length() > 15
+        || ifname.equals(".")
+        || ifname.equals("..")
         || ifname.chars().anyMatch(c -> c == '/' || c == ':' || c <= ' ' || c > '~')) {
-      throw new InvalidRequestException("CNI_IFNAME must be 1-15 printable characters without '/', ':' or spaces, got \"" + ifname + "\"");
+      throw new InvalidRequestException(
+          "CNI_IFNAME must be 1-15 printable characters without '/', ':' or spaces, got \""
+              + ifname
+              + "\"");
     }
   }
 
-  /** {@code <network>/<container>/<escaped ifname>}: the attachment's part of its key and holder name. */
+  /**
+   * {@code <network>/<container>/<escaped ifname>}: the attachment's part of its key and holder
+   * name.
+   */
   public String path() {
     return network + "/" + containerId + "/" + escape(ifname);
   }

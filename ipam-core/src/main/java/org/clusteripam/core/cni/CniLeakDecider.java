@@ -13,9 +13,9 @@ import org.clusteripam.core.reconcile.Suspect;
 /**
  * The pure decision of CNI reconciliation: an attachment whose DEL never came is a leak when its
  * network namespace is gone or it was added under an earlier boot of the host. Like {@link
- * LeakDecider}, a leak is released only after {@link LeakDecider#SIGHTINGS} consecutive sightings of
- * the same attachment (same {@code sinceMillis}) spanning the grace period; the caller re-checks the
- * namespace just before a conditional release.
+ * LeakDecider}, a leak is released only after {@link LeakDecider#SIGHTINGS} consecutive sightings
+ * of the same attachment (same {@code sinceMillis}) spanning the grace period; the caller re-checks
+ * the namespace just before a conditional release.
  */
 public final class CniLeakDecider {
   private CniLeakDecider() {}
@@ -55,8 +55,13 @@ public final class CniLeakDecider {
    * @param netnsPresent the netns paths (of {@code attachments}) that exist now
    * @param bootId this host's current boot id
    */
-  public static Decision decide(List<Attachment> attachments, Set<String> netnsPresent, String bootId, Map<String, Suspect> previous,
-      Instant now, Duration grace) {
+  public static Decision decide(
+      List<Attachment> attachments,
+      Set<String> netnsPresent,
+      String bootId,
+      Map<String, Suspect> previous,
+      Instant now,
+      Duration grace) {
     List<Leak> leaks = new ArrayList<>();
     List<Leak> releasable = new ArrayList<>();
     Map<String, Suspect> suspects = new HashMap<>();
@@ -69,11 +74,13 @@ public final class CniLeakDecider {
       leaks.add(leak);
       String key = CniKeys.key(a.host(), a.id());
       Suspect before = previous.get(key);
-      Suspect current = before != null && before.generation() == a.sinceMillis()
-          ? new Suspect(before.firstSeen(), before.sightings() + 1, a.sinceMillis())
-          : new Suspect(now, 1, a.sinceMillis());
+      Suspect current =
+          before != null && before.generation() == a.sinceMillis()
+              ? new Suspect(before.firstSeen(), before.sightings() + 1, a.sinceMillis())
+              : new Suspect(now, 1, a.sinceMillis());
       suspects.put(key, current);
-      if (current.sightings() >= LeakDecider.SIGHTINGS && !current.firstSeen().plus(grace).isAfter(now)) {
+      if (current.sightings() >= LeakDecider.SIGHTINGS
+          && !current.firstSeen().plus(grace).isAfter(now)) {
         releasable.add(leak);
       }
     }

@@ -1,6 +1,7 @@
 package org.clusteripam.core.engine;
 
 import java.util.Optional;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.net.IpPrefix;
 
 /**
@@ -8,7 +9,7 @@ import org.clusteripam.core.net.IpPrefix;
  * pool with {@code --ipam-opt addressing=cluster|per-host} (default: cluster).
  *
  * <p>{@link Cluster}: the swarm manager's allocations are cluster-wide, held by {@link
- * #GLOBAL_HOLDER}; a node re-requesting the manager's address gets exactly that address and holds a
+ * Holder#GLOBAL}; a node re-requesting the manager's address gets exactly that address and holds a
  * reference to it.
  *
  * <p>{@link PerHost} (the seed design): the manager's dynamic allocations — task addresses, VIPs,
@@ -17,23 +18,7 @@ import org.clusteripam.core.net.IpPrefix;
  * claim blocks inside the placeholder range and the manager never allocates outside it.
  */
 public sealed interface AddressingMode permits AddressingMode.Cluster, AddressingMode.PerHost {
-  /** The holder name of swarm-wide allocations (not a valid host id, so it never collides). */
-  String GLOBAL_HOLDER = "@global";
-
   AddressingMode CLUSTER = new Cluster();
-
-  /** Who holds what a request in the given space allocates (the same in both modes). */
-  static String holder(String hostId, boolean globalSpace) {
-    return globalSpace ? GLOBAL_HOLDER : hostId;
-  }
-
-  /**
-   * Whether {@code requester} may add its reference to an address already held by {@code holder}
-   * (instead of being refused as a conflict).
-   */
-  static boolean mayShare(String requester, String holder) {
-    return GLOBAL_HOLDER.equals(holder);
-  }
 
   /** The placeholder range of a per-host pool; empty in cluster mode. */
   default Optional<IpPrefix> placeholders() {

@@ -10,7 +10,11 @@ public final class ConfigMismatchException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
   public ConfigMismatchException(String store, List<String> differences) {
-    super("the configuration does not match the state in " + store + ": " + String.join("; ", differences)
-        + " (use the stored parameters, or a new store or prefix for a new layout)");
+    super(
+        "the configuration does not match the state in "
+            + store
+            + ": "
+            + String.join("; ", differences)
+            + " (use the stored parameters, or a new store or prefix for a new layout)");
   }
 }

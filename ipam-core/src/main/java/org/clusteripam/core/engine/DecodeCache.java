@@ -2,16 +2,18 @@ package org.clusteripam.core.engine;
 
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
-import org.clusteripam.core.alloc.SupernetCarver;
+import org.clusteripam.core.ipam.Holder;
+import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.Block;
+import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.state.PoolRecord;
 import org.clusteripam.core.state.StateCodec;
 
 /**
  * Memoizes the decoding of block and pool values: a host usually reads back exactly the bytes it
  * wrote or read last, so comparing bytes (a memcmp) replaces a JSON parse on the hot path. A pure
- * cache of a pure function: a stale or foreign value simply misses. The supernet carver is memoized
- * per {@code carve/<family>} value, so creating a pool does not re-carve every pool.
+ * cache of a pure function: a stale or foreign value simply misses. Carving ranges too: a carving
+ * reads every range record of the family as a hint.
  */
 final class DecodeCache {
   private static final int MAX = 8192;
@@ -55,36 +57,82 @@ final class DecodeCache {
     pools.put(key, new Entry<>(bytes, record));
   }
 
-  /** A carver for the pools as of one {@code carve/<family>} value (bytes); replaced when it changes. */
-  private record CarverEntry(byte[] carve, SupernetCarver carver) {}
-
-  private final ConcurrentHashMap<String, CarverEntry> carvers = new ConcurrentHashMap<>();
-
-  /** What carving a /{@code length} from the memoized carver gives, and how many pools it holds. */
-  record Carved(java.util.Optional<org.clusteripam.core.net.IpPrefix> prefix, long inUse) {}
-
-  /** Carves (without taking) from the carver memoized for exactly {@code carve}, or null when there is none. */
-  synchronized Carved lowestFree(String supernet, byte[] carve, int length) {
-    CarverEntry e = carvers.get(supernet);
-    if (e == null || !Arrays.equals(e.carve, carve)) {
-      return null;
-    }
-    return new Carved(e.carver.lowestFree(length), e.carver.takenCount());
-  }
-
-  synchronized void rememberCarver(String supernet, byte[] carve, SupernetCarver carver) {
-    carvers.put(supernet, new CarverEntry(carve.clone(), carver));
-  }
-
   /**
-   * Moves the carver memoized for {@code before} to {@code after}, which adds {@code taken}: the
-   * carver is updated instead of rebuilt. A no-op when the memo is for another value.
+   * Block and affinity keys: their text is built from prefixes on every call of the hot path
+   * otherwise.
    */
-  synchronized void advanceCarver(String supernet, byte[] before, byte[] after, org.clusteripam.core.net.IpPrefix taken) {
-    CarverEntry e = carvers.get(supernet);
-    if (e != null && Arrays.equals(e.carve, before)) {
-      e.carver.reserve(taken);
-      carvers.put(supernet, new CarverEntry(after.clone(), e.carver));
+  private record BlockId(IpPrefix pool, IpPrefix block) {}
+
+  private record HolderId(IpPrefix pool, Holder holder) {}
+
+  private final ConcurrentHashMap<BlockId, String> blockKeys = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<HolderId, String> affinityKeys = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<IpPrefix, String> poolKeys = new ConcurrentHashMap<>();
+
+  /** {@link Keys#block}, memoized. */
+  String blockKey(IpPrefix pool, IpPrefix block) {
+    BlockId id = new BlockId(pool, block);
+    String k = blockKeys.get(id);
+    if (k == null) {
+      if (blockKeys.size() >= MAX) {
+        blockKeys.clear();
+      }
+      k = Keys.block(pool, block);
+      blockKeys.put(id, k);
     }
+    return k;
+  }
+
+  /** {@link Keys#affinity}, memoized. */
+  String affinityKey(IpPrefix pool, Holder holder) {
+    HolderId id = new HolderId(pool, holder);
+    String k = affinityKeys.get(id);
+    if (k == null) {
+      if (affinityKeys.size() >= MAX) {
+        affinityKeys.clear();
+      }
+      k = Keys.affinity(pool, holder);
+      affinityKeys.put(id, k);
+    }
+    return k;
+  }
+
+  /** {@link Keys#pool}, memoized. */
+  String poolKey(IpPrefix pool) {
+    String k = poolKeys.get(pool);
+    if (k == null) {
+      if (poolKeys.size() >= MAX) {
+        poolKeys.clear();
+      }
+      k = Keys.pool(pool);
+      poolKeys.put(pool, k);
+    }
+    return k;
+  }
+
+  private final ConcurrentHashMap<String, Entry<org.clusteripam.core.alloc.CarvingRange>> ranges =
+      new ConcurrentHashMap<>();
+
+  /** The carving range stored at {@code key} (a range key of {@code family}). */
+  org.clusteripam.core.alloc.CarvingRange range(
+      String key, byte[] bytes, String familyPrefix, int slotLength) {
+    Entry<org.clusteripam.core.alloc.CarvingRange> e = ranges.get(key);
+    if (e != null && Arrays.equals(e.bytes, bytes)) {
+      return e.record;
+    }
+    IpPrefix range;
+    try {
+      range = Keys.parseSegment(key.substring(familyPrefix.length()));
+    } catch (IllegalArgumentException ex) {
+      throw new org.clusteripam.core.store.StoreCorruptException(
+          key, "not a range key: " + ex.getMessage(), ex);
+    }
+    org.clusteripam.core.alloc.CarvingRange r =
+        StateCodec.decodeRange(key, bytes, range, slotLength);
+    if (ranges.size() >= MAX) {
+      ranges.clear();
+    }
+    ranges.put(key, new Entry<>(bytes.clone(), r));
+    return r;
   }
 }

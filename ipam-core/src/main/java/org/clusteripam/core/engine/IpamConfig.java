@@ -1,9 +1,12 @@
 package org.clusteripam.core.engine;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.clusteripam.core.alloc.AddressPolicy;
+import org.clusteripam.core.alloc.FamilyCarving;
 import org.clusteripam.core.alloc.StandardAddressPolicy;
 import org.clusteripam.core.ipam.AddressSpaces;
 import org.clusteripam.core.net.IpFamily;
@@ -16,6 +19,8 @@ import org.clusteripam.core.state.CarvingConfig;
  * pools with /112 host blocks, borrowing allowed, no cooldown. (The addressing mode is chosen per
  * pool, by RequestPool options: see {@link AddressingMode}.)
  *
+ * @param v4 how IPv4 is carved (its supernet is required)
+ * @param v6 how IPv6 is carved (no supernet: no dynamic IPv6 pools)
  * @param strictAffinity when true a host never allocates from another host's block
  * @param cooldown how long a released address is not handed out again dynamically
  * @param dynamicPolicy how a block picks the next address for requests that do not ask for serial
@@ -23,18 +28,14 @@ import org.clusteripam.core.state.CarvingConfig;
  *     AddressPolicy} (deterministic; see its contract). Not stored: every node should use the same.
  * @param replayWindow how long after a holder re-requests a pool it already holds (dockerd's
  *     restore at start, swarm's after a leader change) its requests for addresses it already holds
- *     are taken as replays and succeed; outside it such a request is a second endpoint asking for
- *     a taken address and is refused. Default 2 minutes: dockerd re-sends every aux and endpoint
+ *     are taken as replays and succeed; outside it such a request is a second endpoint asking for a
+ *     taken address and is refused. Default 2 minutes: dockerd re-sends every aux and endpoint
  *     address within seconds of the pool, even with hundreds of networks, while a user's second
  *     {@code docker run --ip X} minutes later must not get X again.
  */
 public record IpamConfig(
-    IpPrefix supernetV4,
-    Optional<IpPrefix> supernetV6,
-    int networkLengthV4,
-    int networkLengthV6,
-    int blockLengthV4,
-    int blockLengthV6,
+    FamilyCarving v4,
+    FamilyCarving v6,
     boolean strictAffinity,
     Duration cooldown,
     AddressSpaces addressSpaces,
@@ -45,18 +46,21 @@ public record IpamConfig(
   public static final Duration DEFAULT_REPLAY_WINDOW = Duration.ofMinutes(2);
 
   public IpamConfig {
-    Objects.requireNonNull(supernetV4, "supernetV4");
-    Objects.requireNonNull(supernetV6, "supernetV6");
+    Objects.requireNonNull(v4, "v4");
+    Objects.requireNonNull(v6, "v6");
     Objects.requireNonNull(cooldown, "cooldown");
     Objects.requireNonNull(addressSpaces, "addressSpaces");
-    if (supernetV4.family() != IpFamily.IPV4) {
-      throw new IllegalArgumentException("the IPv4 supernet " + supernetV4 + " is not IPv4");
+    if (v4.family() != IpFamily.IPV4) {
+      throw new IllegalArgumentException("v4 carves " + v4.family() + ", not IPv4");
     }
-    if (supernetV6.isPresent() && supernetV6.get().family() != IpFamily.IPV6) {
-      throw new IllegalArgumentException("the IPv6 supernet " + supernetV6.get() + " is not IPv6");
+    if (v6.family() != IpFamily.IPV6) {
+      throw new IllegalArgumentException("v6 carves " + v6.family() + ", not IPv6");
     }
-    checkLengths("IPv4", supernetV4.length(), networkLengthV4, blockLengthV4, 32);
-    checkLengths("IPv6", supernetV6.map(IpPrefix::length).orElse(0), networkLengthV6, blockLengthV6, 128);
+    if (v4.supernet().isEmpty()) {
+      throw new IllegalArgumentException("an IPv4 supernet is required");
+    }
+    v4.checked();
+    v6.checked();
     if (cooldown.isNegative()) {
       throw new IllegalArgumentException("cooldown must not be negative, got " + cooldown);
     }
@@ -66,7 +70,8 @@ public record IpamConfig(
     }
     Objects.requireNonNull(dynamicPolicy, "dynamicPolicy");
     if (dynamicPolicy == StandardAddressPolicy.SERIAL) {
-      throw new IllegalArgumentException("the dynamic policy is for requests that do not ask for serial allocation: use LOWEST_FREE or a custom policy");
+      throw new IllegalArgumentException(
+          "the dynamic policy is for requests that do not ask for serial allocation: use LOWEST_FREE or a custom policy");
     }
   }
 
@@ -76,16 +81,6 @@ public record IpamConfig(
    */
   public AddressPolicy policyFor(boolean serial) {
     return serial ? StandardAddressPolicy.SERIAL : dynamicPolicy;
-  }
-
-  private static void checkLengths(String fam, int supernet, int network, int block, int bits) {
-    if (network < supernet || network > bits) {
-      throw new IllegalArgumentException(fam + " network prefix length /" + network + " must be between the supernet's /" + supernet + " and /" + bits);
-    }
-    // Blocks hold at most 2^64 addresses: offsets inside a block are unsigned 64-bit values.
-    if (block < bits - 64 || block > bits) {
-      throw new IllegalArgumentException(fam + " host block length /" + block + " must be between /" + Math.max(0, bits - 64) + " and /" + bits);
-    }
   }
 
   public static IpamConfig defaults() {
@@ -98,62 +93,74 @@ public record IpamConfig(
 
   /** The part stored at key {@code config} and checked against every node's configuration. */
   public CarvingConfig carving() {
-    return new CarvingConfig(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6);
+    return new CarvingConfig(v4, v6);
+  }
+
+  public FamilyCarving family(IpFamily f) {
+    return f == IpFamily.IPV4 ? v4 : v6;
   }
 
   public Optional<IpPrefix> supernet(IpFamily f) {
-    return f == IpFamily.IPV4 ? Optional.of(supernetV4) : supernetV6;
+    return family(f).supernet();
   }
 
   public int networkLength(IpFamily f) {
-    return f == IpFamily.IPV4 ? networkLengthV4 : networkLengthV6;
+    return family(f).networkLength();
   }
 
   public int blockLength(IpFamily f) {
-    return f == IpFamily.IPV4 ? blockLengthV4 : blockLengthV6;
+    return family(f).blockLength();
   }
 
-  /** A mutable builder starting from the defaults. */
+  /**
+   * A mutable builder starting from the defaults; each family's values are checked by {@link
+   * #build()}.
+   */
   public static final class Builder {
-    private IpPrefix supernetV4 = IpPrefix.parse("10.80.0.0/12");
-    private Optional<IpPrefix> supernetV6 = Optional.of(IpPrefix.parse("fd80:cafe::/48"));
-    private int networkLengthV4 = 24;
-    private int networkLengthV6 = 64;
-    private int blockLengthV4 = 26;
-    private int blockLengthV6 = 112;
+    private final Map<IpFamily, Optional<IpPrefix>> supernets =
+        new EnumMap<>(
+            Map.of(
+                IpFamily.IPV4,
+                Optional.of(IpPrefix.parse("10.80.0.0/12")),
+                IpFamily.IPV6,
+                Optional.of(IpPrefix.parse("fd80:cafe::/48"))));
+    private final Map<IpFamily, Integer> networkLengths =
+        new EnumMap<>(Map.of(IpFamily.IPV4, 24, IpFamily.IPV6, 64));
+    private final Map<IpFamily, Integer> blockLengths =
+        new EnumMap<>(Map.of(IpFamily.IPV4, 26, IpFamily.IPV6, 112));
     private boolean strictAffinity;
     private Duration cooldown = Duration.ZERO;
     private AddressSpaces addressSpaces = AddressSpaces.DEFAULT;
     private Duration replayWindow = DEFAULT_REPLAY_WINDOW;
     private AddressPolicy dynamicPolicy = StandardAddressPolicy.LOWEST_FREE;
 
-    public Builder supernetV4(IpPrefix p) {
-      supernetV4 = p;
+    /** The supernet of {@code p}'s family. */
+    public Builder supernet(IpPrefix p) {
+      supernets.put(p.family(), Optional.of(p));
       return this;
     }
 
-    public Builder supernetV6(Optional<IpPrefix> p) {
-      supernetV6 = p;
+    /** No dynamic pools of family {@code f} (IPv4 always needs a supernet). */
+    public Builder noSupernet(IpFamily f) {
+      supernets.put(f, Optional.empty());
       return this;
     }
 
-    public Builder networkLengthV4(int l) {
-      networkLengthV4 = l;
+    public Builder networkLength(IpFamily f, int length) {
+      networkLengths.put(f, length);
       return this;
     }
 
-    public Builder networkLengthV6(int l) {
-      networkLengthV6 = l;
+    public Builder blockLength(IpFamily f, int length) {
+      blockLengths.put(f, length);
       return this;
     }
 
-    public Builder blockLengthV4(int l) {
-      blockLengthV4 = l;
-      return this;
-    }
-
-    public Builder blockLengthV6(int l) {
-      blockLengthV6 = l;
+    /** Every value of {@code c}'s family. */
+    public Builder family(FamilyCarving c) {
+      supernets.put(c.family(), c.supernet());
+      networkLengths.put(c.family(), c.networkLength());
+      blockLengths.put(c.family(), c.blockLength());
       return this;
     }
 
@@ -182,9 +189,19 @@ public record IpamConfig(
       return this;
     }
 
+    private FamilyCarving carving(IpFamily f) {
+      return new FamilyCarving(f, supernets.get(f), networkLengths.get(f), blockLengths.get(f));
+    }
+
     public IpamConfig build() {
-      return new IpamConfig(supernetV4, supernetV6, networkLengthV4, networkLengthV6, blockLengthV4, blockLengthV6, strictAffinity, cooldown,
-          addressSpaces, replayWindow, dynamicPolicy);
+      return new IpamConfig(
+          carving(IpFamily.IPV4),
+          carving(IpFamily.IPV6),
+          strictAffinity,
+          cooldown,
+          addressSpaces,
+          replayWindow,
+          dynamicPolicy);
     }
   }
 }

@@ -18,7 +18,8 @@ import org.clusteripam.core.store.StateStore;
  */
 public final class IpamEngine {
   private final ClusterIpam engine;
-  private final java.util.concurrent.ConcurrentHashMap<HostId, CniIpam> cni = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.ConcurrentHashMap<HostId, CniIpam> cni =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private IpamEngine(ClusterIpam engine) {
     this.engine = engine;
@@ -39,17 +40,23 @@ public final class IpamEngine {
     return engine;
   }
 
-  /** Per-host addressing: catalog, placeholder mappings, service VIPs, load-balancer state, routes. */
+  /**
+   * Per-host addressing: catalog, placeholder mappings, service VIPs, load-balancer state, routes.
+   */
   public HostAddressing perHost() {
     return engine;
   }
 
   /** The CNI attachments of {@code node} (one facet per host, with its caches). */
   public CniIpam cni(HostId node) {
-    return cni.computeIfAbsent(Objects.requireNonNull(node, "node"), n -> CniAttachments.of(engine, n, engine.clock()));
+    return cni.computeIfAbsent(
+        Objects.requireNonNull(node, "node"), n -> CniAttachments.of(engine, n, engine.clock()));
   }
 
-  /** Read-only snapshots of the store (for the CLI, metrics and reconciliation; never on a request path). */
+  /**
+   * Read-only snapshots of the store (for the CLI, metrics and reconciliation; never on a request
+   * path).
+   */
   public IpamQueries queries() {
     return engine.queries();
   }

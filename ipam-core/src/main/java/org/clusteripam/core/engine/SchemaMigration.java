@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.state.AffinityRecord;
@@ -51,7 +52,10 @@ public final class SchemaMigration {
     static final Report NOTHING = new Report(false, 0, 0, 0);
   }
 
-  /** Migrates {@code store} if it is schema 1, or finishes an interrupted migration; a no-op otherwise. */
+  /**
+   * Migrates {@code store} if it is schema 1, or finishes an interrupted migration; a no-op
+   * otherwise.
+   */
   public static Report migrate(StateStore store, long nowMillis) {
     Optional<Versioned> config = Optional.ofNullable(store.list(Keys.CONFIG).get(Keys.CONFIG));
     if (config.isEmpty()) {
@@ -74,38 +78,49 @@ public final class SchemaMigration {
         }
       }
     }
-    derived.forEach((k, v) -> {
-      Versioned old = all.get(k);
-      if (old == null || !Arrays.equals(old.value(), v)) {
-        puts.add(Map.entry(k, v));
-      }
-    });
+    derived.forEach(
+        (k, v) -> {
+          Versioned old = all.get(k);
+          if (old == null || !Arrays.equals(old.value(), v)) {
+            puts.add(Map.entry(k, v));
+          }
+        });
     for (int i = 0; i < puts.size(); i += CHUNK) {
       List<Map.Entry<String, byte[]>> chunk = puts.subList(i, Math.min(puts.size(), i + CHUNK));
-      store.transact("migrate.write", v -> {
-        chunk.forEach(e -> v.put(e.getKey(), e.getValue()));
-        return null;
-      });
+      store.transact(
+          "migrate.write",
+          v -> {
+            chunk.forEach(e -> v.put(e.getKey(), e.getValue()));
+            return null;
+          });
     }
     for (int i = 0; i < deletes.size(); i += CHUNK) {
       List<String> chunk = deletes.subList(i, Math.min(deletes.size(), i + CHUNK));
-      store.transact("migrate.clear", v -> {
-        chunk.forEach(v::delete);
-        return null;
-      });
+      store.transact(
+          "migrate.clear",
+          v -> {
+            chunk.forEach(v::delete);
+            return null;
+          });
     }
     CarvingConfig carving = StateCodec.decodeConfig(Keys.CONFIG, cfg);
-    boolean flipped = store.transact("migrate.flip", v -> {
-      Optional<byte[]> c = v.get(Keys.CONFIG);
-      Optional<byte[]> idx = v.get(Keys.POOL_INDEX_V1);
-      if (c.isEmpty() || !Arrays.equals(c.get(), cfg) || !Arrays.equals(idx.orElse(null), index)) {
-        return false;
-      }
-      v.put(Keys.CONFIG, StateCodec.encode(carving, true));
-      return true;
-    });
+    boolean flipped =
+        store.transact(
+            "migrate.flip",
+            v -> {
+              Optional<byte[]> c = v.get(Keys.CONFIG);
+              Optional<byte[]> idx = v.get(Keys.POOL_INDEX_V1);
+              if (c.isEmpty()
+                  || !Arrays.equals(c.get(), cfg)
+                  || !Arrays.equals(idx.orElse(null), index)) {
+                return false;
+              }
+              v.put(Keys.CONFIG, StateCodec.encode(carving, true));
+              return true;
+            });
     if (!flipped) {
-      throw new StoreConflictException("the schema-1 store changed while it was being migrated (is a schema-1 daemon still running?); start again");
+      throw new StoreConflictException(
+          "the schema-1 store changed while it was being migrated (is a schema-1 daemon still running?); start again");
     }
     return finish(store, new Report(true, puts.size(), deletes.size(), 0));
   }
@@ -114,7 +129,8 @@ public final class SchemaMigration {
   static TreeMap<String, byte[]> derive(SortedMap<String, Versioned> all) {
     TreeMap<String, byte[]> out = new TreeMap<>();
     TreeMap<IpFamily, Long> counts = new TreeMap<>();
-    for (Map.Entry<String, Versioned> e : all.subMap(Keys.POOLS, Keys.POOLS + Character.MAX_VALUE).entrySet()) {
+    for (Map.Entry<String, Versioned> e :
+        all.subMap(Keys.POOLS, Keys.POOLS + Character.MAX_VALUE).entrySet()) {
       if (e.getKey().equals(Keys.POOL_INDEX_V1)) {
         continue;
       }
@@ -122,25 +138,37 @@ public final class SchemaMigration {
       IpPrefix prefix = p.pool().prefix();
       counts.merge(prefix.family(), 1L, Long::sum);
       for (String h : p.holders()) {
-        Optional<Long> replay = AddressingMode.GLOBAL_HOLDER.equals(h) ? Optional.empty() : Optional.ofNullable(p.replayFrom().get(h));
-        out.put(Keys.holder(prefix, h), StateCodec.encode(new HolderRecord(h, replay)));
+        Holder holder = StateView.stored(e.getKey(), h);
+        Optional<Long> replay =
+            Holder.GLOBAL.equals(holder)
+                ? Optional.empty()
+                : Optional.ofNullable(p.replayFrom().get(h));
+        out.put(Keys.holder(prefix, holder), StateCodec.encode(new HolderRecord(holder, replay)));
       }
-      p.pool().name().ifPresent(n -> out.put(Keys.name(prefix.family(), n), StateCodec.encodeName(prefix)));
-      TreeMap<String, TreeSet<IpPrefix>> owned = new TreeMap<>();
+      p.pool()
+          .name()
+          .ifPresent(n -> out.put(Keys.name(prefix.family(), n), StateCodec.encodeName(prefix)));
+      TreeMap<Holder, TreeSet<IpPrefix>> owned = new TreeMap<>();
       String blocks = Keys.blocksOf(prefix);
-      for (Map.Entry<String, Versioned> b : all.subMap(blocks, blocks + Character.MAX_VALUE).entrySet()) {
-        Block blk = StateCodec.decodeBlock(b.getKey(), b.getValue().value());
-        if (!blk.owner().isEmpty()) {
-          owned.computeIfAbsent(blk.owner(), k -> new TreeSet<>()).add(blk.block());
+      for (Map.Entry<String, Versioned> b :
+          all.subMap(blocks, blocks + Character.MAX_VALUE).entrySet()) {
+        if (Keys.isBlockChunk(b.getKey())) {
+          continue; // only the block's own value says its owner
         }
+        Block blk = StateCodec.decodeBlock(b.getKey(), b.getValue().value());
+        blk.owner().ifPresent(o -> owned.computeIfAbsent(o, k -> new TreeSet<>()).add(blk.block()));
       }
-      owned.forEach((o, bs) -> out.put(Keys.affinity(prefix, o), StateCodec.encode(new AffinityRecord(o, bs))));
+      owned.forEach(
+          (o, bs) ->
+              out.put(Keys.affinity(prefix, o), StateCodec.encode(new AffinityRecord(o, bs))));
     }
-    counts.forEach((f, n) -> out.put(Keys.carve(f), StateCodec.encode(new CarveRecord(n, n))));
+    counts.forEach((f, n) -> out.put(Keys.carve(f), StateCodec.encode(CarveRecord.legacy(n, n))));
     return out;
   }
 
-  /** After the flip: every schema-1 value is rewritten (or the index deleted), then the flag goes. */
+  /**
+   * After the flip: every schema-1 value is rewritten (or the index deleted), then the flag goes.
+   */
   private static Report finish(StateStore store, Report soFar) {
     List<String> old = new ArrayList<>();
     for (Map.Entry<String, Versioned> e : store.list("").entrySet()) {
@@ -151,34 +179,41 @@ public final class SchemaMigration {
     int rewritten = 0;
     for (int i = 0; i < old.size(); i += CHUNK) {
       List<String> chunk = old.subList(i, Math.min(old.size(), i + CHUNK));
-      rewritten += store.transact("migrate.rewrite", v -> {
-        int n = 0;
-        for (String k : chunk) {
-          Optional<byte[]> cur = v.get(k);
-          if (cur.isEmpty() || !isSchema1(cur.get())) {
-            continue;
-          }
-          if (k.equals(Keys.POOL_INDEX_V1)) {
-            v.delete(k);
-            n++;
-          } else {
-            byte[] next = reencode(k, cur.get());
-            if (next != cur.get()) {
-              v.put(k, next);
-              n++;
-            }
-          }
-        }
-        return n;
-      });
+      rewritten +=
+          store.transact(
+              "migrate.rewrite",
+              v -> {
+                int n = 0;
+                for (String k : chunk) {
+                  Optional<byte[]> cur = v.get(k);
+                  if (cur.isEmpty() || !isSchema1(cur.get())) {
+                    continue;
+                  }
+                  if (k.equals(Keys.POOL_INDEX_V1)) {
+                    v.delete(k);
+                    n++;
+                  } else {
+                    byte[] next = reencode(k, cur.get());
+                    if (next != cur.get()) {
+                      v.put(k, next);
+                      n++;
+                    }
+                  }
+                }
+                return n;
+              });
     }
-    store.transact("migrate.done", v -> {
-      Optional<byte[]> c = v.get(Keys.CONFIG);
-      if (c.isPresent() && StateCodec.migrating(c.get())) {
-        v.put(Keys.CONFIG, StateCodec.encode(StateCodec.decodeConfig(Keys.CONFIG, c.get()), false));
-      }
-      return null;
-    });
+    store.transact(
+        "migrate.done",
+        v -> {
+          Optional<byte[]> c = v.get(Keys.CONFIG);
+          if (c.isPresent() && StateCodec.migrating(c.get())) {
+            v.put(
+                Keys.CONFIG,
+                StateCodec.encode(StateCodec.decodeConfig(Keys.CONFIG, c.get()), false));
+          }
+          return null;
+        });
     return new Report(soFar.flipped(), soFar.written(), soFar.deleted(), rewritten);
   }
 

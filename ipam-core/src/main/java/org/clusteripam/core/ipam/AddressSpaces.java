@@ -2,7 +2,8 @@ package org.clusteripam.core.ipam;
 
 /** The local and global address space names returned by GetDefaultAddressSpaces. */
 public record AddressSpaces(String local, String global) {
-  public static final AddressSpaces DEFAULT = new AddressSpaces("ClusterIpamLocal", "ClusterIpamGlobal");
+  public static final AddressSpaces DEFAULT =
+      new AddressSpaces("ClusterIpamLocal", "ClusterIpamGlobal");
 
   public AddressSpaces {
     if (local.equals(global)) {

@@ -11,10 +11,10 @@ import org.clusteripam.core.net.IpPrefix;
 public interface DriverIpam extends Ipam {
 
   /**
-   * Drops {@code host}'s hold on {@code address} only if the allocation there was made at
-   * {@code sinceMillis} (its {@code since}) and {@code host} still holds it, in one transaction:
-   * between judging an allocation leaked and releasing it, the address may have been freed and handed
-   * out again, and that new allocation must stay. Unknown pools and addresses change nothing.
+   * Drops {@code host}'s hold on {@code address} only if the allocation there was made at {@code
+   * sinceMillis} (its {@code since}) and {@code host} still holds it, in one transaction: between
+   * judging an allocation leaked and releasing it, the address may have been freed and handed out
+   * again, and that new allocation must stay. Unknown pools and addresses change nothing.
    *
    * @return whether the hold was dropped
    */

@@ -12,7 +12,9 @@ public final class ExhaustedException extends IpamException {
     POOL("pool"),
     IP_RANGE("ip-range"),
     HOST_BLOCK("host block"),
-    /** The placeholder range of a per-host pool (swarm's task addresses, VIPs, node LB addresses). */
+    /**
+     * The placeholder range of a per-host pool (swarm's task addresses, VIPs, node LB addresses).
+     */
     PLACEHOLDERS("placeholder range");
 
     private final String label;

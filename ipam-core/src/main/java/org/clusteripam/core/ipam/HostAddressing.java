@@ -8,8 +8,10 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 import org.clusteripam.core.perhost.LbDesiredState;
+import org.clusteripam.core.perhost.NodeTasks;
 import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.perhost.RoutePlan;
+import org.clusteripam.core.perhost.TaskAddress;
 
 /**
  * The per-host addressing facet: the service catalog, placeholder mappings, each host's service
@@ -28,6 +30,19 @@ public interface HostAddressing extends ServiceVips {
    */
   int publishCatalog(Map<IpPrefix, List<CatalogService>> byPool);
 
+  /**
+   * Publishes the actual addresses of {@code host}'s running tasks, read from its own Docker: for
+   * every per-host pool the host holds, its publication becomes exactly the tasks given for that
+   * pool (none when the pool is absent from {@code byPool}). Each pool's publication is one key of
+   * the host alone, rewritten only when it changed. Returns the keys written or deleted.
+   *
+   * @throws IllegalArgumentException an address outside its pool
+   */
+  int publishTasks(HostId host, Map<IpPrefix, List<TaskAddress>> byPool);
+
+  /** Every node's publication of its running tasks in {@code pool}, by host. */
+  List<NodeTasks> publishedTasks(IpPrefix pool);
+
   /** The published catalog of a per-host pool, by service id; empty for other pools. */
   List<CatalogService> catalog(IpPrefix pool);
 
@@ -41,9 +56,9 @@ public interface HostAddressing extends ServiceVips {
   Optional<IpPrefix> placeholderRange(IpPrefix pool);
 
   /**
-   * Makes {@code host}'s own service VIPs match the catalog: one VIP per catalog service in every
-   * per-host pool the host holds, and none for services no longer listed. Returns the VIPs it holds
-   * in per-host pools afterwards.
+   * Makes {@code host}'s own service VIPs match the catalog and the nodes' task publications: one
+   * VIP per such service in every per-host pool the host holds, and none for services no longer
+   * listed. Returns the VIPs it holds in per-host pools afterwards.
    */
   List<ServiceVip> syncServiceVips(HostId host);
 

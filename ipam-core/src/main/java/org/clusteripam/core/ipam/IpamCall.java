@@ -8,7 +8,11 @@ import org.clusteripam.core.net.IpAddress;
  * PoolGrant}, {@link AddressGrant}, or {@link Void} (null) for the releases.
  */
 public sealed interface IpamCall
-    permits IpamCall.AddressSpacesCall, IpamCall.RequestPool, IpamCall.ReleasePool, IpamCall.RequestAddress, IpamCall.ReleaseAddress {
+    permits IpamCall.AddressSpacesCall,
+        IpamCall.RequestPool,
+        IpamCall.ReleasePool,
+        IpamCall.RequestAddress,
+        IpamCall.ReleaseAddress {
 
   /** The call's name in Docker's protocol ({@code RequestPool}, ...), for metrics and logs. */
   String method();

@@ -5,9 +5,9 @@ import java.util.Objects;
 import org.clusteripam.core.net.IpAddress;
 
 /**
- * An {@link Ipam} that sends every call through interceptors, the first of the list outermost,
- * then to the engine. Each call is one {@link IpamCall} value; an interceptor's answer of the wrong
- * type is a bug and fails the call with {@link ClassCastException}.
+ * An {@link Ipam} that sends every call through interceptors, the first of the list outermost, then
+ * to the engine. Each call is one {@link IpamCall} value; an interceptor's answer of the wrong type
+ * is a bug and fails the call with {@link ClassCastException}.
  */
 public final class IpamChain implements Ipam {
   private final Ipam engine;

@@ -6,7 +6,10 @@ package org.clusteripam.core.ipam;
  */
 public record PoolId(String value) {
   public PoolId {
-    if (value == null || value.isEmpty() || value.length() > 256 || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+    if (value == null
+        || value.isEmpty()
+        || value.length() > 256
+        || !value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
       throw new IllegalArgumentException("malformed pool id \"" + value + "\"");
     }
   }

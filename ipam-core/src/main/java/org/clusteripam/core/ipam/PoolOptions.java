@@ -13,6 +13,8 @@ public final class PoolOptions {
   /** {@code addressing=cluster|per-host}: the pool's addressing mode (default cluster). */
   public static final String ADDRESSING = "addressing";
 
-  /** {@code placeholders=CIDR}: the placeholder range of a per-host pool (whole blocks inside it). */
+  /**
+   * {@code placeholders=CIDR}: the placeholder range of a per-host pool (whole blocks inside it).
+   */
   public static final String PLACEHOLDERS = "placeholders";
 }

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Per-service VIPs per host: every VIP-mode service attached to a network gets one VIP on every
- * host, for that host's own load balancer (seeds/002: 100 services take 100 addresses of each host
- * block). Docker's IPAM protocol has no such request; the daemon's load balancer asks for them.
+ * host, for that host's own load balancer (100 services take 100 addresses of each host block).
+ * Docker's IPAM protocol has no such request; the daemon's load balancer asks for them.
  *
  * <p>One VIP per (service, host, pool). A VIP comes from the host's own blocks of the pool (never
  * borrowed from another host's block: routed overlays send a host's block to that host), never
@@ -15,8 +15,8 @@ import java.util.List;
 public interface ServiceVips {
 
   /**
-   * The VIP of {@code serviceId} on {@code host} in {@code pool}: the one it already has (a replay),
-   * or a new one from the host's blocks, claiming a free block when they are full.
+   * The VIP of {@code serviceId} on {@code host} in {@code pool}: the one it already has (a
+   * replay), or a new one from the host's blocks, claiming a free block when they are full.
    *
    * @throws InvalidRequestException a malformed service id
    * @throws UnknownPoolException the pool does not exist
@@ -24,7 +24,9 @@ public interface ServiceVips {
    */
   ServiceVip requestServiceVip(HostId host, PoolId pool, String serviceId);
 
-  /** Frees the VIP of {@code serviceId} on {@code host} in {@code pool}; a no-op when there is none. */
+  /**
+   * Frees the VIP of {@code serviceId} on {@code host} in {@code pool}; a no-op when there is none.
+   */
   void releaseServiceVip(HostId host, PoolId pool, String serviceId);
 
   /** The VIPs {@code host} holds in {@code pool}, by service id; empty for an unknown pool. */

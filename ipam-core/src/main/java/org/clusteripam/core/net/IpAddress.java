@@ -14,8 +14,8 @@ import java.util.Arrays;
  * IPv6 in any RFC 4291 text form (including an embedded IPv4 tail) without zone ids. {@link
  * #toString()} is canonical: dotted quad, or RFC 5952 for IPv6.
  *
- * <p>The value is held as two unsigned longs so that arithmetic and comparison do not allocate. IPv4
- * addresses sort before IPv6 addresses.
+ * <p>The value is held as two unsigned longs so that arithmetic and comparison do not allocate.
+ * IPv4 addresses sort before IPv6 addresses.
  */
 public final class IpAddress implements Comparable<IpAddress> {
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
@@ -23,6 +23,7 @@ public final class IpAddress implements Comparable<IpAddress> {
   private final IpFamily family;
   private final long hi;
   private final long lo;
+
   /** The canonical text, computed once: stored records encode the same addresses over and over. */
   private String text;
 
@@ -61,7 +62,11 @@ public final class IpAddress implements Comparable<IpAddress> {
   /** From network-order bytes: 4 for IPv4, 16 for IPv6. */
   public static IpAddress fromBytes(byte[] bytes) {
     if (bytes.length == 4) {
-      return ofV4(((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16) | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff));
+      return ofV4(
+          ((bytes[0] & 0xff) << 24)
+              | ((bytes[1] & 0xff) << 16)
+              | ((bytes[2] & 0xff) << 8)
+              | (bytes[3] & 0xff));
     }
     if (bytes.length == 16) {
       long h = 0;
@@ -87,7 +92,9 @@ public final class IpAddress implements Comparable<IpAddress> {
 
   /** The highest address of a family: 255.255.255.255 or ffff:...:ffff. */
   public static IpAddress max(IpFamily family) {
-    return family == IpFamily.IPV4 ? new IpAddress(family, 0, 0xffffffffL) : new IpAddress(family, -1L, -1L);
+    return family == IpFamily.IPV4
+        ? new IpAddress(family, 0, 0xffffffffL)
+        : new IpAddress(family, -1L, -1L);
   }
 
   public IpFamily family() {
@@ -136,7 +143,9 @@ public final class IpAddress implements Comparable<IpAddress> {
   public InetAddress toInetAddress() {
     try {
       byte[] b = toBytes();
-      return isV4() ? (Inet4Address) InetAddress.getByAddress(b) : Inet6Address.getByAddress(null, b, -1);
+      return isV4()
+          ? (Inet4Address) InetAddress.getByAddress(b)
+          : Inet6Address.getByAddress(null, b, -1);
     } catch (UnknownHostException e) {
       throw new AssertionError(e); // only thrown for a wrong byte count
     }
@@ -163,8 +172,11 @@ public final class IpAddress implements Comparable<IpAddress> {
     long l = lo + distance;
     long h = hi + (Long.compareUnsigned(l, lo) < 0 ? 1 : 0);
     // Unsigned comparisons: lo + distance may exceed 2^63 for IPv4 too.
-    if (isV4() ? (h != 0 || Long.compareUnsigned(l, 0xffffffffL) > 0) : Long.compareUnsigned(h, hi) < 0) {
-      throw new ArithmeticException(this + " + " + distance + " is outside the " + family + " space");
+    if (isV4()
+        ? (h != 0 || Long.compareUnsigned(l, 0xffffffffL) > 0)
+        : Long.compareUnsigned(h, hi) < 0) {
+      throw new ArithmeticException(
+          this + " + " + distance + " is outside the " + family + " space");
     }
     return new IpAddress(family, h, l);
   }
@@ -173,7 +185,8 @@ public final class IpAddress implements Comparable<IpAddress> {
   public IpAddress plus(BigInteger distance) {
     BigInteger v = toBigInteger().add(distance);
     if (v.signum() < 0 || v.bitLength() > family.bits()) {
-      throw new ArithmeticException(this + " + " + distance + " is outside the " + family + " space");
+      throw new ArithmeticException(
+          this + " + " + distance + " is outside the " + family + " space");
     }
     return of(family, v);
   }
@@ -189,7 +202,8 @@ public final class IpAddress implements Comparable<IpAddress> {
     long l = lo - distance;
     long h = hi - (Long.compareUnsigned(l, lo) > 0 ? 1 : 0);
     if (Long.compareUnsigned(h, hi) > 0) {
-      throw new ArithmeticException(this + " - " + distance + " is outside the " + family + " space");
+      throw new ArithmeticException(
+          this + " - " + distance + " is outside the " + family + " space");
     }
     return new IpAddress(family, h, l);
   }
@@ -221,7 +235,8 @@ public final class IpAddress implements Comparable<IpAddress> {
   public IpAddress maskTo(int prefixLength) {
     int hostBits = family.bits() - prefixLength;
     if (prefixLength < 0 || hostBits < 0) {
-      throw new IllegalArgumentException("prefix length " + prefixLength + " is out of range for " + family);
+      throw new IllegalArgumentException(
+          "prefix length " + prefixLength + " is out of range for " + family);
     }
     long h = hi;
     long l = lo;
@@ -238,7 +253,8 @@ public final class IpAddress implements Comparable<IpAddress> {
   public IpAddress fillHostBits(int prefixLength) {
     int hostBits = family.bits() - prefixLength;
     if (prefixLength < 0 || hostBits < 0) {
-      throw new IllegalArgumentException("prefix length " + prefixLength + " is out of range for " + family);
+      throw new IllegalArgumentException(
+          "prefix length " + prefixLength + " is out of range for " + family);
     }
     long h = hi;
     long l = lo;
@@ -257,7 +273,15 @@ public final class IpAddress implements Comparable<IpAddress> {
 
   void checkSameFamily(IpAddress other) {
     if (other.family != family) {
-      throw new IllegalArgumentException("cannot mix " + family + " address " + this + " with " + other.family + " address " + other);
+      throw new IllegalArgumentException(
+          "cannot mix "
+              + family
+              + " address "
+              + this
+              + " with "
+              + other.family
+              + " address "
+              + other);
     }
   }
 
@@ -292,7 +316,13 @@ public final class IpAddress implements Comparable<IpAddress> {
   }
 
   private static String v4Text(int v) {
-    return ((v >>> 24) & 0xff) + "." + ((v >>> 16) & 0xff) + "." + ((v >>> 8) & 0xff) + "." + (v & 0xff);
+    return ((v >>> 24) & 0xff)
+        + "."
+        + ((v >>> 16) & 0xff)
+        + "."
+        + ((v >>> 8) & 0xff)
+        + "."
+        + (v & 0xff);
   }
 
   private String v6Text() {
@@ -367,7 +397,8 @@ public final class IpAddress implements Comparable<IpAddress> {
         break;
       }
       if (text.charAt(i) != '.' || octets == 4) {
-        throw new IpFormatException(kind, text, "unexpected character '" + text.charAt(i) + "' at position " + i);
+        throw new IpFormatException(
+            kind, text, "unexpected character '" + text.charAt(i) + "' at position " + i);
       }
       i++;
     }

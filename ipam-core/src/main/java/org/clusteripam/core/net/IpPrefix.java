@@ -34,16 +34,28 @@ public final class IpPrefix implements Comparable<IpPrefix> {
       throw new IpFormatException("CIDR prefix", text, e.getMessage());
     }
     String len = text.substring(slash + 1);
-    if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9') || (len.length() > 1 && len.charAt(0) == '0')) {
+    if (len.isEmpty()
+        || len.length() > 3
+        || !len.chars().allMatch(c -> c >= '0' && c <= '9')
+        || (len.length() > 1 && len.charAt(0) == '0')) {
       throw new IpFormatException("CIDR prefix", text, "prefix length must be a decimal number");
     }
     int length = Integer.parseInt(len);
     if (length > address.family().bits()) {
-      throw new IpFormatException("CIDR prefix", text, "prefix length " + length + " exceeds " + address.family().bits() + " for " + address.family());
+      throw new IpFormatException(
+          "CIDR prefix",
+          text,
+          "prefix length "
+              + length
+              + " exceeds "
+              + address.family().bits()
+              + " for "
+              + address.family());
     }
     IpAddress network = address.maskTo(length);
     if (!network.equals(address)) {
-      throw new IpFormatException("CIDR prefix", text, "host bits are set; did you mean " + network + "/" + length + "?");
+      throw new IpFormatException(
+          "CIDR prefix", text, "host bits are set; did you mean " + network + "/" + length + "?");
     }
     return new IpPrefix(network, length);
   }
@@ -51,7 +63,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
   /** The prefix of the given length that contains {@code address}. */
   public static IpPrefix containing(IpAddress address, int length) {
     if (length < 0 || length > address.family().bits()) {
-      throw new IllegalArgumentException("prefix length " + length + " is out of range for " + address.family());
+      throw new IllegalArgumentException(
+          "prefix length " + length + " is out of range for " + address.family());
     }
     return new IpPrefix(address.maskTo(length), length);
   }
@@ -100,7 +113,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
   /** Number of addresses if it fits in a long (up to 2^62), else fails with a clear message. */
   public long sizeAsLong() {
     if (hostBits() > 62) {
-      throw new ArithmeticException(this + " holds 2^" + hostBits() + " addresses, too many to count in a long");
+      throw new ArithmeticException(
+          this + " holds 2^" + hostBits() + " addresses, too many to count in a long");
     }
     return 1L << hostBits();
   }
@@ -120,12 +134,15 @@ public final class IpPrefix implements Comparable<IpPrefix> {
   /** The address at {@code offset} from the start; fails outside the prefix. */
   public IpAddress addressAt(long offset) {
     if (offset < 0 || (hostBits() < 63 && offset >= (1L << hostBits()))) {
-      throw new IllegalArgumentException("offset " + Long.toUnsignedString(offset) + " is outside " + this);
+      throw new IllegalArgumentException(
+          "offset " + Long.toUnsignedString(offset) + " is outside " + this);
     }
     return network.plus(offset);
   }
 
-  /** Offset of {@code address} from the start; fails if it is outside or the offset exceeds 64 bits. */
+  /**
+   * Offset of {@code address} from the start; fails if it is outside or the offset exceeds 64 bits.
+   */
   public long offsetOf(IpAddress address) {
     if (!contains(address)) {
       throw new IllegalArgumentException(address + " is not inside " + this);
@@ -175,19 +192,22 @@ public final class IpPrefix implements Comparable<IpPrefix> {
    */
   public IpPrefix subPrefix(int subLength, long index) {
     if (subLength < length || subLength > family().bits()) {
-      throw new IllegalArgumentException("/" + subLength + " is not a sub-prefix length of " + this);
+      throw new IllegalArgumentException(
+          "/" + subLength + " is not a sub-prefix length of " + this);
     }
     int bits = subLength - length;
     if (index < 0 || (bits < 63 && index >= (1L << bits))) {
       throw new IllegalArgumentException(this + " has no /" + subLength + " number " + index);
     }
-    return new IpPrefix(network.plus(BigInteger.valueOf(index).shiftLeft(family().bits() - subLength)), subLength);
+    return new IpPrefix(
+        network.plus(BigInteger.valueOf(index).shiftLeft(family().bits() - subLength)), subLength);
   }
 
   /** Number of sub-prefixes of {@code subLength}: 2^(subLength - length). */
   public BigInteger subPrefixCount(int subLength) {
     if (subLength < length || subLength > family().bits()) {
-      throw new IllegalArgumentException("/" + subLength + " is not a sub-prefix length of " + this);
+      throw new IllegalArgumentException(
+          "/" + subLength + " is not a sub-prefix length of " + this);
     }
     return BigInteger.ONE.shiftLeft(subLength - length);
   }

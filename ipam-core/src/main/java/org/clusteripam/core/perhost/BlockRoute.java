@@ -5,7 +5,10 @@ import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 
-/** A route one host keeps: another host's block of a per-host pool, via the address that host advertises. */
+/**
+ * A route one host keeps: another host's block of a per-host pool, via the address that host
+ * advertises.
+ */
 public record BlockRoute(IpPrefix pool, IpPrefix block, HostId owner, IpAddress via) {
   public BlockRoute {
     Objects.requireNonNull(pool, "pool");

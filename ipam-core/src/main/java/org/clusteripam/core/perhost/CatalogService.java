@@ -13,7 +13,12 @@ import org.clusteripam.core.net.IpAddress;
  * ports of its endpoint spec, and its tasks' placeholders. Lists are kept sorted so that equal
  * catalogs encode to equal bytes (a publisher writes only what changed).
  */
-public record CatalogService(String serviceId, String name, Optional<IpAddress> vip, List<ServicePort> ports, List<CatalogTask> tasks) {
+public record CatalogService(
+    String serviceId,
+    String name,
+    Optional<IpAddress> vip,
+    List<ServicePort> ports,
+    List<CatalogTask> tasks) {
   public CatalogService {
     checkId("service id", serviceId);
     Objects.requireNonNull(name, "name");
@@ -22,7 +27,9 @@ public record CatalogService(String serviceId, String name, Optional<IpAddress> 
     tasks = tasks.stream().sorted(Comparator.comparing(CatalogTask::taskId)).toList();
   }
 
-  /** Swarm ids are alphanumerics; names allowed too, without '/' or spaces (they become store keys). */
+  /**
+   * Swarm ids are alphanumerics; names allowed too, without '/' or spaces (they become store keys).
+   */
   static void checkId(String what, String id) {
     if (!Names.isValid(id, 128)) {
       throw new IllegalArgumentException(Names.problem(what, 128, id));

@@ -10,11 +10,13 @@ import org.clusteripam.core.ipam.HostId;
  * and the host's own) with the actual addresses of the service's tasks on all hosts, and every
  * placeholder with its actual address. Sorted, so two plans of the same state are equal.
  */
-public record LbDesiredState(HostId host, List<VipRoute> vips, List<PlaceholderRoute> placeholders) {
+public record LbDesiredState(
+    HostId host, List<VipRoute> vips, List<PlaceholderRoute> placeholders) {
   public LbDesiredState {
     Objects.requireNonNull(host, "host");
     vips = vips.stream().sorted(Comparator.comparing(VipRoute::frontend)).toList();
-    placeholders = placeholders.stream().sorted(Comparator.comparing(PlaceholderRoute::placeholder)).toList();
+    placeholders =
+        placeholders.stream().sorted(Comparator.comparing(PlaceholderRoute::placeholder)).toList();
   }
 
   public static LbDesiredState empty(HostId host) {

@@ -9,7 +9,8 @@ import org.clusteripam.core.net.IpPrefix;
  * A placeholder (the address swarm's manager assigned to a task) and the address the node running
  * the task actually gave its container, from that node's own blocks.
  */
-public record PlaceholderMapping(IpPrefix pool, IpAddress placeholder, HostId host, IpAddress actual, long sinceMillis) {
+public record PlaceholderMapping(
+    IpPrefix pool, IpAddress placeholder, HostId host, IpAddress actual, long sinceMillis) {
   public PlaceholderMapping {
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(placeholder, "placeholder");

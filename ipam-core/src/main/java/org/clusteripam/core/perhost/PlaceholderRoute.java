@@ -13,7 +13,13 @@ import org.clusteripam.core.net.IpPrefix;
  * @param host the node running the task
  * @param serviceId the service the task belongs to, or empty when the catalog does not list it
  */
-public record PlaceholderRoute(IpPrefix pool, IpAddress placeholder, HostId host, IpAddress actual, String serviceId, List<ServicePort> ports) {
+public record PlaceholderRoute(
+    IpPrefix pool,
+    IpAddress placeholder,
+    HostId host,
+    IpAddress actual,
+    String serviceId,
+    List<ServicePort> ports) {
   public PlaceholderRoute {
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(placeholder, "placeholder");

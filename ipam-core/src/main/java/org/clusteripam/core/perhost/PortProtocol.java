@@ -2,7 +2,9 @@ package org.clusteripam.core.perhost;
 
 import java.util.Locale;
 
-/** The transport protocols a service port can use (Docker's {@code tcp}, {@code udp}, {@code sctp}). */
+/**
+ * The transport protocols a service port can use (Docker's {@code tcp}, {@code udp}, {@code sctp}).
+ */
 public enum PortProtocol {
   TCP,
   UDP,
@@ -13,7 +15,8 @@ public enum PortProtocol {
     try {
       return valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException("unknown port protocol \"" + text + "\" (tcp, udp or sctp)", e);
+      throw new IllegalArgumentException(
+          "unknown port protocol \"" + text + "\" (tcp, udp or sctp)", e);
     }
   }
 

@@ -7,8 +7,8 @@ import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpPrefix;
 
 /**
- * The routes one host should have to the other hosts' blocks of the per-host pools, and the blocks it
- * cannot route yet (with why). Sorted by block, so two plans of the same state are equal.
+ * The routes one host should have to the other hosts' blocks of the per-host pools, and the blocks
+ * it cannot route yet (with why). Sorted by block, so two plans of the same state are equal.
  */
 public record RoutePlan(HostId host, List<BlockRoute> routes, List<Unrouted> unrouted) {
   public RoutePlan {
@@ -17,6 +17,8 @@ public record RoutePlan(HostId host, List<BlockRoute> routes, List<Unrouted> unr
     unrouted = unrouted.stream().sorted(Comparator.comparing(Unrouted::block)).toList();
   }
 
-  /** A block of another host that gets no route, e.g. while its owner has not advertised an address. */
-  public record Unrouted(IpPrefix pool, IpPrefix block, String owner, String reason) {}
+  /**
+   * A block of another host that gets no route, e.g. while its owner has not advertised an address.
+   */
+  public record Unrouted(IpPrefix pool, IpPrefix block, HostId owner, String reason) {}
 }

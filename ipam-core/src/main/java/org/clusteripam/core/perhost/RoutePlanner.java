@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
@@ -15,47 +16,45 @@ import org.clusteripam.core.net.IpPrefix;
  * routes every block of every per-host pool that another host owns via the address that host
  * advertises. Pure: the same inputs give an equal {@link RoutePlan}.
  *
- * <p>Not routed, and listed as such: blocks without an owner or owned by a shared holder ({@code
- * @global}), blocks whose owner advertises no address or one of the other family, and blocks whose
- * owner's address lies inside a per-host pool (packets to it would be routed into the pool itself).
- * H's own blocks are on its bridge and need no route.
+ * <p>Blocks owned by a holder that is no host (the swarm allocator) get no route. Not routed, and
+ * listed as such: blocks whose owner advertises no address or one of the other family, and blocks
+ * whose owner's address lies inside a per-host pool (packets to it would be routed into the pool
+ * itself). H's own blocks are on its bridge and need no route.
  */
 public final class RoutePlanner {
   private RoutePlanner() {}
 
-  /** One per-host pool's blocks, each with its owner ({@code ""} when none). */
-  public record PoolBlocks(IpPrefix pool, SortedMap<IpPrefix, String> owners) {
+  /** One per-host pool's owned blocks, each with its owner. */
+  public record PoolBlocks(IpPrefix pool, SortedMap<IpPrefix, Holder> owners) {
     public PoolBlocks {
       Objects.requireNonNull(pool, "pool");
       owners = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(owners));
     }
   }
 
-  public static RoutePlan plan(HostId host, List<PoolBlocks> pools, Map<HostId, IpAddress> advertised) {
+  public static RoutePlan plan(
+      HostId host, List<PoolBlocks> pools, Map<HostId, IpAddress> advertised) {
     List<BlockRoute> routes = new ArrayList<>();
     List<RoutePlan.Unrouted> unrouted = new ArrayList<>();
     for (PoolBlocks p : pools) {
-      for (Map.Entry<IpPrefix, String> b : p.owners().entrySet()) {
-        String owner = b.getValue();
-        if (owner.isEmpty() || owner.startsWith("@") || owner.equals(host.value())) {
+      for (Map.Entry<IpPrefix, Holder> b : p.owners().entrySet()) {
+        if (!(b.getValue() instanceof Holder.Host owner) || owner.id().equals(host)) {
           continue;
         }
-        HostId ownerId;
-        try {
-          ownerId = new HostId(owner);
-        } catch (IllegalArgumentException e) {
-          unrouted.add(new RoutePlan.Unrouted(p.pool(), b.getKey(), owner, "owner is not a host id"));
-          continue;
-        }
+        HostId ownerId = owner.id();
         IpAddress via = advertised.get(ownerId);
-        String problem = via == null ? "owner advertises no address"
-            : via.family() != b.getKey().family() ? "owner advertises an " + via.family() + " address"
-            : insideAPool(via, pools) ? "owner's address " + via + " is inside a per-host pool"
-            : null;
+        String problem =
+            via == null
+                ? "owner advertises no address"
+                : via.family() != b.getKey().family()
+                    ? "owner advertises an " + via.family() + " address"
+                    : insideAPool(via, pools)
+                        ? "owner's address " + via + " is inside a per-host pool"
+                        : null;
         if (problem == null) {
           routes.add(new BlockRoute(p.pool(), b.getKey(), ownerId, via));
         } else {
-          unrouted.add(new RoutePlan.Unrouted(p.pool(), b.getKey(), owner, problem));
+          unrouted.add(new RoutePlan.Unrouted(p.pool(), b.getKey(), ownerId, problem));
         }
       }
     }

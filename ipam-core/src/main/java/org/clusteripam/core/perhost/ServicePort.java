@@ -15,10 +15,14 @@ public record ServicePort(PortProtocol protocol, int port) implements Comparable
   public static ServicePort parse(String text) {
     int slash = text.indexOf('/');
     try {
-      return slash < 0 ? new ServicePort(PortProtocol.TCP, Integer.parseInt(text.strip()))
-          : new ServicePort(PortProtocol.parse(text.substring(slash + 1)), Integer.parseInt(text.substring(0, slash).strip()));
+      return slash < 0
+          ? new ServicePort(PortProtocol.TCP, Integer.parseInt(text.strip()))
+          : new ServicePort(
+              PortProtocol.parse(text.substring(slash + 1)),
+              Integer.parseInt(text.substring(0, slash).strip()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a port: \"" + text + "\" (expected PORT or PORT/PROTOCOL)", e);
+      throw new IllegalArgumentException(
+          "not a port: \"" + text + "\" (expected PORT or PORT/PROTOCOL)", e);
     }
   }
 

@@ -12,10 +12,17 @@ import org.clusteripam.core.net.IpPrefix;
  *
  * @param hostVip whether {@code frontend} is this host's own VIP ({@link
  *     org.clusteripam.core.ipam.ServiceVips}) rather than swarm's
- * @param backends sorted, distinct; tasks whose node has not mapped their placeholder yet are absent
+ * @param backends sorted, distinct; tasks whose node has not mapped their placeholder yet are
+ *     absent
  */
-public record VipRoute(IpPrefix pool, String serviceId, String serviceName, IpAddress frontend, boolean hostVip,
-    List<ServicePort> ports, List<IpAddress> backends) {
+public record VipRoute(
+    IpPrefix pool,
+    String serviceId,
+    String serviceName,
+    IpAddress frontend,
+    boolean hostVip,
+    List<ServicePort> ports,
+    List<IpAddress> backends) {
   public VipRoute {
     Objects.requireNonNull(pool, "pool");
     Objects.requireNonNull(frontend, "frontend");

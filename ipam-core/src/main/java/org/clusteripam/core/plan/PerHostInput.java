@@ -12,8 +12,14 @@ package org.clusteripam.core.plan;
 public record PerHostInput(CapacityInput network, int placeholderPrefix, int nodes) {
   public PerHostInput {
     if (placeholderPrefix <= network.networkPrefix() || placeholderPrefix > network.hostPrefix()) {
-      throw new IllegalArgumentException("placeholder prefix /" + placeholderPrefix + " must be longer than the network prefix /"
-          + network.networkPrefix() + " and at most the host prefix /" + network.hostPrefix() + " (whole host blocks, not the whole pool)");
+      throw new IllegalArgumentException(
+          "placeholder prefix /"
+              + placeholderPrefix
+              + " must be longer than the network prefix /"
+              + network.networkPrefix()
+              + " and at most the host prefix /"
+              + network.hostPrefix()
+              + " (whole host blocks, not the whole pool)");
     }
     if (nodes < 0) {
       throw new IllegalArgumentException("nodes must not be negative, got " + nodes);

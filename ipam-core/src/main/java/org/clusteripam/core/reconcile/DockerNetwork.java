@@ -15,8 +15,14 @@ import org.clusteripam.core.net.IpPrefix;
  * @param swarm whether the network is swarm-scoped (its pool is the swarm allocator's)
  */
 public record DockerNetwork(
-    String id, String name, List<IpPrefix> subnets, Set<IpAddress> gateways, Set<IpAddress> aux, Set<IpAddress> endpoints,
-    java.util.Map<IpPrefix, IpPrefix> ipRanges, boolean swarm) {
+    String id,
+    String name,
+    List<IpPrefix> subnets,
+    Set<IpAddress> gateways,
+    Set<IpAddress> aux,
+    Set<IpAddress> endpoints,
+    java.util.Map<IpPrefix, IpPrefix> ipRanges,
+    boolean swarm) {
   public DockerNetwork {
     ipRanges = java.util.Map.copyOf(ipRanges);
     subnets = List.copyOf(subnets);
@@ -26,7 +32,13 @@ public record DockerNetwork(
   }
 
   /** A local network without ip-ranges (tests and simple cases). */
-  public DockerNetwork(String id, String name, List<IpPrefix> subnets, Set<IpAddress> gateways, Set<IpAddress> aux, Set<IpAddress> endpoints) {
+  public DockerNetwork(
+      String id,
+      String name,
+      List<IpPrefix> subnets,
+      Set<IpAddress> gateways,
+      Set<IpAddress> aux,
+      Set<IpAddress> endpoints) {
     this(id, name, subnets, gateways, aux, endpoints, java.util.Map.of(), false);
   }
 

@@ -1,17 +1,23 @@
 package org.clusteripam.core.reconcile;
 
+import java.util.SortedSet;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 
-/** One difference between Docker and the store, as reported by {@code check} and acted on by reconciliation. */
+/**
+ * One difference between Docker and the store, as reported by {@code check} and acted on by
+ * reconciliation.
+ */
 public sealed interface Finding {
 
   /** A stable identity across passes, for counting sightings. */
   String key();
 
   /** Docker has a network whose subnet has no local pool in the store (rule 1). */
-  record MissingPool(String network, IpPrefix subnet, java.util.Optional<IpPrefix> ipRange) implements Finding {
+  record MissingPool(String network, IpPrefix subnet, java.util.Optional<IpPrefix> ipRange)
+      implements Finding {
     @Override
     public String key() {
       return "missing-pool " + subnet;
@@ -19,7 +25,8 @@ public sealed interface Finding {
   }
 
   /** Docker holds an address that its pool in the store does not record (rule 1). */
-  record MissingAddress(String network, PoolId pool, IpAddress address, boolean gateway) implements Finding {
+  record MissingAddress(String network, PoolId pool, IpAddress address, boolean gateway)
+      implements Finding {
     @Override
     public String key() {
       return "missing " + pool + " " + address;
@@ -27,7 +34,9 @@ public sealed interface Finding {
   }
 
   /** Docker on this host holds an address that the store says other hosts hold. */
-  record ConflictingAddress(String network, PoolId pool, IpAddress address, java.util.Set<String> holders) implements Finding {
+  record ConflictingAddress(
+      String network, PoolId pool, IpAddress address, SortedSet<Holder> holders)
+      implements Finding {
     @Override
     public String key() {
       return "conflict " + pool + " " + address;
@@ -35,7 +44,8 @@ public sealed interface Finding {
   }
 
   /** This host's address that Docker no longer holds (rule 2). */
-  record LeakedAddress(PoolId pool, IpAddress address, long modRevision, long generation) implements Finding {
+  record LeakedAddress(PoolId pool, IpAddress address, long modRevision, long generation)
+      implements Finding {
     @Override
     public String key() {
       return "leaked " + pool + " " + address;

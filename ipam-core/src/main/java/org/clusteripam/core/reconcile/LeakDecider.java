@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.net.IpAddress;
@@ -25,8 +26,8 @@ import org.clusteripam.core.net.IpPrefix;
  *       Docker was read (a newer record may belong to an endpoint Docker is still creating);
  *   <li>it was seen leaked in at least two consecutive passes, as the same allocation (generation);
  *   <li>the first sighting is at least {@code grace} old;
- *   <li>Docker does not hold the address in this pass (live addresses are never candidates), and
- *       it is not the gateway of a network Docker still has.
+ *   <li>Docker does not hold the address in this pass (live addresses are never candidates), and it
+ *       is not the gateway of a network Docker still has.
  * </ol>
  *
  * <p>Only this host's holds are released: an address or pool also held by other hosts or by the
@@ -43,7 +44,8 @@ public final class LeakDecider {
    * @param releasable the leaks (addresses first, then pools) whose guards all hold
    * @param suspects the sightings to pass to the next call
    */
-  public record Decision(List<Finding> findings, List<Finding> releasable, Map<String, Suspect> suspects) {
+  public record Decision(
+      List<Finding> findings, List<Finding> releasable, Map<String, Suspect> suspects) {
     public Decision {
       findings = List.copyOf(findings);
       releasable = List.copyOf(releasable);
@@ -64,8 +66,13 @@ public final class LeakDecider {
   }
 
   public static Decision decide(
-      HostId host, StoreView store, DockerState docker, Map<String, Suspect> previous, Instant now, Duration grace) {
-    String me = host.value();
+      HostId host,
+      StoreView store,
+      DockerState docker,
+      Map<String, Suspect> previous,
+      Instant now,
+      Duration grace) {
+    Holder me = Holder.of(host);
     Map<IpPrefix, DockerNetwork> bySubnet = new HashMap<>();
     for (DockerNetwork n : docker.networks()) {
       n.subnets().forEach(s -> bySubnet.put(s, n));
@@ -87,10 +94,13 @@ public final class LeakDecider {
       for (IpPrefix subnet : n.subnets()) {
         StoredPool pool = poolsBySubnet.get(subnet);
         if (pool != null && !pool.heldByHost() && n.swarm()) {
-          continue; // a swarm network's pool is the swarm allocator's (@global) until a task runs here
+          // a swarm network's pool is the swarm allocator's (@global) until a task runs here
+          continue;
         }
         if (pool == null || !pool.heldByHost()) {
-          findings.add(new Finding.MissingPool(n.name(), subnet, java.util.Optional.ofNullable(n.ipRanges().get(subnet))));
+          findings.add(
+              new Finding.MissingPool(
+                  n.name(), subnet, java.util.Optional.ofNullable(n.ipRanges().get(subnet))));
           continue;
         }
         Map<IpAddress, StoredAddress> stored = addressesByPool.getOrDefault(pool.id(), Map.of());
@@ -99,8 +109,9 @@ public final class LeakDecider {
             continue;
           }
           StoredAddress s = stored.get(a);
-          if (s == null || s.holders().stream().allMatch(h -> h.startsWith("@"))) {
-            findings.add(new Finding.MissingAddress(n.name(), pool.id(), a, n.gateways().contains(a)));
+          if (s == null || s.holders().stream().noneMatch(Holder::isHost)) {
+            findings.add(
+                new Finding.MissingAddress(n.name(), pool.id(), a, n.gateways().contains(a)));
           } else if (!s.holders().contains(me)) {
             findings.add(new Finding.ConflictingAddress(n.name(), pool.id(), a, s.holders()));
           }
@@ -115,10 +126,12 @@ public final class LeakDecider {
       }
       DockerNetwork n = bySubnet.get(pool.subnet());
       if (n != null && a.gateway()) {
-        continue; // Docker hides gateways it chose itself (no --gateway): it is live while the network is
+        // Docker hides gateways it chose itself (no --gateway): it is live while the network is
+        continue;
       }
       if (n == null || !n.live().contains(a.address())) {
-        findings.add(new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision(), a.generation()));
+        findings.add(
+            new Finding.LeakedAddress(a.pool(), a.address(), a.modRevision(), a.generation()));
       }
     }
     for (StoredPool p : store.pools()) {
@@ -143,17 +156,22 @@ public final class LeakDecider {
         }
         continue;
       }
-      Suspect current = before != null && before.generation() == generation(f)
-          ? new Suspect(before.firstSeen(), before.sightings() + 1, generation(f))
-          : new Suspect(now, 1, generation(f));
+      Suspect current =
+          before != null && before.generation() == generation(f)
+              ? new Suspect(before.firstSeen(), before.sightings() + 1, generation(f))
+              : new Suspect(now, 1, generation(f));
       suspects.put(f.key(), current);
       boolean leak = f instanceof Finding.LeakedAddress || f instanceof Finding.LeakedPool;
-      if (leak && current.sightings() >= SIGHTINGS && !current.firstSeen().plus(grace).isAfter(now)) {
+      if (leak
+          && current.sightings() >= SIGHTINGS
+          && !current.firstSeen().plus(grace).isAfter(now)) {
         releasable.add(f);
       }
     }
     // Addresses before pools: releasing a pool may free the pool and its addresses at once.
-    releasable.sort((x, y) -> Boolean.compare(x instanceof Finding.LeakedPool, y instanceof Finding.LeakedPool));
+    releasable.sort(
+        (x, y) ->
+            Boolean.compare(x instanceof Finding.LeakedPool, y instanceof Finding.LeakedPool));
     return new Decision(findings, releasable, suspects);
   }
 

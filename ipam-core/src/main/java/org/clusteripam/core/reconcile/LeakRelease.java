@@ -6,14 +6,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.clusteripam.core.ipam.DriverIpam;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 
 /**
  * Releases what {@link LeakDecider} judged leaked, after one more look at Docker (through the
  * {@link DockerView} port) and at the store: an address that became live, or was freed and handed
- * out again since the decision, is kept; an address's release is conditional on the allocation being
- * the one judged leaked (atomic with the store); a pool whose network Docker shows again is kept.
- * Docker unreadable: nothing is released this time.
+ * out again since the decision, is kept; an address's release is conditional on the allocation
+ * being the one judged leaked (atomic with the store); a pool whose network Docker shows again is
+ * kept. Docker unreadable: nothing is released this time.
  */
 public final class LeakRelease {
   private LeakRelease() {}
@@ -27,7 +28,10 @@ public final class LeakRelease {
   /** Released: this host's hold on the address (or its pool reference) is gone. */
   public record Released(Finding leak) implements Outcome {}
 
-  /** Kept: Docker uses it again ({@code live}), or the store's allocation is no longer the one judged leaked ({@code changed}). */
+  /**
+   * Kept: Docker uses it again ({@code live}), or the store's allocation is no longer the one
+   * judged leaked ({@code changed}).
+   */
   public record Kept(Finding leak, boolean live, boolean changed) implements Outcome {}
 
   /** Docker could not be read again: every leak waits for a later pass. */
@@ -42,11 +46,18 @@ public final class LeakRelease {
    * Whether {@code leak} is still one after the re-check: empty when it may be released, else the
    * reason it is kept. Pure.
    */
-  public static Optional<Kept> recheck(Finding leak, HostId node, DockerState fresh, StoreView now) {
+  public static Optional<Kept> recheck(
+      Finding leak, HostId node, DockerState fresh, StoreView now) {
     if (leak instanceof Finding.LeakedAddress l) {
       boolean live = fresh.networks().stream().anyMatch(n -> n.live().contains(l.address()));
-      boolean unchanged = now.addresses().stream().anyMatch(a -> a.pool().equals(l.pool()) && a.address().equals(l.address())
-          && a.generation() == l.generation() && a.holders().contains(node.value()));
+      boolean unchanged =
+          now.addresses().stream()
+              .anyMatch(
+                  a ->
+                      a.pool().equals(l.pool())
+                          && a.address().equals(l.address())
+                          && a.generation() == l.generation()
+                          && a.holders().contains(Holder.of(node)));
       return live || !unchanged ? Optional.of(new Kept(leak, live, !unchanged)) : Optional.empty();
     }
     if (leak instanceof Finding.LeakedPool l) {
@@ -61,7 +72,12 @@ public final class LeakRelease {
    *
    * @param store the store's view of {@code node} as of now (read after Docker)
    */
-  public static List<Outcome> release(List<Finding> leaks, HostId node, DockerView docker, Supplier<StoreView> store, DriverIpam ipam) {
+  public static List<Outcome> release(
+      List<Finding> leaks,
+      HostId node,
+      DockerView docker,
+      Supplier<StoreView> store,
+      DriverIpam ipam) {
     Objects.requireNonNull(node, "node");
     DockerState fresh;
     try {
@@ -80,8 +96,12 @@ public final class LeakRelease {
       if (kept.isPresent()) {
         out.add(kept.get());
       } else if (f instanceof Finding.LeakedAddress l) {
-        // An address freed and handed out again since the re-check is a new allocation (another since) and stays.
-        out.add(ipam.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation()) ? new Released(f) : new Kept(f, false, true));
+        // An address freed and handed out again since the re-check is a new allocation (another
+        // since) and stays.
+        out.add(
+            ipam.releaseAddressIfUnchanged(node, l.pool(), l.address(), l.generation())
+                ? new Released(f)
+                : new Kept(f, false, true));
       } else if (f instanceof Finding.LeakedPool l) {
         ipam.releasePool(node, l.pool());
         out.add(new Released(f));

@@ -10,14 +10,16 @@ import org.clusteripam.core.net.IpAddress;
  * with {@code --ip X} whose release of X was lost while the daemon was down.
  *
  * <p>Stale only when Docker, read after the conflict, has no live use of the address in any of its
- * networks whose subnets contain it (endpoint, gateway or aux address), and the hold is older than {@code grace}: an
- * endpoint Docker is still creating (its address requested, the endpoint not yet listed) is never
- * younger than a few seconds, so a second container racing for a fresh address is still refused.
+ * networks whose subnets contain it (endpoint, gateway or aux address), and the hold is older than
+ * {@code grace}: an endpoint Docker is still creating (its address requested, the endpoint not yet
+ * listed) is never younger than a few seconds, so a second container racing for a fresh address is
+ * still refused.
  */
 public final class StaleHold {
   private StaleHold() {}
 
-  public static boolean isStale(DockerState docker, IpAddress address, long sinceMillis, long nowMillis, Duration grace) {
+  public static boolean isStale(
+      DockerState docker, IpAddress address, long sinceMillis, long nowMillis, Duration grace) {
     if (nowMillis - sinceMillis < grace.toMillis()) {
       return false;
     }

@@ -1,12 +1,16 @@
 package org.clusteripam.core.reconcile;
 
-import java.util.Set;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.net.IpAddress;
 
 /**
  * One allocated address in the store.
  *
- * @param holders host ids (and {@code @global} for a swarm manager's allocations) that hold it
+ * @param holders the hosts (and the swarm allocator for a swarm manager's allocations) that hold
+ *     it, in the order of their stored strings
  * @param modRevision revision of the last write of the record that holds it (its block): a
  *     conservative "last written" — any change in the block counts
  * @param generation identifies this allocation (its allocation time): an address freed and handed
@@ -15,8 +19,13 @@ import org.clusteripam.core.net.IpAddress;
  *     get from the user, so a gateway lives as long as its network)
  */
 public record StoredAddress(
-    org.clusteripam.core.ipam.PoolId pool, IpAddress address, Set<String> holders, long modRevision, long generation, boolean gateway) {
+    org.clusteripam.core.ipam.PoolId pool,
+    IpAddress address,
+    SortedSet<Holder> holders,
+    long modRevision,
+    long generation,
+    boolean gateway) {
   public StoredAddress {
-    holders = Set.copyOf(holders);
+    holders = Collections.unmodifiableSortedSet(new TreeSet<>(holders));
   }
 }

@@ -2,6 +2,7 @@ package org.clusteripam.core.state;
 
 import java.util.SortedSet;
 import java.util.TreeSet;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.net.IpPrefix;
 
 /**
@@ -10,7 +11,7 @@ import org.clusteripam.core.net.IpPrefix;
  * a give-back, the holder's leave). Only that holder's operations write it, so "which blocks do I
  * own" is answered without a shared record. Absent when it owns none.
  */
-public record AffinityRecord(String holder, SortedSet<IpPrefix> blocks) {
+public record AffinityRecord(Holder holder, SortedSet<IpPrefix> blocks) {
   public AffinityRecord {
     blocks = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(blocks));
   }

@@ -2,25 +2,44 @@ package org.clusteripam.core.state;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.clusteripam.core.net.IpPrefix;
+import java.util.Objects;
+import org.clusteripam.core.alloc.FamilyCarving;
+import org.clusteripam.core.net.IpFamily;
 
 /**
  * The carving parameters stored at key {@code config}: every pool and block in the store was cut
  * with them, so a node started with different ones is refused rather than silently mixing layouts.
  */
-public record CarvingConfig(
-    IpPrefix supernetV4, Optional<IpPrefix> supernetV6, int networkLengthV4, int networkLengthV6, int blockLengthV4, int blockLengthV6) {
+public record CarvingConfig(FamilyCarving v4, FamilyCarving v6) {
+
+  public CarvingConfig {
+    Objects.requireNonNull(v4, "v4");
+    Objects.requireNonNull(v6, "v6");
+    if (v4.family() != IpFamily.IPV4 || v6.family() != IpFamily.IPV6) {
+      throw new IllegalArgumentException(
+          "v4 must carve IPv4 and v6 IPv6, got " + v4.family() + " and " + v6.family());
+    }
+  }
+
+  public FamilyCarving family(IpFamily f) {
+    return f == IpFamily.IPV4 ? v4 : v6;
+  }
 
   /** Human-readable differences from {@code other}, empty when equal. */
   public List<String> differences(CarvingConfig other) {
     List<String> d = new ArrayList<>();
-    diff(d, "supernet v4", supernetV4, other.supernetV4);
-    diff(d, "supernet v6", supernetV6.map(Object::toString).orElse("none"), other.supernetV6.map(Object::toString).orElse("none"));
-    diff(d, "network prefix length v4", networkLengthV4, other.networkLengthV4);
-    diff(d, "network prefix length v6", networkLengthV6, other.networkLengthV6);
-    diff(d, "host block length v4", blockLengthV4, other.blockLengthV4);
-    diff(d, "host block length v6", blockLengthV6, other.blockLengthV6);
+    for (IpFamily f : IpFamily.values()) {
+      FamilyCarving stored = family(f);
+      FamilyCarving mine = other.family(f);
+      String v = f == IpFamily.IPV4 ? "v4" : "v6";
+      diff(
+          d,
+          "supernet " + v,
+          stored.supernet().map(Object::toString).orElse("none"),
+          mine.supernet().map(Object::toString).orElse("none"));
+      diff(d, "network prefix length " + v, stored.networkLength(), mine.networkLength());
+      diff(d, "host block length " + v, stored.blockLength(), mine.blockLength());
+    }
     return d;
   }
 

@@ -1,6 +1,7 @@
 package org.clusteripam.core.state;
 
 import java.util.Optional;
+import org.clusteripam.core.ipam.Holder;
 
 /**
  * Key {@code holders/<pool>/<holder>}: {@code holder} holds the pool. Created by its RequestPool,
@@ -10,4 +11,4 @@ import java.util.Optional;
  *     holding it (a dockerd restore): for the replay window after that, its requests for addresses
  *     it already holds are replays, not a second endpoint
  */
-public record HolderRecord(String holder, Optional<Long> replayFrom) {}
+public record HolderRecord(Holder holder, Optional<Long> replayFrom) {}

@@ -38,6 +38,11 @@ public abstract class ForwardingStateStore implements StateStore {
   }
 
   @Override
+  public StoreSnapshot snapshot(String prefix) {
+    return delegate.snapshot(prefix);
+  }
+
+  @Override
   public long revision() {
     return delegate.revision();
   }

@@ -2,7 +2,6 @@ package org.clusteripam.core.store;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,9 +57,14 @@ public final class InMemoryStateStore implements StateStore {
   }
 
   @Override
-  public synchronized SortedMap<String, Versioned> list(String prefix) {
+  public SortedMap<String, Versioned> list(String prefix) {
+    return snapshot(prefix).entries();
+  }
+
+  @Override
+  public synchronized StoreSnapshot snapshot(String prefix) {
     checkOpen();
-    return Collections.unmodifiableSortedMap(new TreeMap<>(data.subMap(prefix, prefix + Character.MAX_VALUE)));
+    return new StoreSnapshot(revision, data.subMap(prefix, prefix + Character.MAX_VALUE));
   }
 
   @Override
@@ -70,10 +74,12 @@ public final class InMemoryStateStore implements StateStore {
 
   @Override
   public void keepAlive(String key, byte[] value, Duration ttl) {
-    transact("keepAlive", v -> {
-      v.put(key, value.clone());
-      return null;
-    });
+    transact(
+        "keepAlive",
+        v -> {
+          v.put(key, value.clone());
+          return null;
+        });
   }
 
   @Override

@@ -7,12 +7,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * A {@link TxnView} over a store's committed sorted map plus the transaction's buffered writes,
- * for stores that run each transaction under their own lock (nothing can change underneath, so
- * reads need no tracking). The store commits {@link #writes()} when the transaction returns.
+ * A {@link TxnView} over a store's committed sorted map plus the transaction's buffered writes, for
+ * stores that run each transaction under their own lock (nothing can change underneath, so reads
+ * need no tracking). The store commits {@link #writes()} when the transaction returns.
  */
 public final class MapTxnView implements TxnView {
   private final NavigableMap<String, Versioned> committed;
+
   /** Buffered writes; a null value is a deletion. */
   private final TreeMap<String, byte[]> writes = new TreeMap<>();
 
@@ -39,13 +40,16 @@ public final class MapTxnView implements TxnView {
     TreeMap<String, byte[]> out = new TreeMap<>();
     String end = prefix + Character.MAX_VALUE;
     committed.subMap(prefix, end).forEach((k, v) -> out.put(k, v.value().clone()));
-    writes.subMap(prefix, end).forEach((k, v) -> {
-      if (v == null) {
-        out.remove(k);
-      } else {
-        out.put(k, v.clone());
-      }
-    });
+    writes
+        .subMap(prefix, end)
+        .forEach(
+            (k, v) -> {
+              if (v == null) {
+                out.remove(k);
+              } else {
+                out.put(k, v.clone());
+              }
+            });
     return out;
   }
 
@@ -53,7 +57,8 @@ public final class MapTxnView implements TxnView {
   public void put(String key, byte[] value) {
     StoreKeys.check(key);
     if (value == null) {
-      throw new IllegalArgumentException("value of store key \"" + key + "\" must not be null (use delete)");
+      throw new IllegalArgumentException(
+          "value of store key \"" + key + "\" must not be null (use delete)");
     }
     writes.put(key, value.clone());
   }

@@ -12,7 +12,8 @@ public final class StoreKeys {
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        throw new IllegalArgumentException("store key \"" + key + "\" has a character outside printable ASCII");
+        throw new IllegalArgumentException(
+            "store key \"" + key + "\" has a character outside printable ASCII");
       }
     }
   }

@@ -23,10 +23,10 @@ public interface TxnView {
 
   /**
    * Every key under {@code prefix}, like {@link #list}, but NOT tracked at all: for hints whose
-   * decision the transaction re-checks with tracked reads ({@link #get}) of the few keys it acts on,
-   * or guards with a tracked counter. A store's transaction compares every tracked key (etcd allows
-   * 128 per transaction by default), so a listing that grows with the cluster must not be tracked.
-   * The default tracks anyway, which is always safe.
+   * decision the transaction re-checks with tracked reads ({@link #get}) of the few keys it acts
+   * on, or guards with a tracked counter. A store's transaction compares every tracked key (etcd
+   * allows 128 per transaction by default), so a listing that grows with the cluster must not be
+   * tracked. The default tracks anyway, which is always safe.
    */
   default SortedMap<String, byte[]> scan(String prefix) {
     return list(prefix);

@@ -11,7 +11,9 @@ import java.util.Arrays;
 public record Versioned(byte[] value, long modRevision) {
   @Override
   public boolean equals(Object o) {
-    return o instanceof Versioned v && v.modRevision == modRevision && Arrays.equals(v.value, value);
+    return o instanceof Versioned v
+        && v.modRevision == modRevision
+        && Arrays.equals(v.value, value);
   }
 
   @Override

@@ -14,6 +14,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.junit.jupiter.api.Test;
@@ -22,11 +23,22 @@ class BlockAllocatorProperties {
 
   @Provide
   Arbitrary<IpPrefix> pools() {
-    return Arbitraries.of("10.5.0.0/24", "10.5.0.0/26", "10.5.0.0/30", "10.5.0.0/31", "10.5.0.7/32", "fd00:6::/64", "fd00:6::/120", "fd00::/127")
+    return Arbitraries.of(
+            "10.5.0.0/24",
+            "10.5.0.0/26",
+            "10.5.0.0/30",
+            "10.5.0.0/31",
+            "10.5.0.7/32",
+            "fd00:6::/64",
+            "fd00:6::/120",
+            "fd00::/127")
         .map(IpPrefix::parse);
   }
 
-  /** The block of the pool that holds its network address (the interesting one for reserved addresses). */
+  /**
+   * The block of the pool that holds its network address (the interesting one for reserved
+   * addresses).
+   */
   static IpPrefix firstBlock(IpPrefix pool) {
     int len = Math.max(pool.length(), pool.family().bits() - 8);
     return IpPrefix.containing(pool.network(), len);
@@ -48,13 +60,16 @@ class BlockAllocatorProperties {
       }
       prev = x.get();
     }
-    long reserved = pool.hostBits() < 2 ? 0 : pool.family().bits() == 32 ? (block.equals(pool) ? 2 : 1) : 1;
+    long reserved =
+        pool.hostBits() < 2 ? 0 : pool.family().bits() == 32 ? (block.equals(pool) ? 2 : 1) : 1;
     assertThat((long) got.size()).isEqualTo(block.sizeAsLong() - reserved);
     assertThat(a.dynamicFree()).isZero();
   }
 
   @Property(tries = 200)
-  void serialNeverReusesAFreedAddressBeforeWrapping(@ForAll @IntRange(min = 1, max = 60) int first, @ForAll List<@IntRange(min = 0, max = 59) Integer> releases) {
+  void serialNeverReusesAFreedAddressBeforeWrapping(
+      @ForAll @IntRange(min = 1, max = 60) int first,
+      @ForAll List<@IntRange(min = 0, max = 59) Integer> releases) {
     IpPrefix pool = IpPrefix.parse("10.5.0.0/26");
     BlockAllocator a = new BlockAllocator(pool, pool, Optional.empty(), 0);
     IpAddress last = null;
@@ -82,7 +97,9 @@ class BlockAllocatorProperties {
   }
 
   @Property(tries = 200)
-  void cooldownIsHonoured(@ForAll @LongRange(min = 1, max = 100_000) long cooldown, @ForAll @LongRange(min = 0, max = 200_000) long wait) {
+  void cooldownIsHonoured(
+      @ForAll @LongRange(min = 1, max = 100_000) long cooldown,
+      @ForAll @LongRange(min = 0, max = 200_000) long wait) {
     IpPrefix pool = IpPrefix.parse("10.5.0.0/30"); // two usable addresses
     BlockAllocator a = new BlockAllocator(pool, pool, Optional.empty(), cooldown);
     IpAddress x = a.allocate(false, 0).orElseThrow();
@@ -99,7 +116,9 @@ class BlockAllocatorProperties {
   }
 
   @Property(tries = 100)
-  void ipRangeRestrictsDynamicPicksOnly(@ForAll @IntRange(min = 26, max = 32) int rangeLen, @ForAll @IntRange(min = 0, max = 63) int rangeIndex) {
+  void ipRangeRestrictsDynamicPicksOnly(
+      @ForAll @IntRange(min = 26, max = 32) int rangeLen,
+      @ForAll @IntRange(min = 0, max = 63) int rangeIndex) {
     IpPrefix pool = IpPrefix.parse("10.6.0.0/16");
     IpPrefix block = IpPrefix.parse("10.6.5.0/26");
     IpPrefix range = IpPrefix.containing(block.addressAt(rangeIndex), rangeLen);
@@ -120,27 +139,37 @@ class BlockAllocatorProperties {
   @Test
   void reservedAddressesCannotBeTakenAndUsedOnesAreReported() {
     IpPrefix pool = IpPrefix.parse("10.5.0.0/24");
-    BlockAllocator a = new BlockAllocator(pool, IpPrefix.parse("10.5.0.192/26"), Optional.empty(), 0);
-    assertThatThrownBy(() -> a.take(IpAddress.parse("10.5.0.255"))).hasMessageContaining("reserved");
-    assertThatThrownBy(() -> a.take(IpAddress.parse("10.5.0.1"))).hasMessageContaining("not inside block");
+    BlockAllocator a =
+        new BlockAllocator(pool, IpPrefix.parse("10.5.0.192/26"), Optional.empty(), 0);
+    assertThatThrownBy(() -> a.take(IpAddress.parse("10.5.0.255")))
+        .hasMessageContaining("reserved");
+    assertThatThrownBy(() -> a.take(IpAddress.parse("10.5.0.1")))
+        .hasMessageContaining("not inside block");
     assertThat(a.take(IpAddress.parse("10.5.0.200"))).isTrue();
     assertThat(a.take(IpAddress.parse("10.5.0.200"))).isFalse();
     assertThat(a.release(IpAddress.parse("10.5.0.200"), 0)).isTrue();
     assertThat(a.release(IpAddress.parse("10.5.0.200"), 0)).isFalse();
-    assertThat(BlockAllocator.isReserved(IpPrefix.parse("10.5.0.0/31"), IpAddress.parse("10.5.0.0"))).isFalse();
-    assertThat(BlockAllocator.isReserved(IpPrefix.parse("fd00::/64"), IpAddress.parse("fd00::"))).isTrue();
-    assertThat(BlockAllocator.isReserved(IpPrefix.parse("fd00::/64"), IpAddress.parse("fd00::ffff:ffff:ffff:ffff"))).isFalse();
+    assertThat(
+            BlockAllocator.isReserved(IpPrefix.parse("10.5.0.0/31"), IpAddress.parse("10.5.0.0")))
+        .isFalse();
+    assertThat(BlockAllocator.isReserved(IpPrefix.parse("fd00::/64"), IpAddress.parse("fd00::")))
+        .isTrue();
+    assertThat(
+            BlockAllocator.isReserved(
+                IpPrefix.parse("fd00::/64"), IpAddress.parse("fd00::ffff:ffff:ffff:ffff")))
+        .isFalse();
   }
 
   @Property(tries = 100)
-  void blockOrderIsAPermutationAndDeterministic(@ForAll @IntRange(min = 0, max = 10) int bits, @ForAll("hosts") String host) {
-    BlockOrder o = BlockOrder.forHolder(host, bits);
+  void blockOrderIsAPermutationAndDeterministic(
+      @ForAll @IntRange(min = 0, max = 10) int bits, @ForAll("hosts") String host) {
+    BlockOrder o = BlockOrder.forHolder(Holder.of(host), bits);
     Set<Long> seen = new HashSet<>();
     for (long i = 0; i < o.count(); i++) {
       long idx = o.indexAt(i);
       assertThat(idx).isBetween(0L, o.count() - 1);
       assertThat(seen.add(idx)).isTrue();
-      assertThat(BlockOrder.forHolder(host, bits).indexAt(i)).isEqualTo(idx);
+      assertThat(BlockOrder.forHolder(Holder.of(host), bits).indexAt(i)).isEqualTo(idx);
     }
   }
 
@@ -153,7 +182,7 @@ class BlockAllocatorProperties {
   void differentHostsStartInDifferentBlocks() {
     Set<Long> firsts = new HashSet<>();
     for (int h = 0; h < 32; h++) {
-      firsts.add(BlockOrder.forHolder("host-" + h, 10).indexAt(0));
+      firsts.add(BlockOrder.forHolder(Holder.of("host-" + h), 10).indexAt(0));
     }
     assertThat(firsts.size()).isGreaterThan(24);
   }
@@ -168,17 +197,27 @@ class BlockAllocatorProperties {
     assertThat(a.take(high)).isTrue();
     assertThat(a.take(upperHalf)).isTrue();
     assertThat(a.isUsed(upperHalf)).isTrue();
-    assertThatThrownBy(() -> a.take(IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).hasMessageContaining("reserved");
+    assertThatThrownBy(() -> a.take(IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff")))
+        .hasMessageContaining("reserved");
     assertThat(a.release(upperHalf, 5)).isTrue();
     assertThat(a.cooling(6)).containsOnlyKeys(upperHalf);
-    assertThat(BlockAllocator.reservedReason(pool, 64, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).contains("reserved subnet anycast (RFC 2526)");
-    assertThat(BlockAllocator.reservedReason(pool, 112, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"))).isEmpty();
+    assertThat(
+            BlockAllocator.reservedReason(pool, 64, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff")))
+        .contains("reserved subnet anycast (RFC 2526)");
+    assertThat(
+            BlockAllocator.reservedReason(
+                pool, 112, IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff")))
+        .isEmpty();
     // Serial picks continue after the last one handed out, across the sign bit of the offset.
-    BlockAllocator s = new BlockAllocator(pool, pool, Optional.of(IpPrefix.parse("fd00:6::7fff:ffff:ffff:fffe/127")), 0);
+    BlockAllocator s =
+        new BlockAllocator(
+            pool, pool, Optional.of(IpPrefix.parse("fd00:6::7fff:ffff:ffff:fffe/127")), 0);
     assertThat(s.allocate(true, 0)).contains(IpAddress.parse("fd00:6::7fff:ffff:ffff:fffe"));
     assertThat(s.allocate(true, 0)).contains(IpAddress.parse("fd00:6::7fff:ffff:ffff:ffff"));
     assertThat(s.allocate(true, 0)).isEmpty();
-    BlockAllocator top = new BlockAllocator(pool, pool, Optional.of(IpPrefix.parse("fd00:6::ffff:ffff:ffff:fffc/126")), 0);
+    BlockAllocator top =
+        new BlockAllocator(
+            pool, pool, Optional.of(IpPrefix.parse("fd00:6::ffff:ffff:ffff:fffc/126")), 0);
     assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffc"));
     assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffd"));
     assertThat(top.allocate(true, 0)).contains(IpAddress.parse("fd00:6::ffff:ffff:ffff:fffe"));

@@ -10,12 +10,16 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** The paged primitive set behaves like a TreeSet under unsigned order, across page splits and merges. */
+/**
+ * The paged primitive set behaves like a TreeSet under unsigned order, across page splits and
+ * merges.
+ */
 class LongSortedSetProperties {
 
   @Provide
   Arbitrary<List<Long>> ops() {
-    // Positive: add; negative: remove (of the value's complement). Few distinct values so removes hit.
+    // Positive: add; negative: remove (of the value's complement). Few distinct values so removes
+    // hit.
     Arbitrary<Long> small = Arbitraries.longs().between(-3000, 3000).map(v -> v * 3);
     Arbitrary<Long> huge = Arbitraries.longs().between(0, 3000).map(v -> v | Long.MIN_VALUE);
     return Arbitraries.oneOf(small, huge).list().ofMinSize(500).ofMaxSize(3000);

@@ -15,21 +15,36 @@ import org.junit.jupiter.api.Test;
 /** Both offset sets behave exactly like a sorted set of used offsets. */
 class OffsetSetProperties {
 
-  /** An operation: 0 add, 1 remove, 2 take the lowest free at or after the offset. */
-  record Op(int kind, long offset) {}
+  /** An operation on the set at an offset (taken modulo the set's capacity). */
+  sealed interface Op {
+    long offset();
+  }
+
+  record Add(long offset) implements Op {}
+
+  record Remove(long offset) implements Op {}
+
+  /** Asks for the lowest free offset at or after {@code offset} (and the next used one). */
+  record NextFree(long offset) implements Op {}
 
   @Provide
   Arbitrary<List<Op>> ops() {
-    return Arbitraries.integers().between(0, 2).flatMap(k -> Arbitraries.longs().between(0, 5000).map(o -> new Op(k, o))).list().ofMaxSize(400);
+    Arbitrary<Long> offsets = Arbitraries.longs().between(0, 5000);
+    return Arbitraries.<Op>oneOf(
+            offsets.map(Add::new), offsets.map(Remove::new), offsets.map(NextFree::new))
+        .list()
+        .ofMaxSize(400);
   }
 
   @Property(tries = 300)
-  void denseMatchesTheModel(@ForAll @LongRange(min = 1, max = 5000) long capacity, @ForAll("ops") List<Op> ops) {
+  void denseMatchesTheModel(
+      @ForAll @LongRange(min = 1, max = 5000) long capacity, @ForAll("ops") List<Op> ops) {
     check(new DenseOffsetSet((int) capacity), capacity, ops);
   }
 
   @Property(tries = 300)
-  void sparseMatchesTheModel(@ForAll @LongRange(min = 1, max = 5000) long capacity, @ForAll("ops") List<Op> ops) {
+  void sparseMatchesTheModel(
+      @ForAll @LongRange(min = 1, max = 5000) long capacity, @ForAll("ops") List<Op> ops) {
     check(new SparseOffsetSet(capacity), capacity, ops);
   }
 
@@ -37,25 +52,28 @@ class OffsetSetProperties {
     TreeSet<Long> model = new TreeSet<>();
     for (Op op : ops) {
       long o = op.offset() % capacity;
-      switch (op.kind()) {
-        case 0 -> assertThat(set.add(o)).isEqualTo(model.add(o));
-        case 1 -> assertThat(set.remove(o)).isEqualTo(model.remove(o));
-        default -> {
-          long expected = -1;
-          for (long i = o; i < capacity; i++) {
-            if (!model.contains(i)) {
-              expected = i;
-              break;
-            }
-          }
-          assertThat(set.nextFree(o)).isEqualTo(expected);
-          Long used = model.ceiling(o);
-          assertThat(set.nextUsed(o)).isEqualTo(used == null ? -1 : used);
-          if (expected >= 0) {
-            set.add(expected);
-            model.add(expected);
+      if (op instanceof Add) {
+        assertThat(set.add(o)).isEqualTo(model.add(o));
+      } else if (op instanceof Remove) {
+        assertThat(set.remove(o)).isEqualTo(model.remove(o));
+      } else if (op instanceof NextFree) {
+        // ... and takes it
+        long expected = -1;
+        for (long i = o; i < capacity; i++) {
+          if (!model.contains(i)) {
+            expected = i;
+            break;
           }
         }
+        assertThat(set.nextFree(o)).isEqualTo(expected);
+        Long used = model.ceiling(o);
+        assertThat(set.nextUsed(o)).isEqualTo(used == null ? -1 : used);
+        if (expected >= 0) {
+          set.add(expected);
+          model.add(expected);
+        }
+      } else {
+        throw new AssertionError("unknown operation " + op);
       }
       assertThat(set.count()).isEqualTo(model.size());
     }
@@ -65,8 +83,10 @@ class OffsetSetProperties {
   }
 
   @Property(tries = 50)
-  void fillingCompletelyThenEmptyingWorksAtAnySize(@ForAll @LongRange(min = 1, max = 3000) long capacity) {
-    for (OffsetSet s : new OffsetSet[] {new DenseOffsetSet((int) capacity), new SparseOffsetSet(capacity)}) {
+  void fillingCompletelyThenEmptyingWorksAtAnySize(
+      @ForAll @LongRange(min = 1, max = 3000) long capacity) {
+    for (OffsetSet s :
+        new OffsetSet[] {new DenseOffsetSet((int) capacity), new SparseOffsetSet(capacity)}) {
       for (long i = 0; i < capacity; i++) {
         assertThat(s.nextFree(0)).isEqualTo(i);
         s.add(i);
@@ -103,30 +123,34 @@ class OffsetSetProperties {
   }
 
   @Property(tries = 200)
-  void sparseSetOfAWholeSlash64MatchesTheModelNearTheTop(@ForAll("ops") List<Op> ops, @ForAll boolean nearTop) {
+  void sparseSetOfAWholeSlash64MatchesTheModelNearTheTop(
+      @ForAll("ops") List<Op> ops, @ForAll boolean nearTop) {
     SparseOffsetSet set = SparseOffsetSet.ofLast(-2L);
     TreeSet<Long> model = new TreeSet<>(Long::compareUnsigned);
-    long base = nearTop ? -5001L : Long.MAX_VALUE - 2500; // the top of the range, or across the sign bit
+    // the top of the range, or across the sign bit
+    long base = nearTop ? -5001L : Long.MAX_VALUE - 2500;
     for (Op op : ops) {
       long o = base + op.offset();
       if (o == -1L) {
         continue;
       }
-      switch (op.kind()) {
-        case 0 -> assertThat(set.add(o)).isEqualTo(model.add(o));
-        case 1 -> assertThat(set.remove(o)).isEqualTo(model.remove(o));
-        default -> {
-          long expected = -1;
-          for (long i = o; i != -1L; i++) {
-            if (!model.contains(i)) {
-              expected = i;
-              break;
-            }
+      if (op instanceof Add) {
+        assertThat(set.add(o)).isEqualTo(model.add(o));
+      } else if (op instanceof Remove) {
+        assertThat(set.remove(o)).isEqualTo(model.remove(o));
+      } else if (op instanceof NextFree) {
+        long expected = -1;
+        for (long i = o; i != -1L; i++) {
+          if (!model.contains(i)) {
+            expected = i;
+            break;
           }
-          assertThat(set.nextFree(o)).isEqualTo(expected);
-          Long used = model.ceiling(o);
-          assertThat(set.nextUsed(o)).isEqualTo(used == null ? -1 : used);
         }
+        assertThat(set.nextFree(o)).isEqualTo(expected);
+        Long used = model.ceiling(o);
+        assertThat(set.nextUsed(o)).isEqualTo(used == null ? -1 : used);
+      } else {
+        throw new AssertionError("unknown operation " + op);
       }
       assertThat(set.count()).isEqualTo(model.size());
     }

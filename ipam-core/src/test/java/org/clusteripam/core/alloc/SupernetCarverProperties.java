@@ -20,17 +20,25 @@ class SupernetCarverProperties {
 
   @Provide
   Arbitrary<IpPrefix> supernets() {
-    return Arbitraries.of(IpPrefix.parse("10.80.0.0/12"), IpPrefix.parse("192.168.0.0/16"), IpPrefix.parse("fd80:cafe::/48"), IpPrefix.parse("10.0.0.0/8"));
+    return Arbitraries.of(
+        IpPrefix.parse("10.80.0.0/12"),
+        IpPrefix.parse("192.168.0.0/16"),
+        IpPrefix.parse("fd80:cafe::/48"),
+        IpPrefix.parse("10.0.0.0/8"));
   }
 
-  /** Each step: a length to carve (as an offset below the supernet), or a release of the i-th taken prefix. */
+  /**
+   * Each step: a length to carve (as an offset below the supernet), or a release of the i-th taken
+   * prefix.
+   */
   @Provide
   Arbitrary<List<Integer>> steps() {
     return Arbitraries.integers().between(-40, 12).list().ofMaxSize(200);
   }
 
   @Property(tries = 200)
-  void carvedPrefixesAreAlignedInsideAndNeverOverlap(@ForAll("supernets") IpPrefix supernet, @ForAll("steps") List<Integer> steps) {
+  void carvedPrefixesAreAlignedInsideAndNeverOverlap(
+      @ForAll("supernets") IpPrefix supernet, @ForAll("steps") List<Integer> steps) {
     SupernetCarver c = new SupernetCarver(supernet);
     List<IpPrefix> live = new ArrayList<>();
     for (int s : steps) {
@@ -66,7 +74,9 @@ class SupernetCarverProperties {
   }
 
   @Property(tries = 50)
-  void exhaustionHappensExactlyAtCapacityAndReleaseRestoresIt(@ForAll @IntRange(min = 0, max = 10) int bits, @ForAll @IntRange(min = 0, max = 200) int reserveIndex) {
+  void exhaustionHappensExactlyAtCapacityAndReleaseRestoresIt(
+      @ForAll @IntRange(min = 0, max = 10) int bits,
+      @ForAll @IntRange(min = 0, max = 200) int reserveIndex) {
     IpPrefix supernet = IpPrefix.parse("10.80.0.0/16");
     int len = 16 + bits;
     SupernetCarver c = new SupernetCarver(supernet);
@@ -93,12 +103,17 @@ class SupernetCarverProperties {
     assertThat(c.allocate(24)).contains(IpPrefix.parse("10.80.2.0/24"));
     assertThat(c.allocate(24)).contains(IpPrefix.parse("10.80.4.0/24"));
     assertThatThrownBy(() -> c.reserve(IpPrefix.parse("10.80.0.0/16")))
-        .isInstanceOfSatisfying(PrefixConflictException.class, e -> assertThat(e.existing()).isEqualTo(IpPrefix.parse("10.80.0.0/23")))
+        .isInstanceOfSatisfying(
+            PrefixConflictException.class,
+            e -> assertThat(e.existing()).isEqualTo(IpPrefix.parse("10.80.0.0/23")))
         .hasMessage("10.80.0.0/16 overlaps 10.80.0.0/23, which is already in use");
-    assertThatThrownBy(() -> c.reserve(IpPrefix.parse("10.80.1.128/25"))).hasMessageContaining("10.80.0.0/23");
-    assertThatThrownBy(() -> c.reserve(IpPrefix.parse("10.96.0.0/24"))).hasMessageContaining("not inside the supernet");
+    assertThatThrownBy(() -> c.reserve(IpPrefix.parse("10.80.1.128/25")))
+        .hasMessageContaining("10.80.0.0/23");
+    assertThatThrownBy(() -> c.reserve(IpPrefix.parse("10.96.0.0/24")))
+        .hasMessageContaining("not inside the supernet");
     assertThat(c.release(IpPrefix.parse("10.80.0.0/24"))).isFalse();
-    assertThat(c.overlapping(IpPrefix.parse("10.80.3.7/32"))).contains(IpPrefix.parse("10.80.3.0/24"));
+    assertThat(c.overlapping(IpPrefix.parse("10.80.3.7/32")))
+        .contains(IpPrefix.parse("10.80.3.0/24"));
   }
 
   @Test

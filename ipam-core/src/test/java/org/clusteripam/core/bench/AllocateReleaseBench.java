@@ -39,8 +39,13 @@ public class AllocateReleaseBench {
 
     BlockAllocator alloc;
     IpAddress base;
-    /** Offsets, not IpAddress objects: millions of objects would measure cache misses of the harness. */
+
+    /**
+     * Offsets, not IpAddress objects: millions of objects would measure cache misses of the
+     * harness.
+     */
     long[] used;
+
     SplittableRandom random = new SplittableRandom(42);
 
     @Setup(Level.Trial)

@@ -6,11 +6,11 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.clusteripam.core.engine.IpamEngine;
-import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
@@ -44,7 +44,10 @@ public class EngineBench {
   @Param({"10.5.0.0/24", "fd00:6::/64"})
   public String pool;
 
-  /** Addresses the host already holds: 30 (one block with room) or 512 (8 full /26 blocks first, IPv4 /16). */
+  /**
+   * Addresses the host already holds: 30 (one block with room) or 512 (8 full /26 blocks first,
+   * IPv4 /16).
+   */
   @Param({"30", "512"})
   public int held;
 
@@ -55,9 +58,23 @@ public class EngineBench {
 
   @Setup(Level.Trial)
   public void setup() {
-    ipam = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.fixed(Instant.EPOCH, ZoneOffset.UTC)).driver();
+    ipam =
+        IpamEngine.open(
+                new InMemoryStateStore(),
+                IpamConfig.defaults(),
+                Clock.fixed(Instant.EPOCH, ZoneOffset.UTC))
+            .driver();
     String p = held > 200 && pool.contains(".") ? "10.5.0.0/16" : pool; // 512 need more than a /24
-    id = ipam.requestPool(new PoolRequest(host, "ClusterIpamLocal", Optional.of(IpPrefix.parse(p)), Optional.empty(), Map.of(), false)).id();
+    id =
+        ipam.requestPool(
+                new PoolRequest(
+                    host,
+                    "ClusterIpamLocal",
+                    Optional.of(IpPrefix.parse(p)),
+                    Optional.empty(),
+                    Map.of(),
+                    false))
+            .id();
     any = new AddressRequest(host, id, Optional.empty(), AddressKind.ENDPOINT, Map.of());
     for (int i = 0; i < held; i++) {
       ipam.requestAddress(any);

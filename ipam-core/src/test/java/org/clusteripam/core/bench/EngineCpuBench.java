@@ -4,10 +4,10 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 
 /**
- * {@link EngineBench}'s RequestAddress + ReleaseAddress pair timed by the thread's own CPU
- * time as well as by the wall clock: on a machine shared with other work the wall figure counts
- * the time the thread waited for a core, the CPU figure does not. Args: pool, addresses held,
- * seconds per round (default 3), rounds (default 5).
+ * {@link EngineBench}'s RequestAddress + ReleaseAddress pair timed by the thread's own CPU time as
+ * well as by the wall clock: on a machine shared with other work the wall figure counts the time
+ * the thread waited for a core, the CPU figure does not. Args: pool, addresses held, seconds per
+ * round (default 3), rounds (default 5).
  */
 public final class EngineCpuBench {
   private EngineCpuBench() {}
@@ -33,7 +33,9 @@ public final class EngineCpuBench {
       }
       double wall = (System.nanoTime() - w0) / 1e3 / n;
       double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e3 / n;
-      System.out.printf("%s held=%d round %d: %.2f us/pair cpu, %.2f us/pair wall (%,d pairs)%n", b.pool, b.held, r + 1, cpu, wall, n);
+      System.out.printf(
+          "%s held=%d round %d: %.2f us/pair cpu, %.2f us/pair wall (%,d pairs)%n",
+          b.pool, b.held, r + 1, cpu, wall, n);
     }
   }
 }

@@ -17,44 +17,59 @@ public final class HeapFootprintBench {
   private HeapFootprintBench() {}
 
   public static void main(String[] args) {
-    report("full /16 block: DenseOffsetSet", 32, () -> {
-      DenseOffsetSet s = new DenseOffsetSet(65536);
-      for (int i = 0; i < 65536; i++) {
-        s.add(i);
-      }
-      return s;
-    });
-    report("full /16 block: BlockAllocator (65534 allocated)", 32, () -> {
-      IpPrefix p = IpPrefix.parse("10.0.0.0/16");
-      BlockAllocator a = new BlockAllocator(p, p, Optional.empty(), 0);
-      while (a.allocate(false, 0).isPresent()) {
-        // fill
-      }
-      return a;
-    });
-    report("1,000,000 allocations in an IPv6 /64, lowest first: BlockAllocator", 4, () -> {
-      IpPrefix p = IpPrefix.parse("fd00::/64");
-      BlockAllocator a = new BlockAllocator(p, p, Optional.empty(), 0);
-      for (int i = 0; i < 1_000_000; i++) {
-        a.allocate(false, 0).orElseThrow();
-      }
-      return a;
-    });
-    report("1,000,000 allocations in an IPv6 /64, random offsets (worst case): SparseOffsetSet", 1, () -> {
-      SparseOffsetSet s = SparseOffsetSet.ofLast(-2L);
-      SplittableRandom r = new SplittableRandom(7);
-      int n = 0;
-      while (n < 1_000_000) {
-        long o = r.nextLong();
-        if (o != -1L && s.add(o)) {
-          n++;
-        }
-      }
-      return s;
-    });
+    report(
+        "full /16 block: DenseOffsetSet",
+        32,
+        () -> {
+          DenseOffsetSet s = new DenseOffsetSet(65536);
+          for (int i = 0; i < 65536; i++) {
+            s.add(i);
+          }
+          return s;
+        });
+    report(
+        "full /16 block: BlockAllocator (65534 allocated)",
+        32,
+        () -> {
+          IpPrefix p = IpPrefix.parse("10.0.0.0/16");
+          BlockAllocator a = new BlockAllocator(p, p, Optional.empty(), 0);
+          while (a.allocate(false, 0).isPresent()) {
+            // fill
+          }
+          return a;
+        });
+    report(
+        "1,000,000 allocations in an IPv6 /64, lowest first: BlockAllocator",
+        4,
+        () -> {
+          IpPrefix p = IpPrefix.parse("fd00::/64");
+          BlockAllocator a = new BlockAllocator(p, p, Optional.empty(), 0);
+          for (int i = 0; i < 1_000_000; i++) {
+            a.allocate(false, 0).orElseThrow();
+          }
+          return a;
+        });
+    report(
+        "1,000,000 allocations in an IPv6 /64, random offsets (worst case): SparseOffsetSet",
+        1,
+        () -> {
+          SparseOffsetSet s = SparseOffsetSet.ofLast(-2L);
+          SplittableRandom r = new SplittableRandom(7);
+          int n = 0;
+          while (n < 1_000_000) {
+            long o = r.nextLong();
+            if (o != -1L && s.add(o)) {
+              n++;
+            }
+          }
+          return s;
+        });
   }
 
-  /** Builds {@code copies} instances (after a warm-up one) and reports the heap retained per instance. */
+  /**
+   * Builds {@code copies} instances (after a warm-up one) and reports the heap retained per
+   * instance.
+   */
   private static void report(String what, int copies, Supplier<Object> build) {
     build.get(); // load classes and warm up outside the measurement
     long before = usedAfterGc();

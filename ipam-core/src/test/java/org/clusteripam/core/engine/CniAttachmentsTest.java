@@ -15,12 +15,12 @@ import org.clusteripam.core.cni.Attachment;
 import org.clusteripam.core.cni.AttachmentId;
 import org.clusteripam.core.cni.AttachmentMissingException;
 import org.clusteripam.core.cni.CniIpam.GcEntry;
-import org.clusteripam.core.cni.CniKeys;
 import org.clusteripam.core.cni.PoolSpec;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.ExhaustedException;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.InvalidRequestException;
 import org.clusteripam.core.ipam.PoolGrant;
@@ -42,7 +42,7 @@ class CniAttachmentsTest {
   final InMemoryStateStore mem = new InMemoryStateStore();
   final RecordingStateStore store = new RecordingStateStore(mem);
   final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final IpamConfig config = IpamConfig.builder().supernetV4(IpPrefix.parse("10.80.0.0/16")).build();
+  final IpamConfig config = IpamConfig.builder().supernet(IpPrefix.parse("10.80.0.0/16")).build();
   final ClusterIpam engine = new ClusterIpam(store, config, clock);
   final CniAttachments cni = CniAttachments.of(engine, H1, clock);
 
@@ -67,12 +67,15 @@ class CniAttachmentsTest {
     assertThat(ip.gateway()).contains(IpAddress.parse("10.80.0.1"));
     assertThat(ip.block().contains(ip.address())).isTrue();
     Block blk = block(ip.pool(), ip.block());
-    assertThat(blk.owner()).isEqualTo("h1");
-    assertThat(blk.allocations().get(ip.address()).holders()).containsExactly(CniKeys.holder("h1", id("c1")));
+    assertThat(blk.owner()).contains(Holder.of("h1"));
+    assertThat(blk.allocations().get(ip.address()).holders())
+        .containsExactly(cniHolder("h1", id("c1")));
     assertThat(cni.add(add("c1", v4()))).isEqualTo(a);
     Attachment b = cni.add(add("c2", v4()));
     assertThat(b.ips().get(0).address()).isNotEqualTo(ip.address());
-    assertThat(cni.attachments()).extracting(Attachment::id).containsExactlyInAnyOrder(id("c1"), id("c2"));
+    assertThat(cni.attachments())
+        .extracting(Attachment::id)
+        .containsExactlyInAnyOrder(id("c1"), id("c2"));
   }
 
   @Test
@@ -82,7 +85,10 @@ class CniAttachmentsTest {
     cni.add(add("c2", v4()));
     assertThat(store.log()).hasSize(1);
     RecordingStateStore.Access add = store.log().get(0);
-    assertThat(add.written()).hasSize(2).anyMatch(k -> k.startsWith("cni/h1/net1/c2/")).anyMatch(k -> k.startsWith(Keys.BLOCKS));
+    assertThat(add.written())
+        .hasSize(2)
+        .anyMatch(k -> k.startsWith("cni/h1/net1/c2/"))
+        .anyMatch(k -> k.startsWith(Keys.BLOCKS));
     assertThat(add.read()).noneMatch(k -> k.startsWith(Keys.POOLS));
   }
 
@@ -92,8 +98,11 @@ class CniAttachmentsTest {
     assertThat(cni.del(id("c1"))).isTrue();
     assertThat(cni.del(id("c1"))).isFalse();
     assertThat(cni.del(id("never"))).isFalse();
-    assertThat(block(a.ips().get(0).pool(), a.ips().get(0).block()).allocations()).doesNotContainKey(a.ips().get(0).address());
-    assertThatThrownBy(() -> cni.check(id("c1"))).isInstanceOf(AttachmentMissingException.class).hasMessageContaining("c1");
+    assertThat(block(a.ips().get(0).pool(), a.ips().get(0).block()).allocations())
+        .doesNotContainKey(a.ips().get(0).address());
+    assertThatThrownBy(() -> cni.check(id("c1")))
+        .isInstanceOf(AttachmentMissingException.class)
+        .hasMessageContaining("c1");
   }
 
   @Test
@@ -103,34 +112,68 @@ class CniAttachmentsTest {
     // Someone dropped the hold behind the attachment's back: CHECK must say so.
     AttachedIp ip = a.ips().get(0);
     Block blk = block(ip.pool(), ip.block());
-    mem.transact("tamper", v -> {
-      v.put(Keys.block(ip.pool(), ip.block()), StateCodec.encode(blk.drop(ip.address(), CniKeys.holder("h1", id("c1")), 0, 0)));
-      return null;
-    });
-    assertThatThrownBy(() -> cni.check(id("c1"))).isInstanceOf(AttachmentMissingException.class).hasMessageContaining(ip.address().toString());
+    mem.transact(
+        "tamper",
+        v -> {
+          v.put(
+              Keys.block(ip.pool(), ip.block()),
+              StateCodec.encode(
+                  blk.drop(
+                      ip.address(), new Holder.CniAttachment(new HostId("h1"), id("c1")), 0, 0)));
+          return null;
+        });
+    assertThatThrownBy(() -> cni.check(id("c1")))
+        .isInstanceOf(AttachmentMissingException.class)
+        .hasMessageContaining(ip.address().toString());
   }
 
   @Test
   void dualStackIsAllOrNothing() {
-    PoolSpec v6 = new PoolSpec(IpFamily.IPV6, "net1", Optional.of(IpPrefix.parse("fd00:1::/126")), Optional.empty(), Optional.empty());
+    PoolSpec v6 =
+        new PoolSpec(
+            IpFamily.IPV6,
+            "net1",
+            Optional.of(IpPrefix.parse("fd00:1::/126")),
+            Optional.empty(),
+            Optional.empty());
     Attachment a = cni.add(add("c1", v4(), v6));
-    assertThat(a.ips()).extracting(x -> x.address().family()).containsExactly(IpFamily.IPV4, IpFamily.IPV6);
+    assertThat(a.ips())
+        .extracting(x -> x.address().family())
+        .containsExactly(IpFamily.IPV4, IpFamily.IPV6);
     cni.add(add("c2", v4(), v6)); // fd00:1::/126 holds the gateway ::1 and two more
     long v4Before = allocationsIn(IpPrefix.parse("10.80.0.0/24"));
-    assertThatThrownBy(() -> cni.add(add("c3", v4(), v6))).isInstanceOf(ExhaustedException.class).hasMessageContaining("fd00:1::/126");
+    assertThatThrownBy(() -> cni.add(add("c3", v4(), v6)))
+        .isInstanceOf(ExhaustedException.class)
+        .hasMessageContaining("fd00:1::/126");
     assertThat(allocationsIn(IpPrefix.parse("10.80.0.0/24"))).isEqualTo(v4Before);
     assertThat(cni.attachments()).hasSize(2);
   }
 
   @Test
   void exhaustionUsesDockersWords() {
-    PoolSpec tiny = new PoolSpec(IpFamily.IPV4, "tiny", Optional.of(IpPrefix.parse("10.99.0.0/29")), Optional.empty(), Optional.empty());
+    PoolSpec tiny =
+        new PoolSpec(
+            IpFamily.IPV4,
+            "tiny",
+            Optional.of(IpPrefix.parse("10.99.0.0/29")),
+            Optional.empty(),
+            Optional.empty());
     for (int i = 0; i < 5; i++) {
-      cni.add(new AddRequest(new AttachmentId("tiny", "c" + i, "eth0"), "", "", List.of(tiny), List.of()));
+      cni.add(
+          new AddRequest(
+              new AttachmentId("tiny", "c" + i, "eth0"), "", "", List.of(tiny), List.of()));
     }
-    assertThatThrownBy(() -> cni.add(new AddRequest(new AttachmentId("tiny", "c9", "eth0"), "", "", List.of(tiny), List.of())))
-        .isInstanceOf(ExhaustedException.class).hasMessage("no free address in host block 10.99.0.0/29 of pool 10.99.0.0/29, no free block to claim and none to borrow from");
-    assertThatThrownBy(() -> cni.status(List.of(tiny))).isInstanceOf(ExhaustedException.class).hasMessageContaining("10.99.0.0/29");
+    assertThatThrownBy(
+            () ->
+                cni.add(
+                    new AddRequest(
+                        new AttachmentId("tiny", "c9", "eth0"), "", "", List.of(tiny), List.of())))
+        .isInstanceOf(ExhaustedException.class)
+        .hasMessage(
+            "no free address in host block 10.99.0.0/29 of pool 10.99.0.0/29, no free block to claim and none to borrow from");
+    assertThatThrownBy(() -> cni.status(List.of(tiny)))
+        .isInstanceOf(ExhaustedException.class)
+        .hasMessageContaining("10.99.0.0/29");
     cni.status(List.of(v4()));
   }
 
@@ -144,27 +187,69 @@ class CniAttachmentsTest {
 
   @Test
   void requestedAddressesAreTakenOrRefusedClearly() {
-    PoolSpec s = new PoolSpec(IpFamily.IPV4, "st", Optional.of(IpPrefix.parse("10.98.0.0/24")), Optional.empty(), Optional.empty());
+    PoolSpec s =
+        new PoolSpec(
+            IpFamily.IPV4,
+            "st",
+            Optional.of(IpPrefix.parse("10.98.0.0/24")),
+            Optional.empty(),
+            Optional.empty());
     IpAddress want = IpAddress.parse("10.98.0.77");
-    Attachment a = cni.add(new AddRequest(new AttachmentId("st", "c1", "eth0"), "", "", List.of(s), List.of(want)));
+    Attachment a =
+        cni.add(
+            new AddRequest(
+                new AttachmentId("st", "c1", "eth0"), "", "", List.of(s), List.of(want)));
     assertThat(a.ips().get(0).address()).isEqualTo(want);
-    assertThat(block(a.ips().get(0).pool(), a.ips().get(0).block()).allocations().get(want).holders())
-        .containsExactly(CniKeys.holder("h1", new AttachmentId("st", "c1", "eth0")));
-    assertThatThrownBy(() -> cni.add(new AddRequest(new AttachmentId("st", "c2", "eth0"), "", "", List.of(s), List.of(want))))
-        .isInstanceOf(ConflictException.class).hasMessageContaining("10.98.0.77").hasMessageContaining("CNI container c1 (eth0) on host h1");
-    assertThatThrownBy(() -> cni.add(new AddRequest(new AttachmentId("st", "c3", "eth0"), "", "", List.of(s), List.of(IpAddress.parse("10.97.0.1")))))
-        .isInstanceOf(InvalidRequestException.class).hasMessageContaining("not inside pool 10.98.0.0/24");
-    assertThatThrownBy(() -> cni.add(new AddRequest(new AttachmentId("st", "c3", "eth0"), "", "", List.of(s), List.of(IpAddress.parse("10.98.0.1")))))
-        .isInstanceOf(ConflictException.class).hasMessageContaining("gateway");
+    assertThat(
+            block(a.ips().get(0).pool(), a.ips().get(0).block()).allocations().get(want).holders())
+        .containsExactly(cniHolder("h1", new AttachmentId("st", "c1", "eth0")));
+    assertThatThrownBy(
+            () ->
+                cni.add(
+                    new AddRequest(
+                        new AttachmentId("st", "c2", "eth0"), "", "", List.of(s), List.of(want))))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("10.98.0.77")
+        .hasMessageContaining("CNI container c1 (eth0) on host h1");
+    assertThatThrownBy(
+            () ->
+                cni.add(
+                    new AddRequest(
+                        new AttachmentId("st", "c3", "eth0"),
+                        "",
+                        "",
+                        List.of(s),
+                        List.of(IpAddress.parse("10.97.0.1")))))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("not inside pool 10.98.0.0/24");
+    assertThatThrownBy(
+            () ->
+                cni.add(
+                    new AddRequest(
+                        new AttachmentId("st", "c3", "eth0"),
+                        "",
+                        "",
+                        List.of(s),
+                        List.of(IpAddress.parse("10.98.0.1")))))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("gateway");
   }
 
   @Test
   void gcReleasesEveryAttachmentOfTheNetworkNotListed() {
     cni.add(add("c1", v4()));
     cni.add(add("c2", v4()));
-    cni.add(new AddRequest(new AttachmentId("other", "c3", "eth0"), "", "", List.of(PoolSpec.dynamic(IpFamily.IPV4, "other")), List.of()));
+    cni.add(
+        new AddRequest(
+            new AttachmentId("other", "c3", "eth0"),
+            "",
+            "",
+            List.of(PoolSpec.dynamic(IpFamily.IPV4, "other")),
+            List.of()));
     assertThat(cni.gc("net1", Set.of(new GcEntry("c1", "eth0")))).containsExactly(id("c2"));
-    assertThat(cni.attachments()).extracting(Attachment::id).containsExactlyInAnyOrder(id("c1"), new AttachmentId("other", "c3", "eth0"));
+    assertThat(cni.attachments())
+        .extracting(Attachment::id)
+        .containsExactlyInAnyOrder(id("c1"), new AttachmentId("other", "c3", "eth0"));
   }
 
   @Test
@@ -179,10 +264,25 @@ class CniAttachmentsTest {
 
   @Test
   void dockerAndCniShareTheHostsBlocksWithoutOverlapAndDockerReleasingThePoolKeepsCniAddresses() {
-    PoolGrant g = engine.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", "net1"), false));
+    PoolGrant g =
+        engine.requestPool(
+            new PoolRequest(
+                H1,
+                "ClusterIpamLocal",
+                Optional.empty(),
+                Optional.empty(),
+                Map.of("network", "net1"),
+                false));
     Set<IpAddress> seen = new HashSet<>();
     for (int i = 0; i < 20; i++) {
-      assertThat(seen.add(engine.requestAddress(new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address())).isTrue();
+      assertThat(
+              seen.add(
+                  engine
+                      .requestAddress(
+                          new AddressRequest(
+                              H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()))
+                      .address()))
+          .isTrue();
       assertThat(seen.add(cni.add(add("c" + i, v4())).ips().get(0).address())).isTrue();
     }
     engine.releasePool(H1, g.id());
@@ -192,7 +292,9 @@ class CniAttachmentsTest {
     }
     Set<IpAddress> cniHeld = new HashSet<>();
     cni.attachments().forEach(a -> cniHeld.add(a.ips().get(0).address()));
-    assertThat(cniHeld).hasSize(20).doesNotContain(cni.add(add("c99", v4())).ips().get(0).address());
+    assertThat(cniHeld)
+        .hasSize(20)
+        .doesNotContain(cni.add(add("c99", v4())).ips().get(0).address());
   }
 
   @Test
@@ -203,7 +305,8 @@ class CniAttachmentsTest {
     assertThat(b.host()).isEqualTo("h2");
     assertThat(a.ips().get(0).pool()).isEqualTo(b.ips().get(0).pool());
     assertThat(a.ips().get(0).block()).isNotEqualTo(b.ips().get(0).block());
-    assertThat(block(b.ips().get(0).pool(), b.ips().get(0).block()).owner()).isEqualTo("h2");
+    assertThat(block(b.ips().get(0).pool(), b.ips().get(0).block()).owner())
+        .contains(Holder.of("h2"));
     assertThat(other.attachments()).hasSize(1);
     assertThat(other.del(id("c1"))).isTrue();
     assertThat(cni.check(id("c1"))).isEqualTo(a);
@@ -211,17 +314,24 @@ class CniAttachmentsTest {
 
   @Test
   void gcOnOneHostNeverReleasesAnotherHostsAttachments() {
-    // A host id that extends this one's: its keys share the text "cni/h1" but not the prefix "cni/h1/".
-    CniAttachments other = CniAttachments.of(new ClusterIpam(store, config, clock), new HostId("h1-b"), clock);
+    // A host id that extends this one's: its keys share the text "cni/h1" but not the prefix
+    // "cni/h1/".
+    CniAttachments other =
+        CniAttachments.of(new ClusterIpam(store, config, clock), new HostId("h1-b"), clock);
     Attachment mine = cni.add(add("c1", v4()));
     Attachment theirs = other.add(add("c1", v4()));
     Attachment theirs2 = other.add(add("c2", v4()));
     assertThat(cni.gc("net1", Set.of())).containsExactly(id("c1"));
     assertThat(other.attachments()).containsExactlyInAnyOrder(theirs, theirs2);
     assertThat(other.check(id("c1"))).isEqualTo(theirs);
-    assertThat(block(theirs.ips().get(0).pool(), theirs.ips().get(0).block()).allocations().get(theirs.ips().get(0).address()).holders())
-        .containsExactly(CniKeys.holder("h1-b", id("c1")));
-    assertThat(block(mine.ips().get(0).pool(), mine.ips().get(0).block()).allocations()).doesNotContainKey(mine.ips().get(0).address());
+    assertThat(
+            block(theirs.ips().get(0).pool(), theirs.ips().get(0).block())
+                .allocations()
+                .get(theirs.ips().get(0).address())
+                .holders())
+        .containsExactly(cniHolder("h1-b", id("c1")));
+    assertThat(block(mine.ips().get(0).pool(), mine.ips().get(0).block()).allocations())
+        .doesNotContainKey(mine.ips().get(0).address());
     assertThat(other.gc("net1", Set.of(new GcEntry("c2", "eth0")))).containsExactly(id("c1"));
     assertThat(other.attachments()).containsExactly(theirs2);
   }
@@ -229,10 +339,22 @@ class CniAttachmentsTest {
   @Test
   void badConfigIsRefusedAndChangesNothing() {
     long before = mem.revision();
-    assertThatThrownBy(() -> new AttachmentId("net1", "c/1", "eth0")).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> new PoolSpec(IpFamily.IPV4, "n", Optional.of(IpPrefix.parse("10.1.0.0/24")), Optional.of(IpPrefix.parse("10.2.0.0/28")), Optional.empty()))
+    assertThatThrownBy(() -> new AttachmentId("net1", "c/1", "eth0"))
         .isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> cni.add(new AddRequest(id("c1"), "", "", List.of(v4()), List.of(IpAddress.parse("fd00::1")))))
+    assertThatThrownBy(
+            () ->
+                new PoolSpec(
+                    IpFamily.IPV4,
+                    "n",
+                    Optional.of(IpPrefix.parse("10.1.0.0/24")),
+                    Optional.of(IpPrefix.parse("10.2.0.0/28")),
+                    Optional.empty()))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(
+            () ->
+                cni.add(
+                    new AddRequest(
+                        id("c1"), "", "", List.of(v4()), List.of(IpAddress.parse("fd00::1")))))
         .isInstanceOf(InvalidRequestException.class);
     assertThat(mem.revision()).isEqualTo(before);
   }
@@ -244,6 +366,12 @@ class CniAttachmentsTest {
 
   private long allocationsIn(IpPrefix pool) {
     return mem.list(Keys.blocksOf(pool)).entrySet().stream()
-        .mapToLong(e -> StateCodec.decodeBlock(e.getKey(), e.getValue().value()).allocations().size()).sum();
+        .mapToLong(
+            e -> StateCodec.decodeBlock(e.getKey(), e.getValue().value()).allocations().size())
+        .sum();
+  }
+
+  private static Holder cniHolder(String host, AttachmentId id) {
+    return new Holder.CniAttachment(new HostId(host), id);
   }
 }

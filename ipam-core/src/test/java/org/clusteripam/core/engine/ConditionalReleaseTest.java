@@ -32,7 +32,8 @@ class ConditionalReleaseTest {
     long rev = store.revision();
     assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.5.0.50"), judged)).isFalse();
     assertThat(store.revision()).isEqualTo(rev);
-    assertThat(ipam.queries().snapshot().allPools().get(0).blocks().get(0).addresses()).extracting(v -> v.address())
+    assertThat(ipam.queries().snapshot().allPools().get(0).blocks().get(0).addresses())
+        .extracting(v -> v.address())
         .contains(a("10.5.0.50"));
   }
 
@@ -43,10 +44,17 @@ class ConditionalReleaseTest {
     ipam.requestAddress(exact(H1, g.id(), "10.5.0.50"));
     long since = clock.millis();
     clock.advance(Duration.ofMinutes(1));
-    assertThat(ipam.releaseAddressIfUnchanged(H2, g.id(), a("10.5.0.50"), since)).as("not h2's").isFalse();
+    assertThat(ipam.releaseAddressIfUnchanged(H2, g.id(), a("10.5.0.50"), since))
+        .as("not h2's")
+        .isFalse();
     assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.5.0.50"), since)).isTrue();
-    assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.5.0.50"), since)).as("already free").isFalse();
-    assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.9.0.1"), since)).as("outside the pool").isFalse();
-    assertThat(ipam.requestAddress(exact(H2, g.id(), "10.5.0.50")).address()).isEqualTo(a("10.5.0.50"));
+    assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.5.0.50"), since))
+        .as("already free")
+        .isFalse();
+    assertThat(ipam.releaseAddressIfUnchanged(H1, g.id(), a("10.9.0.1"), since))
+        .as("outside the pool")
+        .isFalse();
+    assertThat(ipam.requestAddress(exact(H2, g.id(), "10.5.0.50")).address())
+        .isEqualTo(a("10.5.0.50"));
   }
 }

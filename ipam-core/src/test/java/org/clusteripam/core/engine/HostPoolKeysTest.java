@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolGrant;
 import org.clusteripam.core.ipam.PoolRequest;
@@ -21,14 +22,22 @@ import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.Versioned;
 import org.junit.jupiter.api.Test;
 
-/** {@code hosts/<holder>/<pool>}: one key per held pool, so a creation costs the same however many pools the host holds. */
+/**
+ * {@code hosts/<holder>/<pool>}: one key per held pool, so a creation costs the same however many
+ * pools the host holds.
+ */
 class HostPoolKeysTest {
   static final HostId H1 = new HostId("h1");
   final InMemoryStateStore mem = new InMemoryStateStore();
-  final ClusterIpam ipam = new ClusterIpam(mem, IpamConfig.defaults(), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+  final ClusterIpam ipam =
+      new ClusterIpam(
+          mem,
+          IpamConfig.defaults(),
+          Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
 
   static PoolRequest dynamic() {
-    return new PoolRequest(H1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), false);
+    return new PoolRequest(
+        H1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), false);
   }
 
   /** Bytes (key + value) of the values a call created or changed. */
@@ -46,7 +55,8 @@ class HostPoolKeysTest {
   }
 
   java.util.SortedSet<IpPrefix> hostPools() {
-    return mem.transact("read", v -> new StateView(v, new DecodeCache()).hostPools("h1"));
+    return mem.transact(
+        "read", v -> new StateView(v, new DecodeCache()).hostPools(Holder.of("h1")));
   }
 
   @Test
@@ -57,8 +67,8 @@ class HostPoolKeysTest {
     }
     // Only the digits of the pool's prefix and of the carve counters may differ.
     assertThat(bytes[300]).isBetween(bytes[10] - 8, bytes[10] + 8);
-    assertThat(mem.peek(Keys.host("h1"))).isEmpty();
-    assertThat(mem.list(Keys.hostPoolsOf("h1"))).hasSize(300);
+    assertThat(mem.peek(Keys.host(Holder.of("h1")))).isEmpty();
+    assertThat(mem.list(Keys.hostPoolsOf(Holder.of("h1")))).hasSize(300);
   }
 
   @Test
@@ -68,18 +78,28 @@ class HostPoolKeysTest {
     IpPrefix pa = a.pool();
     IpPrefix pb = b.pool();
     // As the previous build wrote it: one record listing both pools, no per-pool keys.
-    mem.transact("legacy", v -> {
-      v.delete(Keys.hostPool("h1", pa));
-      v.delete(Keys.hostPool("h1", pb));
-      v.put(Keys.host("h1"), StateCodec.encode(new HostRecord("h1", new TreeSet<>(List.of(pa, pb)))));
-      return null;
-    });
+    mem.transact(
+        "legacy",
+        v -> {
+          v.delete(Keys.hostPool(Holder.of("h1"), pa));
+          v.delete(Keys.hostPool(Holder.of("h1"), pb));
+          v.put(
+              Keys.host(Holder.of("h1")),
+              StateCodec.encode(new HostRecord(Holder.of("h1"), new TreeSet<>(List.of(pa, pb)))));
+          return null;
+        });
     assertThat(hostPools()).containsExactly(pa, pb);
     PoolGrant c = ipam.requestPool(dynamic());
     assertThat(hostPools()).containsExactly(pa, pb, c.pool());
-    assertThat(StateCodec.decodeHost("k", mem.peek(Keys.host("h1")).orElseThrow().value()).pools()).containsExactly(pa, pb);
+    assertThat(
+            StateCodec.decodeHost("k", mem.peek(Keys.host(Holder.of("h1"))).orElseThrow().value())
+                .pools())
+        .containsExactly(pa, pb);
     ipam.releasePool(H1, a.id());
-    assertThat(StateCodec.decodeHost("k", mem.peek(Keys.host("h1")).orElseThrow().value()).pools()).containsExactly(pb);
+    assertThat(
+            StateCodec.decodeHost("k", mem.peek(Keys.host(Holder.of("h1"))).orElseThrow().value())
+                .pools())
+        .containsExactly(pb);
     assertThat(ipam.releaseEmptyBlocks(H1)).isEmpty(); // reads both kinds without failing
     ipam.releasePool(H1, b.id());
     ipam.releasePool(H1, c.id());

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.ExhaustedException;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.InvalidRequestException;
 import org.clusteripam.core.ipam.PoolId;
@@ -29,7 +30,7 @@ import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
-/** Per-host addressing, driven the way swarm drives it (DESIGN §3, seeds/000): manager first, then the nodes. */
+/** Per-host addressing, driven the way swarm drives it: manager first, then the nodes. */
 class PerHostModeTest {
   static final HostId MANAGER = new HostId("m1");
   static final HostId H1 = new HostId("h1");
@@ -42,23 +43,34 @@ class PerHostModeTest {
   final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), clock);
 
   PoolId globalPool(Map<String, String> options) {
-    return ipam.requestPool(new PoolRequest(MANAGER, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), options, false)).id();
+    return ipam.requestPool(
+            new PoolRequest(
+                MANAGER, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), options, false))
+        .id();
   }
 
   PoolId localPool(HostId h) {
-    return ipam.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), PER_HOST, false)).id();
+    return ipam.requestPool(
+            new PoolRequest(
+                h, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), PER_HOST, false))
+        .id();
   }
 
   IpAddress managerAllocates(PoolId g) {
-    return ipam.requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    return ipam.requestAddress(
+            new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+        .address();
   }
 
   IpAddress nodeAsksFor(HostId h, PoolId l, IpAddress placeholder) {
-    return ipam.requestAddress(new AddressRequest(h, l, Optional.of(placeholder), AddressKind.ENDPOINT, Map.of())).address();
+    return ipam.requestAddress(
+            new AddressRequest(h, l, Optional.of(placeholder), AddressKind.ENDPOINT, Map.of()))
+        .address();
   }
 
   IpAddress gateway(HostId h, PoolId id, Optional<IpAddress> preferred) {
-    return ipam.requestAddress(new AddressRequest(h, id, preferred, AddressKind.GATEWAY, Map.of())).address();
+    return ipam.requestAddress(new AddressRequest(h, id, preferred, AddressKind.GATEWAY, Map.of()))
+        .address();
   }
 
   static final IpPrefix DEFAULT_RANGE = IpPrefix.parse("10.91.0.192/26");
@@ -82,18 +94,25 @@ class PerHostModeTest {
     IpAddress a1 = nodeAsksFor(H1, l1, t1);
     IpAddress a3 = nodeAsksFor(H1, l1, t3);
     IpAddress a2 = nodeAsksFor(H2, l2, t2);
-    assertThat(List.of(a1, a2, a3)).noneMatch(DEFAULT_RANGE::contains).doesNotHaveDuplicates().doesNotContain(gw);
+    assertThat(List.of(a1, a2, a3))
+        .noneMatch(DEFAULT_RANGE::contains)
+        .doesNotHaveDuplicates()
+        .doesNotContain(gw);
     IpPrefix b1 = IpPrefix.containing(a1, 26);
     IpPrefix b2 = IpPrefix.containing(a2, 26);
     assertThat(IpPrefix.containing(a3, 26)).isEqualTo(b1);
     assertThat(b1).as("each host allocates in its own block").isNotEqualTo(b2);
-    assertThat(ipam.queries().blocksOwnedBy("h1").get(POOL)).contains(b1);
-    assertThat(ipam.queries().blocksOwnedBy("h2").get(POOL)).contains(b2);
+    assertThat(ipam.queries().blocksOwnedBy(Holder.of("h1")).get(POOL)).contains(b1);
+    assertThat(ipam.queries().blocksOwnedBy(Holder.of("h2")).get(POOL)).contains(b2);
 
     // Replays (a node re-creating its local copy of the network) return the same address.
     assertThat(nodeAsksFor(H1, l1, t1)).isEqualTo(a1);
-    assertThat(ipam.placeholderMappings(POOL)).extracting(PlaceholderMapping::placeholder, m -> m.host().value(), PlaceholderMapping::actual)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(t1, "h1", a1), org.assertj.core.groups.Tuple.tuple(t2, "h2", a2),
+    assertThat(ipam.placeholderMappings(POOL))
+        .extracting(
+            PlaceholderMapping::placeholder, m -> m.host().value(), PlaceholderMapping::actual)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(t1, "h1", a1),
+            org.assertj.core.groups.Tuple.tuple(t2, "h2", a2),
             org.assertj.core.groups.Tuple.tuple(t3, "h1", a3));
   }
 
@@ -106,13 +125,17 @@ class PerHostModeTest {
     IpAddress a1 = nodeAsksFor(H1, l1, t1);
     IpAddress a2 = nodeAsksFor(H1, l1, t2);
 
-    // The node releases its container's address: the mapping goes, swarm still holds the placeholder.
+    // The node releases its container's address: the mapping goes, swarm still holds the
+    // placeholder.
     ipam.releaseAddress(H1, l1, a1);
-    assertThat(ipam.placeholderMappings(POOL)).extracting(PlaceholderMapping::placeholder).containsExactly(t2);
+    assertThat(ipam.placeholderMappings(POOL))
+        .extracting(PlaceholderMapping::placeholder)
+        .containsExactly(t2);
     assertThat(holders(t1)).containsExactly("@global");
     assertThat(holders(a1)).isEmpty();
 
-    // The manager releases a placeholder: the mapping goes, the container keeps its address until its node releases it.
+    // The manager releases a placeholder: the mapping goes, the container keeps its address until
+    // its node releases it.
     ipam.releaseAddress(MANAGER, g, t2);
     assertThat(ipam.placeholderMappings(POOL)).isEmpty();
     assertThat(holders(a2)).containsExactly("h1");
@@ -130,12 +153,17 @@ class PerHostModeTest {
     IpAddress a1 = nodeAsksFor(H1, l1, t);
     IpAddress a2 = nodeAsksFor(H2, l2, t);
     assertThat(a2).isNotEqualTo(a1);
-    assertThat(ipam.placeholderMappings(POOL)).singleElement().satisfies(m -> {
-      assertThat(m.host()).isEqualTo(H2);
-      assertThat(m.actual()).isEqualTo(a2);
-    });
+    assertThat(ipam.placeholderMappings(POOL))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.host()).isEqualTo(H2);
+              assertThat(m.actual()).isEqualTo(a2);
+            });
     ipam.releaseAddress(H1, l1, a1); // the old container goes later: the newer mapping stays
-    assertThat(ipam.placeholderMappings(POOL)).extracting(PlaceholderMapping::actual).containsExactly(a2);
+    assertThat(ipam.placeholderMappings(POOL))
+        .extracting(PlaceholderMapping::actual)
+        .containsExactly(a2);
   }
 
   @Test
@@ -147,16 +175,27 @@ class PerHostModeTest {
     IpAddress t2 = managerAllocates(g);
     nodeAsksFor(H1, l1, t1);
     IpAddress a2 = nodeAsksFor(H2, l2, t2);
-    ipam.publishCatalog(Map.of(POOL, List.of(new CatalogService("svc1", "web", Optional.empty(), List.of(), List.of(new CatalogTask("task1", t1))))));
+    ipam.publishCatalog(
+        Map.of(
+            POOL,
+            List.of(
+                new CatalogService(
+                    "svc1",
+                    "web",
+                    Optional.empty(),
+                    List.of(),
+                    List.of(new CatalogTask("task1", t1))))));
     assertThat(ipam.catalog(POOL)).hasSize(1);
 
     ipam.releasePool(H1, l1);
-    assertThat(ipam.placeholderMappings(POOL)).extracting(PlaceholderMapping::actual).containsExactly(a2);
+    assertThat(ipam.placeholderMappings(POOL))
+        .extracting(PlaceholderMapping::actual)
+        .containsExactly(a2);
     ipam.releasePool(MANAGER, g); // the network is removed from the swarm
     assertThat(ipam.placeholderMappings(POOL)).isEmpty();
     assertThat(ipam.catalog(POOL)).isEmpty();
     ipam.releasePool(H2, l2);
-    assertThat(store.list("")).as("nothing left but the config").containsOnlyKeys(Keys.CONFIG, "carve/v4");
+    assertThat(store.list("")).as("nothing left but the config").containsOnlyKeys(Keys.CONFIG);
   }
 
   @Test
@@ -168,11 +207,15 @@ class PerHostModeTest {
     }
     assertThat(got).allMatch(IpPrefix.parse("10.91.0.128/26")::contains).doesNotHaveDuplicates();
     long rev = store.revision();
-    assertThatThrownBy(() -> managerAllocates(g)).isInstanceOfSatisfying(ExhaustedException.class, e -> {
-      assertThat(e.level()).isEqualTo(ExhaustedException.Level.PLACEHOLDERS);
-      assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.91.0.128/26"));
-      assertThat(e.getMessage()).contains("placeholder range 10.91.0.128/26 of pool 10.91.0.0/24");
-    });
+    assertThatThrownBy(() -> managerAllocates(g))
+        .isInstanceOfSatisfying(
+            ExhaustedException.class,
+            e -> {
+              assertThat(e.level()).isEqualTo(ExhaustedException.Level.PLACEHOLDERS);
+              assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.91.0.128/26"));
+              assertThat(e.getMessage())
+                  .contains("placeholder range 10.91.0.128/26 of pool 10.91.0.0/24");
+            });
     assertThat(store.revision()).isEqualTo(rev);
   }
 
@@ -184,7 +227,10 @@ class PerHostModeTest {
     // Three /26 blocks outside the range, 62 usable each minus the network address of the pool.
     while (true) {
       try {
-        got.add(ipam.requestAddress(new AddressRequest(H1, l1, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address());
+        got.add(
+            ipam.requestAddress(
+                    new AddressRequest(H1, l1, Optional.empty(), AddressKind.ENDPOINT, Map.of()))
+                .address());
       } catch (ExhaustedException e) {
         assertThat(e.level()).isEqualTo(ExhaustedException.Level.POOL);
         break;
@@ -196,19 +242,42 @@ class PerHostModeTest {
   @Test
   void badOptionsAreRefusedAndChangeNothing() {
     long rev = store.revision();
-    for (Map<String, String> opts : List.of(
-        Map.of("addressing", "sideways"),
-        Map.of("placeholders", "10.91.0.192/26"),
-        Map.of("addressing", "per-host", "placeholders", "10.92.0.0/26"),
-        Map.of("addressing", "per-host", "placeholders", "10.91.0.0/24"),
-        Map.of("addressing", "per-host", "placeholders", "10.91.0.240/28"),
-        Map.of("addressing", "per-host", "placeholders", "not-a-cidr"))) {
-      assertThatThrownBy(() -> globalPool(opts)).as("%s", opts).isInstanceOf(InvalidRequestException.class);
+    for (Map<String, String> opts :
+        List.of(
+            Map.of("addressing", "sideways"),
+            Map.of("placeholders", "10.91.0.192/26"),
+            Map.of("addressing", "per-host", "placeholders", "10.92.0.0/26"),
+            Map.of("addressing", "per-host", "placeholders", "10.91.0.0/24"),
+            Map.of("addressing", "per-host", "placeholders", "10.91.0.240/28"),
+            Map.of("addressing", "per-host", "placeholders", "not-a-cidr"))) {
+      assertThatThrownBy(() -> globalPool(opts))
+          .as("%s", opts)
+          .isInstanceOf(InvalidRequestException.class);
     }
-    assertThatThrownBy(() -> ipam.requestPool(new PoolRequest(MANAGER, "ClusterIpamGlobal", Optional.of(POOL),
-        Optional.of(IpPrefix.parse("10.91.0.0/25")), PER_HOST, false))).isInstanceOf(InvalidRequestException.class).hasMessageContaining("ip-range");
-    assertThatThrownBy(() -> ipam.requestPool(new PoolRequest(MANAGER, "ClusterIpamGlobal", Optional.of(IpPrefix.parse("10.93.0.0/26")),
-        Optional.empty(), PER_HOST, false))).isInstanceOf(InvalidRequestException.class).hasMessageContaining("single host block");
+    assertThatThrownBy(
+            () ->
+                ipam.requestPool(
+                    new PoolRequest(
+                        MANAGER,
+                        "ClusterIpamGlobal",
+                        Optional.of(POOL),
+                        Optional.of(IpPrefix.parse("10.91.0.0/25")),
+                        PER_HOST,
+                        false)))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("ip-range");
+    assertThatThrownBy(
+            () ->
+                ipam.requestPool(
+                    new PoolRequest(
+                        MANAGER,
+                        "ClusterIpamGlobal",
+                        Optional.of(IpPrefix.parse("10.93.0.0/26")),
+                        Optional.empty(),
+                        PER_HOST,
+                        false)))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessageContaining("single host block");
     assertThat(store.revision()).isEqualTo(rev);
   }
 
@@ -226,30 +295,53 @@ class PerHostModeTest {
     IpAddress a2 = nodeAsksFor(H2, l2, t2);
     IpAddress lbActual = nodeAsksFor(H1, l1, lb);
     ServicePort http = ServicePort.parse("80/tcp");
-    CatalogService web = new CatalogService("svc1", "web", Optional.of(vip), List.of(http),
-        List.of(new CatalogTask("task1", t1), new CatalogTask("task2", t2), new CatalogTask("task3", t3)));
+    CatalogService web =
+        new CatalogService(
+            "svc1",
+            "web",
+            Optional.of(vip),
+            List.of(http),
+            List.of(
+                new CatalogTask("task1", t1),
+                new CatalogTask("task2", t2),
+                new CatalogTask("task3", t3)));
     assertThat(ipam.publishCatalog(Map.of(POOL, List.of(web)))).isEqualTo(1);
-    assertThat(ipam.publishCatalog(Map.of(POOL, List.of(web)))).as("an unchanged catalog is not rewritten").isZero();
+    assertThat(ipam.publishCatalog(Map.of(POOL, List.of(web))))
+        .as("an unchanged catalog is not rewritten")
+        .isZero();
 
     List<org.clusteripam.core.ipam.ServiceVip> vips = ipam.syncServiceVips(H1);
-    assertThat(vips).singleElement().satisfies(v -> {
-      assertThat(v.serviceId()).isEqualTo("svc1");
-      assertThat(DEFAULT_RANGE.contains(v.address())).isFalse();
-      assertThat(IpPrefix.containing(v.address(), 26)).isEqualTo(IpPrefix.containing(a1, 26));
-    });
+    assertThat(vips)
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.serviceId()).isEqualTo("svc1");
+              assertThat(DEFAULT_RANGE.contains(v.address())).isFalse();
+              assertThat(IpPrefix.containing(v.address(), 26))
+                  .isEqualTo(IpPrefix.containing(a1, 26));
+            });
     IpAddress hostVip = vips.get(0).address();
 
     LbDesiredState s = ipam.lbDesiredState(H1);
-    assertThat(s.vips()).extracting(VipRoute::frontend, VipRoute::hostVip, VipRoute::backends, VipRoute::ports)
+    assertThat(s.vips())
+        .extracting(VipRoute::frontend, VipRoute::hostVip, VipRoute::backends, VipRoute::ports)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple(vip, false, sorted(a1, a2), List.of(http)),
             org.assertj.core.groups.Tuple.tuple(hostVip, true, sorted(a1, a2), List.of(http)));
-    assertThat(s.placeholders()).extracting(PlaceholderRoute::placeholder, PlaceholderRoute::actual, PlaceholderRoute::serviceId, PlaceholderRoute::ports)
+    assertThat(s.placeholders())
+        .extracting(
+            PlaceholderRoute::placeholder,
+            PlaceholderRoute::actual,
+            PlaceholderRoute::serviceId,
+            PlaceholderRoute::ports)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple(t1, a1, "svc1", List.of(http)),
             org.assertj.core.groups.Tuple.tuple(t2, a2, "svc1", List.of(http)),
             org.assertj.core.groups.Tuple.tuple(lb, lbActual, "", List.of()));
-    assertThat(ipam.lbDesiredState(H2).vips()).as("h2 has not synced its VIPs yet").extracting(VipRoute::frontend).containsExactly(vip);
+    assertThat(ipam.lbDesiredState(H2).vips())
+        .as("h2 has not synced its VIPs yet")
+        .extracting(VipRoute::frontend)
+        .containsExactly(vip);
 
     // The service goes from the catalog: its host VIP is released, its routes vanish.
     ipam.publishCatalog(Map.of(POOL, List.of()));
@@ -261,11 +353,20 @@ class PerHostModeTest {
   @Test
   void clusterModePoolsKeepTheirBehaviour() {
     PoolId g = globalPool(Map.of());
-    PoolId l1 = ipam.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of(), false)).id();
+    PoolId l1 =
+        ipam.requestPool(
+                new PoolRequest(
+                    H1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of(), false))
+            .id();
     IpAddress t = managerAllocates(g);
     assertThat(nodeAsksFor(H1, l1, t)).isEqualTo(t);
     assertThat(ipam.perHostPools()).isEmpty();
-    assertThat(ipam.publishCatalog(Map.of(POOL, List.of(new CatalogService("s", "s", Optional.empty(), List.of(), List.of()))))).isZero();
+    assertThat(
+            ipam.publishCatalog(
+                Map.of(
+                    POOL,
+                    List.of(new CatalogService("s", "s", Optional.empty(), List.of(), List.of())))))
+        .isZero();
     assertThat(ipam.lbDesiredState(H1)).isEqualTo(LbDesiredState.empty(H1));
   }
 
@@ -274,7 +375,12 @@ class PerHostModeTest {
   }
 
   private List<String> holders(IpAddress a) {
-    return ipam.queries().snapshot().allPools().stream().flatMap(p -> p.blocks().stream()).flatMap(b -> b.addresses().stream())
-        .filter(x -> x.address().equals(a)).flatMap(x -> x.holders().stream()).toList();
+    return ipam.queries().snapshot().allPools().stream()
+        .flatMap(p -> p.blocks().stream())
+        .flatMap(b -> b.addresses().stream())
+        .filter(x -> x.address().equals(a))
+        .flatMap(x -> x.holders().stream())
+        .map(Holder::format)
+        .toList();
   }
 }

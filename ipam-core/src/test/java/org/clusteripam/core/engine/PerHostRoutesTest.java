@@ -21,7 +21,10 @@ import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.testing.MutableClock;
 import org.junit.jupiter.api.Test;
 
-/** Routes to other hosts' per-host blocks follow block claims and give-backs and the advertised addresses. */
+/**
+ * Routes to other hosts' per-host blocks follow block claims and give-backs and the advertised
+ * addresses.
+ */
 class PerHostRoutesTest {
   static final HostId H1 = new HostId("h1");
   static final HostId H2 = new HostId("h2");
@@ -32,12 +35,21 @@ class PerHostRoutesTest {
   final ClusterIpam ipam = new ClusterIpam(store, IpamConfig.defaults(), clock);
 
   PoolId localPool(HostId h) {
-    return ipam.requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), Map.of("addressing", "per-host"),
-        false)).id();
+    return ipam.requestPool(
+            new PoolRequest(
+                h,
+                "ClusterIpamLocal",
+                Optional.of(POOL),
+                Optional.empty(),
+                Map.of("addressing", "per-host"),
+                false))
+        .id();
   }
 
   IpAddress allocate(HostId h, PoolId id) {
-    return ipam.requestAddress(new AddressRequest(h, id, Optional.empty(), AddressKind.ENDPOINT, Map.of())).address();
+    return ipam.requestAddress(
+            new AddressRequest(h, id, Optional.empty(), AddressKind.ENDPOINT, Map.of()))
+        .address();
   }
 
   @Test
@@ -47,19 +59,29 @@ class PerHostRoutesTest {
     IpAddress a1 = allocate(H1, l1);
     IpAddress a2 = allocate(H2, l2);
     assertThat(ipam.routePlan(H1).routes()).as("no advertised address, no route").isEmpty();
-    assertThat(ipam.routePlan(H1).unrouted()).singleElement().satisfies(u -> assertThat(u.owner()).isEqualTo("h2"));
+    assertThat(ipam.routePlan(H1).unrouted())
+        .singleElement()
+        .satisfies(u -> assertThat(u.owner().value()).isEqualTo("h2"));
 
     assertThat(ipam.advertise(H2, IpAddress.parse("192.168.0.2"))).isTrue();
-    assertThat(ipam.advertise(H2, IpAddress.parse("192.168.0.2"))).as("unchanged: not written again").isFalse();
+    assertThat(ipam.advertise(H2, IpAddress.parse("192.168.0.2")))
+        .as("unchanged: not written again")
+        .isFalse();
     ipam.advertise(H1, IpAddress.parse("192.168.0.1"));
-    assertThat(new String(store.peek(Keys.advertise("h2")).orElseThrow().value(), StandardCharsets.UTF_8)).isEqualTo("192.168.0.2");
+    assertThat(
+            new String(
+                store.peek(Keys.advertise("h2")).orElseThrow().value(), StandardCharsets.UTF_8))
+        .isEqualTo("192.168.0.2");
 
     RoutePlan p1 = ipam.routePlan(H1);
-    assertThat(p1.routes()).singleElement().satisfies(r -> {
-      assertThat(r.block().contains(a2)).isTrue();
-      assertThat(r.via()).isEqualTo(IpAddress.parse("192.168.0.2"));
-      assertThat(r.owner()).isEqualTo(H2);
-    });
+    assertThat(p1.routes())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.block().contains(a2)).isTrue();
+              assertThat(r.via()).isEqualTo(IpAddress.parse("192.168.0.2"));
+              assertThat(r.owner()).isEqualTo(H2);
+            });
     List<BlockRoute> p2 = ipam.routePlan(H2).routes();
     assertThat(p2).singleElement().satisfies(r -> assertThat(r.block().contains(a1)).isTrue());
 
@@ -76,10 +98,12 @@ class PerHostRoutesTest {
 
   @Test
   void aMalformedStoredAddressIsLeftOut() {
-    store.transact("t", v -> {
-      v.put(Keys.advertise("h3"), "not-an-address".getBytes(StandardCharsets.UTF_8));
-      return null;
-    });
+    store.transact(
+        "t",
+        v -> {
+          v.put(Keys.advertise("h3"), "not-an-address".getBytes(StandardCharsets.UTF_8));
+          return null;
+        });
     ipam.advertise(H2, IpAddress.parse("192.168.0.2"));
     assertThat(ipam.advertisedAddresses()).containsOnlyKeys(H2);
   }

@@ -16,6 +16,7 @@ import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.ConflictException;
 import org.clusteripam.core.ipam.ExhaustedException;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.InvalidRequestException;
 import org.clusteripam.core.ipam.PoolGrant;
@@ -24,6 +25,7 @@ import org.clusteripam.core.ipam.PoolRequest;
 import org.clusteripam.core.ipam.ServiceVip;
 import org.clusteripam.core.ipam.UnknownPoolException;
 import org.clusteripam.core.net.IpAddress;
+import org.clusteripam.core.net.IpFamily;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.plan.CapacityInput;
 import org.clusteripam.core.plan.CapacityPlan;
@@ -45,7 +47,13 @@ class ServiceVipTest {
   }
 
   static PoolRequest local(HostId h, String pool) {
-    return new PoolRequest(h, "ClusterIpamLocal", pool.isEmpty() ? Optional.empty() : Optional.of(IpPrefix.parse(pool)), Optional.empty(), Map.of(), false);
+    return new PoolRequest(
+        h,
+        "ClusterIpamLocal",
+        pool.isEmpty() ? Optional.empty() : Optional.of(IpPrefix.parse(pool)),
+        Optional.empty(),
+        Map.of(),
+        false);
   }
 
   static AddressRequest any(HostId h, PoolId id) {
@@ -68,14 +76,21 @@ class ServiceVipTest {
     assertThat(ipam.requestServiceVip(H1, id, "svc-a")).isEqualTo(a1);
     assertThat(Set.of(a1.address(), b1.address(), a2.address())).hasSize(3);
     Map<IpPrefix, String> owners = new HashMap<>();
-    ipam.queries().snapshot().allPools().get(0).blocks().forEach(b -> owners.put(b.block(), b.owner()));
+    ipam.queries()
+        .snapshot()
+        .allPools()
+        .get(0)
+        .blocks()
+        .forEach(b -> owners.put(b.block(), b.owner().map(Holder::format).orElse("")));
     assertThat(owners.get(blockOf(a1.address(), 26))).isEqualTo("h1");
     assertThat(owners.get(blockOf(b1.address(), 26))).isEqualTo("h1");
     assertThat(owners.get(blockOf(a2.address(), 26))).isEqualTo("h2");
     assertThat(ipam.serviceVips(H1, id)).containsExactly(a1, b1);
     assertThat(ipam.serviceVips(H2, id)).containsExactly(a2);
-    assertThat(ipam.queries().serviceVipsOf("h1")).containsEntry(IpPrefix.parse("10.5.0.0/24"),
-        new java.util.TreeMap<>(Map.of("svc-a", a1.address(), "svc-b", b1.address())));
+    assertThat(ipam.queries().serviceVipsOf(new HostId("h1")))
+        .containsEntry(
+            IpPrefix.parse("10.5.0.0/24"),
+            new java.util.TreeMap<>(Map.of("svc-a", a1.address(), "svc-b", b1.address())));
   }
 
   @Test
@@ -83,16 +98,24 @@ class ServiceVipTest {
     ClusterIpam ipam = ipam(IpamConfig.defaults());
     PoolId id = ipam.requestPool(local(H1, "10.5.0.0/24")).id();
     ServiceVip v = ipam.requestServiceVip(H1, id, "svc-a");
-    IpamQueries.AddressView av = ipam.queries().snapshot().allPools().get(0).blocks().get(0).addresses().get(0);
+    IpamQueries.AddressView av =
+        ipam.queries().snapshot().allPools().get(0).blocks().get(0).addresses().get(0);
     assertThat(av.address()).isEqualTo(v.address());
-    assertThat(av.holders()).doesNotContain("h1").allMatch(h -> h.startsWith("@"));
+    assertThat(av.holders())
+        .doesNotContain(Holder.of("h1"))
+        .allMatch(h -> h.format().startsWith("@"));
     assertThat(av.vipService()).contains("svc-a");
     assertThat(av.vipHost()).contains("h1");
     // Releasing it as a plain address of h1 does nothing; a preferred request for it conflicts.
     ipam.releaseAddress(H1, id, v.address());
     assertThat(ipam.serviceVips(H1, id)).containsExactly(v);
-    assertThatThrownBy(() -> ipam.requestAddress(new AddressRequest(H2, id, Optional.of(v.address()), AddressKind.ENDPOINT, Map.of())))
-        .isInstanceOf(ConflictException.class).hasMessageContaining("the VIP of service svc-a on host h1");
+    assertThatThrownBy(
+            () ->
+                ipam.requestAddress(
+                    new AddressRequest(
+                        H2, id, Optional.of(v.address()), AddressKind.ENDPOINT, Map.of())))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("the VIP of service svc-a on host h1");
   }
 
   @Test
@@ -121,18 +144,23 @@ class ServiceVipTest {
       vips.add(ipam.requestServiceVip(H1, id, "s" + i));
     }
     assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, "one-more"))
-        .isInstanceOfSatisfying(ExhaustedException.class, e -> {
-          assertThat(e.level()).isEqualTo(ExhaustedException.Level.HOST_BLOCK);
-          assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.5.0.0/26"));
-        })
-        .hasMessageContaining("one-more").hasMessageContaining("10.5.0.0/26");
-    assertThatThrownBy(() -> ipam.requestAddress(any(H1, id))).isInstanceOf(ExhaustedException.class);
+        .isInstanceOfSatisfying(
+            ExhaustedException.class,
+            e -> {
+              assertThat(e.level()).isEqualTo(ExhaustedException.Level.HOST_BLOCK);
+              assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.5.0.0/26"));
+            })
+        .hasMessageContaining("one-more")
+        .hasMessageContaining("10.5.0.0/26");
+    assertThatThrownBy(() -> ipam.requestAddress(any(H1, id)))
+        .isInstanceOf(ExhaustedException.class);
     ipam.releaseServiceVip(H1, id, "not-there");
     ipam.releaseServiceVip(H2, id, "s3"); // another host's service of that name: nothing
     ipam.releaseServiceVip(H1, new PoolId("nope"), "s3");
     assertThat(ipam.serviceVips(H1, id)).hasSize(62);
     ipam.releaseServiceVip(H1, id, "s7");
-    assertThat(ipam.requestServiceVip(H1, id, "one-more").address()).isEqualTo(vips.get(7).address());
+    assertThat(ipam.requestServiceVip(H1, id, "one-more").address())
+        .isEqualTo(vips.get(7).address());
     ipam.releaseServiceVip(H1, id, "s8");
     assertThat(ipam.requestAddress(any(H1, id)).address()).isEqualTo(vips.get(8).address());
   }
@@ -145,10 +173,12 @@ class ServiceVipTest {
     ipam.requestPool(local(H1, "10.5.0.0/26"));
     assertThat(ipam.requestAddress(any(H1, id)).address()).isNotNull(); // a container may borrow
     assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, "svc"))
-        .isInstanceOfSatisfying(ExhaustedException.class, e -> {
-          assertThat(e.level()).isEqualTo(ExhaustedException.Level.POOL);
-          assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.5.0.0/26"));
-        })
+        .isInstanceOfSatisfying(
+            ExhaustedException.class,
+            e -> {
+              assertThat(e.level()).isEqualTo(ExhaustedException.Level.POOL);
+              assertThat(e.prefix()).isEqualTo(IpPrefix.parse("10.5.0.0/26"));
+            })
         .hasMessageContaining("no free block left to claim in pool 10.5.0.0/26");
   }
 
@@ -157,12 +187,17 @@ class ServiceVipTest {
     ClusterIpam ipam = ipam(IpamConfig.defaults());
     PoolId id = ipam.requestPool(local(H1, "10.5.0.0/24")).id();
     long rev = mem.revision();
-    assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, "a/b")).isInstanceOf(InvalidRequestException.class)
+    assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, "a/b"))
+        .isInstanceOf(InvalidRequestException.class)
         .hasMessageContaining("service id");
-    assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, "")).isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> ipam.requestServiceVip(H1, new PoolId("ClusterIpamLocal/10.9.0.0/24"), "svc"))
-        .isInstanceOf(UnknownPoolException.class).hasMessageContaining("ClusterIpamLocal/10.9.0.0/24");
-    assertThatThrownBy(() -> ipam.requestServiceVip(H1, new PoolId("garbage"), "svc")).isInstanceOf(UnknownPoolException.class);
+    assertThatThrownBy(() -> ipam.requestServiceVip(H1, id, ""))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThatThrownBy(
+            () -> ipam.requestServiceVip(H1, new PoolId("ClusterIpamLocal/10.9.0.0/24"), "svc"))
+        .isInstanceOf(UnknownPoolException.class)
+        .hasMessageContaining("ClusterIpamLocal/10.9.0.0/24");
+    assertThatThrownBy(() -> ipam.requestServiceVip(H1, new PoolId("garbage"), "svc"))
+        .isInstanceOf(UnknownPoolException.class);
     assertThat(mem.revision()).isEqualTo(rev);
   }
 
@@ -179,22 +214,30 @@ class ServiceVipTest {
     IpamQueries.PoolView pv = ipam.queries().snapshot().allPools().get(0);
     assertThat(pv.used()).isEqualTo(1);
     assertThat(pv.serviceVips()).isEqualTo(1);
-    assertThat(pv.blocks()).allMatch(b -> !b.owner().equals("h1")); // h1's emptied block went back
+    assertThat(pv.blocks())
+        .allMatch(b -> !b.isOwnedBy(Holder.of("h1"))); // h1's emptied block went back
     ipam.releasePool(H2, id);
     assertThat(ipam.queries().snapshot().allPools()).isEmpty();
     assertThat(ipam.serviceVips(H2, id)).isEmpty();
   }
 
   /**
-   * seeds/002 made real: a /16 of /20 networks and /25 host blocks, 100 VIP-mode services. On every
-   * one of the 32 hosts of one network, 100 VIPs and then containers until the host's block is full:
-   * the counts are exactly the capacity planner's, the first and last blocks included.
+   * The capacity example made real: a /16 of /20 networks and /25 host blocks, 100 VIP-mode
+   * services. On every one of the 32 hosts of one network, 100 VIPs and then containers until the
+   * host's block is full: the counts are exactly the capacity planner's, the first and last blocks
+   * included.
    */
   @Test
   void allocatingTheSeedExampleMatchesTheCapacityPlan() {
-    CapacityPlan plan = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("192.168.0.0/16"), 20, 25, 100));
-    IpamConfig c = IpamConfig.builder().supernetV4(IpPrefix.parse("192.168.0.0/16")).networkLengthV4(20).blockLengthV4(25)
-        .strictAffinity(true).build();
+    CapacityPlan plan =
+        CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("192.168.0.0/16"), 20, 25, 100));
+    IpamConfig c =
+        IpamConfig.builder()
+            .supernet(IpPrefix.parse("192.168.0.0/16"))
+            .networkLength(IpFamily.IPV4, 20)
+            .blockLength(IpFamily.IPV4, 25)
+            .strictAffinity(true)
+            .build();
     ClusterIpam ipam = new ClusterIpam(mem, c, clock); // no recording: 4,000 transactions
     int hosts = plan.hostsPerNetwork().intValueExact();
     int services = plan.serviceVipsPerHost().intValueExact();
@@ -204,7 +247,11 @@ class ServiceVipTest {
     }
     PoolGrant g = ipam.requestPool(local(ids.get(0), ""));
     assertThat(g.pool()).isEqualTo(IpPrefix.parse("192.168.0.0/20"));
-    IpAddress gw = ipam.requestAddress(new AddressRequest(ids.get(0), g.id(), Optional.empty(), AddressKind.GATEWAY, Map.of())).address();
+    IpAddress gw =
+        ipam.requestAddress(
+                new AddressRequest(
+                    ids.get(0), g.id(), Optional.empty(), AddressKind.GATEWAY, Map.of()))
+            .address();
     assertThat(gw).isEqualTo(IpAddress.parse("192.168.0.1"));
     Set<IpAddress> all = new HashSet<>(List.of(gw));
     Map<HostId, IpPrefix> blockOf = new HashMap<>();
@@ -215,7 +262,8 @@ class ServiceVipTest {
         ServiceVip v = ipam.requestServiceVip(h, g.id(), "service-" + s);
         assertThat(all.add(v.address())).isTrue();
         IpPrefix b = blockOf(v.address(), 25);
-        assertThat(blockOf.computeIfAbsent(h, k -> b)).isEqualTo(b); // all of a host's VIPs in its one block
+        // all of a host's VIPs in its one block
+        assertThat(blockOf.computeIfAbsent(h, k -> b)).isEqualTo(b);
       }
     }
     assertThat(new HashSet<>(blockOf.values())).hasSize(hosts); // every block, one per host
@@ -242,7 +290,8 @@ class ServiceVipTest {
     long total = 0;
     for (HostId h : ids) {
       IpPrefix b = blockOf.get(h);
-      int expected = b.equals(first) ? typical - 2 : b.equals(last) ? typical - 1 : typical; // network+gateway / broadcast
+      // network+gateway / broadcast
+      int expected = b.equals(first) ? typical - 2 : b.equals(last) ? typical - 1 : typical;
       assertThat(containers.get(h)).as("containers in %s", b).isEqualTo(expected);
       total += containers.get(h);
     }
@@ -251,6 +300,7 @@ class ServiceVipTest {
     IpamQueries.PoolView pv = ipam.queries().snapshot().allPools().get(0);
     assertThat(pv.serviceVips()).isEqualTo((long) hosts * services);
     assertThat(pv.used()).isEqualTo(4096 - 2); // everything but the network and broadcast addresses
-    assertThat(BigInteger.valueOf(pv.used() - pv.serviceVips() - 1)).isEqualTo(plan.containerAddressesPerNetwork());
+    assertThat(BigInteger.valueOf(pv.used() - pv.serviceVips() - 1))
+        .isEqualTo(plan.containerAddressesPerNetwork());
   }
 }

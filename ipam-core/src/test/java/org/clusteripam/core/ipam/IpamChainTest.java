@@ -15,10 +15,14 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.junit.jupiter.api.Test;
 
-/** The interceptor chain: declared order, one call value per call, changed calls and failures passed on. */
+/**
+ * The interceptor chain: declared order, one call value per call, changed calls and failures passed
+ * on.
+ */
 class IpamChainTest {
   static final HostId H1 = new HostId("h1");
-  final DriverIpam engine = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC()).driver();
+  final DriverIpam engine =
+      IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC()).driver();
   final List<String> seen = new ArrayList<>();
 
   IpamInterceptor named(String name) {
@@ -35,31 +39,80 @@ class IpamChainTest {
   @Test
   void theFirstInterceptorIsOutermostAndEveryCallIsOneValue() {
     Ipam ipam = IpamChain.of(engine, List.of(named("a"), named("b")));
-    PoolGrant g = ipam.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.5.0.0/24")), Optional.empty(),
-        Map.of(), false));
-    AddressGrant a = ipam.requestAddress(new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()));
+    PoolGrant g =
+        ipam.requestPool(
+            new PoolRequest(
+                H1,
+                "ClusterIpamLocal",
+                Optional.of(IpPrefix.parse("10.5.0.0/24")),
+                Optional.empty(),
+                Map.of(),
+                false));
+    AddressGrant a =
+        ipam.requestAddress(
+            new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()));
     ipam.releaseAddress(H1, g.id(), a.address());
     ipam.releasePool(H1, g.id());
     assertThat(ipam.addressSpaces()).isEqualTo(AddressSpaces.DEFAULT);
-    assertThat(seen).containsExactly("a>RequestPool", "b>RequestPool", "b<RequestPool", "a<RequestPool",
-        "a>RequestAddress", "b>RequestAddress", "b<RequestAddress", "a<RequestAddress",
-        "a>ReleaseAddress", "b>ReleaseAddress", "b<ReleaseAddress", "a<ReleaseAddress",
-        "a>ReleasePool", "b>ReleasePool", "b<ReleasePool", "a<ReleasePool",
-        "a>GetDefaultAddressSpaces", "b>GetDefaultAddressSpaces", "b<GetDefaultAddressSpaces", "a<GetDefaultAddressSpaces");
+    assertThat(seen)
+        .containsExactly(
+            "a>RequestPool",
+            "b>RequestPool",
+            "b<RequestPool",
+            "a<RequestPool",
+            "a>RequestAddress",
+            "b>RequestAddress",
+            "b<RequestAddress",
+            "a<RequestAddress",
+            "a>ReleaseAddress",
+            "b>ReleaseAddress",
+            "b<ReleaseAddress",
+            "a<ReleaseAddress",
+            "a>ReleasePool",
+            "b>ReleasePool",
+            "b<ReleasePool",
+            "a<ReleasePool",
+            "a>GetDefaultAddressSpaces",
+            "b>GetDefaultAddressSpaces",
+            "b<GetDefaultAddressSpaces",
+            "a<GetDefaultAddressSpaces");
     assertThat(g.pool().contains(a.address())).isTrue();
   }
 
   @Test
   void anInterceptorMayChangeTheCallOrAnswerItself() {
-    IpamInterceptor pinTo99 = chain -> chain.call() instanceof IpamCall.RequestAddress r
-        ? chain.proceed(new IpamCall.RequestAddress(new AddressRequest(r.request().host(), r.request().pool(),
-            Optional.of(IpAddress.parse("10.5.0.99")), r.request().kind(), r.request().options())))
-        : chain.proceed(chain.call());
-    IpamInterceptor spaces = chain -> chain.call() instanceof IpamCall.AddressSpacesCall ? new AddressSpaces("L", "G") : chain.proceed(chain.call());
+    IpamInterceptor pinTo99 =
+        chain ->
+            chain.call() instanceof IpamCall.RequestAddress r
+                ? chain.proceed(
+                    new IpamCall.RequestAddress(
+                        new AddressRequest(
+                            r.request().host(),
+                            r.request().pool(),
+                            Optional.of(IpAddress.parse("10.5.0.99")),
+                            r.request().kind(),
+                            r.request().options())))
+                : chain.proceed(chain.call());
+    IpamInterceptor spaces =
+        chain ->
+            chain.call() instanceof IpamCall.AddressSpacesCall
+                ? new AddressSpaces("L", "G")
+                : chain.proceed(chain.call());
     Ipam ipam = IpamChain.of(engine, List.of(spaces, pinTo99));
-    PoolGrant g = ipam.requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.5.0.0/24")), Optional.empty(),
-        Map.of(), false));
-    assertThat(ipam.requestAddress(new AddressRequest(H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of())).address())
+    PoolGrant g =
+        ipam.requestPool(
+            new PoolRequest(
+                H1,
+                "ClusterIpamLocal",
+                Optional.of(IpPrefix.parse("10.5.0.0/24")),
+                Optional.empty(),
+                Map.of(),
+                false));
+    assertThat(
+            ipam.requestAddress(
+                    new AddressRequest(
+                        H1, g.id(), Optional.empty(), AddressKind.ENDPOINT, Map.of()))
+                .address())
         .isEqualTo(IpAddress.parse("10.5.0.99"));
     assertThat(ipam.addressSpaces()).isEqualTo(new AddressSpaces("L", "G"));
   }
@@ -68,11 +121,25 @@ class IpamChainTest {
   void theEnginesFailurePassesThroughEveryInterceptorUnchanged() {
     Ipam ipam = IpamChain.of(engine, List.of(named("a")));
     PoolId unknown = new PoolId("ClusterIpamLocal/10.9.0.0/24");
-    assertThatThrownBy(() -> ipam.requestAddress(new AddressRequest(H1, unknown, Optional.empty(), AddressKind.ENDPOINT, Map.of())))
+    assertThatThrownBy(
+            () ->
+                ipam.requestAddress(
+                    new AddressRequest(
+                        H1, unknown, Optional.empty(), AddressKind.ENDPOINT, Map.of())))
         .isInstanceOf(UnknownPoolException.class);
     assertThat(seen).containsExactly("a>RequestAddress", "a<RequestAddress");
     IpamInterceptor wrong = chain -> "not a grant";
-    assertThatThrownBy(() -> IpamChain.of(engine, List.of(wrong)).requestPool(new PoolRequest(H1, "ClusterIpamLocal", Optional.empty(),
-        Optional.empty(), Map.of(), false))).isInstanceOf(ClassCastException.class);
+    assertThatThrownBy(
+            () ->
+                IpamChain.of(engine, List.of(wrong))
+                    .requestPool(
+                        new PoolRequest(
+                            H1,
+                            "ClusterIpamLocal",
+                            Optional.empty(),
+                            Optional.empty(),
+                            Map.of(),
+                            false)))
+        .isInstanceOf(ClassCastException.class);
   }
 }

@@ -4,7 +4,10 @@ import org.clusteripam.core.store.ForwardingStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.store.Txn;
 
-/** Lets {@code commits} transactions through, then "crashes": every further call throws and writes nothing. */
+/**
+ * Lets {@code commits} transactions through, then "crashes": every further call throws and writes
+ * nothing.
+ */
 public final class CrashingStore extends ForwardingStateStore {
   /** The simulated crash. */
   public static final class Crash extends RuntimeException {

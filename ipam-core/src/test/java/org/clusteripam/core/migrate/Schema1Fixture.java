@@ -31,22 +31,33 @@ public final class Schema1Fixture {
   /** Writes the fixture into an empty store, in one transaction. */
   public static void load(StateStore store) {
     TreeMap<String, String> c = contents();
-    store.transact("loadFixture", v -> {
-      c.forEach((k, val) -> v.put(k, val.getBytes(StandardCharsets.UTF_8)));
-      return null;
-    });
+    store.transact(
+        "loadFixture",
+        v -> {
+          c.forEach((k, val) -> v.put(k, val.getBytes(StandardCharsets.UTF_8)));
+          return null;
+        });
   }
 
   /** The store's values as text (a binary block as {@code hex:} and its bytes). */
   public static TreeMap<String, String> dump(StateStore store) {
     TreeMap<String, String> out = new TreeMap<>();
-    store.list("").forEach((k, v) -> out.put(k, org.clusteripam.core.state.BlockCodec.isBinary(v.value())
-        ? "hex:" + java.util.HexFormat.of().formatHex(v.value()) : new String(v.value(), StandardCharsets.UTF_8)));
+    store
+        .list("")
+        .forEach(
+            (k, v) ->
+                out.put(
+                    k,
+                    org.clusteripam.core.state.BlockCodec.isBinary(v.value())
+                        ? "hex:" + java.util.HexFormat.of().formatHex(v.value())
+                        : new String(v.value(), StandardCharsets.UTF_8)));
     return out;
   }
 
   /** The bytes of a value {@link #dump} printed. */
   public static byte[] bytes(String dumped) {
-    return dumped.startsWith("hex:") ? java.util.HexFormat.of().parseHex(dumped.substring(4)) : dumped.getBytes(StandardCharsets.UTF_8);
+    return dumped.startsWith("hex:")
+        ? java.util.HexFormat.of().parseHex(dumped.substring(4))
+        : dumped.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.HostId;
@@ -48,15 +48,25 @@ public final class Schema1FixtureGenerator {
     IpamEngine em = IpamEngine.open(store, cfg, clock);
 
     // A static pool with an ip-range, a gateway and a few addresses, one released (cooling).
-    PoolId s = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.6.0.0/16")),
-        Optional.of(IpPrefix.parse("10.6.5.0/24")), Map.of("foo", "bar"), false)).id();
+    PoolId s =
+        e1.driver()
+            .requestPool(
+                new PoolRequest(
+                    h1,
+                    "ClusterIpamLocal",
+                    Optional.of(IpPrefix.parse("10.6.0.0/16")),
+                    Optional.of(IpPrefix.parse("10.6.5.0/24")),
+                    Map.of("foo", "bar"),
+                    false))
+            .id();
     gw(e1, h1, s, Optional.of(IpAddress.parse("10.6.0.254")));
     IpAddress a1 = dyn(e1, h1, s, Map.of());
     dyn(e1, h1, s, Map.of());
     dyn(e1, h1, s, Map.of());
     e1.driver().releaseAddress(h1, s, a1);
 
-    // A shared named pool: three hosts, each with its own block; h3 leaves (its block goes ownerless
+    // A shared named pool: three hosts, each with its own block; h3 leaves (its block goes
+    // ownerless
     // while h1 still holds an address borrowed... here: its block is emptied and given back).
     PoolId n1 = named(e1, h1, "blue");
     gw(e1, h1, n1, Optional.empty());
@@ -69,7 +79,14 @@ public final class Schema1FixtureGenerator {
     IpAddress h3a = dyn(e3, h3, n3, Map.of());
     IpAddress h3b = dyn(e3, h3, n3, Map.of());
     e3.driver().releaseAddress(h3, n3, h3a);
-    e1.driver().requestAddress(new AddressRequest(h1, n1, Optional.of(IpAddress.parse(h3b.toString()).next()), AddressKind.ENDPOINT, Map.of()));
+    e1.driver()
+        .requestAddress(
+            new AddressRequest(
+                h1,
+                n1,
+                Optional.of(IpAddress.parse(h3b.toString()).next()),
+                AddressKind.ENDPOINT,
+                Map.of()));
     e3.driver().releasePool(h3, n3); // h3's block keeps h1's address: ownerless
     e2.perHost().requestServiceVip(h2, n2, "svc1");
     // A replay window: h2 re-requests the pool it holds.
@@ -77,55 +94,127 @@ public final class Schema1FixtureGenerator {
     named(e2, h2, "blue");
 
     // A dynamic IPv6 pool.
-    PoolId v6 = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), true)).id();
+    PoolId v6 =
+        e1.driver()
+            .requestPool(
+                new PoolRequest(
+                    h1, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of(), true))
+            .id();
     dyn(e1, h1, v6, Map.of());
     dyn(e1, h1, v6, Map.of());
 
     // A swarm network in cluster mode: global space, serial allocations, a node's reference.
-    PoolId g = em.driver().requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
+    PoolId g =
+        em.driver()
+            .requestPool(
+                new PoolRequest(
+                    m1,
+                    "ClusterIpamGlobal",
+                    Optional.of(IpPrefix.parse("10.7.0.0/24")),
+                    Optional.empty(),
+                    Map.of(),
+                    false))
+            .id();
     gw(em, m1, g, Optional.empty());
     IpAddress t1 = serialDyn(em, m1, g);
     serialDyn(em, m1, g);
-    PoolId gl = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(IpPrefix.parse("10.7.0.0/24")), Optional.empty(), Map.of(), false)).id();
-    e1.driver().requestAddress(new AddressRequest(h1, gl, Optional.of(t1), AddressKind.ENDPOINT, Map.of()));
+    PoolId gl =
+        e1.driver()
+            .requestPool(
+                new PoolRequest(
+                    h1,
+                    "ClusterIpamLocal",
+                    Optional.of(IpPrefix.parse("10.7.0.0/24")),
+                    Optional.empty(),
+                    Map.of(),
+                    false))
+            .id();
+    e1.driver()
+        .requestAddress(
+            new AddressRequest(h1, gl, Optional.of(t1), AddressKind.ENDPOINT, Map.of()));
 
     // A per-host pool: manager placeholders, node mappings, a catalog, per-host VIPs.
     IpPrefix ph = IpPrefix.parse("10.94.0.0/24");
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId pg = em.driver().requestPool(new PoolRequest(m1, "ClusterIpamGlobal", Optional.of(ph), Optional.empty(), perHost, false)).id();
+    PoolId pg =
+        em.driver()
+            .requestPool(
+                new PoolRequest(
+                    m1, "ClusterIpamGlobal", Optional.of(ph), Optional.empty(), perHost, false))
+            .id();
     gw(em, m1, pg, Optional.empty());
     IpAddress p1 = serialDyn(em, m1, pg);
     IpAddress p2 = serialDyn(em, m1, pg);
-    PoolId pl1 = e1.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
-    PoolId pl2 = e2.driver().requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false)).id();
-    e1.driver().requestAddress(new AddressRequest(h1, pl1, Optional.of(p1), AddressKind.ENDPOINT, Map.of()));
-    e2.driver().requestAddress(new AddressRequest(h2, pl2, Optional.of(p2), AddressKind.ENDPOINT, Map.of()));
-    em.perHost().publishCatalog(Map.of(ph, List.of(new CatalogService("svcweb", "web", Optional.of(IpAddress.parse("10.94.0.250")),
-        List.of(ServicePort.parse("80/tcp")), List.of(new CatalogTask("task1", p1), new CatalogTask("task2", p2))))));
+    PoolId pl1 =
+        e1.driver()
+            .requestPool(
+                new PoolRequest(
+                    h1, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false))
+            .id();
+    PoolId pl2 =
+        e2.driver()
+            .requestPool(
+                new PoolRequest(
+                    h2, "ClusterIpamLocal", Optional.of(ph), Optional.empty(), perHost, false))
+            .id();
+    e1.driver()
+        .requestAddress(
+            new AddressRequest(h1, pl1, Optional.of(p1), AddressKind.ENDPOINT, Map.of()));
+    e2.driver()
+        .requestAddress(
+            new AddressRequest(h2, pl2, Optional.of(p2), AddressKind.ENDPOINT, Map.of()));
+    em.perHost()
+        .publishCatalog(
+            Map.of(
+                ph,
+                List.of(
+                    new CatalogService(
+                        "svcweb",
+                        "web",
+                        Optional.of(IpAddress.parse("10.94.0.250")),
+                        List.of(ServicePort.parse("80/tcp")),
+                        List.of(new CatalogTask("task1", p1), new CatalogTask("task2", p2))))));
     e1.perHost().syncServiceVips(h1);
     e2.perHost().syncServiceVips(h2);
 
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode out = mapper.createObjectNode();
     store.list("").forEach((k, v) -> out.put(k, new String(v.value(), StandardCharsets.UTF_8)));
-    Path file = Path.of(args.length > 0 ? args[0] : "ipam-core/src/test/resources/schema1/store.json");
+    Path file =
+        Path.of(args.length > 0 ? args[0] : "ipam-core/src/test/resources/schema1/store.json");
     Files.writeString(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n");
     System.out.println("wrote " + out.size() + " keys to " + file);
   }
 
   private static PoolId named(IpamEngine e, HostId h, String name) {
-    return e.driver().requestPool(new PoolRequest(h, "ClusterIpamLocal", Optional.empty(), Optional.empty(), Map.of("network", name), false)).id();
+    return e.driver()
+        .requestPool(
+            new PoolRequest(
+                h,
+                "ClusterIpamLocal",
+                Optional.empty(),
+                Optional.empty(),
+                Map.of("network", name),
+                false))
+        .id();
   }
 
   private static IpAddress serialDyn(IpamEngine e, HostId h, PoolId p) {
-    return e.driver().requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    return e.driver()
+        .requestAddress(
+            new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+        .address();
   }
 
   private static IpAddress dyn(IpamEngine e, HostId h, PoolId p, Map<String, String> opts) {
-    return e.driver().requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, opts)).address();
+    return e.driver()
+        .requestAddress(new AddressRequest(h, p, Optional.empty(), AddressKind.ENDPOINT, opts))
+        .address();
   }
 
   private static IpAddress gw(IpamEngine e, HostId h, PoolId p, Optional<IpAddress> pref) {
-    return e.driver().requestAddress(new AddressRequest(h, p, pref, AddressKind.GATEWAY, Map.of())).address();
+    return e.driver()
+        .requestAddress(new AddressRequest(h, p, pref, AddressKind.GATEWAY, Map.of()))
+        .address();
   }
 }

@@ -11,16 +11,35 @@ import org.junit.jupiter.params.provider.ValueSource;
 class IpPrefixTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/08", "10.0.0.0/+8", "10.0.0.0/a", "::/129", "::/1000",
-      "10.0.0.1/24", "fd00::1/64", "host/24", "/24", "10.0.0.0/24/1", "fe80::%1/64"})
+  @ValueSource(
+      strings = {
+        "10.0.0.0",
+        "10.0.0.0/",
+        "10.0.0.0/33",
+        "10.0.0.0/08",
+        "10.0.0.0/+8",
+        "10.0.0.0/a",
+        "::/129",
+        "::/1000",
+        "10.0.0.1/24",
+        "fd00::1/64",
+        "host/24",
+        "/24",
+        "10.0.0.0/24/1",
+        "fe80::%1/64"
+      })
   void rejectsBadPrefixes(String input) {
-    assertThatThrownBy(() -> IpPrefix.parse(input)).isInstanceOf(IpFormatException.class).hasMessageStartingWith("invalid CIDR prefix");
+    assertThatThrownBy(() -> IpPrefix.parse(input))
+        .isInstanceOf(IpFormatException.class)
+        .hasMessageStartingWith("invalid CIDR prefix");
   }
 
   @Test
   void hostBitsSuggestTheIntendedPrefix() {
-    assertThatThrownBy(() -> IpPrefix.parse("10.80.3.7/24")).hasMessageContaining("host bits are set; did you mean 10.80.3.0/24?");
-    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/33")).hasMessageContaining("prefix length 33 exceeds 32 for IPv4");
+    assertThatThrownBy(() -> IpPrefix.parse("10.80.3.7/24"))
+        .hasMessageContaining("host bits are set; did you mean 10.80.3.0/24?");
+    assertThatThrownBy(() -> IpPrefix.parse("10.0.0.0/33"))
+        .hasMessageContaining("prefix length 33 exceeds 32 for IPv4");
   }
 
   @Test
@@ -49,20 +68,28 @@ class IpPrefixTest {
     assertThat(v6.last()).isEqualTo(IpAddress.parse("fd00:6::ffff:ffff:ffff:ffff"));
     assertThat(IpPrefix.parse("::/0").last()).isEqualTo(IpAddress.max(IpFamily.IPV6));
     assertThat(IpPrefix.parse("0.0.0.0/0").size()).isEqualTo(BigInteger.ONE.shiftLeft(32));
-    assertThatThrownBy(() -> IpPrefix.parse("0.0.0.0/0").parent()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> IpPrefix.parse("1.2.3.4/32").lowerHalf()).isInstanceOf(IllegalStateException.class);
-    assertThatThrownBy(() -> IpPrefix.of(IpAddress.parse("10.0.0.1"), 24)).hasMessageContaining("not aligned");
+    assertThatThrownBy(() -> IpPrefix.parse("0.0.0.0/0").parent())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> IpPrefix.parse("1.2.3.4/32").lowerHalf())
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> IpPrefix.of(IpAddress.parse("10.0.0.1"), 24))
+        .hasMessageContaining("not aligned");
   }
 
   @Test
   void rangesParseAndCover() {
-    assertThat(IpRange.parse("10.0.0.1-10.0.0.6").toPrefixes()).extracting(Object::toString)
+    assertThat(IpRange.parse("10.0.0.1-10.0.0.6").toPrefixes())
+        .extracting(Object::toString)
         .containsExactly("10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32");
-    assertThat(IpRange.parse("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").toPrefixes()).extracting(Object::toString).containsExactly("::/0");
+    assertThat(IpRange.parse("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").toPrefixes())
+        .extracting(Object::toString)
+        .containsExactly("::/0");
     assertThat(IpRange.parse("10.0.0.0/30").size()).isEqualTo(BigInteger.valueOf(4));
     assertThat(IpRange.parse("10.0.0.9").toString()).isEqualTo("10.0.0.9");
-    assertThatThrownBy(() -> IpRange.parse("10.0.0.9-10.0.0.1")).hasMessageContaining("start is above end");
-    assertThatThrownBy(() -> IpRange.parse("10.0.0.1-::1")).hasMessageContaining("mixes IPv4 and IPv6");
+    assertThatThrownBy(() -> IpRange.parse("10.0.0.9-10.0.0.1"))
+        .hasMessageContaining("start is above end");
+    assertThatThrownBy(() -> IpRange.parse("10.0.0.1-::1"))
+        .hasMessageContaining("mixes IPv4 and IPv6");
     assertThatThrownBy(() -> IpRange.parse("")).isInstanceOf(IpFormatException.class);
   }
 }

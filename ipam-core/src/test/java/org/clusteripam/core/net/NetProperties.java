@@ -39,14 +39,19 @@ class NetProperties {
 
   @Property
   void ipv6FormatsAsRfc5952(@ForAll("v6") IpAddress a) throws Exception {
-    Assume.that(!(a.high() == 0 && (a.low() >>> 32) == 0xffffL)); // IPv4-mapped: dotted tail, checked separately
+    // IPv4-mapped: dotted tail, checked separately
+    Assume.that(!(a.high() == 0 && (a.low() >>> 32) == 0xffffL));
     String expected = InetAddresses.toAddrString(Inet6Address.getByAddress(null, a.toBytes(), -1));
     assertThat(a.toString()).isEqualTo(expected);
     assertThat(IpAddress.parse(a.toString())).isEqualTo(a);
   }
 
   @Property
-  void ipv6ParsesEveryTextForm(@ForAll("v6") IpAddress a, @ForAll boolean upper, @ForAll boolean padded, @ForAll boolean compress) {
+  void ipv6ParsesEveryTextForm(
+      @ForAll("v6") IpAddress a,
+      @ForAll boolean upper,
+      @ForAll boolean padded,
+      @ForAll boolean compress) {
     String[] groups = new String[8];
     for (int i = 0; i < 8; i++) {
       int g = (int) ((i < 4 ? a.high() : a.low()) >>> (48 - 16 * (i % 4))) & 0xffff;
@@ -67,7 +72,10 @@ class NetProperties {
         while (end < 8 && Integer.parseInt(groups[end], 16) == 0) {
           end++;
         }
-        text = String.join(":", List.of(groups).subList(0, zeroStart)) + "::" + String.join(":", List.of(groups).subList(end, 8));
+        text =
+            String.join(":", List.of(groups).subList(0, zeroStart))
+                + "::"
+                + String.join(":", List.of(groups).subList(end, 8));
       }
     }
     assertThat(IpAddress.parse(text)).isEqualTo(a);
@@ -81,10 +89,13 @@ class NetProperties {
   }
 
   @Property
-  void leadingZerosInIpv4OctetsAreRejected(@ForAll @IntRange(min = 0, max = 3) int which, @ForAll @IntRange(min = 0, max = 99) int octet) {
+  void leadingZerosInIpv4OctetsAreRejected(
+      @ForAll @IntRange(min = 0, max = 3) int which,
+      @ForAll @IntRange(min = 0, max = 99) int octet) {
     String[] o = {"10", "1", "2", "3"};
     o[which] = "0" + octet;
-    assertThatThrownBy(() -> IpAddress.parse(String.join(".", o))).isInstanceOf(IpFormatException.class);
+    assertThatThrownBy(() -> IpAddress.parse(String.join(".", o)))
+        .isInstanceOf(IpFormatException.class);
   }
 
   @Property
@@ -105,14 +116,16 @@ class NetProperties {
   }
 
   @Property
-  void prefixesContainWhatTheyShouldAndRoundTrip(@ForAll("any") IpAddress a, @ForAll @IntRange(min = 0, max = 128) int len) {
+  void prefixesContainWhatTheyShouldAndRoundTrip(
+      @ForAll("any") IpAddress a, @ForAll @IntRange(min = 0, max = 128) int len) {
     Assume.that(len <= a.family().bits());
     IpPrefix p = IpPrefix.containing(a, len);
     assertThat(p.contains(a)).isTrue();
     assertThat(IpPrefix.parse(p.toString())).isEqualTo(p);
     assertThat(p.first().compareTo(a)).isLessThanOrEqualTo(0);
     assertThat(p.last().compareTo(a)).isGreaterThanOrEqualTo(0);
-    assertThat(p.last().toBigInteger().subtract(p.first().toBigInteger()).add(BigInteger.ONE)).isEqualTo(p.size());
+    assertThat(p.last().toBigInteger().subtract(p.first().toBigInteger()).add(BigInteger.ONE))
+        .isEqualTo(p.size());
     assertThat(p.toRange().contains(a)).isTrue();
     if (len > 0) {
       assertThat(p.parent().contains(p)).isTrue();
@@ -125,8 +138,11 @@ class NetProperties {
   }
 
   @Property
-  void prefixOverlapMatchesRangeOverlap(@ForAll("any") IpAddress a, @ForAll("any") IpAddress b,
-      @ForAll @IntRange(min = 0, max = 128) int la, @ForAll @IntRange(min = 0, max = 128) int lb) {
+  void prefixOverlapMatchesRangeOverlap(
+      @ForAll("any") IpAddress a,
+      @ForAll("any") IpAddress b,
+      @ForAll @IntRange(min = 0, max = 128) int la,
+      @ForAll @IntRange(min = 0, max = 128) int lb) {
     Assume.that(la <= a.family().bits() && lb <= b.family().bits());
     IpPrefix p = IpPrefix.containing(a, la);
     IpPrefix q = IpPrefix.containing(b, lb);
@@ -136,17 +152,24 @@ class NetProperties {
 
   @Provide
   Arbitrary<IpRange> ranges() {
-    Arbitrary<IpRange> v4 = Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 5000))
-        .as((x, n) -> {
-          long first = x & 0xffffffffL;
-          long last = Math.min(0xffffffffL, first + n);
-          return IpRange.of(IpAddress.ofV4((int) first), IpAddress.ofV4((int) last));
-        });
-    Arbitrary<IpRange> v6 = Combinators.combine(v6(), Arbitraries.longs().between(0, Long.MAX_VALUE))
-        .as((x, n) -> {
-          IpAddress last = x.toBigInteger().add(BigInteger.valueOf(n)).bitLength() > 128 ? IpAddress.max(IpFamily.IPV6) : x.plus(BigInteger.valueOf(n));
-          return IpRange.of(x, last);
-        });
+    Arbitrary<IpRange> v4 =
+        Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 5000))
+            .as(
+                (x, n) -> {
+                  long first = x & 0xffffffffL;
+                  long last = Math.min(0xffffffffL, first + n);
+                  return IpRange.of(IpAddress.ofV4((int) first), IpAddress.ofV4((int) last));
+                });
+    Arbitrary<IpRange> v6 =
+        Combinators.combine(v6(), Arbitraries.longs().between(0, Long.MAX_VALUE))
+            .as(
+                (x, n) -> {
+                  IpAddress last =
+                      x.toBigInteger().add(BigInteger.valueOf(n)).bitLength() > 128
+                          ? IpAddress.max(IpFamily.IPV6)
+                          : x.plus(BigInteger.valueOf(n));
+                  return IpRange.of(x, last);
+                });
     return Arbitraries.oneOf(v4, v6);
   }
 
@@ -160,7 +183,8 @@ class NetProperties {
       total = total.add(ps.get(i).size());
       if (i > 0) {
         assertThat(ps.get(i - 1).last().next()).isEqualTo(ps.get(i).first());
-        // Minimal: two neighbours of one length are never buddies (they would merge into one prefix).
+        // Minimal: two neighbours of one length are never buddies (they would merge into one
+        // prefix).
         if (ps.get(i - 1).length() == ps.get(i).length()) {
           assertThat(ps.get(i - 1).buddy()).isNotEqualTo(ps.get(i));
         }

@@ -21,17 +21,23 @@ class CapacityPlannerProperties {
     int networkPrefix = supernetLength + networkExtra;
     int hostPrefix = Math.min(32, networkPrefix + hostExtra);
     Assume.that(networkPrefix <= 30 && hostPrefix <= 30);
-    IpPrefix supernet = IpPrefix.containing(org.clusteripam.core.net.IpAddress.parse("10.0.0.0"), supernetLength);
-    CapacityPlan p = CapacityPlanner.plan(new CapacityInput(supernet, networkPrefix, hostPrefix, services));
+    IpPrefix supernet =
+        IpPrefix.containing(org.clusteripam.core.net.IpAddress.parse("10.0.0.0"), supernetLength);
+    CapacityPlan p =
+        CapacityPlanner.plan(new CapacityInput(supernet, networkPrefix, hostPrefix, services));
     Assume.that(p.fits());
 
-    BigInteger perNetworkReserved = p.reservations().stream()
-        .filter(r -> r.scope().equals("per network")).map(Reservation::count).reduce(BigInteger.ZERO, BigInteger::add);
+    BigInteger perNetworkReserved =
+        p.reservations().stream()
+            .filter(r -> r.scope().equals("per network"))
+            .map(Reservation::count)
+            .reduce(BigInteger.ZERO, BigInteger::add);
     BigInteger perHostReserved = p.serviceVipsPerHost().multiply(p.hostsPerNetwork());
 
     assertThat(p.containerAddressesPerNetwork().add(perNetworkReserved).add(perHostReserved))
         .isEqualTo(p.addressesPerNetwork());
-    assertThat(p.hostsPerNetwork().multiply(p.addressesPerHost())).isEqualTo(p.addressesPerNetwork());
+    assertThat(p.hostsPerNetwork().multiply(p.addressesPerHost()))
+        .isEqualTo(p.addressesPerNetwork());
     assertThat(p.networks().multiply(p.addressesPerNetwork())).isEqualTo(supernet.size());
     assertThat(p.minContainerAddressesPerHost()).isLessThanOrEqualTo(p.containerAddressesPerHost());
   }

@@ -11,7 +11,8 @@ class CapacityPlannerTest {
 
   @Test
   void seedExampleGivesSixteenNetworksOfThirtyTwoHostsWithTwentyEightContainersEach() {
-    CapacityPlan p = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("192.168.0.0/16"), 20, 25, 100));
+    CapacityPlan p =
+        CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("192.168.0.0/16"), 20, 25, 100));
 
     assertThat(p.networks()).isEqualTo(16);
     assertThat(p.addressesPerNetwork()).isEqualTo(4096);
@@ -22,9 +23,11 @@ class CapacityPlannerTest {
     // First block loses the network address and the gateway, the last one the broadcast address.
     assertThat(p.minContainerAddressesPerHost()).isEqualTo(26);
     assertThat(p.containerAddressesPerNetwork()).isEqualTo(BigInteger.valueOf(28L * 30 + 26 + 27));
-    assertThat(p.totalContainerAddresses()).isEqualTo(BigInteger.valueOf((28L * 30 + 26 + 27) * 16));
+    assertThat(p.totalContainerAddresses())
+        .isEqualTo(BigInteger.valueOf((28L * 30 + 26 + 27) * 16));
     assertThat(p.warnings()).isEmpty();
-    assertThat(p.reservations()).extracting(Reservation::reason)
+    assertThat(p.reservations())
+        .extracting(Reservation::reason)
         .anyMatch(r -> r.contains("network address"))
         .anyMatch(r -> r.contains("broadcast"))
         .anyMatch(r -> r.contains("gateway"))
@@ -33,7 +36,8 @@ class CapacityPlannerTest {
 
   @Test
   void tooManyServicesForTheHostBlockIsAWarningThatSaysWhy() {
-    CapacityPlan p = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.80.0.0/12"), 24, 26, 64));
+    CapacityPlan p =
+        CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.80.0.0/12"), 24, 26, 64));
 
     assertThat(p.fits()).isFalse();
     assertThat(p.containerAddressesPerHost()).isZero();
@@ -51,7 +55,8 @@ class CapacityPlannerTest {
 
   @Test
   void singleHostNetworkCountsAllReservationsInItsOnlyBlock() {
-    CapacityPlan p = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.0.0.0/16"), 24, 24, 0));
+    CapacityPlan p =
+        CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.0.0.0/16"), 24, 24, 0));
 
     assertThat(p.hostsPerNetwork()).isEqualTo(1);
     assertThat(p.minContainerAddressesPerHost()).isEqualTo(253);
@@ -60,7 +65,8 @@ class CapacityPlannerTest {
 
   @Test
   void pointToPointNetworksHaveNoBroadcast() {
-    CapacityPlan p = CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.0.0.0/24"), 31, 31, 0));
+    CapacityPlan p =
+        CapacityPlanner.plan(new CapacityInput(IpPrefix.parse("10.0.0.0/24"), 31, 31, 0));
 
     assertThat(p.containerAddressesPerNetwork()).isEqualTo(1); // two addresses, one is the gateway
   }
@@ -68,7 +74,8 @@ class CapacityPlannerTest {
   @Test
   void prefixesOutOfOrderAreRejectedWithTheRule() {
     assertThatThrownBy(() -> new CapacityInput(IpPrefix.parse("10.0.0.0/16"), 12, 24, 0))
-        .hasMessageContaining("network prefix /12").hasMessageContaining("/16");
+        .hasMessageContaining("network prefix /12")
+        .hasMessageContaining("/16");
     assertThatThrownBy(() -> new CapacityInput(IpPrefix.parse("10.0.0.0/16"), 24, 20, 0))
         .hasMessageContaining("host prefix /20");
     assertThatThrownBy(() -> new CapacityInput(IpPrefix.parse("10.0.0.0/16"), 24, 26, -1))

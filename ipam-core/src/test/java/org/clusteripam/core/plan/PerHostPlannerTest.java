@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /** The README's worked examples. */
 class PerHostPlannerTest {
-  static PerHostPlan plan(String supernet, int network, int host, int services, int range, int nodes) {
-    return PerHostPlanner.plan(new PerHostInput(new CapacityInput(IpPrefix.parse(supernet), network, host, services), range, nodes));
+  static PerHostPlan plan(
+      String supernet, int network, int host, int services, int range, int nodes) {
+    return PerHostPlanner.plan(
+        new PerHostInput(
+            new CapacityInput(IpPrefix.parse(supernet), network, host, services), range, nodes));
   }
 
   @Test
@@ -37,10 +40,14 @@ class PerHostPlannerTest {
 
   @Test
   void plansThatDoNotFitSayWhy() {
-    assertThat(plan("10.80.0.0/12", 24, 26, 60, 26, 8).warnings()).anyMatch(w -> w.contains("no room for tasks"));
-    assertThat(plan("10.80.0.0/12", 24, 28, 20, 26, 1).warnings()).anyMatch(w -> w.contains("no room for containers"));
-    assertThatThrownBy(() -> plan("10.80.0.0/12", 24, 26, 0, 24, 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThat(plan("10.80.0.0/12", 24, 26, 60, 26, 8).warnings())
+        .anyMatch(w -> w.contains("no room for tasks"));
+    assertThat(plan("10.80.0.0/12", 24, 28, 20, 26, 1).warnings())
+        .anyMatch(w -> w.contains("no room for containers"));
+    assertThatThrownBy(() -> plan("10.80.0.0/12", 24, 26, 0, 24, 0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("placeholder prefix /24");
-    assertThatThrownBy(() -> plan("10.80.0.0/12", 24, 26, 0, 27, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> plan("10.80.0.0/12", 24, 26, 0, 27, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

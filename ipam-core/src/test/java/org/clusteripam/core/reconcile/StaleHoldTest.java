@@ -15,7 +15,10 @@ class StaleHoldTest {
   static final Duration GRACE = Duration.ofSeconds(60);
 
   static DockerState docker(Set<IpAddress> endpoints, Set<IpAddress> aux) {
-    return new DockerState(List.of(new DockerNetwork("n1", "n1", List.of(POOL), Set.of(IpAddress.parse("10.5.0.1")), aux, endpoints)));
+    return new DockerState(
+        List.of(
+            new DockerNetwork(
+                "n1", "n1", List.of(POOL), Set.of(IpAddress.parse("10.5.0.1")), aux, endpoints)));
   }
 
   @Test
@@ -27,7 +30,11 @@ class StaleHoldTest {
   void aLiveEndpointOrAuxAddressIsNeverStale() {
     assertThat(StaleHold.isStale(docker(Set.of(X), Set.of()), X, 0, 1_000_000, GRACE)).isFalse();
     assertThat(StaleHold.isStale(docker(Set.of(), Set.of(X)), X, 0, 1_000_000, GRACE)).isFalse();
-    assertThat(StaleHold.isStale(docker(Set.of(), Set.of()), IpAddress.parse("10.5.0.1"), 0, 1_000_000, GRACE)).as("the gateway").isFalse();
+    assertThat(
+            StaleHold.isStale(
+                docker(Set.of(), Set.of()), IpAddress.parse("10.5.0.1"), 0, 1_000_000, GRACE))
+        .as("the gateway")
+        .isFalse();
   }
 
   @Test
@@ -37,8 +44,16 @@ class StaleHoldTest {
 
   @Test
   void usesInOtherPoolsDoNotCount() {
-    DockerState other = new DockerState(List.of(new DockerNetwork("n2", "n2", List.of(IpPrefix.parse("10.6.0.0/24")), Set.of(), Set.of(),
-        Set.of(IpAddress.parse("10.6.0.50")))));
+    DockerState other =
+        new DockerState(
+            List.of(
+                new DockerNetwork(
+                    "n2",
+                    "n2",
+                    List.of(IpPrefix.parse("10.6.0.0/24")),
+                    Set.of(),
+                    Set.of(),
+                    Set.of(IpAddress.parse("10.6.0.50")))));
     assertThat(StaleHold.isStale(other, X, 0, 61_000, GRACE)).isTrue();
   }
 }

@@ -92,18 +92,20 @@ public final class Interleaver {
   public List<Throwable> run(java.util.function.IntUnaryOperator pick) throws InterruptedException {
     List<Thread> threads = new ArrayList<>();
     for (Actor a : actors) {
-      Thread t = new Thread(() -> {
-        current.set(a);
-        a.go.acquireUninterruptibly();
-        try {
-          a.body.run();
-        } catch (Throwable e) {
-          a.failure = e;
-        } finally {
-          a.done = true;
-          a.parked.release();
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                current.set(a);
+                a.go.acquireUninterruptibly();
+                try {
+                  a.body.run();
+                } catch (Throwable e) {
+                  a.failure = e;
+                } finally {
+                  a.done = true;
+                  a.parked.release();
+                }
+              });
       t.setDaemon(true);
       threads.add(t);
       t.start();

@@ -22,10 +22,10 @@ import org.clusteripam.core.store.Versioned;
  * {@link TxnView} sees the state as of {@code lag} revisions ago (a key created since is absent,
  * one changed or deleted since shows its old value), every key it reads or lists is compared at
  * commit, and a failed compare re-runs the function. Keys created under a listed prefix since the
- * lagging snapshot are NOT compared — exactly the SPI's "list is not tracked for additions".
- * {@link #list} and {@link #peek} outside transactions are linearizable. As in a client's cache,
- * a caller (thread) never sees older state than it already saw: its own commits and its
- * linearizable listings raise its floor. Single-threaded use (a scheduler runs one caller at a time).
+ * lagging snapshot are NOT compared — exactly the SPI's "list is not tracked for additions". {@link
+ * #list} and {@link #peek} outside transactions are linearizable. As in a client's cache, a caller
+ * (thread) never sees older state than it already saw: its own commits and its linearizable
+ * listings raise its floor. Single-threaded use (a scheduler runs one caller at a time).
  */
 public final class LaggingStateStore implements StateStore {
   /** One version of a key: its value (null: deleted) from revision {@code rev} on. */
@@ -86,7 +86,9 @@ public final class LaggingStateStore implements StateStore {
       }
       if (!v.writes.isEmpty()) {
         revision++;
-        v.writes.forEach((k, val) -> history.computeIfAbsent(k, x -> new ArrayList<>()).add(new Version(val, revision)));
+        v.writes.forEach(
+            (k, val) ->
+                history.computeIfAbsent(k, x -> new ArrayList<>()).add(new Version(val, revision)));
         floors.put(Thread.currentThread(), revision);
       }
       return result;
@@ -96,8 +98,10 @@ public final class LaggingStateStore implements StateStore {
 
   private final class View implements TxnView {
     final long snap;
+
     /** Every key read, listed or written, with the mod revision seen (0: absent). */
     final TreeMap<String, Long> seen = new TreeMap<>();
+
     final TreeMap<String, byte[]> writes = new TreeMap<>();
 
     View(long snap) {
@@ -128,15 +132,19 @@ public final class LaggingStateStore implements StateStore {
           if (b.isPresent()) {
             out.put(k, b.get());
           } else if (!tracked) {
-            seen.remove(k); // a key absent from the listing is not compared: additions are untracked
+            // a key absent from the listing is not compared: additions are untracked
+            seen.remove(k);
           }
         }
       }
-      writes.subMap(prefix, prefix + Character.MAX_VALUE).forEach((k, b) -> {
-        if (b != null) {
-          out.put(k, b.clone());
-        }
-      });
+      writes
+          .subMap(prefix, prefix + Character.MAX_VALUE)
+          .forEach(
+              (k, b) -> {
+                if (b != null) {
+                  out.put(k, b.clone());
+                }
+              });
       return out;
     }
 
@@ -173,16 +181,23 @@ public final class LaggingStateStore implements StateStore {
   }
 
   @Override
+  public synchronized org.clusteripam.core.store.StoreSnapshot snapshot(String prefix) {
+    return new org.clusteripam.core.store.StoreSnapshot(revision, list(prefix));
+  }
+
+  @Override
   public synchronized long revision() {
     return revision;
   }
 
   @Override
   public void keepAlive(String key, byte[] value, Duration ttl) {
-    transact("keepAlive", v -> {
-      v.put(key, value);
-      return null;
-    });
+    transact(
+        "keepAlive",
+        v -> {
+          v.put(key, value);
+          return null;
+        });
   }
 
   @Override
@@ -201,7 +216,9 @@ public final class LaggingStateStore implements StateStore {
   /** For assertions: the current value of every key, as text. */
   public synchronized SortedMap<String, String> contents() {
     TreeMap<String, String> out = new TreeMap<>();
-    list("").forEach((k, v) -> out.put(k, new String(v.value(), java.nio.charset.StandardCharsets.UTF_8)));
+    list("")
+        .forEach(
+            (k, v) -> out.put(k, new String(v.value(), java.nio.charset.StandardCharsets.UTF_8)));
     return out;
   }
 

@@ -31,38 +31,42 @@ public final class RecordingStateStore extends ForwardingStateStore {
 
   @Override
   public <R> R transact(String name, Txn<R> txn) {
-    return delegate().transact(name, v -> {
-      Access a = new Access(name, new TreeSet<>(), new TreeSet<>());
-      synchronized (this) {
-        log.add(a);
-      }
-      return txn.run(new TxnView() {
-        @Override
-        public Optional<byte[]> get(String key) {
-          a.read().add(key);
-          return v.get(key);
-        }
+    return delegate()
+        .transact(
+            name,
+            v -> {
+              Access a = new Access(name, new TreeSet<>(), new TreeSet<>());
+              synchronized (this) {
+                log.add(a);
+              }
+              return txn.run(
+                  new TxnView() {
+                    @Override
+                    public Optional<byte[]> get(String key) {
+                      a.read().add(key);
+                      return v.get(key);
+                    }
 
-        @Override
-        public SortedMap<String, byte[]> list(String prefix) {
-          SortedMap<String, byte[]> m = v.list(prefix);
-          a.read().addAll(m.keySet());
-          return m;
-        }
+                    @Override
+                    public SortedMap<String, byte[]> list(String prefix) {
+                      SortedMap<String, byte[]> m = v.list(prefix);
+                      a.read().addAll(m.keySet());
+                      return m;
+                    }
 
-        @Override
-        public void put(String key, byte[] value) {
-          a.written().add(key);
-          v.put(key, value);
-        }
+                    @Override
+                    public void put(String key, byte[] value) {
+                      a.written().add(key);
+                      v.put(key, value);
+                    }
 
-        @Override
-        public void delete(String key) {
-          a.written().add(key);
-          v.delete(key);
-        }
-      });
-    });
+                    @Override
+                    public void delete(String key) {
+                      a.written().add(key);
+                      v.delete(key);
+                    }
+                  });
+            });
   }
 
   @Override

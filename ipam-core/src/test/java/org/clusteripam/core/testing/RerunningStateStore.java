@@ -28,17 +28,20 @@ public final class RerunningStateStore extends ForwardingStateStore {
 
   @Override
   public <R> R transact(String name, Txn<R> txn) {
-    return delegate().transact(name, v -> {
-      try {
-        txn.run(new Discarding(v));
-      } catch (RuntimeException e) {
-        // the real run will throw it again (or succeed if it depended on nothing stale)
-      }
-      synchronized (this) {
-        reruns++;
-      }
-      return txn.run(v);
-    });
+    return delegate()
+        .transact(
+            name,
+            v -> {
+              try {
+                txn.run(new Discarding(v));
+              } catch (RuntimeException e) {
+                // the real run will throw it again (or succeed if it depended on nothing stale)
+              }
+              synchronized (this) {
+                reruns++;
+              }
+              return txn.run(v);
+            });
   }
 
   /** Reads through, buffers writes privately, and forgets them. */
@@ -61,15 +64,16 @@ public final class RerunningStateStore extends ForwardingStateStore {
     @Override
     public SortedMap<String, byte[]> list(String prefix) {
       TreeMap<String, byte[]> m = new TreeMap<>(v.list(prefix));
-      writes.forEach((k, b) -> {
-        if (k.startsWith(prefix)) {
-          if (b == null) {
-            m.remove(k);
-          } else {
-            m.put(k, b.clone());
-          }
-        }
-      });
+      writes.forEach(
+          (k, b) -> {
+            if (k.startsWith(prefix)) {
+              if (b == null) {
+                m.remove(k);
+              } else {
+                m.put(k, b.clone());
+              }
+            }
+          });
       return m;
     }
 

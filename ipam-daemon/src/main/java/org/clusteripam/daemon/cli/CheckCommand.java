@@ -13,8 +13,11 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code check}: Docker on this node versus the store, as a JSON report. Changes nothing. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-    description = "Compares this node's Docker with the store and prints leaked, missing and conflicting addresses as JSON.")
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description =
+        "Compares this node's Docker with the store and prints leaked, missing and conflicting addresses as JSON.")
 public final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -22,8 +25,11 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Mixin NodeOptions nodeOptions = new NodeOptions();
 
-  @Option(names = "--daemon-url", defaultValue = "${env:IPAM_DAEMON_URL:-http://127.0.0.1:9587}",
-      description = "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--daemon-url",
+      defaultValue = "${env:IPAM_DAEMON_URL:-http://127.0.0.1:9587}",
+      description =
+          "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
   String daemonUrl;
 
   @Override
@@ -33,10 +39,14 @@ public final class CheckCommand implements Callable<Integer> {
     if (!store.usesEtcd() && DaemonClient.locked(store)) {
       report = DaemonClient.get(spec, daemonUrl, "/v1/check");
     } else {
-      try (CliStore c = CliStore.open(spec, store); DockerApi docker = nodeOptions.docker()) {
-        report = CheckRun.report(c.store, c.config.addressSpaces(), docker, node);
+      try (CliStore c = CliStore.open(spec, store);
+          DockerApi docker = nodeOptions.docker()) {
+        report = CheckRun.report(c.queries(), c.store.describe(), docker, node);
       } catch (DockerApi.DockerUnavailableException e) {
-        throw new ParameterException(spec.commandLine(), "cannot read Docker at " + nodeOptions.dockerHost + ": " + e.getMessage(), e);
+        throw new ParameterException(
+            spec.commandLine(),
+            "cannot read Docker at " + nodeOptions.dockerHost + ": " + e.getMessage(),
+            e);
       }
     }
     PrintWriter out = spec.commandLine().getOut();

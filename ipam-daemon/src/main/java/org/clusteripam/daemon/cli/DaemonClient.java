@@ -43,15 +43,28 @@ final class DaemonClient {
   static String get(CommandSpec spec, String daemonUrl, String path) {
     URI uri = URI.create(daemonUrl.replaceAll("/+$", "") + path);
     try {
-      HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
-          .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(3))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        throw new ParameterException(spec.commandLine(), "the daemon at " + daemonUrl + " answered " + r.statusCode() + ": " + r.body().strip());
+        throw new ParameterException(
+            spec.commandLine(),
+            "the daemon at " + daemonUrl + " answered " + r.statusCode() + ": " + r.body().strip());
       }
       return r.body();
     } catch (IOException e) {
-      throw new ParameterException(spec.commandLine(), "the embedded store is locked by a running daemon, and that daemon does not answer at "
-          + daemonUrl + " (" + e + "); pass its --metrics address with --daemon-url", e);
+      throw new ParameterException(
+          spec.commandLine(),
+          "the embedded store is locked by a running daemon, and that daemon does not answer at "
+              + daemonUrl
+              + " ("
+              + e
+              + "); pass its --metrics address with --daemon-url",
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ParameterException(spec.commandLine(), "interrupted", e);

@@ -29,24 +29,44 @@ import picocli.CommandLine.Spec;
 public final class PlanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--supernet", required = true, description = "Address space to carve, e.g. 10.80.0.0/12.")
+  @Option(
+      names = "--supernet",
+      required = true,
+      description = "Address space to carve, e.g. 10.80.0.0/12.")
   String supernet;
 
-  @Option(names = "--network-prefix", required = true, description = "Prefix length of each network pool, e.g. 24.")
+  @Option(
+      names = "--network-prefix",
+      required = true,
+      description = "Prefix length of each network pool, e.g. 24.")
   int networkPrefix;
 
-  @Option(names = "--host-prefix", required = true, description = "Prefix length of each host block, e.g. 26.")
+  @Option(
+      names = "--host-prefix",
+      required = true,
+      description = "Prefix length of each host block, e.g. 26.")
   int hostPrefix;
 
-  @Option(names = "--services", defaultValue = "0", description = "VIP-mode services per network (one VIP per host each). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--services",
+      defaultValue = "0",
+      description =
+          "VIP-mode services per network (one VIP per host each). Default: ${DEFAULT-VALUE}.")
   int services;
 
-  @Option(names = "--placeholder-prefix", description = "Plan per-host addressing too (--ipam-opt addressing=per-host): the length of"
-      + " the placeholder range at the top of each network, e.g. 26 (between the network and host prefixes).")
+  @Option(
+      names = "--placeholder-prefix",
+      description =
+          "Plan per-host addressing too (--ipam-opt addressing=per-host): the length of"
+              + " the placeholder range at the top of each network, e.g. 26 (between the network and host prefixes).")
   Integer placeholderPrefix;
 
-  @Option(names = "--nodes", defaultValue = "0", description = "Swarm nodes attached to each network (per-host plan: one load-balancer"
-      + " address each). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--nodes",
+      defaultValue = "0",
+      description =
+          "Swarm nodes attached to each network (per-host plan: one load-balancer"
+              + " address each). Default: ${DEFAULT-VALUE}.")
   int nodes;
 
   @Option(names = "--json", description = "Print one JSON object instead of a table.")
@@ -57,7 +77,8 @@ public final class PlanCommand implements Callable<Integer> {
     CapacityPlan plan;
     Optional<PerHostPlan> perHost = Optional.empty();
     try {
-      CapacityInput in = new CapacityInput(IpPrefix.parse(supernet), networkPrefix, hostPrefix, services);
+      CapacityInput in =
+          new CapacityInput(IpPrefix.parse(supernet), networkPrefix, hostPrefix, services);
       plan = CapacityPlanner.plan(in);
       if (placeholderPrefix != null) {
         perHost = Optional.of(PerHostPlanner.plan(new PerHostInput(in, placeholderPrefix, nodes)));
@@ -66,7 +87,10 @@ public final class PlanCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
-    out.print(json ? toJson(plan, perHost) : PlanTable.render(plan) + perHost.map(PlanTable::render).orElse(""));
+    out.print(
+        json
+            ? toJson(plan, perHost)
+            : PlanTable.render(plan) + perHost.map(PlanTable::render).orElse(""));
     out.flush();
     return 0;
   }
@@ -93,7 +117,11 @@ public final class PlanCommand implements Callable<Integer> {
     o.put("totalContainerAddresses", p.totalContainerAddresses());
     ArrayNode reserved = o.putArray("reservations");
     for (Reservation r : p.reservations()) {
-      reserved.addObject().put("scope", r.scope()).put("count", r.count()).put("reason", r.reason());
+      reserved
+          .addObject()
+          .put("scope", r.scope())
+          .put("count", r.count())
+          .put("reason", r.reason());
     }
     ArrayNode warnings = o.putArray("warnings");
     p.warnings().forEach(warnings::add);

@@ -5,12 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.clusteripam.core.ipam.DriverIpam;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.reconcile.DockerState;
 import org.clusteripam.core.reconcile.Finding;
 import org.clusteripam.core.reconcile.StoreView;
 import org.clusteripam.daemon.reconcile.DockerApi;
-import org.clusteripam.daemon.reconcile.StoreContentsReader;
 import org.clusteripam.daemon.store.StoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
  * {@code release --from-report FILE}: frees the leaks a {@code check} report lists, after checking
  * each again — still absent from Docker, and still the same allocation held by the report's node.
  */
-@Command(name = "release", mixinStandardHelpOptions = true,
-    description = "Releases the leaked addresses and pools of a `check` report that are still leaked.")
+@Command(
+    name = "release",
+    mixinStandardHelpOptions = true,
+    description =
+        "Releases the leaked addresses and pools of a `check` report that are still leaked.")
 public final class ReleaseCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -32,7 +35,10 @@ public final class ReleaseCommand implements Callable<Integer> {
 
   @Mixin NodeOptions nodeOptions = new NodeOptions();
 
-  @Option(names = "--from-report", required = true, description = "JSON report written by `cluster-ipam check`.")
+  @Option(
+      names = "--from-report",
+      required = true,
+      description = "JSON report written by `cluster-ipam check`.")
   Path report;
 
   @Override
@@ -41,27 +47,46 @@ public final class ReleaseCommand implements Callable<Integer> {
     try {
       r = CheckReport.read(Files.readAllBytes(report));
     } catch (Exception e) {
-      throw new ParameterException(spec.commandLine(), "cannot read report " + report + ": " + e.getMessage(), e);
+      throw new ParameterException(
+          spec.commandLine(), "cannot read report " + report + ": " + e.getMessage(), e);
     }
     HostId node = new HostId(r.node());
     PrintWriter out = spec.commandLine().getOut();
     int released = 0;
     int kept = 0;
-    try (CliStore c = CliStore.open(spec, store); DockerApi docker = nodeOptions.docker()) {
+    try (CliStore c = CliStore.open(spec, store);
+        DockerApi docker = nodeOptions.docker()) {
       DockerState d;
       try {
         d = docker.read();
       } catch (DockerApi.DockerUnavailableException e) {
-        throw new ParameterException(spec.commandLine(), "cannot read Docker at " + nodeOptions.dockerHost + " to re-check the report: " + e.getMessage(), e);
+        throw new ParameterException(
+            spec.commandLine(),
+            "cannot read Docker at "
+                + nodeOptions.dockerHost
+                + " to re-check the report: "
+                + e.getMessage(),
+            e);
       }
-      StoreView now = new StoreContentsReader(c.store, c.config.addressSpaces()).read(c.store.revision(), node);
+      StoreView now = c.queries().storeView(node);
       DriverIpam engine = c.engine().driver();
       for (Finding.LeakedAddress l : r.leaked()) {
         boolean live = d.networks().stream().anyMatch(n -> n.live().contains(l.address()));
-        boolean same = now.addresses().stream().anyMatch(a -> a.pool().equals(l.pool()) && a.address().equals(l.address())
-            && a.generation() == l.generation() && a.holders().contains(node.value()));
+        boolean same =
+            now.addresses().stream()
+                .anyMatch(
+                    a ->
+                        a.pool().equals(l.pool())
+                            && a.address().equals(l.address())
+                            && a.generation() == l.generation()
+                            && a.holders().contains(Holder.of(node)));
         if (live || !same) {
-          out.println("kept " + l.pool() + " " + l.address() + (live ? " (live in Docker)" : " (changed or gone since the report)"));
+          out.println(
+              "kept "
+                  + l.pool()
+                  + " "
+                  + l.address()
+                  + (live ? " (live in Docker)" : " (changed or gone since the report)"));
           kept++;
           continue;
         }
@@ -71,9 +96,13 @@ public final class ReleaseCommand implements Callable<Integer> {
       }
       for (Finding.LeakedPool l : r.leakedPools()) {
         boolean exists = d.networks().stream().anyMatch(n -> n.subnets().contains(l.subnet()));
-        boolean held = now.pools().stream().anyMatch(p -> p.id().equals(l.pool()) && p.heldByHost());
+        boolean held =
+            now.pools().stream().anyMatch(p -> p.id().equals(l.pool()) && p.heldByHost());
         if (exists || !held) {
-          out.println("kept pool " + l.pool() + (exists ? " (network exists in Docker)" : " (no longer held)"));
+          out.println(
+              "kept pool "
+                  + l.pool()
+                  + (exists ? " (network exists in Docker)" : " (no longer held)"));
           kept++;
           continue;
         }

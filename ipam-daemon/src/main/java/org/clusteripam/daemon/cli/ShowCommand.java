@@ -8,19 +8,15 @@ import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamQueries;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
-import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.PlaceholderMapping;
-import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.store.StoreException;
 import org.clusteripam.daemon.store.StoreOptions;
 import picocli.CommandLine.Command;
@@ -35,8 +31,11 @@ import picocli.CommandLine.Spec;
  * --node-id H}, only what host H holds (its pools, blocks, addresses, service VIPs and placeholder
  * mappings).
  */
-@Command(name = "show", mixinStandardHelpOptions = true,
-    description = "Shows supernets, pools, host blocks and addresses in the store; with --node-id, only what that host holds.")
+@Command(
+    name = "show",
+    mixinStandardHelpOptions = true,
+    description =
+        "Shows supernets, pools, host blocks and addresses in the store; with --node-id, only what that host holds.")
 public final class ShowCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -45,15 +44,23 @@ public final class ShowCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object instead of a tree.")
   boolean json;
 
-  @Option(names = "--svg", description = "Print the address map (supernets, pools coloured by utilization) as one SVG document.")
+  @Option(
+      names = "--svg",
+      description =
+          "Print the address map (supernets, pools coloured by utilization) as one SVG document.")
   boolean svg;
 
-  @Option(names = "--daemon-url", defaultValue = "${env:IPAM_DAEMON_URL:-http://127.0.0.1:9587}",
-      description = "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--daemon-url",
+      defaultValue = "${env:IPAM_DAEMON_URL:-http://127.0.0.1:9587}",
+      description =
+          "When the embedded store is locked by a running daemon, ask that daemon (its --metrics address) (env IPAM_DAEMON_URL). Default: ${DEFAULT-VALUE}.")
   String daemonUrl;
 
-  @Option(names = "--node-id",
-      description = "Show only what this host holds: its pools, blocks, addresses (with its service VIPs) and placeholder mappings.")
+  @Option(
+      names = "--node-id",
+      description =
+          "Show only what this host holds: its pools, blocks, addresses (with its service VIPs) and placeholder mappings.")
   String nodeId;
 
   @Override
@@ -61,7 +68,9 @@ public final class ShowCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Optional<HostId> host = host();
     if (svg && (json || host.isPresent())) {
-      throw new ParameterException(spec.commandLine(), "--svg draws the whole map: it goes with neither --json nor --node-id");
+      throw new ParameterException(
+          spec.commandLine(),
+          "--svg draws the whole map: it goes with neither --json nor --node-id");
     }
     if (svg) {
       return svg(out);
@@ -72,16 +81,10 @@ public final class ShowCommand implements Callable<Integer> {
       return 0;
     }
     try (CliStore c = CliStore.open(spec, store)) {
-      if (host.isEmpty()) {
-        out.print(render(c.store, c.config, json));
-      } else {
-        // No engine on a store never carved: creating one would record this CLI's default carving.
-        boolean carved = c.store.peek(Keys.CONFIG).isPresent();
-        out.print(CniShow.append(renderHost(new IpamQueries(c.store, c.config).snapshot(), c.store.describe(), host.get(), json,
-            carved ? mappings(c.engine().perHost()) : p -> List.of()), json, CniShow.read(c.store, host)));
-      }
+      out.print(render(c.queries().snapshot(), c.store.describe(), host, json));
     } catch (StoreException e) {
-      throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
+      throw new ParameterException(
+          spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
     }
     out.flush();
     return 0;
@@ -92,9 +95,11 @@ public final class ShowCommand implements Callable<Integer> {
       out.print(DaemonClient.get(spec, daemonUrl, "/v1/map.svg"));
     } else {
       try (CliStore c = CliStore.open(spec, store)) {
-        out.print(org.clusteripam.daemon.map.MapHttp.svg(new IpamQueries(c.store, c.config).snapshot(), c.store.describe()));
+        out.print(
+            org.clusteripam.daemon.map.MapHttp.svg(c.queries().snapshot(), c.store.describe()));
       } catch (StoreException e) {
-        throw new ParameterException(spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
+        throw new ParameterException(
+            spec.commandLine(), "cannot read the " + store.describe() + ": " + e.getMessage(), e);
       }
     }
     out.flush();
@@ -123,10 +128,12 @@ public final class ShowCommand implements Callable<Integer> {
   }
 
   /**
-   * The daemon's {@code GET /v1/show}: {@code json} and {@code node=H} in any order (the query as the
-   * HTTP server decoded it; null: none).
+   * The daemon's {@code GET /v1/show}: {@code json} and {@code node=H} in any order (the query as
+   * the HTTP server decoded it; null: none).
    */
-  public static String answer(String query, IpamEngine engine, org.clusteripam.core.store.StateStore store) throws Exception {
+  public static String answer(
+      String query, IpamEngine engine, org.clusteripam.core.store.StateStore store)
+      throws Exception {
     boolean asJson = false;
     Optional<HostId> node = Optional.empty();
     for (String part : query == null || query.isEmpty() ? new String[0] : query.split("&")) {
@@ -135,35 +142,53 @@ public final class ShowCommand implements Callable<Integer> {
       } else if (part.startsWith("node=") && node.isEmpty()) {
         node = Optional.of(new HostId(part.substring("node=".length())));
       } else {
-        throw new IllegalArgumentException("unknown query \"" + query + "\": use /v1/show, /v1/show?json, /v1/show?node=HOST or /v1/show?node=HOST&json");
+        throw new IllegalArgumentException(
+            "unknown query \""
+                + query
+                + "\": use /v1/show, /v1/show?json, /v1/show?node=HOST or /v1/show?node=HOST&json");
       }
     }
-    if (node.isEmpty()) {
-      return render(store, engine.config(), asJson);
-    }
-    return CniShow.append(renderHost(engine.queries().snapshot(), store.describe(), node.get(), asJson, mappings(engine.perHost())), asJson,
-        CniShow.read(store, node));
-  }
-
-  /** The placeholder mappings of each per-host pool (one read of the pool index, then one list per per-host pool). */
-  private static Function<IpPrefix, List<PlaceholderMapping>> mappings(org.clusteripam.core.ipam.HostAddressing engine) {
-    Set<IpPrefix> perHost = new HashSet<>(engine.perHostPools());
-    return p -> perHost.contains(p) ? engine.placeholderMappings(p) : List.of();
+    return render(engine.queries().snapshot(), store.describe(), node, asJson);
   }
 
   /** The tree or JSON of the store's current state. */
-  public static String render(org.clusteripam.core.store.StateStore store, org.clusteripam.core.engine.IpamConfig config, boolean json)
+  public static String render(
+      org.clusteripam.core.store.StateStore store,
+      org.clusteripam.core.engine.IpamConfig config,
+      boolean json)
       throws Exception {
-    IpamQueries.Snapshot s = new IpamQueries(store, config).snapshot();
-    return CniShow.append(json ? toJson(s, store.describe()) : text(s, store.describe()), json, CniShow.read(store, Optional.empty()));
+    return render(
+        new IpamQueries(store, config).snapshot(), store.describe(), Optional.empty(), json);
+  }
+
+  /**
+   * The tree or JSON of snapshot {@code s} of the store {@code where}: everything, or what {@code
+   * host} holds; with the CNI attachments.
+   */
+  static String render(IpamQueries.Snapshot s, String where, Optional<HostId> host, boolean json)
+      throws Exception {
+    String rendered;
+    if (host.isPresent()) {
+      rendered = renderHost(s, where, host.get(), json);
+    } else {
+      rendered = json ? toJson(s, where) : text(s, where);
+    }
+    return CniShow.append(rendered, json, CniShow.of(s, host));
   }
 
   static String text(IpamQueries.Snapshot s, String where) {
     StringBuilder b = new StringBuilder();
     b.append("store ").append(where).append(" at revision ").append(s.revision()).append('\n');
     for (IpamQueries.SupernetView sn : s.supernets()) {
-      b.append("supernet ").append(sn.supernet()).append(" (/").append(sn.networkLength()).append(" pools: ").append(sn.pools().size())
-          .append(" of ").append(sn.poolSlots()).append(")\n");
+      b.append("supernet ")
+          .append(sn.supernet())
+          .append(" (/")
+          .append(sn.networkLength())
+          .append(" pools: ")
+          .append(sn.pools().size())
+          .append(" of ")
+          .append(sn.poolSlots())
+          .append(")\n");
       sn.pools().forEach(p -> pool(b, p));
     }
     if (!s.outside().isEmpty()) {
@@ -186,16 +211,34 @@ public final class ShowCommand implements Callable<Integer> {
     p.ipRange().ifPresent(r -> b.append(" ip-range=").append(r));
     p.placeholders().ifPresent(r -> b.append(" per-host placeholders=").append(r));
     p.gateway().ifPresent(g -> b.append(" gateway=").append(g));
-    b.append(" holders=").append(String.join(",", p.holders())).append(" used ").append(p.used()).append('/').append(p.size())
-        .append(String.format(Locale.ROOT, " (%.2f%%)", p.utilization() * 100)).append('\n');
+    b.append(" holders=")
+        .append(names(p.holders()))
+        .append(" used ")
+        .append(p.used())
+        .append('/')
+        .append(p.size())
+        .append(String.format(Locale.ROOT, " (%.2f%%)", p.utilization() * 100))
+        .append('\n');
   }
 
   private static void block(StringBuilder b, IpamQueries.BlockView bl) {
-    b.append("    block ").append(bl.block()).append(" host=").append(bl.owner().isEmpty() ? "-" : bl.owner()).append(" used ")
-        .append(bl.used()).append('/').append(bl.size()).append('\n');
+    b.append("    block ")
+        .append(bl.block())
+        .append(" host=")
+        .append(bl.owner().map(Holder::format).orElse("-"))
+        .append(" used ")
+        .append(bl.used())
+        .append('/')
+        .append(bl.size())
+        .append('\n');
     for (IpamQueries.AddressView a : bl.addresses()) {
-      b.append("      ").append(a.address()).append(' ').append(a.kind().name().toLowerCase(Locale.ROOT)).append(" held by ")
-          .append(String.join(",", a.holders())).append('\n');
+      b.append("      ")
+          .append(a.address())
+          .append(' ')
+          .append(a.kind().name().toLowerCase(Locale.ROOT))
+          .append(" held by ")
+          .append(names(a.holders()))
+          .append('\n');
     }
   }
 
@@ -210,11 +253,17 @@ public final class ShowCommand implements Callable<Integer> {
   /** Everything host H holds at one revision, in the order of {@code show}. */
   record HostView(HostId host, long revision, List<HostPool> pools) {
     long blocks() {
-      return pools.stream().flatMap(p -> p.pool().blocks().stream()).filter(b -> b.owner().equals(host.value())).count();
+      return pools.stream()
+          .flatMap(p -> p.pool().blocks().stream())
+          .filter(b -> b.isOwnedBy(Holder.of(host)))
+          .count();
     }
 
     long addresses() {
-      return pools.stream().flatMap(p -> p.pool().blocks().stream()).mapToLong(b -> b.addresses().size()).sum();
+      return pools.stream()
+          .flatMap(p -> p.pool().blocks().stream())
+          .mapToLong(b -> b.addresses().size())
+          .sum();
     }
 
     long serviceVips() {
@@ -226,48 +275,71 @@ public final class ShowCommand implements Callable<Integer> {
     }
   }
 
-  /** Whether {@code host} holds {@code a}: as a holder, or as the host of a per-host service VIP. */
-  private static boolean holds(IpamQueries.AddressView a, String host) {
-    return a.holders().contains(host) || a.vipHost().filter(host::equals).isPresent();
+  /**
+   * Whether {@code host} holds {@code a}: as a holder, or as the host of a per-host service VIP.
+   */
+  private static boolean holds(IpamQueries.AddressView a, HostId host) {
+    return a.holders().contains(Holder.of(host))
+        || a.vipHost().filter(host.value()::equals).isPresent();
   }
 
-  static HostView hostView(IpamQueries.Snapshot s, HostId host, Function<IpPrefix, List<PlaceholderMapping>> mappings) {
-    String h = host.value();
+  /** Holders as the store keeps them, comma-separated, in their order. */
+  private static String names(java.util.Collection<Holder> holders) {
+    return String.join(",", holders.stream().map(Holder::format).toList());
+  }
+
+  static HostView hostView(IpamQueries.Snapshot s, HostId host) {
+    Holder h = Holder.of(host);
     List<HostPool> pools = new ArrayList<>();
     for (IpamQueries.PoolView p : s.allPools()) {
       List<IpamQueries.BlockView> blocks = new ArrayList<>();
       for (IpamQueries.BlockView b : p.blocks()) {
-        List<IpamQueries.AddressView> mine = b.addresses().stream().filter(a -> holds(a, h)).toList();
-        if (b.owner().equals(h) || !mine.isEmpty()) {
-          blocks.add(new IpamQueries.BlockView(b.block(), b.owner(), b.size(), b.used(), mine));
+        List<IpamQueries.AddressView> mine =
+            b.addresses().stream().filter(a -> holds(a, host)).toList();
+        if (b.isOwnedBy(h) || !mine.isEmpty()) {
+          blocks.add(b.withAddresses(mine));
         }
       }
-      List<PlaceholderMapping> placeholders = mappings.apply(p.prefix()).stream().filter(m -> m.host().equals(host)).toList();
-      if (p.holders().contains(h) || !blocks.isEmpty() || !placeholders.isEmpty()) {
-        pools.add(new HostPool(new IpamQueries.PoolView(p.prefix(), p.ipRange(), p.name(), p.dynamic(), p.holders(), p.gateway(), p.size(),
-            p.used(), blocks, p.placeholders()), placeholders));
+      List<PlaceholderMapping> placeholders =
+          p.mappings().stream().filter(m -> m.host().equals(host)).toList();
+      if (p.holderRevisions().containsKey(h) || !blocks.isEmpty() || !placeholders.isEmpty()) {
+        pools.add(new HostPool(p.with(blocks, placeholders), placeholders));
       }
     }
     return new HostView(host, s.revision(), pools);
   }
 
   /** Host {@code host}'s holdings in the snapshot, as text or JSON. */
-  static String renderHost(IpamQueries.Snapshot s, String where, HostId host, boolean json,
-      Function<IpPrefix, List<PlaceholderMapping>> mappings) throws Exception {
-    HostView v = hostView(s, host, mappings);
+  static String renderHost(IpamQueries.Snapshot s, String where, HostId host, boolean json)
+      throws Exception {
+    HostView v = hostView(s, host);
     return json ? hostJson(v, where) : hostText(v, where);
   }
 
   static String hostText(HostView v, String where) {
     StringBuilder b = new StringBuilder();
     b.append("store ").append(where).append(" at revision ").append(v.revision()).append('\n');
-    b.append("host ").append(v.host()).append(" holds ").append(count(v.pools().size(), "pool")).append(", ").append(count(v.blocks(), "block"))
-        .append(", ").append(count(v.addresses(), "address")).append(" (").append(count(v.serviceVips(), "service VIP")).append("), ")
-        .append(count(v.placeholders(), "placeholder")).append('\n');
+    b.append("host ")
+        .append(v.host())
+        .append(" holds ")
+        .append(count(v.pools().size(), "pool"))
+        .append(", ")
+        .append(count(v.blocks(), "block"))
+        .append(", ")
+        .append(count(v.addresses(), "address"))
+        .append(" (")
+        .append(count(v.serviceVips(), "service VIP"))
+        .append("), ")
+        .append(count(v.placeholders(), "placeholder"))
+        .append('\n');
     for (HostPool hp : v.pools()) {
       pool(b, hp.pool());
       for (PlaceholderMapping m : hp.placeholders()) {
-        b.append("    placeholder ").append(m.placeholder()).append(" -> ").append(m.actual()).append('\n');
+        b.append("    placeholder ")
+            .append(m.placeholder())
+            .append(" -> ")
+            .append(m.actual())
+            .append('\n');
       }
     }
     return b.toString();
@@ -328,10 +400,11 @@ public final class ShowCommand implements Callable<Integer> {
     n.put("dynamic", p.dynamic());
     p.name().ifPresent(x -> n.put("name", x));
     p.ipRange().ifPresent(x -> n.put("ipRange", x.toString()));
-    p.placeholders().ifPresent(x -> n.put("addressing", "per-host").put("placeholders", x.toString()));
+    p.placeholders()
+        .ifPresent(x -> n.put("addressing", "per-host").put("placeholders", x.toString()));
     p.gateway().ifPresent(x -> n.put("gateway", x.toString()));
     ArrayNode holders = n.putArray("holders");
-    p.holders().forEach(holders::add);
+    p.holders().forEach(x -> holders.add(x.format()));
     n.put("size", p.size());
     n.put("used", p.used());
     n.put("utilization", p.utilization());
@@ -339,7 +412,7 @@ public final class ShowCommand implements Callable<Integer> {
     for (IpamQueries.BlockView bl : p.blocks()) {
       ObjectNode b = blocks.addObject();
       b.put("block", bl.block().toString());
-      b.put("host", bl.owner());
+      b.put("host", bl.owner().map(Holder::format).orElse(""));
       b.put("size", bl.size());
       b.put("used", bl.used());
       ArrayNode as = b.putArray("addresses");
@@ -348,7 +421,7 @@ public final class ShowCommand implements Callable<Integer> {
         x.put("address", a.address().toString());
         x.put("kind", a.kind().name().toLowerCase(Locale.ROOT));
         ArrayNode h = x.putArray("holders");
-        a.holders().forEach(h::add);
+        a.holders().forEach(holder -> h.add(holder.format()));
         x.put("sinceMillis", a.sinceMillis());
       }
     }

@@ -43,7 +43,13 @@ public final class CniReconciler implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private Map<String, Suspect> suspects = new HashMap<>();
 
-  public CniReconciler(CniIpam cni, String bootId, Duration interval, Duration grace, Clock clock, MeterRegistry registry) {
+  public CniReconciler(
+      CniIpam cni,
+      String bootId,
+      Duration interval,
+      Duration grace,
+      Clock clock,
+      MeterRegistry registry) {
     this.cni = cni;
     this.bootId = bootId;
     this.interval = interval;
@@ -51,14 +57,21 @@ public final class CniReconciler implements AutoCloseable {
     this.clock = clock;
     this.registry = registry;
     Gauge.builder("cluster.ipam.cni.attachments", attachments, AtomicInteger::get)
-        .description("CNI attachments of this host in the store (each holds one address per family)").register(registry);
-    Gauge.builder("cluster.ipam.reconcile.candidates", candidates, AtomicInteger::get).tags(List.of(Tag.of("kind", "leaked_cni_attachment")))
-        .description("Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)").register(registry);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ipam-cni-reconcile");
-      t.setDaemon(true);
-      return t;
-    });
+        .description(
+            "CNI attachments of this host in the store (each holds one address per family)")
+        .register(registry);
+    Gauge.builder("cluster.ipam.reconcile.candidates", candidates, AtomicInteger::get)
+        .tags(List.of(Tag.of("kind", "leaked_cni_attachment")))
+        .description(
+            "Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)")
+        .register(registry);
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ipam-cni-reconcile");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   public void start() {
@@ -77,7 +90,8 @@ public final class CniReconciler implements AutoCloseable {
   public synchronized CniLeakDecider.Decision pass() {
     List<Attachment> all = cni.attachments();
     attachments.set(all.size());
-    CniLeakDecider.Decision d = CniLeakDecider.decide(all, presentNetns(all), bootId, suspects, clock.instant(), grace);
+    CniLeakDecider.Decision d =
+        CniLeakDecider.decide(all, presentNetns(all), bootId, suspects, clock.instant(), grace);
     suspects = new HashMap<>(d.suspects());
     candidates.set(d.leaks().size());
     for (CniLeakDecider.Leak leak : d.releasable()) {
@@ -91,10 +105,18 @@ public final class CniReconciler implements AutoCloseable {
         LOG.info("event=cni_release_skipped attachment=\"{}\" reason=\"changed since\"", a.id());
         continue;
       }
-      Counter.builder("cluster.ipam.reconcile.reclaimed").tag("kind", "cni_attachment").description("Leaked allocations released by reconciliation")
-          .register(registry).increment();
-      LOG.warn("event=reclaimed_cni_attachment network={} container={} ifname={} addresses={} reason=\"{} (no DEL came)\"", a.id().network(),
-          a.id().containerId(), a.id().ifname(), a.ips().stream().map(i -> i.address().toString()).toList(), leak.reason().text());
+      Counter.builder("cluster.ipam.reconcile.reclaimed")
+          .tag("kind", "cni_attachment")
+          .description("Leaked allocations released by reconciliation")
+          .register(registry)
+          .increment();
+      LOG.warn(
+          "event=reclaimed_cni_attachment network={} container={} ifname={} addresses={} reason=\"{} (no DEL came)\"",
+          a.id().network(),
+          a.id().containerId(),
+          a.id().ifname(),
+          a.ips().stream().map(i -> i.address().toString()).toList(),
+          leak.reason().text());
     }
     return d;
   }
@@ -109,7 +131,9 @@ public final class CniReconciler implements AutoCloseable {
     return out;
   }
 
-  /** Without following links: /proc/PID/ns/net is a link to "net:[inode]" while the process lives. */
+  /**
+   * Without following links: /proc/PID/ns/net is a link to "net:[inode]" while the process lives.
+   */
   private static boolean exists(String netns) {
     try {
       return Files.exists(Path.of(netns), java.nio.file.LinkOption.NOFOLLOW_LINKS);
@@ -117,7 +141,6 @@ public final class CniReconciler implements AutoCloseable {
       return false;
     }
   }
-
 
   @Override
   public void close() {

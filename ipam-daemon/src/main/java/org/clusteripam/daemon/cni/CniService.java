@@ -10,7 +10,9 @@ import org.clusteripam.core.cni.CniIpam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The CNI side of the daemon: the engine's CNI facet behind the shim's socket, and its reconciler. */
+/**
+ * The CNI side of the daemon: the engine's CNI facet behind the shim's socket, and its reconciler.
+ */
 public final class CniService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CniService.class);
   private final CniIpam cni;
@@ -23,12 +25,18 @@ public final class CniService implements AutoCloseable {
     this.reconciler = reconciler;
   }
 
-  public static CniService start(Path socket, CniIpam cni, Duration reconcileInterval, Duration leakGrace, MeterRegistry registry)
+  public static CniService start(
+      Path socket,
+      CniIpam cni,
+      Duration reconcileInterval,
+      Duration leakGrace,
+      MeterRegistry registry)
       throws IOException {
     Clock clock = Clock.systemUTC();
     String boot = BootId.read();
     CniSocketServer server = CniSocketServer.start(socket, new CniHandler(cni, boot));
-    CniReconciler reconciler = new CniReconciler(cni, boot, reconcileInterval, leakGrace, clock, registry);
+    CniReconciler reconciler =
+        new CniReconciler(cni, boot, reconcileInterval, leakGrace, clock, registry);
     reconciler.start();
     LOG.info("event=cni_listening socket={} boot_id={}", socket, boot);
     return new CniService(cni, server, reconciler);

@@ -1,7 +1,7 @@
 package org.clusteripam.daemon.cni;
 
-import java.io.IOException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -40,11 +40,18 @@ public final class CniSocketServer implements AutoCloseable {
     this.path = path;
     this.server = server;
     this.handler = handler;
-    this.workers = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, "ipam-cni");
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        new ThreadPoolExecutor(
+            16,
+            16,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "ipam-cni");
+              t.setDaemon(true);
+              return t;
+            });
     this.acceptor = new Thread(this::acceptLoop, "ipam-cni-accept");
     this.acceptor.setDaemon(true);
   }
@@ -53,7 +60,8 @@ public final class CniSocketServer implements AutoCloseable {
   public static CniSocketServer start(Path path, CniHandler handler) throws IOException {
     Path dir = path.toAbsolutePath().getParent();
     if (dir != null && !Files.isDirectory(dir)) {
-      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
     if (Files.exists(path) && answers(path)) {
       throw new BusyException("another process serves CNI on " + path);
@@ -132,8 +140,12 @@ public final class CniSocketServer implements AutoCloseable {
       }
       CniFrame f = CniFrame.decode(in.toByteArray());
       CniReply r = handler.handle(f.env(), f.stdin());
-      LOG.debug("event=cni_call command={} container={} ifname={} exit={}", f.env().get("CNI_COMMAND"), f.env().get("CNI_CONTAINERID"),
-          f.env().get("CNI_IFNAME"), r.exitCode());
+      LOG.debug(
+          "event=cni_call command={} container={} ifname={} exit={}",
+          f.env().get("CNI_COMMAND"),
+          f.env().get("CNI_CONTAINERID"),
+          f.env().get("CNI_IFNAME"),
+          r.exitCode());
       ByteBuffer out = ByteBuffer.wrap(CniFrame.encode(r));
       while (out.hasRemaining()) {
         c.write(out);
@@ -145,7 +157,9 @@ public final class CniSocketServer implements AutoCloseable {
     }
   }
 
-  /** Stops accepting, lets calls in flight finish (a few seconds at most), removes the socket file. */
+  /**
+   * Stops accepting, lets calls in flight finish (a few seconds at most), removes the socket file.
+   */
   @Override
   public void close() {
     closed = true;

@@ -25,7 +25,9 @@ public interface ContainerDirectory {
     }
   }
 
-  /** @param reason what went wrong, for the operator ("Docker unreachable: ...") */
+  /**
+   * @param reason what went wrong, for the operator ("Docker unreachable: ...")
+   */
   record Unreachable(String reason) implements Listing {}
 
   /** One container's endpoint on one network: full id, name without Docker's leading slash. */

@@ -20,19 +20,21 @@ import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.daemon.reconcile.DockerApi;
 
 /**
- * The containers of Docker's networks whose IPAM driver is ours, from two Engine API reads
- * ({@code /networks}, {@code /containers/json}), kept for a short time so a search typed key by key
- * asks Docker once. A search waits for Docker at most {@link #WAIT}; past it, or when Docker fails,
- * it answers {@link ContainerDirectory.Unreachable} and the map still answers from the store.
+ * The containers of Docker's networks whose IPAM driver is ours, from two Engine API reads ({@code
+ * /networks}, {@code /containers/json}), kept for a short time so a search typed key by key asks
+ * Docker once. A search waits for Docker at most {@link #WAIT}; past it, or when Docker fails, it
+ * answers {@link ContainerDirectory.Unreachable} and the map still answers from the store.
  */
 public final class DockerContainerDirectory implements ContainerDirectory {
   static final Duration TTL = Duration.ofSeconds(3);
   static final Duration WAIT = Duration.ofSeconds(2);
-  private static final ExecutorService READER = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "map-docker-containers");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ExecutorService READER =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "map-docker-containers");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final Function<String, JsonNode> get;
   private final Predicate<String> ourDriver;
@@ -46,7 +48,8 @@ public final class DockerContainerDirectory implements ContainerDirectory {
    * @param get an Engine API {@code GET} returning JSON; throws when Docker cannot answer
    * @param ourDriver whether an IPAM driver name is this plugin's
    */
-  DockerContainerDirectory(Function<String, JsonNode> get, Predicate<String> ourDriver, LongSupplier nanos) {
+  DockerContainerDirectory(
+      Function<String, JsonNode> get, Predicate<String> ourDriver, LongSupplier nanos) {
     this.get = get;
     this.ourDriver = ourDriver;
     this.nanos = nanos;
@@ -66,12 +69,13 @@ public final class DockerContainerDirectory implements ContainerDirectory {
       if (reading == null) {
         CompletableFuture<Listing> r = CompletableFuture.supplyAsync(this::read, READER);
         reading = r;
-        r.thenAccept(l -> {
-          synchronized (this) {
-            cached = new Cached(nanos.getAsLong(), l);
-            reading = null;
-          }
-        });
+        r.thenAccept(
+            l -> {
+              synchronized (this) {
+                cached = new Cached(nanos.getAsLong(), l);
+                reading = null;
+              }
+            });
         f = r;
       } else {
         f = reading;
@@ -105,7 +109,9 @@ public final class DockerContainerDirectory implements ContainerDirectory {
       for (JsonNode c : get.apply("/containers/json")) {
         String name = c.path("Names").path(0).asText("");
         name = name.startsWith("/") ? name.substring(1) : name;
-        for (Iterator<Map.Entry<String, JsonNode>> it = c.path("NetworkSettings").path("Networks").properties().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                c.path("NetworkSettings").path("Networks").properties().iterator();
+            it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
           String network = ours.get(e.getValue().path("NetworkID").asText());
           if (network == null) {

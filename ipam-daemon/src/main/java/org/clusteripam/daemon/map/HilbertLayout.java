@@ -9,9 +9,10 @@ import org.clusteripam.core.net.IpPrefix;
  * holding all of its sub-prefixes.
  *
  * <p>A square of depth {@code 2m} is a {@code 2^m × 2^m} grid walked by the curve; an odd depth is
- * the union of the two cells its two halves get one level deeper (a half-square along the curve).
- * A 2:1 rectangle is two squares side by side, the lower half first (left, or top when tall). Depths beyond {@link
- * #MAX_DEPTH} are cut to it (the cell is then far below a pixel). Pure: no state, no I/O.
+ * the union of the two cells its two halves get one level deeper (a half-square along the curve). A
+ * 2:1 rectangle is two squares side by side, the lower half first (left, or top when tall). Depths
+ * beyond {@link #MAX_DEPTH} are cut to it (the cell is then far below a pixel). Pure: no state, no
+ * I/O.
  */
 public final class HilbertLayout {
   /** The deepest level placed exactly: cells of 2^-30 of the side, exact in doubles. */
@@ -19,7 +20,10 @@ public final class HilbertLayout {
 
   private HilbertLayout() {}
 
-  /** The rectangle of the sub-prefix number {@code index} of depth {@code depth} inside {@code outer}. */
+  /**
+   * The rectangle of the sub-prefix number {@code index} of depth {@code depth} inside {@code
+   * outer}.
+   */
   public static Rect place(Rect outer, int depth, long index) {
     if (depth < 0 || depth > 63 || (depth < 63 && (index < 0 || index >>> depth != 0))) {
       throw new IllegalArgumentException("index " + index + " out of range for depth " + depth);
@@ -37,7 +41,8 @@ public final class HilbertLayout {
     }
     if (outer.w() > outer.h() * 1.5) {
       boolean upper = (index >>> (depth - 1)) == 1;
-      Rect half = new Rect(outer.x() + (upper ? outer.w() / 2 : 0), outer.y(), outer.w() / 2, outer.h());
+      Rect half =
+          new Rect(outer.x() + (upper ? outer.w() / 2 : 0), outer.y(), outer.w() / 2, outer.h());
       return place(half, depth - 1, index & ((1L << (depth - 1)) - 1));
     }
     if (depth % 2 == 0) {
@@ -47,7 +52,8 @@ public final class HilbertLayout {
     Rect b = cell((depth + 1) / 2, (index << 1) | 1);
     double x = Math.min(a.x(), b.x());
     double y = Math.min(a.y(), b.y());
-    return new Rect(x, y, Math.max(a.right(), b.right()) - x, Math.max(a.bottom(), b.bottom()) - y).within(outer);
+    return new Rect(x, y, Math.max(a.right(), b.right()) - x, Math.max(a.bottom(), b.bottom()) - y)
+        .within(outer);
   }
 
   /** Where {@code child} (inside {@code parent}) lies when {@code parent} fills {@code outer}. */
@@ -56,7 +62,12 @@ public final class HilbertLayout {
       throw new IllegalArgumentException(child + " is not inside " + parent);
     }
     int depth = child.length() - parent.length();
-    BigInteger offset = child.network().toBigInteger().subtract(parent.network().toBigInteger()).shiftRight(child.hostBits());
+    BigInteger offset =
+        child
+            .network()
+            .toBigInteger()
+            .subtract(parent.network().toBigInteger())
+            .shiftRight(child.hostBits());
     if (depth > MAX_DEPTH) {
       offset = offset.shiftRight(depth - MAX_DEPTH);
       depth = MAX_DEPTH;

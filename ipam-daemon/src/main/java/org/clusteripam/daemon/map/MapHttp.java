@@ -17,16 +17,22 @@ import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.daemon.metrics.MetricsServer;
 
 /**
- * The map on the daemon's read-only listener: the page and its assets under {@code /map/} (from
- * the jar), its JSON under {@code /v1/map} (overview, with the store revision as ETag so a poll of
- * an unchanged store costs one revision read), {@code /v1/map/pool}, {@code /v1/map/block},
- * {@code /v1/map/search}, and {@code /v1/map.svg}. One snapshot per store revision is kept and
- * shared by every request.
+ * The map on the daemon's read-only listener: the page and its assets under {@code /map/} (from the
+ * jar), its JSON under {@code /v1/map} (overview, with the store revision as ETag so a poll of an
+ * unchanged store costs one revision read), {@code /v1/map/pool}, {@code /v1/map/block}, {@code
+ * /v1/map/search}, and {@code /v1/map.svg}. One snapshot per store revision is kept and shared by
+ * every request.
  */
 public final class MapHttp {
   private static final String UI = "/org/clusteripam/daemon/map/ui/";
-  private static final Map<String, String> ASSETS = Map.of(
-      "index.html", "text/html; charset=utf-8", "map.js", "text/javascript; charset=utf-8", "map.css", "text/css; charset=utf-8");
+  private static final Map<String, String> ASSETS =
+      Map.of(
+          "index.html",
+          "text/html; charset=utf-8",
+          "map.js",
+          "text/javascript; charset=utf-8",
+          "map.css",
+          "text/css; charset=utf-8");
 
   private final IpamQueries queries;
   private final IpamConfig config;
@@ -35,10 +41,17 @@ public final class MapHttp {
   private Cached cached;
 
   /** Everything derived from one snapshot; pool details are computed when first asked for. */
-  private record Cached(IpamQueries.Snapshot snapshot, MapOverview overview, byte[] json, Map<IpPrefix, PoolDetail> pools) {}
+  private record Cached(
+      IpamQueries.Snapshot snapshot,
+      MapOverview overview,
+      byte[] json,
+      Map<IpPrefix, PoolDetail> pools) {}
 
-  /** @param containers who else knows containers by id and name (Docker), for the search */
-  public MapHttp(IpamQueries queries, IpamConfig config, String store, ContainerDirectory containers) {
+  /**
+   * @param containers who else knows containers by id and name (Docker), for the search
+   */
+  public MapHttp(
+      IpamQueries queries, IpamConfig config, String store, ContainerDirectory containers) {
     this.queries = queries;
     this.config = config;
     this.store = store;
@@ -46,13 +59,21 @@ public final class MapHttp {
   }
 
   /** Serves the map on {@code server}. */
-  public static void install(MetricsServer server, IpamQueries queries, IpamConfig config, String store, ContainerDirectory containers) {
+  public static void install(
+      MetricsServer server,
+      IpamQueries queries,
+      IpamConfig config,
+      String store,
+      ContainerDirectory containers) {
     MapHttp m = new MapHttp(queries, config, store, containers);
     server.addHandler("/map", m::page);
     server.addHandler("/v1/map", m::api);
   }
 
-  /** The SVG of the current state (also what {@code show --svg} prints when it reads the store itself). */
+  /**
+   * The SVG of the current state (also what {@code show --svg} prints when it reads the store
+   * itself).
+   */
   public static String svg(IpamQueries.Snapshot s, String store) {
     return MapSvg.render(MapOverview.of(s, store));
   }
@@ -68,8 +89,15 @@ public final class MapHttp {
   }
 
   private synchronized PoolDetail pool(Cached c, IpPrefix prefix) {
-    return c.pools().computeIfAbsent(prefix, p -> c.snapshot().allPools().stream().filter(v -> v.prefix().equals(p)).findFirst()
-        .map(v -> PoolDetail.of(v, config)).orElse(null));
+    return c.pools()
+        .computeIfAbsent(
+            prefix,
+            p ->
+                c.snapshot().allPools().stream()
+                    .filter(v -> v.prefix().equals(p))
+                    .findFirst()
+                    .map(v -> PoolDetail.of(v, config))
+                    .orElse(null));
   }
 
   private void page(HttpExchange ex) throws IOException {
@@ -78,10 +106,17 @@ public final class MapHttp {
         return;
       }
       String path = ex.getRequestURI().getPath();
-      String name = path.equals("/map") || path.equals("/map/") ? "index.html" : path.startsWith("/map/") ? path.substring(5) : "";
+      String name =
+          path.equals("/map") || path.equals("/map/")
+              ? "index.html"
+              : path.startsWith("/map/") ? path.substring(5) : "";
       String type = ASSETS.get(name);
       if (type == null) {
-        send(ex, 404, "text/plain; charset=utf-8", ("no " + path + "\n").getBytes(StandardCharsets.UTF_8));
+        send(
+            ex,
+            404,
+            "text/plain; charset=utf-8",
+            ("no " + path + "\n").getBytes(StandardCharsets.UTF_8));
         return;
       }
       if (path.equals("/map")) {
@@ -91,7 +126,11 @@ public final class MapHttp {
       }
       try (InputStream in = MapHttp.class.getResourceAsStream(UI + name)) {
         if (in == null) {
-          send(ex, 500, "text/plain; charset=utf-8", ("missing resource " + name + "\n").getBytes(StandardCharsets.UTF_8));
+          send(
+              ex,
+              500,
+              "text/plain; charset=utf-8",
+              ("missing resource " + name + "\n").getBytes(StandardCharsets.UTF_8));
           return;
         }
         send(ex, 200, type, in.readAllBytes());
@@ -122,31 +161,67 @@ public final class MapHttp {
           case "/v1/map/pool" -> {
             Cached c = current();
             IpPrefix p = IpPrefix.parse(required(q, "prefix"));
-            PoolDetail d = Optional.ofNullable(pool(c, p)).orElseThrow(() -> new NotFound("no pool " + p));
+            PoolDetail d =
+                Optional.ofNullable(pool(c, p)).orElseThrow(() -> new NotFound("no pool " + p));
             send(ex, 200, "application/json", MapJson.pool(c.snapshot().revision(), d));
           }
           case "/v1/map/block" -> {
             Cached c = current();
             IpPrefix b = IpPrefix.parse(required(q, "prefix"));
-            IpamQueries.PoolView pv = c.snapshot().allPools().stream().filter(v -> v.blocks().stream().anyMatch(x -> x.block().equals(b)))
-                .findFirst().orElseThrow(() -> new NotFound("no host block " + b));
+            IpamQueries.PoolView pv =
+                c.snapshot().allPools().stream()
+                    .filter(v -> v.blocks().stream().anyMatch(x -> x.block().equals(b)))
+                    .findFirst()
+                    .orElseThrow(() -> new NotFound("no host block " + b));
             PoolDetail d = pool(c, pv.prefix());
-            send(ex, 200, "application/json", MapJson.block(c.snapshot().revision(), d, BlockDetail.of(d, b)));
+            send(
+                ex,
+                200,
+                "application/json",
+                MapJson.block(c.snapshot().revision(), d, BlockDetail.of(d, b)));
           }
           case "/v1/map/search" -> {
             Cached c = current();
             String text = q.getOrDefault("q", "");
-            send(ex, 200, "application/json", MapJson.search(c.snapshot().revision(), text, MapSearch.search(c.snapshot(), text, containers)));
+            send(
+                ex,
+                200,
+                "application/json",
+                MapJson.search(
+                    c.snapshot().revision(),
+                    text,
+                    MapSearch.search(c.snapshot(), text, containers)));
           }
-          case "/v1/map.svg" -> send(ex, 200, "image/svg+xml; charset=utf-8", MapSvg.render(current().overview()).getBytes(StandardCharsets.UTF_8));
-          default -> throw new NotFound("no " + path + ": use /v1/map, /v1/map/pool?prefix=P, /v1/map/block?prefix=B, /v1/map/search?q=TEXT or /v1/map.svg");
+          case "/v1/map.svg" ->
+              send(
+                  ex,
+                  200,
+                  "image/svg+xml; charset=utf-8",
+                  MapSvg.render(current().overview()).getBytes(StandardCharsets.UTF_8));
+          default ->
+              throw new NotFound(
+                  "no "
+                      + path
+                      + ": use /v1/map, /v1/map/pool?prefix=P, /v1/map/block?prefix=B, /v1/map/search?q=TEXT or /v1/map.svg");
         }
       } catch (NotFound e) {
-        send(ex, 404, "text/plain; charset=utf-8", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+        send(
+            ex,
+            404,
+            "text/plain; charset=utf-8",
+            (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        send(ex, 400, "text/plain; charset=utf-8", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+        send(
+            ex,
+            400,
+            "text/plain; charset=utf-8",
+            (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
       } catch (Exception e) {
-        send(ex, 503, "text/plain; charset=utf-8", (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+        send(
+            ex,
+            503,
+            "text/plain; charset=utf-8",
+            (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
   }
@@ -191,13 +266,16 @@ public final class MapHttp {
     return false;
   }
 
-  private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+  private static void send(HttpExchange ex, int status, String type, byte[] body)
+      throws IOException {
     var h = ex.getResponseHeaders();
     h.set("Content-Type", type);
     h.set("Cache-Control", "no-cache");
     h.set("X-Content-Type-Options", "nosniff");
     // Everything the page needs comes from this listener; nothing inline, nothing from elsewhere.
-    h.set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    h.set(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     String accept = ex.getRequestHeaders().getFirst("Accept-Encoding");
     if (body.length > 4096 && accept != null && accept.contains("gzip")) {
       ByteArrayOutputStream z = new ByteArrayOutputStream(body.length / 4);

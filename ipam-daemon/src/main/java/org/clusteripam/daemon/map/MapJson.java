@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.clusteripam.core.engine.IpamQueries;
+import org.clusteripam.core.ipam.Holder;
 
 /** The JSON the page reads: the overview, one pool, one block, search hits. */
 public final class MapJson {
@@ -60,7 +61,7 @@ public final class MapJson {
       x.put("address", a.address().toString());
       rect(x.putArray("rect"), a.rect());
       x.put("kind", a.kind());
-      strings(x.putArray("holders"), List.copyOf(a.holders()));
+      strings(x.putArray("holders"), a.holders().stream().map(Holder::format).toList());
       x.put("since", a.sinceMillis());
       a.service().ifPresent(s -> x.put("service", s));
       x.put("fill", a.fill());
@@ -68,7 +69,8 @@ public final class MapJson {
     return M.writeValueAsBytes(n);
   }
 
-  public static byte[] search(long revision, String query, MapSearch.Result result) throws Exception {
+  public static byte[] search(long revision, String query, MapSearch.Result result)
+      throws Exception {
     ObjectNode n = M.createObjectNode();
     n.put("revision", revision);
     n.put("query", query);
@@ -108,7 +110,7 @@ public final class MapJson {
     pool(x, d.cell());
     p.gateway().ifPresent(g -> x.put("gateway", g.toString()));
     p.ipRange().ifPresent(r -> x.put("ipRange", r.toString()));
-    strings(x.putArray("holderNames"), List.copyOf(p.holders()));
+    strings(x.putArray("holderNames"), p.holders().stream().map(Holder::format).toList());
   }
 
   private static void block(ObjectNode x, PoolDetail.BlockCell b) {

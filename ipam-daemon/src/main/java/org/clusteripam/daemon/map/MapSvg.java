@@ -21,10 +21,22 @@ public final class MapSvg {
     double height = GAP + HEAD + TILE + GAP + LEGEND;
     StringBuilder b = new StringBuilder();
     b.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(num(width)).append("\" height=\"").append(num(height))
-        .append("\" viewBox=\"0 0 ").append(num(width)).append(' ').append(num(height))
-        .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" data-revision=\"").append(o.revision()).append("\">\n");
-    b.append("<title>cluster-ipam address map, ").append(esc(o.store())).append(", revision ").append(o.revision()).append("</title>\n");
+    b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(num(width))
+        .append("\" height=\"")
+        .append(num(height))
+        .append("\" viewBox=\"0 0 ")
+        .append(num(width))
+        .append(' ')
+        .append(num(height))
+        .append("\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" data-revision=\"")
+        .append(o.revision())
+        .append("\">\n");
+    b.append("<title>cluster-ipam address map, ")
+        .append(esc(o.store()))
+        .append(", revision ")
+        .append(o.revision())
+        .append("</title>\n");
     b.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     double x = GAP;
     for (MapOverview.Tile t : o.tiles()) {
@@ -32,7 +44,11 @@ public final class MapSvg {
       x += TILE + GAP;
     }
     if (o.tiles().isEmpty()) {
-      b.append("<text x=\"").append(num(GAP)).append("\" y=\"").append(num(GAP + HEAD)).append("\" font-size=\"14\">no pools yet</text>\n");
+      b.append("<text x=\"")
+          .append(num(GAP))
+          .append("\" y=\"")
+          .append(num(GAP + HEAD))
+          .append("\" font-size=\"14\">no pools yet</text>\n");
     }
     legend(b, GAP, GAP + HEAD + TILE + GAP);
     b.append("</svg>\n");
@@ -40,38 +56,102 @@ public final class MapSvg {
   }
 
   private static void tile(StringBuilder b, MapOverview.Tile t, double x, double y) {
-    b.append("<g class=\"tile\" data-id=\"").append(esc(t.id())).append("\"").append(t.warn() ? " data-warn=\"true\"" : "").append(">\n");
-    b.append("<text class=\"tile-title\" x=\"").append(num(x)).append("\" y=\"").append(num(y + 18)).append("\" font-size=\"17\" font-weight=\"bold\" fill=\"#212121\">")
-        .append(esc(t.title())).append("</text>\n");
-    String stats = t.supernet().isPresent()
-        ? String.format(Locale.ROOT, "%d of %s /%d pools · %s carved · %s of pool addresses used", t.pools().size(), t.poolSlots(), t.networkLength(),
-            pct(t.carved()), pct(t.utilization()))
-        : String.format(Locale.ROOT, "%d pools · %s of their addresses used", t.pools().size(), pct(t.utilization()));
-    b.append("<text class=\"tile-stats\" x=\"").append(num(x)).append("\" y=\"").append(num(y + 38)).append("\" font-size=\"12\" fill=\"#555\">")
-        .append(esc(stats)).append("</text>\n");
+    b.append("<g class=\"tile\" data-id=\"")
+        .append(esc(t.id()))
+        .append("\"")
+        .append(t.warn() ? " data-warn=\"true\"" : "")
+        .append(">\n");
+    b.append("<text class=\"tile-title\" x=\"")
+        .append(num(x))
+        .append("\" y=\"")
+        .append(num(y + 18))
+        .append("\" font-size=\"17\" font-weight=\"bold\" fill=\"#212121\">")
+        .append(esc(t.title()))
+        .append("</text>\n");
+    String stats =
+        t.supernet().isPresent()
+            ? String.format(
+                Locale.ROOT,
+                "%d of %s /%d pools · %s carved · %s of pool addresses used",
+                t.pools().size(),
+                t.poolSlots(),
+                t.networkLength(),
+                pct(t.carved()),
+                pct(t.utilization()))
+            : String.format(
+                Locale.ROOT,
+                "%d pools · %s of their addresses used",
+                t.pools().size(),
+                pct(t.utilization()));
+    b.append("<text class=\"tile-stats\" x=\"")
+        .append(num(x))
+        .append("\" y=\"")
+        .append(num(y + 38))
+        .append("\" font-size=\"12\" fill=\"#555\">")
+        .append(esc(stats))
+        .append("</text>\n");
     double top = y + HEAD;
     if (t.warn()) {
-      b.append("<rect class=\"warn-band\" x=\"").append(num(x)).append("\" y=\"").append(num(top - 12)).append("\" width=\"").append(num(TILE))
-          .append("\" height=\"8\" fill=\"#c62828\"><title>above ").append(pct(MapColors.WARN)).append("</title></rect>\n");
+      b.append("<rect class=\"warn-band\" x=\"")
+          .append(num(x))
+          .append("\" y=\"")
+          .append(num(top - 12))
+          .append("\" width=\"")
+          .append(num(TILE))
+          .append("\" height=\"8\" fill=\"#c62828\"><title>above ")
+          .append(pct(MapColors.WARN))
+          .append("</title></rect>\n");
     }
-    b.append("<rect class=\"tile-bg\" x=\"").append(num(x)).append("\" y=\"").append(num(top)).append("\" width=\"").append(num(TILE))
-        .append("\" height=\"").append(num(TILE)).append("\" fill=\"#f4f5f7\" stroke=\"#cfd3da\"/>\n");
+    b.append("<rect class=\"tile-bg\" x=\"")
+        .append(num(x))
+        .append("\" y=\"")
+        .append(num(top))
+        .append("\" width=\"")
+        .append(num(TILE))
+        .append("\" height=\"")
+        .append(num(TILE))
+        .append("\" fill=\"#f4f5f7\" stroke=\"#cfd3da\"/>\n");
     for (MapOverview.PoolCell p : t.pools()) {
       Rect r = p.rect().within(new Rect(x, top, TILE, TILE));
       double w = Math.max(r.w(), 2);
       double h = Math.max(r.h(), 2);
-      b.append("<rect class=\"pool\" data-prefix=\"").append(p.prefix()).append("\" x=\"").append(num(r.x())).append("\" y=\"").append(num(r.y()))
-          .append("\" width=\"").append(num(w)).append("\" height=\"").append(num(h)).append("\" fill=\"").append(p.fill())
-          .append("\" stroke=\"").append(p.warn() ? "#b71c1c" : "#ffffff").append("\" stroke-width=\"").append(p.warn() ? "2" : "0.5").append("\">")
-          .append("<title>").append(esc(poolTitle(p))).append("</title></rect>\n");
+      b.append("<rect class=\"pool\" data-prefix=\"")
+          .append(p.prefix())
+          .append("\" x=\"")
+          .append(num(r.x()))
+          .append("\" y=\"")
+          .append(num(r.y()))
+          .append("\" width=\"")
+          .append(num(w))
+          .append("\" height=\"")
+          .append(num(h))
+          .append("\" fill=\"")
+          .append(p.fill())
+          .append("\" stroke=\"")
+          .append(p.warn() ? "#b71c1c" : "#ffffff")
+          .append("\" stroke-width=\"")
+          .append(p.warn() ? "2" : "0.5")
+          .append("\">")
+          .append("<title>")
+          .append(esc(poolTitle(p)))
+          .append("</title></rect>\n");
       if (w >= 64 && h >= 30) {
         double cx = r.x() + w / 2;
         double cy = r.y() + h / 2;
-        b.append("<text class=\"pool-label\" x=\"").append(num(cx)).append("\" y=\"").append(num(cy - (h >= 46 ? 6 : 0)))
-            .append("\" font-size=\"11\" text-anchor=\"middle\" fill=\"#212121\">").append(p.prefix()).append("</text>\n");
+        b.append("<text class=\"pool-label\" x=\"")
+            .append(num(cx))
+            .append("\" y=\"")
+            .append(num(cy - (h >= 46 ? 6 : 0)))
+            .append("\" font-size=\"11\" text-anchor=\"middle\" fill=\"#212121\">")
+            .append(p.prefix())
+            .append("</text>\n");
         if (h >= 46) {
-          b.append("<text class=\"pool-util\" x=\"").append(num(cx)).append("\" y=\"").append(num(cy + 9))
-              .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#424242\">").append(esc(p.name().map(s -> s + " · ").orElse("") + pct(p.utilization())))
+          b.append("<text class=\"pool-util\" x=\"")
+              .append(num(cx))
+              .append("\" y=\"")
+              .append(num(cy + 9))
+              .append("\" font-size=\"10\" text-anchor=\"middle\" fill=\"#424242\">")
+              .append(esc(p.name().map(s -> s + " · ").orElse("") + pct(p.utilization())))
               .append("</text>\n");
         }
       }
@@ -80,8 +160,19 @@ public final class MapSvg {
   }
 
   static String poolTitle(MapOverview.PoolCell p) {
-    return p.prefix() + p.name().map(s -> " " + s).orElse("") + (p.placeholders().isPresent() ? " (per-host)" : "") + ": " + p.used() + " of " + p.size()
-        + " used (" + pct(p.utilization()) + "), " + p.blocks() + " host blocks" + (p.warn() ? ", above " + pct(MapColors.WARN) : "");
+    return p.prefix()
+        + p.name().map(s -> " " + s).orElse("")
+        + (p.placeholders().isPresent() ? " (per-host)" : "")
+        + ": "
+        + p.used()
+        + " of "
+        + p.size()
+        + " used ("
+        + pct(p.utilization())
+        + "), "
+        + p.blocks()
+        + " host blocks"
+        + (p.warn() ? ", above " + pct(MapColors.WARN) : "");
   }
 
   private static void legend(StringBuilder b, double x, double y) {
@@ -89,13 +180,28 @@ public final class MapSvg {
     double[] stops = {0, 0.25, 0.5, 0.65, 0.8, 0.9, 1};
     for (int i = 0; i < stops.length; i++) {
       double lx = x + i * 58;
-      b.append("<rect x=\"").append(num(lx)).append("\" y=\"").append(num(y)).append("\" width=\"56\" height=\"14\" fill=\"")
-          .append(MapColors.utilization(stops[i])).append("\"/>");
-      b.append("<text x=\"").append(num(lx)).append("\" y=\"").append(num(y + 28)).append("\" font-size=\"10\" fill=\"#555\">")
-          .append(pct(stops[i])).append("</text>\n");
+      b.append("<rect x=\"")
+          .append(num(lx))
+          .append("\" y=\"")
+          .append(num(y))
+          .append("\" width=\"56\" height=\"14\" fill=\"")
+          .append(MapColors.utilization(stops[i]))
+          .append("\"/>");
+      b.append("<text x=\"")
+          .append(num(lx))
+          .append("\" y=\"")
+          .append(num(y + 28))
+          .append("\" font-size=\"10\" fill=\"#555\">")
+          .append(pct(stops[i]))
+          .append("</text>\n");
     }
-    b.append("<text x=\"").append(num(x + stops.length * 58 + 8)).append("\" y=\"").append(num(y + 11))
-        .append("\" font-size=\"11\" fill=\"#555\">pool utilization; red outline or band: above ").append(pct(MapColors.WARN)).append("</text>\n");
+    b.append("<text x=\"")
+        .append(num(x + stops.length * 58 + 8))
+        .append("\" y=\"")
+        .append(num(y + 11))
+        .append("\" font-size=\"11\" fill=\"#555\">pool utilization; red outline or band: above ")
+        .append(pct(MapColors.WARN))
+        .append("</text>\n");
     b.append("</g>\n");
   }
 

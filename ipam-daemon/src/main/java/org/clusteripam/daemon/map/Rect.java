@@ -1,6 +1,8 @@
 package org.clusteripam.daemon.map;
 
-/** An axis-aligned rectangle in map units (the unit square is a whole prefix; y grows downwards). */
+/**
+ * An axis-aligned rectangle in map units (the unit square is a whole prefix; y grows downwards).
+ */
 public record Rect(double x, double y, double w, double h) {
   public static final Rect UNIT = new Rect(0, 0, 1, 1);
 
@@ -22,10 +24,15 @@ public record Rect(double x, double y, double w, double h) {
     return o.x < right() && x < o.right() && o.y < bottom() && y < o.bottom();
   }
 
-  /** Whether the two share a stretch of edge of positive length (so a reader sees them as neighbours). */
+  /**
+   * Whether the two share a stretch of edge of positive length (so a reader sees them as
+   * neighbours).
+   */
   public boolean sharesEdge(Rect o) {
-    boolean vertical = (right() == o.x || o.right() == x) && Math.min(bottom(), o.bottom()) > Math.max(y, o.y);
-    boolean horizontal = (bottom() == o.y || o.bottom() == y) && Math.min(right(), o.right()) > Math.max(x, o.x);
+    boolean vertical =
+        (right() == o.x || o.right() == x) && Math.min(bottom(), o.bottom()) > Math.max(y, o.y);
+    boolean horizontal =
+        (bottom() == o.y || o.bottom() == y) && Math.min(right(), o.right()) > Math.max(x, o.x);
     return vertical || horizontal;
   }
 

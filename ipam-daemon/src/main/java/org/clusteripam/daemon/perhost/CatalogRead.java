@@ -5,13 +5,16 @@ import java.util.Map;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 
-/** The outcome of reading swarm's service catalog on this node. Only {@link Catalog} is published. */
+/**
+ * The outcome of reading swarm's service catalog on this node. Only {@link Catalog} is published.
+ */
 public sealed interface CatalogRead {
   /** A short name of the outcome, for "log once per change". */
   String state();
 
   /** This node is a manager and Docker answered: the catalog of every per-host network. */
-  record Catalog(Map<IpPrefix, List<CatalogService>> byPool, List<String> skipped) implements CatalogRead {
+  record Catalog(Map<IpPrefix, List<CatalogService>> byPool, List<String> skipped)
+      implements CatalogRead {
     public Catalog {
       byPool = Map.copyOf(byPool);
       skipped = List.copyOf(skipped);

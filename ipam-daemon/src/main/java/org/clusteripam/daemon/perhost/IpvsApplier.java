@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class IpvsApplier implements LbApplier {
   private static final Logger LOG = LoggerFactory.getLogger(IpvsApplier.class);
+
   /** IPVS scheduler of every service (ip_vs_rr ships with every IPVS kernel). */
   static final String SCHEDULER = "rr";
+
   /** How long a removed backend may keep active connections at weight 0 before it is deleted. */
   static final Duration DRAIN_GRACE = Duration.ofMinutes(2);
 
@@ -44,9 +46,11 @@ public final class IpvsApplier implements LbApplier {
   private volatile Predicate<ServiceKey> managed = k -> false;
   private String unavailable;
 
-  IpvsApplier(LoadBalancerMode mode, Supplier<Ipvs> opener, Supplier<DrainSysctls> sysctls, Clock clock) {
+  IpvsApplier(
+      LoadBalancerMode mode, Supplier<Ipvs> opener, Supplier<DrainSysctls> sysctls, Clock clock) {
     if (mode == LoadBalancerMode.OFF) {
-      throw new IllegalArgumentException("--load-balancer off applies nothing: use LbApplier.none()");
+      throw new IllegalArgumentException(
+          "--load-balancer off applies nothing: use LbApplier.none()");
     }
     this.mode = mode;
     this.opener = opener;
@@ -56,7 +60,9 @@ public final class IpvsApplier implements LbApplier {
 
   /** The applier of {@code --load-balancer MODE}: kernel IPVS for auto and on, nothing for off. */
   public static LbApplier forMode(LoadBalancerMode mode, Clock clock) {
-    return mode == LoadBalancerMode.OFF ? LbApplier.none() : new IpvsApplier(mode, Ipvs::open, DrainSysctls::system, clock);
+    return mode == LoadBalancerMode.OFF
+        ? LbApplier.none()
+        : new IpvsApplier(mode, Ipvs::open, DrainSysctls::system, clock);
   }
 
   @Override
@@ -75,10 +81,17 @@ public final class IpvsApplier implements LbApplier {
       return false;
     }
     if (!report.applied().isEmpty() || !report.errors().isEmpty()) {
-      LOG.info("event=lb_applied changes={} errors={} draining={}", report.applied().size(), report.errors().size(), report.draining());
+      LOG.info(
+          "event=lb_applied changes={} errors={} draining={}",
+          report.applied().size(),
+          report.errors().size(),
+          report.draining());
     }
     if (!report.errors().isEmpty()) {
-      throw new LbApplyException(report.errors().size() + " IPVS change(s) refused, first: " + report.errors().get(0).getMessage(),
+      throw new LbApplyException(
+          report.errors().size()
+              + " IPVS change(s) refused, first: "
+              + report.errors().get(0).getMessage(),
           report.errors().get(0));
     }
     return true;
@@ -97,20 +110,29 @@ public final class IpvsApplier implements LbApplier {
     } catch (UncheckedIOException | SecurityException e) {
       // A plugin sees /proc/sys read-only: draining still works, connections to a deleted
       // destination just are not expired at once.
-      LOG.warn("event=lb_drain_sysctls_unavailable error=\"{}\" action=\"IPVS is programmed without them\"", e.getMessage());
+      LOG.warn(
+          "event=lb_drain_sysctls_unavailable error=\"{}\" action=\"IPVS is programmed without them\"",
+          e.getMessage());
       drain = null;
     }
     reconciler = new LoadBalancerReconciler(ipvs, DRAIN_GRACE, key -> managed.test(key), drain);
-    LOG.info("event=lb_available mode={} scheduler={}", mode.name().toLowerCase(java.util.Locale.ROOT), SCHEDULER);
+    LOG.info(
+        "event=lb_available mode={} scheduler={}",
+        mode.name().toLowerCase(java.util.Locale.ROOT),
+        SCHEDULER);
     unavailable = null;
     return true;
   }
 
   private void unavailable(String reason) {
     if (mode == LoadBalancerMode.ON) {
-      LOG.error("event=lb_unavailable mode=on reason=\"{}\" action=\"computing only; retrying next pass\"", reason);
+      LOG.error(
+          "event=lb_unavailable mode=on reason=\"{}\" action=\"computing only; retrying next pass\"",
+          reason);
     } else if (!reason.equals(unavailable)) {
-      LOG.info("event=lb_unavailable reason=\"{}\" action=\"computing the desired state only (--load-balancer auto)\"", reason);
+      LOG.info(
+          "event=lb_unavailable reason=\"{}\" action=\"computing the desired state only (--load-balancer auto)\"",
+          reason);
     }
     unavailable = reason;
   }

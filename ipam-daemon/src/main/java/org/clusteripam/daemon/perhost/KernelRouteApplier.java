@@ -49,24 +49,42 @@ public final class KernelRouteApplier implements RouteApplier {
       throw e;
     }
     if (report.changed() || !report.errors().isEmpty()) {
-      LOG.info("event=routes_synced routes={} added={} replaced={} removed={} errors={}", desired.size(), report.added(), report.replaced(),
-          report.removed(), report.errors().size());
+      LOG.info(
+          "event=routes_synced routes={} added={} replaced={} removed={} errors={}",
+          desired.size(),
+          report.added(),
+          report.replaced(),
+          report.removed(),
+          report.errors().size());
     }
     if (!report.conflicts().equals(loggedConflicts)) {
       if (!report.conflicts().isEmpty()) {
-        LOG.warn("event=route_conflicts routes=\"{}\" action=\"left alone: another protocol's route covers these blocks\"", report.conflicts());
+        LOG.warn(
+            "event=route_conflicts routes=\"{}\" action=\"left alone: another protocol's route covers these blocks\"",
+            report.conflicts());
       }
       loggedConflicts = report.conflicts();
     }
     if (!plan.unrouted().equals(loggedUnrouted)) {
-      plan.unrouted().forEach(u -> LOG.info("event=block_unrouted pool={} block={} owner={} reason=\"{}\"", u.pool(), u.block(), u.owner(),
-          u.reason()));
+      plan.unrouted()
+          .forEach(
+              u ->
+                  LOG.info(
+                      "event=block_unrouted pool={} block={} owner={} reason=\"{}\"",
+                      u.pool(),
+                      u.block(),
+                      u.owner(),
+                      u.reason()));
       loggedUnrouted = plan.unrouted();
     }
     if (!report.errors().isEmpty()) {
       var first = report.errors().entrySet().iterator().next();
-      throw new IllegalStateException(report.errors().size() + " route(s) refused by the kernel, first " + first.getKey() + ": "
-          + first.getValue());
+      throw new IllegalStateException(
+          report.errors().size()
+              + " route(s) refused by the kernel, first "
+              + first.getKey()
+              + ": "
+              + first.getValue());
     }
   }
 

@@ -10,8 +10,8 @@ public interface LbApplier extends AutoCloseable {
    * Applies {@code state}; returns whether it was applied (false: compute only, nothing to apply
    * to). Throws when applying failed.
    *
-   * @param managedPools the per-host pools whose frontends this host's load balancer owns:
-   *     anything there that {@code state} no longer lists is drained and removed
+   * @param managedPools the per-host pools whose frontends this host's load balancer owns: anything
+   *     there that {@code state} no longer lists is drained and removed
    */
   boolean apply(LbDesiredState state, Collection<IpPrefix> managedPools);
 

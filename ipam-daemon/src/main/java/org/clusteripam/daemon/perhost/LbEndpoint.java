@@ -2,36 +2,47 @@ package org.clusteripam.daemon.perhost;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import org.clusteripam.core.ipam.HostAddressing;
+import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.ipam.HostId;
 
 /**
- * The daemon's {@code GET /v1/lb} (on the metrics server): the plan of the loop's last pass;
- * {@code ?node=H} computes host H's plan now; {@code ?catalog} gives the published catalog and the
- * placeholder mappings. JSON of {@link LbStateJson}; {@code lb-state} asks it while the daemon
- * holds the embedded store.
+ * The daemon's {@code GET /v1/lb} (on the metrics server): the plan of the loop's last pass; {@code
+ * ?node=H} computes host H's plan now; {@code ?catalog} gives the published catalog, the
+ * placeholder mappings and the nodes' task publications. Both read one snapshot of the read model.
+ * JSON of {@link LbStateJson}; {@code lb-state} asks it while the daemon holds the embedded store.
  */
 public final class LbEndpoint {
-  private final HostAddressing engine;
+  private final IpamQueries queries;
   private final PerHostLoop loop;
 
-  public LbEndpoint(HostAddressing engine, PerHostLoop loop) {
-    this.engine = engine;
+  public LbEndpoint(IpamQueries queries, PerHostLoop loop) {
+    this.queries = queries;
     this.loop = loop;
   }
 
-  /** The answer to the query string (null or empty: the last plan). Failures answer 503 with the message. */
+  /**
+   * The answer to the query string (null or empty: the last plan). Failures answer 503 with the
+   * message.
+   */
   public String answer(String query) {
     if (query == null || query.isEmpty()) {
-      return LbStateJson.desiredState(loop.last().orElseThrow(() -> new NoPlanYetException()).state());
+      return LbStateJson.desiredState(
+          loop.last().orElseThrow(() -> new NoPlanYetException()).state());
     }
     if (query.equals("catalog")) {
-      return LbStateJson.catalog(engine);
+      return LbStateJson.catalog(queries.snapshot());
     }
     if (query.startsWith("node=") && query.length() > "node=".length()) {
-      return LbStateJson.desiredState(engine.lbDesiredState(new HostId(URLDecoder.decode(query.substring("node=".length()), StandardCharsets.UTF_8))));
+      return LbStateJson.desiredState(
+          queries
+              .snapshot()
+              .lbDesiredState(
+                  new HostId(
+                      URLDecoder.decode(
+                          query.substring("node=".length()), StandardCharsets.UTF_8))));
     }
-    throw new IllegalArgumentException("unknown query \"" + query + "\": use /v1/lb, /v1/lb?node=HOST or /v1/lb?catalog");
+    throw new IllegalArgumentException(
+        "unknown query \"" + query + "\": use /v1/lb, /v1/lb?node=HOST or /v1/lb?catalog");
   }
 
   /** The loop has not completed a pass yet (the daemon just started, or the store is down). */
@@ -39,7 +50,8 @@ public final class LbEndpoint {
     private static final long serialVersionUID = 1L;
 
     NoPlanYetException() {
-      super("no load-balancer desired state computed yet: the per-host loop has not completed a pass (see the daemon's log)");
+      super(
+          "no load-balancer desired state computed yet: the per-host loop has not completed a pass (see the daemon's log)");
     }
   }
 }

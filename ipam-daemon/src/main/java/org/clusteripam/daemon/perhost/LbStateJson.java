@@ -10,14 +10,16 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.clusteripam.core.ipam.HostAddressing;
+import org.clusteripam.core.engine.IpamQueries;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
 import org.clusteripam.core.perhost.CatalogTask;
 import org.clusteripam.core.perhost.LbDesiredState;
+import org.clusteripam.core.perhost.NodeTasks;
 import org.clusteripam.core.perhost.PlaceholderMapping;
 import org.clusteripam.core.perhost.PlaceholderRoute;
 import org.clusteripam.core.perhost.ServicePort;
+import org.clusteripam.core.perhost.TaskAddress;
 import org.clusteripam.core.perhost.VipRoute;
 
 /**
@@ -30,7 +32,8 @@ import org.clusteripam.core.perhost.VipRoute;
  *  "placeholders":[{"pool":"10.91.0.0/24","placeholder":"10.91.0.200","host":"h2","actual":"10.91.0.66","serviceId":"..","ports":[]}]}
  * {"pools":[{"pool":"..","services":[{"serviceId":"..","name":"..","vip":".." or null,"ports":[".."],
  *   "tasks":[{"taskId":"..","placeholder":".."}]}]}],
- *  "mappings":[{"pool":"..","placeholder":"..","host":"..","actual":".."}]}
+ *  "mappings":[{"pool":"..","placeholder":"..","host":"..","actual":".."}],
+ *  "published":[{"pool":"..","host":"..","tasks":[{"serviceId":"..","serviceName":"..","taskId":"..","address":".."}]}]}
  * </pre>
  */
 public final class LbStateJson {
@@ -67,45 +70,81 @@ public final class LbStateJson {
     return write(o);
   }
 
-  /** The published catalog and the placeholder mappings of every per-host pool in the engine's store. */
-  public static String catalog(HostAddressing engine) {
+  /**
+   * The published catalog, the placeholder mappings and the nodes' task publications of every live
+   * per-host pool in {@code s}.
+   */
+  public static String catalog(IpamQueries.Snapshot s) {
     Map<IpPrefix, List<CatalogService>> byPool = new TreeMap<>();
     List<PlaceholderMapping> mappings = new ArrayList<>();
-    for (IpPrefix pool : engine.perHostPools()) {
-      byPool.put(pool, engine.catalog(pool));
-      mappings.addAll(engine.placeholderMappings(pool));
+    List<NodeTasks> published = new ArrayList<>();
+    for (IpamQueries.PerHostPoolView p : s.perHost()) {
+      byPool.put(p.pool(), p.catalog());
+      s.pool(p.pool()).ifPresent(v -> mappings.addAll(v.mappings()));
+      published.addAll(p.published());
     }
-    return catalog(byPool, mappings);
+    return catalog(byPool, mappings, published);
   }
 
   /** The published catalog of each pool, and every placeholder mapping. */
-  public static String catalog(Map<IpPrefix, List<CatalogService>> byPool, Collection<PlaceholderMapping> mappings) {
+  public static String catalog(
+      Map<IpPrefix, List<CatalogService>> byPool, Collection<PlaceholderMapping> mappings) {
+    return catalog(byPool, mappings, List.of());
+  }
+
+  /** The same, with every node's publication of its running tasks. */
+  public static String catalog(
+      Map<IpPrefix, List<CatalogService>> byPool,
+      Collection<PlaceholderMapping> mappings,
+      Collection<NodeTasks> published) {
     ObjectNode o = JSON.createObjectNode();
     ArrayNode pools = o.putArray("pools");
-    byPool.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      ObjectNode p = pools.addObject();
-      p.put("pool", e.getKey().toString());
-      ArrayNode services = p.putArray("services");
-      for (CatalogService s : e.getValue()) {
-        ObjectNode n = services.addObject();
-        n.put("serviceId", s.serviceId());
-        n.put("name", s.name());
-        if (s.vip().isPresent()) {
-          n.put("vip", s.vip().get().toString());
-        } else {
-          n.putNull("vip");
-        }
-        ports(n.putArray("ports"), s.ports());
-        ArrayNode tasks = n.putArray("tasks");
-        for (CatalogTask t : s.tasks()) {
-          tasks.addObject().put("taskId", t.taskId()).put("placeholder", t.placeholder().toString());
-        }
-      }
-    });
+    byPool.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              ObjectNode p = pools.addObject();
+              p.put("pool", e.getKey().toString());
+              ArrayNode services = p.putArray("services");
+              for (CatalogService s : e.getValue()) {
+                ObjectNode n = services.addObject();
+                n.put("serviceId", s.serviceId());
+                n.put("name", s.name());
+                if (s.vip().isPresent()) {
+                  n.put("vip", s.vip().get().toString());
+                } else {
+                  n.putNull("vip");
+                }
+                ports(n.putArray("ports"), s.ports());
+                ArrayNode tasks = n.putArray("tasks");
+                for (CatalogTask t : s.tasks()) {
+                  tasks
+                      .addObject()
+                      .put("taskId", t.taskId())
+                      .put("placeholder", t.placeholder().toString());
+                }
+              }
+            });
     ArrayNode ms = o.putArray("mappings");
     for (PlaceholderMapping m : mappings) {
-      ms.addObject().put("pool", m.pool().toString()).put("placeholder", m.placeholder().toString()).put("host", m.host().value())
+      ms.addObject()
+          .put("pool", m.pool().toString())
+          .put("placeholder", m.placeholder().toString())
+          .put("host", m.host().value())
           .put("actual", m.actual().toString());
+    }
+    ArrayNode ps = o.putArray("published");
+    for (NodeTasks n : published) {
+      ObjectNode p = ps.addObject().put("pool", n.pool().toString()).put("host", n.host().value());
+      ArrayNode tasks = p.putArray("tasks");
+      for (TaskAddress t : n.tasks()) {
+        tasks
+            .addObject()
+            .put("serviceId", t.serviceId())
+            .put("serviceName", t.serviceName())
+            .put("taskId", t.taskId())
+            .put("address", t.address().toString());
+      }
     }
     return write(o);
   }

@@ -19,7 +19,8 @@ public enum LoadBalancerMode {
     try {
       return valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException("--load-balancer must be auto, on or off, got \"" + text + "\"", e);
+      throw new IllegalArgumentException(
+          "--load-balancer must be auto, on or off, got \"" + text + "\"", e);
     }
   }
 }

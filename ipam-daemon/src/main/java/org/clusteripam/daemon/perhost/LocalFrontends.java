@@ -36,7 +36,11 @@ public final class LocalFrontends implements LbApplier {
   private Routes routes;
   private Ipvs ipvs;
 
-  LocalFrontends(LbApplier ipvsApplier, int protocol, Supplier<Routes> routesOpener, Supplier<Ipvs> ipvsOpener) {
+  LocalFrontends(
+      LbApplier ipvsApplier,
+      int protocol,
+      Supplier<Routes> routesOpener,
+      Supplier<Ipvs> ipvsOpener) {
     Routes.checkProtocol(protocol);
     this.ipvsApplier = ipvsApplier;
     this.protocol = protocol;
@@ -44,7 +48,10 @@ public final class LocalFrontends implements LbApplier {
     this.ipvsOpener = ipvsOpener;
   }
 
-  /** Kernel IPVS through {@code ipvsApplier}, then this host's frontends made local with {@code protocol}. */
+  /**
+   * Kernel IPVS through {@code ipvsApplier}, then this host's frontends made local with {@code
+   * protocol}.
+   */
   public static LocalFrontends over(LbApplier ipvsApplier, int protocol) {
     return new LocalFrontends(ipvsApplier, protocol, () -> Routes.open(protocol), Ipvs::open);
   }
@@ -56,7 +63,9 @@ public final class LocalFrontends implements LbApplier {
     }
     Set<IpPrefix> local = new TreeSet<>();
     state.vips().stream().map(VipRoute::frontend).forEach(a -> local.add(host(a)));
-    state.placeholders().stream().map(PlaceholderRoute::placeholder).forEach(a -> local.add(host(a)));
+    state.placeholders().stream()
+        .map(PlaceholderRoute::placeholder)
+        .forEach(a -> local.add(host(a)));
     try {
       if (ipvs == null) {
         ipvs = ipvsOpener.get();
@@ -72,10 +81,16 @@ public final class LocalFrontends implements LbApplier {
       }
       LocalSync.Report r = new LocalSync(routes).sync(local);
       if (r.changed() || !r.errors().isEmpty()) {
-        LOG.info("event=frontends_local count={} added={} removed={} errors={}", local.size(), r.added(), r.removed(), r.errors());
+        LOG.info(
+            "event=frontends_local count={} added={} removed={} errors={}",
+            local.size(),
+            r.added(),
+            r.removed(),
+            r.errors());
       }
       if (!r.errors().isEmpty()) {
-        throw new IllegalStateException(r.errors().size() + " frontend(s) could not be made local: " + r.errors());
+        throw new IllegalStateException(
+            r.errors().size() + " frontend(s) could not be made local: " + r.errors());
       }
     } catch (RuntimeException e) {
       closeSockets();

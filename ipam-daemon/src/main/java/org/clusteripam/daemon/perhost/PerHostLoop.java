@@ -42,18 +42,22 @@ public final class PerHostLoop implements AutoCloseable {
   private final PerHostRouting routing;
   private final RouteApplier routeApplier;
   private AutoCloseable watch;
-  private final java.util.concurrent.atomic.AtomicBoolean routePassQueued = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean routePassQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final Duration interval;
   private final PerHostMetrics metrics;
   private final Clock clock;
   private final ScheduledExecutorService timer;
   private final AtomicReference<Snapshot> last = new AtomicReference<>();
-  private final AtomicReference<org.clusteripam.core.perhost.RoutePlan> lastRoutes = new AtomicReference<>();
+  private final AtomicReference<org.clusteripam.core.perhost.RoutePlan> lastRoutes =
+      new AtomicReference<>();
+
   /**
    * Every per-host pool seen by this process: the frontends of a pool deleted since are still this
    * load balancer's to drain and remove.
    */
   private final Set<IpPrefix> managedPools = new TreeSet<>();
+
   private final Map<String, String> failing = new HashMap<>();
   private String catalogState;
   private List<String> catalogSkipped = List.of();
@@ -61,18 +65,44 @@ public final class PerHostLoop implements AutoCloseable {
   private DataPathPreflight preflight;
   private ServiceResolver resolver;
   private List<DataPathPreflight.Missing> preflightLogged;
+  private TaskSource tasks;
+  private List<String> tasksSkipped = List.of();
 
-  public PerHostLoop(HostAddressing engine, HostId node, CatalogSource catalog, LbApplier applier, Duration interval, PerHostMetrics metrics,
+  public PerHostLoop(
+      HostAddressing engine,
+      HostId node,
+      CatalogSource catalog,
+      LbApplier applier,
+      Duration interval,
+      PerHostMetrics metrics,
       Clock clock) {
-    this(engine, node, catalog, applier, PerHostRouting.off(), RouteApplier.none(), interval, metrics, clock);
+    this(
+        engine,
+        node,
+        catalog,
+        applier,
+        PerHostRouting.off(),
+        RouteApplier.none(),
+        interval,
+        metrics,
+        clock);
   }
 
   /**
-   * With routing: this host publishes {@code routing}'s advertised address and keeps kernel routes to
-   * the other hosts' blocks, every pass and whenever the store's pools or advertised addresses change.
+   * With routing: this host publishes {@code routing}'s advertised address and keeps kernel routes
+   * to the other hosts' blocks, every pass and whenever the store's pools or advertised addresses
+   * change.
    */
-  public PerHostLoop(HostAddressing engine, HostId node, CatalogSource catalog, LbApplier applier, PerHostRouting routing,
-      RouteApplier routeApplier, Duration interval, PerHostMetrics metrics, Clock clock) {
+  public PerHostLoop(
+      HostAddressing engine,
+      HostId node,
+      CatalogSource catalog,
+      LbApplier applier,
+      PerHostRouting routing,
+      RouteApplier routeApplier,
+      Duration interval,
+      PerHostMetrics metrics,
+      Clock clock) {
     this.routing = routing;
     this.routeApplier = routeApplier;
     if (interval.isNegative() || interval.isZero()) {
@@ -85,11 +115,13 @@ public final class PerHostLoop implements AutoCloseable {
     this.interval = interval;
     this.metrics = metrics;
     this.clock = clock;
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "ipam-perhost");
-      t.setDaemon(true);
-      return t;
-    });
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "ipam-perhost");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -98,6 +130,15 @@ public final class PerHostLoop implements AutoCloseable {
    */
   public synchronized PerHostLoop withPreflight(DataPathPreflight p) {
     this.preflight = p;
+    return this;
+  }
+
+  /**
+   * Publishes this node's running tasks (their actual addresses, read from its own Docker) every
+   * pass (call before {@link #start()}); without one this node publishes nothing.
+   */
+  public synchronized PerHostLoop withTaskSource(TaskSource source) {
+    this.tasks = source;
     return this;
   }
 
@@ -112,11 +153,15 @@ public final class PerHostLoop implements AutoCloseable {
       try {
         watch = engine.watchRoutePlanInputs(this::queueRoutePass);
       } catch (RuntimeException e) {
-        LOG.warn("event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"", e.toString(), interval);
+        LOG.warn(
+            "event=route_watch_unavailable error=\"{}\" action=\"routes follow the store every {}\"",
+            e.toString(),
+            interval);
       }
     }
     if (!routing.dnsListen().isEmpty()) {
-      // Answers from the last plan: the first pass runs at once, so a restarted daemon answers within one pass.
+      // Answers from the last plan: the first pass runs at once, so a restarted daemon answers
+      // within one pass.
       resolver = ServiceResolver.listen(routing.dnsListen(), () -> last().map(Snapshot::state));
     }
     timer.scheduleWithFixedDelay(this::safePass, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
@@ -127,21 +172,25 @@ public final class PerHostLoop implements AutoCloseable {
   private void queueRoutePass() {
     if (routePassQueued.compareAndSet(false, true)) {
       try {
-        timer.execute(() -> {
-          routePassQueued.set(false);
-          try {
-            routePass();
-          } catch (RuntimeException | LinkageError e) {
-            LOG.error("event=route_pass_failed error=\"{}\"", e.toString(), e);
-          }
-        });
+        timer.execute(
+            () -> {
+              routePassQueued.set(false);
+              try {
+                routePass();
+              } catch (RuntimeException | LinkageError e) {
+                LOG.error("event=route_pass_failed error=\"{}\"", e.toString(), e);
+              }
+            });
       } catch (java.util.concurrent.RejectedExecutionException e) {
         routePassQueued.set(false); // closing
       }
     }
   }
 
-  /** Publishes this host's advertised address and brings its routes in line with the store; false when a step failed. */
+  /**
+   * Publishes this host's advertised address and brings its routes in line with the store; false
+   * when a step failed.
+   */
   public synchronized boolean routePass() {
     if (routing.advertise().isEmpty()) {
       return true;
@@ -152,10 +201,14 @@ public final class PerHostLoop implements AutoCloseable {
     if (plan == null) {
       return false;
     }
-    ok &= step("routes", () -> {
-      routeApplier.apply(plan);
-      return Boolean.TRUE;
-    }) != null;
+    ok &=
+        step(
+                "routes",
+                () -> {
+                  routeApplier.apply(plan);
+                  return Boolean.TRUE;
+                })
+            != null;
     lastRoutes.set(plan);
     return ok;
   }
@@ -171,8 +224,11 @@ public final class PerHostLoop implements AutoCloseable {
     if (missing.isEmpty()) {
       LOG.info("event=datapath_preflight ok=true");
     } else {
-      LOG.warn("event=datapath_preflight ok=false missing=\"{}\" action=\"routes and IPVS are programmed; traffic needing these fails until the operator sets them\"",
-          missing.stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; ")));
+      LOG.warn(
+          "event=datapath_preflight ok=false missing=\"{}\" action=\"routes and IPVS are programmed; traffic needing these fails until the operator sets them\"",
+          missing.stream()
+              .map(Object::toString)
+              .collect(java.util.stream.Collectors.joining("; ")));
     }
     preflightLogged = missing;
   }
@@ -208,6 +264,7 @@ public final class PerHostLoop implements AutoCloseable {
     // No per-host pool, no catalog to publish (the engine keeps catalogs of per-host pools only):
     // Docker is not asked at all.
     boolean ok = pools.isEmpty() || publishCatalog(Set.copyOf(pools));
+    ok &= pools.isEmpty() || publishTasks(Set.copyOf(pools));
     ok &= routed;
     ok &= step("vips", () -> engine.syncServiceVips(node)) != null;
     LbDesiredState state = step("desired", () -> engine.lbDesiredState(node));
@@ -218,21 +275,68 @@ public final class PerHostLoop implements AutoCloseable {
     state.vips().stream().map(VipRoute::pool).forEach(managedPools::add);
     state.placeholders().stream().map(PlaceholderRoute::pool).forEach(managedPools::add);
     // A host that never saw a per-host pool leaves the kernel alone (no IPVS probe, no log line).
-    Boolean applied = managedPools.isEmpty() ? Boolean.FALSE : step("apply", () -> applier.apply(state, List.copyOf(managedPools)));
+    Boolean applied =
+        managedPools.isEmpty()
+            ? Boolean.FALSE
+            : step("apply", () -> applier.apply(state, List.copyOf(managedPools)));
     ok &= applied != null;
     Snapshot s = new Snapshot(state, applied != null && applied, clock.instant());
     last.set(s);
     metrics.desired(state, s.applied());
     if (logged == null || !logged.state().equals(s.state()) || logged.applied() != s.applied()) {
-      LOG.info("event=lb_desired host={} vips={} placeholders={} backends={} applied={}", node, state.vips().size(),
-          state.placeholders().size(), PerHostMetrics.backendCount(state), s.applied());
+      LOG.info(
+          "event=lb_desired host={} vips={} placeholders={} backends={} applied={}",
+          node,
+          state.vips().size(),
+          state.placeholders().size(),
+          PerHostMetrics.backendCount(state),
+          s.applied());
       logged = s;
     }
     metrics.pass(ok);
     return ok;
   }
 
-  /** On a manager: the catalog read from Docker replaces the stored one. Nothing when it cannot be read. */
+  /**
+   * This node's running tasks, read from its own Docker, replace its publication; nothing when
+   * Docker cannot be read.
+   */
+  private boolean publishTasks(Set<IpPrefix> perHostPools) {
+    if (tasks == null) {
+      return true;
+    }
+    TaskSource.LocalTasks read = step("tasks_read", () -> tasks.read(perHostPools));
+    if (read == null) {
+      return false;
+    }
+    if (!read.skipped().equals(tasksSkipped)) {
+      if (!read.skipped().isEmpty()) {
+        LOG.warn(
+            "event=task_entries_skipped count={} entries=\"{}\"",
+            read.skipped().size(),
+            String.join("; ", read.skipped()));
+      }
+      tasksSkipped = read.skipped();
+    }
+    Integer changed = step("tasks_publish", () -> engine.publishTasks(node, read.byPool()));
+    if (changed == null) {
+      return false;
+    }
+    if (changed > 0) {
+      LOG.info(
+          "event=tasks_published host={} pools={} tasks={} keys_changed={}",
+          node,
+          read.byPool().size(),
+          read.byPool().values().stream().mapToInt(List::size).sum(),
+          changed);
+    }
+    return true;
+  }
+
+  /**
+   * On a manager: the catalog read from Docker replaces the stored one. Nothing when it cannot be
+   * read.
+   */
   private boolean publishCatalog(Set<IpPrefix> perHostPools) {
     CatalogRead read = step("catalog_read", () -> catalog.read(perHostPools));
     if (read == null) {
@@ -240,9 +344,12 @@ public final class PerHostLoop implements AutoCloseable {
     }
     if (!read.state().equals(catalogState)) {
       if (read instanceof CatalogRead.NotManager n) {
-        LOG.info("event=catalog_source state=not_manager node_state=\"{}\" action=\"the managers publish\"", n.nodeState());
+        LOG.info(
+            "event=catalog_source state=not_manager node_state=\"{}\" action=\"the managers publish\"",
+            n.nodeState());
       } else if (read instanceof CatalogRead.Unavailable u) {
-        LOG.warn("event=catalog_source state=docker_unavailable reason=\"{}\" action=\"nothing published; the stored catalog stays\"",
+        LOG.warn(
+            "event=catalog_source state=docker_unavailable reason=\"{}\" action=\"nothing published; the stored catalog stays\"",
             u.reason());
       } else {
         LOG.info("event=catalog_source state=manager action=\"publishing the service catalog\"");
@@ -254,7 +361,10 @@ public final class PerHostLoop implements AutoCloseable {
     }
     if (!c.skipped().equals(catalogSkipped)) {
       if (!c.skipped().isEmpty()) {
-        LOG.warn("event=catalog_entries_skipped count={} entries=\"{}\"", c.skipped().size(), String.join("; ", c.skipped()));
+        LOG.warn(
+            "event=catalog_entries_skipped count={} entries=\"{}\"",
+            c.skipped().size(),
+            String.join("; ", c.skipped()));
       }
       catalogSkipped = c.skipped();
     }
@@ -264,8 +374,11 @@ public final class PerHostLoop implements AutoCloseable {
     }
     if (changed > 0) {
       metrics.published(changed);
-      LOG.info("event=catalog_published pools={} services={} keys_changed={}", c.byPool().size(),
-          c.byPool().values().stream().mapToInt(List::size).sum(), changed);
+      LOG.info(
+          "event=catalog_published pools={} services={} keys_changed={}",
+          c.byPool().size(),
+          c.byPool().values().stream().mapToInt(List::size).sum(),
+          changed);
     }
     return true;
   }
@@ -281,7 +394,11 @@ public final class PerHostLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       String message = e.toString();
       if (!message.equals(failing.put(name, message))) {
-        LOG.warn("event=perhost_step_failed step={} error=\"{}\" action=\"retrying every {}\"", name, message, interval);
+        LOG.warn(
+            "event=perhost_step_failed step={} error=\"{}\" action=\"retrying every {}\"",
+            name,
+            message,
+            interval);
       } else {
         LOG.debug("event=perhost_step_failed step={} error=\"{}\"", name, message);
       }
@@ -289,7 +406,10 @@ public final class PerHostLoop implements AutoCloseable {
     }
   }
 
-  /** Stops the loop (waits briefly for a running pass, so the store is not closed under it), then the applier. */
+  /**
+   * Stops the loop (waits briefly for a running pass, so the store is not closed under it), then
+   * the applier.
+   */
   @Override
   public void close() {
     if (watch != null) {

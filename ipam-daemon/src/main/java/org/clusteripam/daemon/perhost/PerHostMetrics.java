@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.clusteripam.core.perhost.LbDesiredState;
 
 /**
- * Prometheus series of the per-host loop: {@code cluster_ipam_lb_vips},
- * {@code cluster_ipam_lb_placeholders}, {@code cluster_ipam_lb_backends} (of the last desired
- * state), {@code cluster_ipam_lb_applied} (1 when it went into kernel IPVS),
- * {@code cluster_ipam_lb_passes_total{outcome=ok|failed}} and
- * {@code cluster_ipam_catalog_keys_written_total} (catalog changes this node published).
+ * Prometheus series of the per-host loop: {@code cluster_ipam_lb_vips}, {@code
+ * cluster_ipam_lb_placeholders}, {@code cluster_ipam_lb_backends} (of the last desired state),
+ * {@code cluster_ipam_lb_applied} (1 when it went into kernel IPVS), {@code
+ * cluster_ipam_lb_passes_total{outcome=ok|failed}} and {@code
+ * cluster_ipam_catalog_keys_written_total} (catalog changes this node published).
  */
 public final class PerHostMetrics {
   private final AtomicInteger vips = new AtomicInteger();
@@ -23,14 +23,40 @@ public final class PerHostMetrics {
   private final Counter catalogKeys;
 
   public PerHostMetrics(MeterRegistry registry) {
-    gauge(registry, "cluster.ipam.lb.vips", vips, "Service VIPs in this host's last desired load-balancer state");
-    gauge(registry, "cluster.ipam.lb.placeholders", placeholders, "Placeholders in this host's last desired load-balancer state");
-    gauge(registry, "cluster.ipam.lb.backends", backends, "Backends (real servers) in this host's last desired load-balancer state");
-    gauge(registry, "cluster.ipam.lb.applied", applied, "1 when the last desired state went into kernel IPVS, 0 when it was only computed");
-    ok = Counter.builder("cluster.ipam.lb.passes").tag("outcome", "ok").description("Per-host loop passes").register(registry);
-    failed = Counter.builder("cluster.ipam.lb.passes").tag("outcome", "failed").description("Per-host loop passes").register(registry);
-    catalogKeys = Counter.builder("cluster.ipam.catalog.keys.written").description("Service catalog keys this node wrote or deleted")
-        .register(registry);
+    gauge(
+        registry,
+        "cluster.ipam.lb.vips",
+        vips,
+        "Service VIPs in this host's last desired load-balancer state");
+    gauge(
+        registry,
+        "cluster.ipam.lb.placeholders",
+        placeholders,
+        "Placeholders in this host's last desired load-balancer state");
+    gauge(
+        registry,
+        "cluster.ipam.lb.backends",
+        backends,
+        "Backends (real servers) in this host's last desired load-balancer state");
+    gauge(
+        registry,
+        "cluster.ipam.lb.applied",
+        applied,
+        "1 when the last desired state went into kernel IPVS, 0 when it was only computed");
+    ok =
+        Counter.builder("cluster.ipam.lb.passes")
+            .tag("outcome", "ok")
+            .description("Per-host loop passes")
+            .register(registry);
+    failed =
+        Counter.builder("cluster.ipam.lb.passes")
+            .tag("outcome", "failed")
+            .description("Per-host loop passes")
+            .register(registry);
+    catalogKeys =
+        Counter.builder("cluster.ipam.catalog.keys.written")
+            .description("Service catalog keys this node wrote or deleted")
+            .register(registry);
   }
 
   private static void gauge(MeterRegistry registry, String name, AtomicInteger value, String help) {

@@ -2,18 +2,18 @@ package org.clusteripam.daemon.perhost;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-
 import java.util.Optional;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.lb.route.Routes;
 
 /**
- * Routed per-host blocks on this host ({@code --advertise-addr}, {@code --route-protocol}): the address
- * the other hosts route this host's blocks to, and the rtm_protocol of the routes this host keeps.
- * Without an address this host neither publishes one nor keeps routes. {@code dnsListen} ({@code
- * --dns-listen}): where this host's service-name resolver answers; empty: no resolver.
+ * Routed per-host blocks on this host ({@code --advertise-addr}, {@code --route-protocol}): the
+ * address the other hosts route this host's blocks to, and the rtm_protocol of the routes this host
+ * keeps. Without an address this host neither publishes one nor keeps routes. {@code dnsListen}
+ * ({@code --dns-listen}): where this host's service-name resolver answers; empty: no resolver.
  */
-public record PerHostRouting(Optional<IpAddress> advertise, int protocol, List<InetSocketAddress> dnsListen) {
+public record PerHostRouting(
+    Optional<IpAddress> advertise, int protocol, List<InetSocketAddress> dnsListen) {
   public PerHostRouting {
     Routes.checkProtocol(protocol);
     dnsListen = List.copyOf(dnsListen);
@@ -23,7 +23,10 @@ public record PerHostRouting(Optional<IpAddress> advertise, int protocol, List<I
     this(advertise, protocol, List.of());
   }
 
-  /** The same with the resolver on {@code --dns-listen} ("" or "none": no resolver; ADDR, ADDR:PORT, [V6]:PORT, comma-separated). */
+  /**
+   * The same with the resolver on {@code --dns-listen} ("" or "none": no resolver; ADDR, ADDR:PORT,
+   * [V6]:PORT, comma-separated).
+   */
   public PerHostRouting withDnsListen(String listen) {
     List<InetSocketAddress> out = new java.util.ArrayList<>();
     String l = listen == null ? "" : listen.strip();
@@ -54,7 +57,8 @@ public record PerHostRouting(Optional<IpAddress> advertise, int protocol, List<I
       }
       return new InetSocketAddress(IpAddress.parse(host).toInetAddress(), port);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--dns-listen: expected ADDR, ADDR:PORT or [V6]:PORT, got \"" + item + "\"", e);
+      throw new IllegalArgumentException(
+          "--dns-listen: expected ADDR, ADDR:PORT or [V6]:PORT, got \"" + item + "\"", e);
     }
   }
 
@@ -76,7 +80,8 @@ public record PerHostRouting(Optional<IpAddress> advertise, int protocol, List<I
     try {
       return new PerHostRouting(Optional.of(IpAddress.parse(a)), protocol);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--advertise-addr must be an IP address, got \"" + advertise + "\"", e);
+      throw new IllegalArgumentException(
+          "--advertise-addr must be an IP address, got \"" + advertise + "\"", e);
     }
   }
 }

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServiceResolver implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceResolver.class);
+
   /** Short: a service's VIP on this host changes when the service is re-created. */
   static final int TTL_SECONDS = 5;
+
   private static final long RETRY_MS = 1000;
 
   private final Supplier<Optional<LbDesiredState>> plan;
@@ -44,7 +46,8 @@ public final class ServiceResolver implements AutoCloseable {
   }
 
   /** Binds each address (retrying until it is local) and serves it on a thread of its own. */
-  public static ServiceResolver listen(List<InetSocketAddress> addresses, Supplier<Optional<LbDesiredState>> plan) {
+  public static ServiceResolver listen(
+      List<InetSocketAddress> addresses, Supplier<Optional<LbDesiredState>> plan) {
     ServiceResolver r = new ServiceResolver(plan);
     for (InetSocketAddress a : addresses) {
       r.thread("ipam-dns-" + a, () -> r.bindAndServe(a));
@@ -53,7 +56,8 @@ public final class ServiceResolver implements AutoCloseable {
   }
 
   /** Serves a channel already bound (e.g. inside another network namespace). */
-  public static ServiceResolver serving(DatagramChannel bound, Supplier<Optional<LbDesiredState>> plan) {
+  public static ServiceResolver serving(
+      DatagramChannel bound, Supplier<Optional<LbDesiredState>> plan) {
     ServiceResolver r = new ServiceResolver(plan);
     r.channels.add(bound);
     r.thread("ipam-dns", () -> r.serve(bound));
@@ -81,7 +85,10 @@ public final class ServiceResolver implements AutoCloseable {
       } catch (IOException e) {
         closeQuietly(ch);
         if (!e.toString().equals(lastError)) {
-          LOG.info("event=dns_bind_waiting addr={} error=\"{}\" action=\"retrying every second (the address may not be local yet)\"", a, e);
+          LOG.info(
+              "event=dns_bind_waiting addr={} error=\"{}\" action=\"retrying every second (the address may not be local yet)\"",
+              a,
+              e);
           lastError = e.toString();
         }
         try {
@@ -99,9 +106,12 @@ public final class ServiceResolver implements AutoCloseable {
       try {
         buf.clear();
         SocketAddress from = ch.receive(buf);
-        Optional<IpAddress> client = from instanceof InetSocketAddress i ? Optional.of(IpAddress.fromInetAddress(i.getAddress()))
-            : Optional.empty();
-        Optional<byte[]> reply = DnsResponder.respond(buf.array(), buf.position(), q -> answer(q, client));
+        Optional<IpAddress> client =
+            from instanceof InetSocketAddress i
+                ? Optional.of(IpAddress.fromInetAddress(i.getAddress()))
+                : Optional.empty();
+        Optional<byte[]> reply =
+            DnsResponder.respond(buf.array(), buf.position(), q -> answer(q, client));
         if (reply.isPresent()) {
           ch.send(ByteBuffer.wrap(reply.get()), from);
         }
@@ -125,7 +135,9 @@ public final class ServiceResolver implements AutoCloseable {
       return new DnsAnswer.NotOurs();
     }
     // A question of another type (MX, TXT...) for a service name: NODATA.
-    return new DnsAnswer.Addresses(q.type() == DnsQuestion.A || q.type() == DnsQuestion.AAAA ? a.get() : List.of(), TTL_SECONDS);
+    return new DnsAnswer.Addresses(
+        q.type() == DnsQuestion.A || q.type() == DnsQuestion.AAAA ? a.get() : List.of(),
+        TTL_SECONDS);
   }
 
   /** Every bound address (for logs and tests). */

@@ -23,10 +23,12 @@ import org.clusteripam.core.perhost.ServicePort;
  * arrays) → the service catalog of every per-host network, keyed by the network's subnet. Pure: no
  * Docker, no store, so it is tested on recorded JSON.
  *
- * <p>A service belongs to a network's catalog when it has a VIP there, names the network in its
- * task template, or has a running task attached to it. Tasks count only with desired state
- * {@code running} (swarm keeps shut-down tasks around for history). Entries the catalog cannot
- * hold (odd ids, unparsable addresses) are skipped one by one and reported, never the whole read.
+ * <p>A swarm network created {@code --config-from} a config-only network (how a local driver gets
+ * swarm scope) takes its IPAM driver, options and subnets from that network. A service belongs to a
+ * network's catalog when it has a VIP there, names the network in its task template, or has a
+ * running task attached to it. Tasks count only with desired state {@code running} (swarm keeps
+ * shut-down tasks around for history). Entries the catalog cannot hold (odd ids, unparsable
+ * addresses) are skipped one by one and reported, never the whole read.
  */
 final class SwarmCatalog {
   static final String PER_HOST = "per-host";
@@ -45,7 +47,8 @@ final class SwarmCatalog {
 
   private record Network(String id, String name, List<IpPrefix> subnets) {}
 
-  private record Task(String id, String serviceId, Map<String, List<IpAddress>> addressesByNetwork) {}
+  private record Task(
+      String id, String serviceId, Map<String, List<IpAddress>> addressesByNetwork) {}
 
   private SwarmCatalog() {}
 
@@ -54,7 +57,12 @@ final class SwarmCatalog {
    * @param knownPerHost pools the store knows as per-host: a network of ours with such a subnet
    *     counts even if Docker did not echo its {@code addressing} option
    */
-  static Result convert(JsonNode networks, JsonNode services, JsonNode tasks, Predicate<String> ourDriver, Set<IpPrefix> knownPerHost) {
+  static Result convert(
+      JsonNode networks,
+      JsonNode services,
+      JsonNode tasks,
+      Predicate<String> ourDriver,
+      Set<IpPrefix> knownPerHost) {
     List<String> skipped = new ArrayList<>();
     List<Network> perHost = perHostNetworks(networks, ourDriver, knownPerHost, skipped);
     Map<String, List<Task>> tasksByService = new HashMap<>();
@@ -69,12 +77,19 @@ final class SwarmCatalog {
           try {
             addresses.add(IpAddress.parse(stripLength(addr.asText())));
           } catch (RuntimeException e) {
-            skipped.add("task " + t.path("ID").asText() + " address " + addr.asText() + ": " + e.getMessage());
+            skipped.add(
+                "task "
+                    + t.path("ID").asText()
+                    + " address "
+                    + addr.asText()
+                    + ": "
+                    + e.getMessage());
           }
         }
         byNetwork.put(a.path("Network").path("ID").asText(), addresses);
       }
-      tasksByService.computeIfAbsent(t.path("ServiceID").asText(), k -> new ArrayList<>())
+      tasksByService
+          .computeIfAbsent(t.path("ServiceID").asText(), k -> new ArrayList<>())
           .add(new Task(t.path("ID").asText(), t.path("ServiceID").asText(), byNetwork));
     }
 
@@ -92,8 +107,11 @@ final class SwarmCatalog {
       List<ServicePort> ports = ports(s, skipped);
       List<Task> serviceTasks = tasksByService.getOrDefault(id, List.of());
       for (Network n : perHost) {
-        boolean attached = vips.containsKey(n.id()) || templateNetworks.contains(n.id()) || templateNetworks.contains(n.name())
-            || serviceTasks.stream().anyMatch(t -> t.addressesByNetwork().containsKey(n.id()));
+        boolean attached =
+            vips.containsKey(n.id())
+                || templateNetworks.contains(n.id())
+                || templateNetworks.contains(n.name())
+                || serviceTasks.stream().anyMatch(t -> t.addressesByNetwork().containsKey(n.id()));
         if (!attached) {
           continue;
         }
@@ -122,10 +140,31 @@ final class SwarmCatalog {
     return new Result(out, skipped);
   }
 
-  private static List<Network> perHostNetworks(JsonNode networks, Predicate<String> ourDriver, Set<IpPrefix> knownPerHost, List<String> skipped) {
+  private static List<Network> perHostNetworks(
+      JsonNode networks,
+      Predicate<String> ourDriver,
+      Set<IpPrefix> knownPerHost,
+      List<String> skipped) {
     List<Network> out = new ArrayList<>();
+    Map<String, JsonNode> configOnly = new HashMap<>();
     for (JsonNode n : networks) {
-      JsonNode ipam = n.path("IPAM");
+      if (n.path("ConfigOnly").asBoolean(false)) {
+        configOnly.put(n.path("Name").asText(), n);
+      }
+    }
+    for (JsonNode n : networks) {
+      if (n.path("ConfigOnly").asBoolean(false)) {
+        continue; // a template: the networks created --config-from it are the ones tasks attach to
+      }
+      // A swarm network of a local driver (routed bridge, macvlan, ipvlan) created --config-from:
+      // its
+      // IPAM lives in the config-only network of that name (every node has its own; the manager's
+      // is read).
+      String from = n.path("ConfigFrom").path("Network").asText("");
+      JsonNode ipam =
+          from.isEmpty() || !configOnly.containsKey(from)
+              ? n.path("IPAM")
+              : configOnly.get(from).path("IPAM");
       if (!ourDriver.test(ipam.path("Driver").asText(null))) {
         continue;
       }
@@ -138,10 +177,16 @@ final class SwarmCatalog {
         try {
           subnets.add(IpPrefix.parse(subnet));
         } catch (RuntimeException e) {
-          skipped.add("network " + n.path("Name").asText() + " subnet " + subnet + ": " + e.getMessage());
+          skipped.add(
+              "network " + n.path("Name").asText() + " subnet " + subnet + ": " + e.getMessage());
         }
       }
-      boolean byOption = PER_HOST.equals(ipam.path("Options").path(org.clusteripam.core.ipam.PoolOptions.ADDRESSING).asText("").strip());
+      boolean byOption =
+          PER_HOST.equals(
+              ipam.path("Options")
+                  .path(org.clusteripam.core.ipam.PoolOptions.ADDRESSING)
+                  .asText("")
+                  .strip());
       if (subnets.isEmpty() || !(byOption || subnets.stream().anyMatch(knownPerHost::contains))) {
         continue;
       }
@@ -161,19 +206,23 @@ final class SwarmCatalog {
       try {
         out.put(v.path("NetworkID").asText(), IpAddress.parse(stripLength(addr)));
       } catch (RuntimeException e) {
-        skipped.add("service " + service.path("ID").asText() + " VIP " + addr + ": " + e.getMessage());
+        skipped.add(
+            "service " + service.path("ID").asText() + " VIP " + addr + ": " + e.getMessage());
       }
     }
     return out;
   }
 
-  /** The networks named in the task template (ids, as the CLI resolves them; names accepted too). */
+  /**
+   * The networks named in the task template (ids, as the CLI resolves them; names accepted too).
+   */
   private static Set<String> templateNetworks(JsonNode service) {
     Set<String> out = new LinkedHashSet<>();
     for (JsonNode n : service.path("Spec").path("TaskTemplate").path("Networks")) {
       out.add(n.path("Target").asText());
     }
-    for (JsonNode n : service.path("Spec").path("Networks")) { // deprecated location, still accepted by the API
+    // deprecated location, still accepted by the API
+    for (JsonNode n : service.path("Spec").path("Networks")) {
       out.add(n.path("Target").asText());
     }
     return out;
@@ -189,9 +238,13 @@ final class SwarmCatalog {
     for (JsonNode p : spec.path("Ports")) {
       try {
         String protocol = p.path("Protocol").asText("");
-        out.add(new ServicePort(protocol.isEmpty() ? PortProtocol.TCP : PortProtocol.parse(protocol), p.path("TargetPort").asInt(0)));
+        out.add(
+            new ServicePort(
+                protocol.isEmpty() ? PortProtocol.TCP : PortProtocol.parse(protocol),
+                p.path("TargetPort").asInt(0)));
       } catch (IllegalArgumentException e) {
-        skipped.add("service " + service.path("ID").asText() + " port " + p + ": " + e.getMessage());
+        skipped.add(
+            "service " + service.path("ID").asText() + " port " + p + ": " + e.getMessage());
       }
     }
     return out;

@@ -11,13 +11,14 @@ import org.clusteripam.daemon.reconcile.DockerApi;
 
 /**
  * Reads swarm's service catalog through the Engine API when this node is a manager ({@code GET
- * /info} → {@code Swarm.ControlAvailable}): {@code /networks}, {@code /services} and the tasks
- * with desired state running. Raw JSON through {@link DockerApi}'s transport, because docker-java's
+ * /info} → {@code Swarm.ControlAvailable}): {@code /networks}, {@code /services} and the tasks with
+ * desired state running. Raw JSON through {@link DockerApi}'s transport, because docker-java's
  * {@code Task} model has no {@code NetworksAttachments}. The conversion is {@link SwarmCatalog}.
  */
 public final class SwarmCatalogReader implements CatalogSource {
-  static final String RUNNING_TASKS = "/tasks?filters="
-      + URLEncoder.encode("{\"desired-state\":[\"running\"]}", StandardCharsets.UTF_8);
+  static final String RUNNING_TASKS =
+      "/tasks?filters="
+          + URLEncoder.encode("{\"desired-state\":[\"running\"]}", StandardCharsets.UTF_8);
 
   private final Function<String, JsonNode> get;
   private final Predicate<String> ourDriver;
@@ -41,12 +42,14 @@ public final class SwarmCatalogReader implements CatalogSource {
       JsonNode swarm = get.apply("/info").path("Swarm");
       if (!swarm.path("ControlAvailable").asBoolean(false)) {
         String local = swarm.path("LocalNodeState").asText("");
-        return new CatalogRead.NotManager("active".equals(local) ? "worker" : local.isEmpty() ? "no swarm" : local);
+        return new CatalogRead.NotManager(
+            "active".equals(local) ? "worker" : local.isEmpty() ? "no swarm" : local);
       }
       JsonNode networks = get.apply("/networks");
       JsonNode services = get.apply("/services");
       JsonNode tasks = get.apply(RUNNING_TASKS);
-      SwarmCatalog.Result r = SwarmCatalog.convert(networks, services, tasks, ourDriver, knownPerHost);
+      SwarmCatalog.Result r =
+          SwarmCatalog.convert(networks, services, tasks, ourDriver, knownPerHost);
       return new CatalogRead.Catalog(r.byPool(), r.skipped());
     } catch (DockerApi.DockerUnavailableException e) {
       return new CatalogRead.Unavailable(e.getMessage());

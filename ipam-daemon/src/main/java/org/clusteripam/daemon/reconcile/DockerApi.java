@@ -40,12 +40,13 @@ public final class DockerApi implements AutoCloseable {
    *     managed plugin's {@code cluster-ipam:TAG}
    */
   public DockerApi(String dockerHost, String driverName) {
-    this.http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(URI.create(dockerHost))
-        .connectionTimeout(Duration.ofSeconds(3))
-        .responseTimeout(Duration.ofSeconds(30))
-        .maxConnections(4)
-        .build();
+    this.http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(URI.create(dockerHost))
+            .connectionTimeout(Duration.ofSeconds(3))
+            .responseTimeout(Duration.ofSeconds(30))
+            .maxConnections(4)
+            .build();
     this.driverName = driverName;
   }
 
@@ -60,17 +61,26 @@ public final class DockerApi implements AutoCloseable {
 
   /**
    * {@code GET path} of the Engine API as JSON, for readers of other objects (swarm services and
-   * tasks). Throws {@link DockerUnavailableException} when Docker cannot answer or answers an error.
+   * tasks). Throws {@link DockerUnavailableException} when Docker cannot answer or answers an
+   * error.
    */
   public JsonNode getJson(String path) {
     return get(path);
   }
 
-  /** Every network on this Docker host whose IPAM driver is ours, with the addresses Docker holds in it. */
+  /**
+   * Every network on this Docker host whose IPAM driver is ours, with the addresses Docker holds in
+   * it.
+   */
   public DockerState read() {
     List<DockerNetwork> result = new ArrayList<>();
     for (JsonNode n : get("/networks")) {
       if (!ours(n.path("IPAM").path("Driver").asText(null))) {
+        continue;
+      }
+      if (n.path("ConfigOnly").asBoolean(false)) {
+        // A template for --config-from networks: Docker never asks for its pool, so the store has
+        // none to compare.
         continue;
       }
       JsonNode full;
@@ -104,7 +114,11 @@ public final class DockerApi implements AutoCloseable {
     String container = containers.next();
     JsonNode ep;
     try {
-      ep = get("/containers/" + container + "/json").path("NetworkSettings").path("Networks").path(net.name());
+      ep =
+          get("/containers/" + container + "/json")
+              .path("NetworkSettings")
+              .path("Networks")
+              .path(net.name());
     } catch (DockerUnavailableException e) {
       if (e.status == 404) {
         return net;
@@ -121,7 +135,15 @@ public final class DockerApi implements AutoCloseable {
         }
       }
     }
-    return new DockerNetwork(net.id(), net.name(), net.subnets(), gateways, net.aux(), net.endpoints(), net.ipRanges(), net.swarm());
+    return new DockerNetwork(
+        net.id(),
+        net.name(),
+        net.subnets(),
+        gateways,
+        net.aux(),
+        net.endpoints(),
+        net.ipRanges(),
+        net.swarm());
   }
 
   static DockerNetwork network(JsonNode n) {
@@ -143,11 +165,14 @@ public final class DockerApi implements AutoCloseable {
       if (!gw.isEmpty()) {
         gateways.add(IpAddress.parse(stripLength(gw)));
       }
-      for (Iterator<Map.Entry<String, JsonNode>> it = c.path("AuxiliaryAddresses").properties().iterator(); it.hasNext(); ) {
+      for (Iterator<Map.Entry<String, JsonNode>> it =
+              c.path("AuxiliaryAddresses").properties().iterator();
+          it.hasNext(); ) {
         aux.add(IpAddress.parse(stripLength(it.next().getValue().asText())));
       }
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("Containers").properties().iterator(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("Containers").properties().iterator();
+        it.hasNext(); ) {
       JsonNode ep = it.next().getValue();
       for (String f : List.of("IPv4Address", "IPv6Address")) {
         String a = ep.path(f).asText("");
@@ -156,7 +181,14 @@ public final class DockerApi implements AutoCloseable {
         }
       }
     }
-    return new DockerNetwork(n.path("Id").asText(), n.path("Name").asText(), subnets, gateways, aux, endpoints, ipRanges,
+    return new DockerNetwork(
+        n.path("Id").asText(),
+        n.path("Name").asText(),
+        subnets,
+        gateways,
+        aux,
+        endpoints,
+        ipRanges,
         "swarm".equals(n.path("Scope").asText()));
   }
 
@@ -166,18 +198,23 @@ public final class DockerApi implements AutoCloseable {
   }
 
   /**
-   * Blocks, calling {@code listener} with each network event's action ({@code create},
-   * {@code connect}, {@code disconnect}, {@code destroy}) until the stream ends or fails.
+   * Blocks, calling {@code listener} with each network event's action ({@code create}, {@code
+   * connect}, {@code disconnect}, {@code destroy}) until the stream ends or fails.
    */
   public void followNetworkEvents(Consumer<String> listener) {
     String filters = URLEncoder.encode("{\"type\":[\"network\"]}", StandardCharsets.UTF_8);
-    DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET)
-        .path("/events?filters=" + filters).build();
+    DockerHttpClient.Request req =
+        DockerHttpClient.Request.builder()
+            .method(DockerHttpClient.Request.Method.GET)
+            .path("/events?filters=" + filters)
+            .build();
     try (DockerHttpClient.Response r = http.execute(req)) {
       if (r.getStatusCode() != 200) {
-        throw new DockerUnavailableException("GET /events answered HTTP " + r.getStatusCode(), r.getStatusCode(), null);
+        throw new DockerUnavailableException(
+            "GET /events answered HTTP " + r.getStatusCode(), r.getStatusCode(), null);
       }
-      BufferedReader in = new BufferedReader(new InputStreamReader(r.getBody(), StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(r.getBody(), StandardCharsets.UTF_8));
       String line;
       while ((line = in.readLine()) != null) {
         if (!line.isBlank()) {
@@ -192,16 +229,29 @@ public final class DockerApi implements AutoCloseable {
   }
 
   private JsonNode get(String path) {
-    DockerHttpClient.Request req = DockerHttpClient.Request.builder().method(DockerHttpClient.Request.Method.GET).path(path).build();
-    try (DockerHttpClient.Response r = http.execute(req); InputStream body = r.getBody()) {
+    DockerHttpClient.Request req =
+        DockerHttpClient.Request.builder()
+            .method(DockerHttpClient.Request.Method.GET)
+            .path(path)
+            .build();
+    try (DockerHttpClient.Response r = http.execute(req);
+        InputStream body = r.getBody()) {
       byte[] bytes = body.readAllBytes();
       if (r.getStatusCode() != 200) {
-        throw new DockerUnavailableException("GET " + path + " answered HTTP " + r.getStatusCode() + ": "
-            + new String(bytes, StandardCharsets.UTF_8).strip(), r.getStatusCode(), null);
+        throw new DockerUnavailableException(
+            "GET "
+                + path
+                + " answered HTTP "
+                + r.getStatusCode()
+                + ": "
+                + new String(bytes, StandardCharsets.UTF_8).strip(),
+            r.getStatusCode(),
+            null);
       }
       return JSON.readTree(bytes);
     } catch (IOException | UncheckedIOException e) {
-      throw new DockerUnavailableException("Docker API unreachable (GET " + path + "): " + e.getMessage(), 0, e);
+      throw new DockerUnavailableException(
+          "Docker API unreachable (GET " + path + "): " + e.getMessage(), 0, e);
     } catch (RuntimeException e) {
       if (e instanceof DockerUnavailableException d) {
         throw d;

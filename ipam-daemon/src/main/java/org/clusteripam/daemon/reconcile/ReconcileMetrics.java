@@ -20,19 +20,28 @@ public final class ReconcileMetrics {
 
   public ReconcileMetrics(MeterRegistry registry) {
     this.registry = registry;
-    String candidates = "Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)";
+    String candidates =
+        "Findings of the last reconciliation pass, by kind (a leak is released only after the grace period)";
     candidates(registry, "leaked_address", leakedAddresses, candidates);
     candidates(registry, "leaked_pool", leakedPools, candidates);
     candidates(registry, "missing", missing, candidates);
     candidates(registry, "conflicting", conflicting, candidates);
     Gauge.builder("cluster.ipam.docker.up", dockerUp, AtomicInteger::get)
-        .description("1 when the last reconciliation pass could read Docker, 0 when Docker did not answer").register(registry);
-    Gauge.builder("cluster.ipam.reconcile.last.pass.timestamp.seconds", lastPassSeconds, AtomicLong::get)
-        .description("When the last reconciliation pass finished, in seconds since the epoch").register(registry);
+        .description(
+            "1 when the last reconciliation pass could read Docker, 0 when Docker did not answer")
+        .register(registry);
+    Gauge.builder(
+            "cluster.ipam.reconcile.last.pass.timestamp.seconds", lastPassSeconds, AtomicLong::get)
+        .description("When the last reconciliation pass finished, in seconds since the epoch")
+        .register(registry);
   }
 
-  private static void candidates(MeterRegistry registry, String kind, AtomicInteger value, String help) {
-    Gauge.builder("cluster.ipam.reconcile.candidates", value, AtomicInteger::get).tag("kind", kind).description(help).register(registry);
+  private static void candidates(
+      MeterRegistry registry, String kind, AtomicInteger value, String help) {
+    Gauge.builder("cluster.ipam.reconcile.candidates", value, AtomicInteger::get)
+        .tag("kind", kind)
+        .description(help)
+        .register(registry);
   }
 
   void observed(LeakDecider.Decision d, long epochSeconds) {
@@ -48,12 +57,18 @@ public final class ReconcileMetrics {
   }
 
   void reclaimed(String kind) {
-    Counter.builder("cluster.ipam.reconcile.reclaimed").tag("kind", kind).description("Leaked allocations released by reconciliation")
-        .register(registry).increment();
+    Counter.builder("cluster.ipam.reconcile.reclaimed")
+        .tag("kind", kind)
+        .description("Leaked allocations released by reconciliation")
+        .register(registry)
+        .increment();
   }
 
   void recorded(String kind) {
-    Counter.builder("cluster.ipam.reconcile.recorded").tag("kind", kind).description("Docker allocations missing from the store and recorded")
-        .register(registry).increment();
+    Counter.builder("cluster.ipam.reconcile.recorded")
+        .tag("kind", kind)
+        .description("Docker allocations missing from the store and recorded")
+        .register(registry)
+        .increment();
   }
 }

@@ -4,14 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Log level control; java.util.logging and System.Logger (used by the protocol module) are routed to SLF4J. */
+/**
+ * Log level control; java.util.logging and System.Logger (used by the protocol module) are routed
+ * to SLF4J.
+ */
 public final class Logging {
   private Logging() {}
 
   public static Level parseLevel(String s) {
     String v = s.strip().toUpperCase(java.util.Locale.ROOT);
     if (!java.util.List.of("ERROR", "WARN", "INFO", "DEBUG", "TRACE").contains(v)) {
-      throw new IllegalArgumentException("--log-level must be error, warn, info, debug or trace, got \"" + s + "\"");
+      throw new IllegalArgumentException(
+          "--log-level must be error, warn, info, debug or trace, got \"" + s + "\"");
     }
     return Level.toLevel(v);
   }
@@ -22,9 +26,19 @@ public final class Logging {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.ALL);
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(level);
     // Chatty libraries stay at WARN unless tracing.
-    ((Logger) LoggerFactory.getLogger("io.netty.util.internal.MacAddressUtil")).setLevel(Level.ERROR); // container hosts often lack a MAC
-    for (String quiet : java.util.List.of("org.apache.hc", "io.netty", "io.grpc", "io.etcd", "com.github.dockerjava", "io.vertx")) {
-      ((Logger) LoggerFactory.getLogger(quiet)).setLevel(level.toInt() <= Level.TRACE_INT ? level : Level.WARN);
+    // container hosts often lack a MAC
+    ((Logger) LoggerFactory.getLogger("io.netty.util.internal.MacAddressUtil"))
+        .setLevel(Level.ERROR);
+    for (String quiet :
+        java.util.List.of(
+            "org.apache.hc",
+            "io.netty",
+            "io.grpc",
+            "io.etcd",
+            "com.github.dockerjava",
+            "io.vertx")) {
+      ((Logger) LoggerFactory.getLogger(quiet))
+          .setLevel(level.toInt() <= Level.TRACE_INT ? level : Level.WARN);
     }
   }
 }

@@ -12,12 +12,19 @@ final class StaleHoldLog implements StaleHoldRecovery.Listener {
 
   @Override
   public void released(PoolId pool, IpAddress address, long heldSinceMillis) {
-    LOG.info("event=stale_hold_released pool={} address={} held_since_ms={} reason=\"no Docker endpoint uses it; its release was lost\"",
-        pool, address, heldSinceMillis);
+    LOG.info(
+        "event=stale_hold_released pool={} address={} held_since_ms={} reason=\"no Docker endpoint uses it; its release was lost\"",
+        pool,
+        address,
+        heldSinceMillis);
   }
 
   @Override
   public void unverified(PoolId pool, IpAddress address, RuntimeException why) {
-    LOG.warn("event=stale_hold_unverified pool={} address={} reason=\"{}\"", pool, address, why.getMessage());
+    LOG.warn(
+        "event=stale_hold_unverified pool={} address={} reason=\"{}\"",
+        pool,
+        address,
+        why.getMessage());
   }
 }

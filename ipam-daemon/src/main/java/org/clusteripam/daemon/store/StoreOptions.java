@@ -18,41 +18,69 @@ import picocli.CommandLine.Option;
 public final class StoreOptions {
   public static final String DEFAULT_STATE_DIR = "/var/lib/cluster-ipam";
 
-  @Option(names = "--state-dir", defaultValue = "${env:IPAM_STATE_DIR:-" + DEFAULT_STATE_DIR + "}",
-      description = "Directory of the embedded store, used when --etcd is not given (env IPAM_STATE_DIR). Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--state-dir",
+      defaultValue = "${env:IPAM_STATE_DIR:-" + DEFAULT_STATE_DIR + "}",
+      description =
+          "Directory of the embedded store, used when --etcd is not given (env IPAM_STATE_DIR). Default: ${DEFAULT-VALUE}.")
   public Path stateDir;
 
-  @Option(names = "--etcd", split = ",", defaultValue = "${env:IPAM_ETCD}",
-      description = "Comma-separated etcd client URLs, e.g. https://10.0.0.1:2379 (env IPAM_ETCD). Default: the embedded store.")
+  @Option(
+      names = "--etcd",
+      split = ",",
+      defaultValue = "${env:IPAM_ETCD}",
+      description =
+          "Comma-separated etcd client URLs, e.g. https://10.0.0.1:2379 (env IPAM_ETCD). Default: the embedded store.")
   public List<String> etcd;
 
-  @Option(names = "--etcd-prefix", defaultValue = "${env:IPAM_ETCD_PREFIX:-" + EtcdStoreConfig.DEFAULT_PREFIX + "}",
+  @Option(
+      names = "--etcd-prefix",
+      defaultValue = "${env:IPAM_ETCD_PREFIX:-" + EtcdStoreConfig.DEFAULT_PREFIX + "}",
       description = "Key prefix in etcd (env IPAM_ETCD_PREFIX). Default: ${DEFAULT-VALUE}.")
   public String etcdPrefix;
 
-  @Option(names = "--etcd-ca", defaultValue = "${env:IPAM_ETCD_CA}", description = "PEM CA bundle that signs etcd's certificate (env IPAM_ETCD_CA).")
+  @Option(
+      names = "--etcd-ca",
+      defaultValue = "${env:IPAM_ETCD_CA}",
+      description = "PEM CA bundle that signs etcd's certificate (env IPAM_ETCD_CA).")
   public Path etcdCa;
 
-  @Option(names = "--etcd-cert", defaultValue = "${env:IPAM_ETCD_CERT}", description = "PEM client certificate for mutual TLS (env IPAM_ETCD_CERT).")
+  @Option(
+      names = "--etcd-cert",
+      defaultValue = "${env:IPAM_ETCD_CERT}",
+      description = "PEM client certificate for mutual TLS (env IPAM_ETCD_CERT).")
   public Path etcdCert;
 
-  @Option(names = "--etcd-key", defaultValue = "${env:IPAM_ETCD_KEY}", description = "PEM PKCS#8 key of --etcd-cert (env IPAM_ETCD_KEY).")
+  @Option(
+      names = "--etcd-key",
+      defaultValue = "${env:IPAM_ETCD_KEY}",
+      description = "PEM PKCS#8 key of --etcd-cert (env IPAM_ETCD_KEY).")
   public Path etcdKey;
 
-  @Option(names = "--etcd-user", defaultValue = "${env:IPAM_ETCD_USER}", description = "etcd user (env IPAM_ETCD_USER).")
+  @Option(
+      names = "--etcd-user",
+      defaultValue = "${env:IPAM_ETCD_USER}",
+      description = "etcd user (env IPAM_ETCD_USER).")
   public String etcdUser;
 
-  @Option(names = "--etcd-password-file", defaultValue = "${env:IPAM_ETCD_PASSWORD_FILE}",
-      description = "File holding the etcd user's password (env IPAM_ETCD_PASSWORD_FILE); a file keeps it out of `ps`.")
+  @Option(
+      names = "--etcd-password-file",
+      defaultValue = "${env:IPAM_ETCD_PASSWORD_FILE}",
+      description =
+          "File holding the etcd user's password (env IPAM_ETCD_PASSWORD_FILE); a file keeps it out of `ps`.")
   public Path etcdPasswordFile;
 
   public boolean usesEtcd() {
     return etcd != null && etcd.stream().anyMatch(s -> !s.isBlank());
   }
 
-  /** The etcd configuration these options describe; bad values give an {@link IllegalArgumentException} that says which. */
+  /**
+   * The etcd configuration these options describe; bad values give an {@link
+   * IllegalArgumentException} that says which.
+   */
   public EtcdStoreConfig etcdConfig() {
-    List<URI> endpoints = etcd.stream().map(String::trim).filter(s -> !s.isEmpty()).map(StoreOptions::uri).toList();
+    List<URI> endpoints =
+        etcd.stream().map(String::trim).filter(s -> !s.isEmpty()).map(StoreOptions::uri).toList();
     // Empty values (a v2 plugin's unset settable env) mean "not given".
     Path passwordFile = blank(etcdPasswordFile) ? null : etcdPasswordFile;
     String user = etcdUser == null || etcdUser.isBlank() ? null : etcdUser.strip();
@@ -61,14 +89,24 @@ public final class StoreOptions {
       try {
         password = Optional.of(java.nio.file.Files.readString(passwordFile).strip());
       } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("cannot read --etcd-password-file " + passwordFile + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot read --etcd-password-file " + passwordFile + ": " + e.getMessage(), e);
       }
     }
     if (user != null && password.isEmpty()) {
       throw new IllegalArgumentException("--etcd-user needs --etcd-password-file");
     }
-    return new EtcdStoreConfig(endpoints, etcdPrefix, EtcdStoreConfig.DEFAULT_TIMEOUT, EtcdStoreConfig.DEFAULT_MAX_BATCH_OPS,
-        EtcdStoreConfig.DEFAULT_MAX_ATTEMPTS, path(etcdCa), path(etcdCert), path(etcdKey), Optional.ofNullable(user), password);
+    return new EtcdStoreConfig(
+        endpoints,
+        etcdPrefix,
+        EtcdStoreConfig.DEFAULT_TIMEOUT,
+        EtcdStoreConfig.DEFAULT_MAX_BATCH_OPS,
+        EtcdStoreConfig.DEFAULT_MAX_ATTEMPTS,
+        path(etcdCa),
+        path(etcdCert),
+        path(etcdKey),
+        Optional.ofNullable(user),
+        password);
   }
 
   private static boolean blank(Path p) {
@@ -87,7 +125,10 @@ public final class StoreOptions {
     }
   }
 
-  /** Opens the configured store. The embedded store locks its directory: a second process is refused. */
+  /**
+   * Opens the configured store. The embedded store locks its directory: a second process is
+   * refused.
+   */
   public StateStore open() {
     return usesEtcd() ? EtcdStateStore.connect(etcdConfig()) : FileStateStore.open(stateDir);
   }

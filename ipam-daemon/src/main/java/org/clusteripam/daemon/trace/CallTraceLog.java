@@ -9,7 +9,10 @@ import org.slf4j.LoggerFactory;
  * {@value #LOGGER}); the lines themselves are written by the protocol layer ({@code CallTrace}).
  */
 public final class CallTraceLog {
-  /** The logger of the trace lines; it is set to INFO when tracing is on, whatever {@code --log-level} says. */
+  /**
+   * The logger of the trace lines; it is set to INFO when tracing is on, whatever {@code
+   * --log-level} says.
+   */
   public static final String LOGGER = "org.clusteripam.daemon.trace";
 
   private CallTraceLog() {}

@@ -11,24 +11,38 @@ import org.clusteripam.daemon.serve.DaemonProcess;
 
 /**
  * {@code docker run} wall time with cluster-ipam versus Docker's default IPAM on the same private
- * dockerd, plus the daemon's start-to-ready time and resident memory. Not a test: run with
- * {@code mvn -B -o -q -pl ipam-daemon test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.clusteripam.daemon.bench.DockerRunBench -Dexec.args="ipam-daemon/target/ipam-daemon.jar 30"}.
+ * dockerd, plus the daemon's start-to-ready time and resident memory. Not a test: run with {@code
+ * mvn -B -o -q -pl ipam-daemon test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.clusteripam.daemon.bench.DockerRunBench
+ * -Dexec.args="ipam-daemon/target/ipam-daemon.jar 30"}.
  */
 public final class DockerRunBench {
   public static void main(String[] args) throws Exception {
-    Path jar = Path.of(args.length > 0 ? args[0] : "ipam-daemon/target/ipam-daemon.jar").toAbsolutePath();
+    Path jar =
+        Path.of(args.length > 0 ? args[0] : "ipam-daemon/target/ipam-daemon.jar").toAbsolutePath();
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 30;
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalArgumentException("no shaded jar at " + jar + ": mvn -pl ipam-daemon package first");
+      throw new IllegalArgumentException(
+          "no shaded jar at " + jar + ": mvn -pl ipam-daemon package first");
     }
     try (DockerdProcess d = DockerdProcess.start()) {
       Path socket = d.pluginsDir().resolve("cluster-ipam.sock");
-      String[] serve = {"--socket", socket.toString(), "--state-dir", d.base().resolve("st").toString(), "--node-id", "bench",
-          "--docker-host", d.dockerHost(), "--metrics", "off"};
+      String[] serve = {
+        "--socket",
+        socket.toString(),
+        "--state-dir",
+        d.base().resolve("st").toString(),
+        "--node-id",
+        "bench",
+        "--docker-host",
+        d.dockerHost(),
+        "--metrics",
+        "off"
+      };
       List<Long> readyMs = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        try (DaemonProcess p = DaemonProcess.startJar(jar, d.base().resolve("start" + i + ".log"), serve)) {
+        try (DaemonProcess p =
+            DaemonProcess.startJar(jar, d.base().resolve("start" + i + ".log"), serve)) {
           readyMs.add(p.awaitSocket(socket, Duration.ofSeconds(30)).toMillis());
           p.stop(Duration.ofSeconds(15));
         }
@@ -48,11 +62,15 @@ public final class DockerRunBench {
           ci.add(run(d, "ci"));
         }
         long rssKb = rssKb(p.pid());
-        System.out.printf("daemon start-to-socket (JVM spawn to listening), 5 starts: %s ms, median %d ms%n", readyMs, median(readyMs));
+        System.out.printf(
+            "daemon start-to-socket (JVM spawn to listening), 5 starts: %s ms, median %d ms%n",
+            readyMs, median(readyMs));
         System.out.printf("daemon RSS after %d runs: %d MB%n", runs + 3, rssKb / 1024);
-        System.out.printf("docker run --rm (%d runs each): default IPAM median %d ms mean %d ms; cluster-ipam median %d ms mean %d ms%n", runs,
-            median(def), mean(def), median(ci), mean(ci));
-        System.out.printf("ratio cluster-ipam / default (median): %.3f%n", (double) median(ci) / median(def));
+        System.out.printf(
+            "docker run --rm (%d runs each): default IPAM median %d ms mean %d ms; cluster-ipam median %d ms mean %d ms%n",
+            runs, median(def), mean(def), median(ci), mean(ci));
+        System.out.printf(
+            "ratio cluster-ipam / default (median): %.3f%n", (double) median(ci) / median(def));
         d.docker("network", "rm", "def", "ci");
         p.stop(Duration.ofSeconds(15));
       }

@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.HostId;
@@ -43,8 +43,16 @@ final class ShowHostFixture {
     IpamEngine manager = IpamEngine.open(store, IpamConfig.defaults(), CLOCK);
     String local = h1.driver().addressSpaces().local();
 
-    PoolId shared1 = h1.driver().requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
-    PoolId shared2 = h2.driver().requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of(), false)).id();
+    PoolId shared1 =
+        h1.driver()
+            .requestPool(
+                new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of(), false))
+            .id();
+    PoolId shared2 =
+        h2.driver()
+            .requestPool(
+                new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of(), false))
+            .id();
     address(h1, H1, shared1, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(h2, H2, shared2, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(h1, H1, shared1, Optional.empty(), AddressKind.ENDPOINT);
@@ -53,24 +61,72 @@ final class ShowHostFixture {
     h1.perHost().requestServiceVip(H1, shared1, "svc1");
     h2.perHost().requestServiceVip(H2, shared2, "svc1");
 
-    PoolId only = h2.driver().requestPool(new PoolRequest(H2, local, Optional.empty(), Optional.empty(), Map.of(), false)).id();
-    h2Only = h2.driver().requestAddress(new AddressRequest(H2, only, Optional.empty(), AddressKind.ENDPOINT, Map.of())).pool();
+    PoolId only =
+        h2.driver()
+            .requestPool(
+                new PoolRequest(H2, local, Optional.empty(), Optional.empty(), Map.of(), false))
+            .id();
+    h2Only =
+        h2.driver()
+            .requestAddress(
+                new AddressRequest(H2, only, Optional.empty(), AddressKind.ENDPOINT, Map.of()))
+            .pool();
 
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId global = manager.driver().requestPool(new PoolRequest(MANAGER, manager.driver().addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(),
-        perHost, false)).id();
+    PoolId global =
+        manager
+            .driver()
+            .requestPool(
+                new PoolRequest(
+                    MANAGER,
+                    manager.driver().addressSpaces().global(),
+                    Optional.of(PER_HOST),
+                    Optional.empty(),
+                    perHost,
+                    false))
+            .id();
     IpAddress gw = address(manager, MANAGER, global, Optional.empty(), AddressKind.GATEWAY);
-    placeholder1 = manager.driver().requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
-    placeholder2 = manager.driver().requestAddress(new AddressRequest(MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+    placeholder1 =
+        manager
+            .driver()
+            .requestAddress(
+                new AddressRequest(
+                    MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+            .address();
+    placeholder2 =
+        manager
+            .driver()
+            .requestAddress(
+                new AddressRequest(
+                    MANAGER, global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+            .address();
     for (IpamEngine node : new IpamEngine[] {h1, h2}) {
       HostId host = node == h1 ? H1 : H2;
-      PoolId id = node.driver().requestPool(new PoolRequest(host, local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+      PoolId id =
+          node.driver()
+              .requestPool(
+                  new PoolRequest(
+                      host, local, Optional.of(PER_HOST), Optional.empty(), perHost, false))
+              .id();
       address(node, host, id, Optional.of(gw), AddressKind.GATEWAY);
-      address(node, host, id, Optional.of(node == h1 ? placeholder1 : placeholder2), AddressKind.ENDPOINT);
+      address(
+          node,
+          host,
+          id,
+          Optional.of(node == h1 ? placeholder1 : placeholder2),
+          AddressKind.ENDPOINT);
     }
   }
 
-  private static IpAddress address(IpamEngine engine, HostId host, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
-    return engine.driver().requestAddress(new AddressRequest(host, pool, preferred, kind, Map.of())).address();
+  private static IpAddress address(
+      IpamEngine engine,
+      HostId host,
+      PoolId pool,
+      Optional<IpAddress> preferred,
+      AddressKind kind) {
+    return engine
+        .driver()
+        .requestAddress(new AddressRequest(host, pool, preferred, kind, Map.of()))
+        .address();
   }
 }

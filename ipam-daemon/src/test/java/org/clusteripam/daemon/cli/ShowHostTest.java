@@ -19,12 +19,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code show --node-id H}: exactly what H holds, on a real engine; through the CLI and through the daemon's {@code /v1/show}. */
+/**
+ * {@code show --node-id H}: exactly what H holds, on a real engine; through the CLI and through the
+ * daemon's {@code /v1/show}.
+ */
 class ShowHostTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** h1's holdings in {@link ShowHostFixture}, after the store line. */
-  static final String H1_TEXT = """
+  static final String H1_TEXT =
+      """
       host h1 holds 2 pools, 2 blocks, 6 addresses (1 service VIP), 1 placeholder
         pool 10.90.0.0/24 static gateway=10.90.0.1 holders=h1,h2 used 6/256 (2.34%)
           block 10.90.0.0/26 host=h1 used 4/64
@@ -40,7 +44,8 @@ class ShowHostTest {
           placeholder 10.91.0.192 -> 10.91.0.64
       """;
 
-  static final String H1_JSON = """
+  static final String H1_JSON =
+      """
       {"store":"in-memory store","revision":%d,"host":"h1",
        "counts":{"pools":2,"blocks":2,"addresses":6,"serviceVips":1,"placeholders":1},
        "pools":[
@@ -68,17 +73,26 @@ class ShowHostTest {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
     String out = ShowCommand.answer("node=h1", fx.h1, store);
-    assertThat(out).isEqualTo("store in-memory store at revision " + store.revision() + "\n" + H1_TEXT);
-    assertThat(out).as("h2's own addresses, VIP, pool and placeholder are not h1's")
-        .doesNotContain("10.90.0.192", "@vip/h2", fx.h2Only.toString(), fx.placeholder2.toString(), "10.91.0.2 ");
+    assertThat(out)
+        .isEqualTo("store in-memory store at revision " + store.revision() + "\n" + H1_TEXT);
+    assertThat(out)
+        .as("h2's own addresses, VIP, pool and placeholder are not h1's")
+        .doesNotContain(
+            "10.90.0.192",
+            "@vip/h2",
+            fx.h2Only.toString(),
+            fx.placeholder2.toString(),
+            "10.91.0.2 ");
   }
 
   @Test
   void jsonShowsOnlyWhatTheHostHolds() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    assertThat(JSON.readTree(ShowCommand.answer("json&node=h1", fx.h1, store))).isEqualTo(JSON.readTree(H1_JSON.formatted(store.revision())));
-    assertThat(ShowCommand.answer("node=h1&json", fx.h1, store)).isEqualTo(ShowCommand.answer("json&node=h1", fx.h1, store));
+    assertThat(JSON.readTree(ShowCommand.answer("json&node=h1", fx.h1, store)))
+        .isEqualTo(JSON.readTree(H1_JSON.formatted(store.revision())));
+    assertThat(ShowCommand.answer("node=h1&json", fx.h1, store))
+        .isEqualTo(ShowCommand.answer("json&node=h1", fx.h1, store));
   }
 
   @Test
@@ -86,22 +100,32 @@ class ShowHostTest {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
     String h2 = ShowCommand.answer("node=h2", fx.h1, store);
-    assertThat(h2).contains("host h2 holds 3 pools, 3 blocks, 6 addresses (1 service VIP), 1 placeholder\n")
-        .contains("  pool " + fx.h2Only + " dynamic holders=h2 ", "10.90.0.193 endpoint held by @vip/h2/svc1",
+    assertThat(h2)
+        .contains("host h2 holds 3 pools, 3 blocks, 6 addresses (1 service VIP), 1 placeholder\n")
+        .contains(
+            "  pool " + fx.h2Only + " dynamic holders=h2 ",
+            "10.90.0.193 endpoint held by @vip/h2/svc1",
             "placeholder " + fx.placeholder2 + " -> 10.91.0.2\n")
         .doesNotContain("@vip/h1", "10.90.0.2 ", "10.91.0.64");
     assertThat(ShowCommand.answer("node=h9", fx.h1, store))
-        .isEqualTo("store in-memory store at revision " + store.revision() + "\nhost h9 holds 0 pools, 0 blocks, 0 addresses (0 service VIPs), 0 placeholders\n");
+        .isEqualTo(
+            "store in-memory store at revision "
+                + store.revision()
+                + "\nhost h9 holds 0 pools, 0 blocks, 0 addresses (0 service VIPs), 0 placeholders\n");
   }
 
   @Test
   void withoutANodeTheEndpointAnswersTheWholeStoreAsBefore() throws Exception {
     StateStore store = new InMemoryStateStore();
     ShowHostFixture fx = new ShowHostFixture(store);
-    assertThat(ShowCommand.answer(null, fx.h1, store)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), false));
-    assertThat(ShowCommand.answer("json", fx.h1, store)).isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), true));
-    assertThatThrownBy(() -> ShowCommand.answer("nodes=h1", fx.h1, store)).hasMessageContaining("unknown query \"nodes=h1\"");
-    assertThatThrownBy(() -> ShowCommand.answer("node=bad id", fx.h1, store)).hasMessageContaining("host id must be");
+    assertThat(ShowCommand.answer(null, fx.h1, store))
+        .isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), false));
+    assertThat(ShowCommand.answer("json", fx.h1, store))
+        .isEqualTo(ShowCommand.render(store, IpamConfig.defaults(), true));
+    assertThatThrownBy(() -> ShowCommand.answer("nodes=h1", fx.h1, store))
+        .hasMessageContaining("unknown query \"nodes=h1\"");
+    assertThatThrownBy(() -> ShowCommand.answer("node=bad id", fx.h1, store))
+        .hasMessageContaining("host id must be");
   }
 
   @Test
@@ -129,16 +153,40 @@ class ShowHostTest {
     assertThat(bad.err()).contains("--node-id: host id must be");
 
     ServeCommand serve = new ServeCommand();
-    new CommandLine(serve).parseArgs("--node-id", "d0", "--state-dir", state.toString(), "--socket", dir.resolve("p.sock").toString(),
-        "--metrics", "127.0.0.1:0", "--docker-host", "unix://" + dir.resolve("no-docker.sock"), "--load-balancer", "off");
+    new CommandLine(serve)
+        .parseArgs(
+            "--node-id",
+            "d0",
+            "--state-dir",
+            state.toString(),
+            "--socket",
+            dir.resolve("p.sock").toString(),
+            "--metrics",
+            "127.0.0.1:0",
+            "--docker-host",
+            "unix://" + dir.resolve("no-docker.sock"),
+            "--load-balancer",
+            "off");
     try (Daemon daemon = Daemon.start(serve.config())) {
       String url = "http://127.0.0.1:" + daemon.metricsAddress().orElseThrow().getPort();
-      Cli.Result viaDaemon = Cli.run("show", "--state-dir", state.toString(), "--node-id", "h1", "--json", "--daemon-url", url);
+      Cli.Result viaDaemon =
+          Cli.run(
+              "show",
+              "--state-dir",
+              state.toString(),
+              "--node-id",
+              "h1",
+              "--json",
+              "--daemon-url",
+              url);
       assertThat(viaDaemon.exit()).as(viaDaemon.err()).isZero();
       ObjectNode answered = (ObjectNode) JSON.readTree(viaDaemon.out());
-      assertThat(answered.remove("revision").asLong()).as("the daemon's lease was written since").isGreaterThan(direct.remove("revision").asLong());
+      assertThat(answered.remove("revision").asLong())
+          .as("the daemon's lease was written since")
+          .isGreaterThan(direct.remove("revision").asLong());
       assertThat(answered).isEqualTo(direct);
-      Cli.Result textViaDaemon = Cli.run("show", "--state-dir", state.toString(), "--node-id", "h1", "--daemon-url", url);
+      Cli.Result textViaDaemon =
+          Cli.run("show", "--state-dir", state.toString(), "--node-id", "h1", "--daemon-url", url);
       assertThat(textViaDaemon.out()).endsWith("\n" + H1_TEXT);
     }
   }

@@ -11,9 +11,9 @@ import java.util.Map;
 import org.clusteripam.daemon.serve.DaemonProcess;
 
 /**
- * A daemon serving CNI on its own socket and store, a "host" network namespace in which the
- * plugins run (so bridges and routes stay out of the machine's own namespace), and container
- * namespaces; everything tagged per run and removed by {@link #close()}.
+ * A daemon serving CNI on its own socket and store, a "host" network namespace in which the plugins
+ * run (so bridges and routes stay out of the machine's own namespace), and container namespaces;
+ * everything tagged per run and removed by {@link #close()}.
  */
 final class CniBed implements AutoCloseable {
   final String tag = Long.toHexString(System.nanoTime() & 0xfffffL);
@@ -62,7 +62,8 @@ final class CniBed implements AutoCloseable {
           throw e;
         }
         // A loaded machine: etcd answered the first read after the store's timeout. Once more.
-        System.out.println("[cni-bed] daemon start retried: " + e.getMessage().lines().findFirst().orElse(""));
+        System.out.println(
+            "[cni-bed] daemon start retried: " + e.getMessage().lines().findFirst().orElse(""));
         startDaemon();
       }
     } catch (Exception | AssertionError e) {
@@ -72,7 +73,9 @@ final class CniBed implements AutoCloseable {
   }
 
   void startDaemon() throws Exception {
-    daemon = DaemonProcess.start(dir.resolve("daemon-" + (daemons++) + ".log"), daemonArgs.toArray(String[]::new));
+    daemon =
+        DaemonProcess.start(
+            dir.resolve("daemon-" + (daemons++) + ".log"), daemonArgs.toArray(String[]::new));
     daemon.awaitSocket(cniSocket, Duration.ofSeconds(30));
   }
 
@@ -81,7 +84,8 @@ final class CniBed implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
@@ -89,7 +93,10 @@ final class CniBed implements AutoCloseable {
   /** GET {@code path} from the daemon's metrics listener (/metrics, /v1/show, ...). */
   String get(String path) throws Exception {
     var c = java.net.http.HttpClient.newHttpClient();
-    var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + path)).build();
+    var req =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + metricsPort + path))
+            .build();
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
       try {
@@ -138,7 +145,9 @@ final class CniBed implements AutoCloseable {
    * Runs {@code plugin} as a runtime does, inside the host namespace: CNI_* environment, stdin the
    * network config. {@code netns} may be null (DEL without a netns, STATUS, GC).
    */
-  Exec invoke(Path plugin, String command, String container, String netns, String cniArgs, String conf) throws Exception {
+  Exec invoke(
+      Path plugin, String command, String container, String netns, String cniArgs, String conf)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("CNI_COMMAND", command);
     env.put("CNI_PATH", plugin.getParent().toString());

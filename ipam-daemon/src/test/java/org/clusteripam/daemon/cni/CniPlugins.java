@@ -31,16 +31,20 @@ final class CniPlugins {
   /** unstable's plugin directory (1.9.1). */
   static synchronized Path unstable() throws IOException, InterruptedException {
     if (unstable == null) {
-      String out = Exec.ok("bash " + REPO.resolve("scripts/prereqs/cni.sh") + " 2>/dev/null").strip();
+      String out =
+          Exec.ok("bash " + REPO.resolve("scripts/prereqs/cni.sh") + " 2>/dev/null").strip();
       unstable = Path.of(out.substring(out.lastIndexOf('\n') + 1));
     }
     return unstable;
   }
 
-  /** A CNI_PATH directory holding the plugins of {@code from} (bridge, loopback, ...) and the shim. */
+  /**
+   * A CNI_PATH directory holding the plugins of {@code from} (bridge, loopback, ...) and the shim.
+   */
   static Path binDir(Path from, Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    for (String p : new String[] {"bridge", "loopback", "host-local", "portmap", "firewall", "tuning"}) {
+    for (String p :
+        new String[] {"bridge", "loopback", "host-local", "portmap", "firewall", "tuning"}) {
       if (Files.exists(from.resolve(p))) {
         Files.createSymbolicLink(dir.resolve(p), from.resolve(p));
       }

@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Podman 4.3 (Debian 12) with {@code network_backend = "cni"}, the real bridge plugin and a conflist
- * whose IPAM is cluster-ipam, run in a host network namespace of the test (nsenter --net only, so
- * runc keeps the cgroup mounts). One consolidated scenario: run --rm, --ip, -d + stop, 10 parallel
- * runs, and a DEL that fails while the daemon is down reclaimed by reconciliation.
+ * Podman 4.3 (Debian 12) with {@code network_backend = "cni"}, the real bridge plugin and a
+ * conflist whose IPAM is cluster-ipam, run in a host network namespace of the test (nsenter --net
+ * only, so runc keeps the cgroup mounts). One consolidated scenario: run --rm, --ip, -d + stop, 10
+ * parallel runs, and a DEL that fails while the daemon is down reclaimed by reconciliation.
  */
 class CniPodmanTest {
   static final Pattern INET = Pattern.compile("inet (10\\.213\\.[0-9.]+)/24");
@@ -35,21 +35,39 @@ class CniPodmanTest {
       p.importBusybox();
 
       // run --rm: the address is inside the container, and released after.
-      String out = p.ok("run", "--rm", "--network", "cinet", "bb:1", "ip", "-4", "addr", "show", "eth0");
+      String out =
+          p.ok("run", "--rm", "--network", "cinet", "bb:1", "ip", "-4", "addr", "show", "eth0");
       String first = address(out);
       assertThat(first).startsWith("10.213.");
       assertThat(p.attachmentsSettled()).isZero();
 
       // --ip: exactly that address.
-      assertThat(address(p.ok("run", "--rm", "--network", "cinet", "--ip", "10.213.0.77", "bb:1", "ip", "-4", "addr", "show", "eth0")))
+      assertThat(
+              address(
+                  p.ok(
+                      "run",
+                      "--rm",
+                      "--network",
+                      "cinet",
+                      "--ip",
+                      "10.213.0.77",
+                      "bb:1",
+                      "ip",
+                      "-4",
+                      "addr",
+                      "show",
+                      "eth0")))
           .isEqualTo("10.213.0.77");
 
       // -d, then stop: held while it runs, released by the stop's DEL.
       String id = p.ok("run", "-d", "--network", "cinet", "bb:1", "sleep", "600").strip();
-      String ip = p.ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"cinet\").IPAddress}}", id).strip();
+      String ip =
+          p.ok("inspect", "-f", "{{(index .NetworkSettings.Networks \"cinet\").IPAddress}}", id)
+              .strip();
       assertThat(ip).startsWith("10.213.");
       assertThat(p.check(id).exit()).isZero();
       p.ok("stop", "-t", "1", id);
+      p.awaitCleanup(id);
       assertThat(p.check(id).exit()).as("released by stop").isNotZero();
       p.ok("rm", id);
 
@@ -58,7 +76,21 @@ class CniPodmanTest {
       try {
         List<Future<String>> runs = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-          runs.add(pool.submit(() -> address(p.ok("run", "--rm", "--network", "cinet", "bb:1", "ip", "-4", "addr", "show", "eth0"))));
+          runs.add(
+              pool.submit(
+                  () ->
+                      address(
+                          p.ok(
+                              "run",
+                              "--rm",
+                              "--network",
+                              "cinet",
+                              "bb:1",
+                              "ip",
+                              "-4",
+                              "addr",
+                              "show",
+                              "eth0"))));
         }
         Set<String> seen = new HashSet<>();
         for (Future<String> f : runs) {
@@ -75,16 +107,23 @@ class CniPodmanTest {
       String lost = p.ok("run", "-d", "--network", "cinet", "bb:1", "sleep", "600").strip();
       assertThat(p.check(lost).exit()).isZero();
       bed.stopDaemon();
-      Exec stop = p.run("stop", "-t", "1", lost);
-      assertThat(stop.stderr()).contains("the cluster-ipam daemon is not answering");
+      Exec del = p.del(lost);
+      assertThat(del.exit()).as("DEL with the daemon down").isNotZero();
+      assertThat(del.stdout() + del.stderr()).contains("the cluster-ipam daemon is not answering");
+      p.run("stop", "-t", "1", lost);
       p.run("rm", "-f", lost);
+      // Podman's cleanup process may run its DEL after stop and rm return: it must have failed
+      // against the stopped daemon before the daemon starts again, or the DEL (not reconciliation)
+      // would release the attachment.
+      p.awaitCleanup(lost);
       bed.startDaemon();
       long deadline = System.nanoTime() + 30_000_000_000L;
       while (p.check(lost).exit() == 0 && System.nanoTime() < deadline) {
         Thread.sleep(250);
       }
       assertThat(p.check(lost).exit()).as("reclaimed").isNotZero();
-      assertThat(bed.daemon().log()).contains("event=reclaimed_cni_attachment network=cinet container=" + lost);
+      assertThat(bed.daemon().log())
+          .contains("event=reclaimed_cni_attachment network=cinet container=" + lost);
       p.run("rm", "-af");
     }
   }
@@ -106,19 +145,27 @@ class CniPodmanTest {
       this.base = base;
       Path bin = CniPlugins.binDir(CniPlugins.BOOKWORM, base.resolve("bin"));
       Files.createDirectories(base.resolve("net.d"));
-      Files.writeString(base.resolve("containers.conf"), String.join("\n",
-          "[containers]",
-          "default_ulimits = [\"nofile=4096:4096\", \"nproc=4096:4096\"]",
-          "[engine]",
-          "cgroup_manager = \"cgroupfs\"",
-          "events_logger = \"file\"",
-          "events_logfile_path = \"" + base.resolve("events.log") + "\"",
-          "[network]",
-          "network_backend = \"cni\"",
-          "cni_plugin_dirs = [\"" + bin + "\"]",
-          "network_config_dir = \"" + base.resolve("net.d") + "\"", ""));
-      Files.writeString(base.resolve("net.d/cinet.conflist"), "{\"cniVersion\":\"1.0.0\",\"name\":\"cinet\",\"plugins\":[{\"type\":\"bridge\","
-          + "\"bridge\":\"cbp" + bed.tag + "\",\"isGateway\":true,\"ipam\":{\"type\":\"cluster-ipam\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}}]}\n");
+      Files.writeString(
+          base.resolve("containers.conf"),
+          String.join(
+              "\n",
+              "[containers]",
+              "default_ulimits = [\"nofile=4096:4096\", \"nproc=4096:4096\"]",
+              "[engine]",
+              "cgroup_manager = \"cgroupfs\"",
+              "events_logger = \"file\"",
+              "events_logfile_path = \"" + base.resolve("events.log") + "\"",
+              "[network]",
+              "network_backend = \"cni\"",
+              "cni_plugin_dirs = [\"" + bin + "\"]",
+              "network_config_dir = \"" + base.resolve("net.d") + "\"",
+              ""));
+      Files.writeString(
+          base.resolve("net.d/cinet.conflist"),
+          "{\"cniVersion\":\"1.0.0\",\"name\":\"cinet\",\"plugins\":[{\"type\":\"bridge\","
+              + "\"bridge\":\"cbp"
+              + bed.tag
+              + "\",\"isGateway\":true,\"ipam\":{\"type\":\"cluster-ipam\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}]}}]}\n");
       env.put("CONTAINERS_CONF", base.resolve("containers.conf").toString());
       env.put("CLUSTER_IPAM_CNI_SOCKET", bed.cniSocket.toString());
     }
@@ -129,14 +176,37 @@ class CniPodmanTest {
       for (String l : List.of("sh", "sleep", "ip", "cat", "true")) {
         Files.createSymbolicLink(img.resolve(l), Path.of("busybox"));
       }
-      Exec e = Exec.run(List.of("sh", "-c", "cd " + base.resolve("img") + " && tar -c . | " + String.join(" ", command("import", "-", "bb:1"))),
-          env, "", 120);
+      Exec e =
+          Exec.run(
+              List.of(
+                  "sh",
+                  "-c",
+                  "cd "
+                      + base.resolve("img")
+                      + " && tar -c . | "
+                      + String.join(" ", command("import", "-", "bb:1"))),
+              env,
+              "",
+              120);
       assertThat(e.exit()).as(e.stderr()).isZero();
     }
 
     List<String> command(String... args) {
-      List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + bed.hostNs, "--", "podman", "--root", base.resolve("root").toString(),
-          "--runroot", base.resolve("runroot").toString(), "--tmpdir", base.resolve("tmp").toString(), "--storage-driver", "vfs"));
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
+                  "nsenter",
+                  "--net=/run/netns/" + bed.hostNs,
+                  "--",
+                  "podman",
+                  "--root",
+                  base.resolve("root").toString(),
+                  "--runroot",
+                  base.resolve("runroot").toString(),
+                  "--tmpdir",
+                  base.resolve("tmp").toString(),
+                  "--storage-driver",
+                  "vfs"));
       cmd.addAll(List.of(args));
       return cmd;
     }
@@ -147,20 +217,64 @@ class CniPodmanTest {
 
     String ok(String... args) throws Exception {
       Exec e = run(args);
-      assertThat(e.exit()).as("podman " + String.join(" ", args) + ": " + e.stdout() + e.stderr()).isZero();
+      assertThat(e.exit())
+          .as("podman " + String.join(" ", args) + ": " + e.stdout() + e.stderr())
+          .isZero();
       return e.stdout();
     }
 
     /** CHECK of the container's attachment, sent to the shim directly. */
     Exec check(String containerId) throws Exception {
-      return bed.invoke(base.resolve("bin/cluster-ipam"), "CHECK", containerId, null, null, "{\"cniVersion\":\"1.0.0\",\"name\":\"cinet\",\"ipam\":{}}");
+      return bed.invoke(
+          base.resolve("bin/cluster-ipam"),
+          "CHECK",
+          containerId,
+          null,
+          null,
+          "{\"cniVersion\":\"1.0.0\",\"name\":\"cinet\",\"ipam\":{}}");
+    }
+
+    /** DEL of the container's attachment, sent to the shim directly. */
+    Exec del(String containerId) throws Exception {
+      return bed.invoke(
+          base.resolve("bin/cluster-ipam"),
+          "DEL",
+          containerId,
+          null,
+          null,
+          "{\"cniVersion\":\"1.0.0\",\"name\":\"cinet\",\"ipam\":{}}");
+    }
+
+    /**
+     * Waits until no process names the container any more: conmon and podman's own cleanup process
+     * (which runs the CNI DEL) outlive {@code podman stop}.
+     */
+    void awaitCleanup(String containerId) throws Exception {
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        boolean named =
+            ProcessHandle.allProcesses()
+                .anyMatch(
+                    h ->
+                        h.info().arguments().stream()
+                            .flatMap(java.util.Arrays::stream)
+                            .anyMatch(a -> a.contains(containerId)));
+        if (!named) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+      throw new AssertionError("podman processes for " + containerId + " still running after 30 s");
     }
 
     long attachments() throws Exception {
       return bed.attachments("cinet");
     }
 
-    /** The attachment count once podman's cleanup (a process of its own after the container exits) ran its DEL. */
+    /**
+     * The attachment count once podman's cleanup (a process of its own after the container exits)
+     * ran its DEL.
+     */
     long attachmentsSettled() throws Exception {
       long deadline = System.nanoTime() + 20_000_000_000L;
       long n = attachments();

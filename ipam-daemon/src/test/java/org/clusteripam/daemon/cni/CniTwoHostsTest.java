@@ -31,7 +31,11 @@ class CniTwoHostsTest {
   @TempDir Path dir;
 
   static String conf(CniBed bed, String net) {
-    return "{\"cniVersion\":\"1.1.0\",\"name\":\"" + net + "\",\"type\":\"bridge\",\"bridge\":\"cb" + bed.tag + net.charAt(0)
+    return "{\"cniVersion\":\"1.1.0\",\"name\":\""
+        + net
+        + "\",\"type\":\"bridge\",\"bridge\":\"cb"
+        + bed.tag
+        + net.charAt(0)
         + "\",\"isGateway\":true,\"ipam\":{\"type\":\"cluster-ipam\"}}";
   }
 
@@ -50,8 +54,12 @@ class CniTwoHostsTest {
     return JSON.readTree(e.stdout()).path("code").asInt();
   }
 
-  /** ADDs {@code containers} of network "shared" one after another on one host; container → address, checked inside its netns. */
-  static Map<String, String> addAll(CniBed bed, Path bridge, List<String> containers) throws Exception {
+  /**
+   * ADDs {@code containers} of network "shared" one after another on one host; container → address,
+   * checked inside its netns.
+   */
+  static Map<String, String> addAll(CniBed bed, Path bridge, List<String> containers)
+      throws Exception {
     Map<String, String> out = new HashMap<>();
     for (String c : containers) {
       String ns = bed.netns(c);
@@ -68,7 +76,11 @@ class CniTwoHostsTest {
    */
   static JsonNode search(CniBed bed, String q) throws Exception {
     for (int attempt = 0; ; attempt++) {
-      JsonNode r = JSON.readTree(bed.get("/v1/map/search?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)));
+      JsonNode r =
+          JSON.readTree(
+              bed.get(
+                  "/v1/map/search?q="
+                      + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)));
       if (attempt >= 10 || !r.path("notes").toString().contains("did not answer within")) {
         return r;
       }
@@ -76,7 +88,10 @@ class CniTwoHostsTest {
     }
   }
 
-  /** The whole store (every host) as {@code show --json} renders it, read from etcd by host A's daemon (its client is warm). */
+  /**
+   * The whole store (every host) as {@code show --json} renders it, read from etcd by host A's
+   * daemon (its client is warm).
+   */
   static JsonNode store(CniBed bed) throws Exception {
     return JSON.readTree(bed.get("/v1/show?json"));
   }
@@ -105,44 +120,83 @@ class CniTwoHostsTest {
   @Test
   void twoHostsServeOneCniNetworkFromTheirOwnBlocks() throws Exception {
     long t0 = System.nanoTime();
-    try (EtcdProcess etcd = EtcdProcess.start(); TcpRelay relay = TcpRelay.to(etcd.endpoint())) {
+    try (EtcdProcess etcd = EtcdProcess.start();
+        TcpRelay relay = TcpRelay.to(etcd.endpoint())) {
       // Host B starts while host A's dockerd and daemon do: the slow part of the set-up, once.
-      CompletableFuture<CniBed> startB = CompletableFuture.supplyAsync(() -> {
-        try {
-          return new CniBed(Files.createDirectories(dir.resolve("b")), Map.of("--node-id", "hb", "--etcd", relay.endpoint(), "--etcd-prefix", PREFIX));
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      });
+      CompletableFuture<CniBed> startB =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return new CniBed(
+                      Files.createDirectories(dir.resolve("b")),
+                      Map.of(
+                          "--node-id", "hb", "--etcd", relay.endpoint(), "--etcd-prefix", PREFIX));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
       CniBed a = null;
       CniBed b = null;
       DockerdProcess docker = null;
       try {
         docker = DockerdProcess.start();
-        a = new CniBed(Files.createDirectories(dir.resolve("a")), Map.of("--node-id", "ha", "--etcd", etcd.endpoint(), "--etcd-prefix", PREFIX,
-            "--socket", docker.pluginsDir().resolve("cluster-ipam.sock").toString(), "--docker-host", docker.dockerHost()));
+        a =
+            new CniBed(
+                Files.createDirectories(dir.resolve("a")),
+                Map.of(
+                    "--node-id",
+                    "ha",
+                    "--etcd",
+                    etcd.endpoint(),
+                    "--etcd-prefix",
+                    PREFIX,
+                    "--socket",
+                    docker.pluginsDir().resolve("cluster-ipam.sock").toString(),
+                    "--docker-host",
+                    docker.dockerHost()));
         b = startB.join();
         phase("set up", t0);
         CniBed ha = a;
         CniBed hb = b;
-        Path bridge = CniPlugins.binDir(CniPlugins.unstable(), dir.resolve("bin")).resolve("bridge");
+        Path bridge =
+            CniPlugins.binDir(CniPlugins.unstable(), dir.resolve("bin")).resolve("bridge");
         Path shim = bridge.resolveSibling("cluster-ipam");
 
         // Host A's Docker network names the pool first; both hosts' CNI ADDs run at the same time.
-        docker.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam", "--ipam-opt", "network=shared", "dsh");
+        docker.docker(
+            "network",
+            "create",
+            "-d",
+            "bridge",
+            "--ipam-driver",
+            "cluster-ipam",
+            "--ipam-opt",
+            "network=shared",
+            "dsh");
         docker.docker("run", "-d", "--name", "shopweb", "--network", "dsh", "bb:1", "sleep", "600");
-        IpPrefix pool = IpPrefix.parse(docker.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "dsh"));
-        String dockerIp = docker.docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"dsh\").IPAddress}}", "shopweb");
-        CompletableFuture<Map<String, String>> onB = CompletableFuture.supplyAsync(() -> {
-          try {
-            return addAll(hb, bridge, List.of("b1", "b2", "b3", "b4"));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+        IpPrefix pool =
+            IpPrefix.parse(
+                docker.docker(
+                    "network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "dsh"));
+        String dockerIp =
+            docker.docker(
+                "inspect",
+                "-f",
+                "{{(index .NetworkSettings.Networks \"dsh\").IPAddress}}",
+                "shopweb");
+        CompletableFuture<Map<String, String>> onB =
+            CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    return addAll(hb, bridge, List.of("b1", "b2", "b3", "b4"));
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
         Map<String, String> inA = addAll(ha, bridge, List.of("a1", "a2", "a3", "a4"));
         Map<String, String> inB = onB.join();
-        String other = address(ok(a.invoke(bridge, "ADD", "ao", a.netns("ao"), null, conf(a, "other"))));
+        String other =
+            address(ok(a.invoke(bridge, "ADD", "ao", a.netns("ao"), null, conf(a, "other"))));
 
         List<String> all = new ArrayList<>(inA.values());
         all.addAll(inB.values());
@@ -151,46 +205,89 @@ class CniTwoHostsTest {
         JsonNode show = store(a);
         Map<String, List<String>> stored = addresses(show, pool);
         for (var e : inA.entrySet()) {
-          assertThat(pool.contains(IpAddress.parse(e.getValue()))).as(e.getValue() + " in the shared pool " + pool).isTrue();
-          assertThat(stored.get(e.getValue())).as(e.toString()).containsExactly("ha", "@cni/ha/shared/" + e.getKey() + "/eth0");
+          assertThat(pool.contains(IpAddress.parse(e.getValue())))
+              .as(e.getValue() + " in the shared pool " + pool)
+              .isTrue();
+          assertThat(stored.get(e.getValue()))
+              .as(e.toString())
+              .containsExactly("ha", "@cni/ha/shared/" + e.getKey() + "/eth0");
         }
         for (var e : inB.entrySet()) {
-          assertThat(stored.get(e.getValue())).as(e.toString()).containsExactly("hb", "@cni/hb/shared/" + e.getKey() + "/eth0");
+          assertThat(stored.get(e.getValue()))
+              .as(e.toString())
+              .containsExactly("hb", "@cni/hb/shared/" + e.getKey() + "/eth0");
         }
-        assertThat(stored.get(dockerIp)).as("the Docker container's address").containsExactly("ha", "ha");
+        assertThat(stored.get(dockerIp))
+            .as("the Docker container's address")
+            .containsExactly("ha", "ha");
         assertThat(show.path("cniAttachments")).hasSize(9);
 
         phase("ADDs on both hosts and the store read", t0);
         // A repeated ADD is a replay on either host.
-        assertThat(address(ok(a.invoke(shim, "ADD", "a1", "/run/netns/cic" + a.tag + "a1", null, conf(a, "shared"))))).isEqualTo(inA.get("a1"));
-        assertThat(address(ok(b.invoke(shim, "ADD", "b1", "/run/netns/cic" + b.tag + "b1", null, conf(b, "shared"))))).isEqualTo(inB.get("b1"));
+        assertThat(
+                address(
+                    ok(
+                        a.invoke(
+                            shim,
+                            "ADD",
+                            "a1",
+                            "/run/netns/cic" + a.tag + "a1",
+                            null,
+                            conf(a, "shared")))))
+            .isEqualTo(inA.get("a1"));
+        assertThat(
+                address(
+                    ok(
+                        b.invoke(
+                            shim,
+                            "ADD",
+                            "b1",
+                            "/run/netns/cic" + b.tag + "b1",
+                            null,
+                            conf(b, "shared")))))
+            .isEqualTo(inB.get("b1"));
 
         // DEL releases (the bridge plugin forwards it).
         ok(a.invoke(bridge, "DEL", "a4", null, null, conf(a, "shared")));
         ok(b.invoke(bridge, "DEL", "b4", null, null, conf(b, "shared")));
-        assertThat(code(a.invoke(shim, "CHECK", "a4", null, null, conf(a, "shared")))).isEqualTo(102);
-        assertThat(code(b.invoke(shim, "CHECK", "b4", null, null, conf(b, "shared")))).isEqualTo(102);
+        assertThat(code(a.invoke(shim, "CHECK", "a4", null, null, conf(a, "shared"))))
+            .isEqualTo(102);
+        assertThat(code(b.invoke(shim, "CHECK", "b4", null, null, conf(b, "shared"))))
+            .isEqualTo(102);
         stored = addresses(store(a), pool);
         assertThat(stored).doesNotContainKeys(inA.get("a4"), inB.get("b4"));
 
         // GC on host A keeps what it lists; it releases A's other attachments of that network only.
-        String gc = "{\"cniVersion\":\"1.1.0\",\"name\":\"shared\",\"cni.dev/valid-attachments\":[{\"containerID\":\"a1\",\"ifname\":\"eth0\"}]}";
+        String gc =
+            "{\"cniVersion\":\"1.1.0\",\"name\":\"shared\",\"cni.dev/valid-attachments\":[{\"containerID\":\"a1\",\"ifname\":\"eth0\"}]}";
         ok(a.invoke(shim, "GC", null, null, null, gc));
-        assertThat(ok(a.invoke(shim, "CHECK", "a1", null, null, conf(a, "shared"))).exit()).isZero();
+        assertThat(ok(a.invoke(shim, "CHECK", "a1", null, null, conf(a, "shared"))).exit())
+            .isZero();
         for (String gone : List.of("a2", "a3")) {
-          assertThat(code(a.invoke(shim, "CHECK", gone, null, null, conf(a, "shared")))).as(gone).isEqualTo(102);
+          assertThat(code(a.invoke(shim, "CHECK", gone, null, null, conf(a, "shared"))))
+              .as(gone)
+              .isEqualTo(102);
         }
         for (String kept : List.of("b1", "b2", "b3")) {
-          assertThat(b.invoke(shim, "CHECK", kept, null, null, conf(b, "shared")).exit()).as("host B's " + kept + " survives A's GC").isZero();
+          assertThat(b.invoke(shim, "CHECK", kept, null, null, conf(b, "shared")).exit())
+              .as("host B's " + kept + " survives A's GC")
+              .isZero();
         }
-        assertThat(a.invoke(shim, "CHECK", "ao", null, null, conf(a, "other")).exit()).as("another network survives").isZero();
+        assertThat(a.invoke(shim, "CHECK", "ao", null, null, conf(a, "other")).exit())
+            .as("another network survives")
+            .isZero();
         stored = addresses(store(a), pool);
-        assertThat(stored).doesNotContainKeys(inA.get("a2"), inA.get("a3")).containsKeys(inA.get("a1"), inB.get("b1"), inB.get("b2"), inB.get("b3"));
-        assertThat(stored.get(dockerIp)).as("GC leaves Docker's addresses alone").containsExactly("ha", "ha");
+        assertThat(stored)
+            .doesNotContainKeys(inA.get("a2"), inA.get("a3"))
+            .containsKeys(inA.get("a1"), inB.get("b1"), inB.get("b2"), inB.get("b3"));
+        assertThat(stored.get(dockerIp))
+            .as("GC leaves Docker's addresses alone")
+            .containsExactly("ha", "ha");
         assertThat(other).isNotIn(all);
 
         phase("replay, DEL, GC", t0);
-        // The map's search finds containers: Docker's by asking host A's dockerd, CNI's from the store.
+        // The map's search finds containers: Docker's by asking host A's dockerd, CNI's from the
+        // store.
         String id = docker.docker("inspect", "-f", "{{.Id}}", "shopweb");
         String dockerWhy = "Docker container shopweb (" + id.substring(0, 12) + ") on network dsh";
         for (String q : List.of(id, id.substring(0, 12), "shopweb")) {
@@ -203,9 +300,13 @@ class CniTwoHostsTest {
         }
         JsonNode cniHit = search(a, "b2"); // host B's attachment, from the store both hosts share
         assertThat(cniHit.at("/hits/0/address").asText()).isEqualTo(inB.get("b2"));
-        assertThat(cniHit.at("/hits/0/why").asText()).isEqualTo("CNI container b2 (eth0) on host hb, network shared");
-        JsonNode noDocker = search(b, "a1"); // host B has no dockerd: it says so and still finds CNI containers
-        assertThat(noDocker.path("notes").get(0).asText()).startsWith("Docker unreachable: ").endsWith("Docker's containers were not searched");
+        assertThat(cniHit.at("/hits/0/why").asText())
+            .isEqualTo("CNI container b2 (eth0) on host hb, network shared");
+        // host B has no dockerd: it says so and still finds CNI containers
+        JsonNode noDocker = search(b, "a1");
+        assertThat(noDocker.path("notes").get(0).asText())
+            .startsWith("Docker unreachable: ")
+            .endsWith("Docker's containers were not searched");
         assertThat(noDocker.at("/hits/0/address").asText()).isEqualTo(inA.get("a1"));
 
         phase("map search", t0);
@@ -217,7 +318,8 @@ class CniTwoHostsTest {
         Exec down = b.invoke(bridge, "STATUS", null, null, null, conf(b, "shared"));
         assertThat(code(down)).isEqualTo(50);
         assertThat(JSON.readTree(down.stdout()).path("msg").asText()).contains("etcd");
-        assertThat(code(b.invoke(bridge, "ADD", "b9", b.netns("b9"), null, conf(b, "shared")))).isEqualTo(11);
+        assertThat(code(b.invoke(bridge, "ADD", "b9", b.netns("b9"), null, conf(b, "shared"))))
+            .isEqualTo(11);
         phase("STATUS and ADD on B without etcd", t0);
         ok(a.invoke(bridge, "STATUS", null, null, null, conf(a, "shared")));
         docker.tryDocker("rm", "-f", "shopweb");

@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs a command to completion with an environment and stdin; stdout and stderr apart. */
 record Exec(int exit, String stdout, String stderr) {
-  static Exec run(List<String> cmd, Map<String, String> env, String stdin, int timeoutSeconds) throws IOException, InterruptedException {
+  static Exec run(List<String> cmd, Map<String, String> env, String stdin, int timeoutSeconds)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().putAll(env);
     Process p = pb.start();
@@ -33,7 +34,8 @@ record Exec(int exit, String stdout, String stderr) {
   static String ok(String command) throws IOException, InterruptedException {
     Exec e = sh(command);
     if (e.exit() != 0) {
-      throw new AssertionError("`" + command + "` exited " + e.exit() + ": " + e.stdout() + e.stderr());
+      throw new AssertionError(
+          "`" + command + "` exited " + e.exit() + ": " + e.stdout() + e.stderr());
     }
     return e.stdout();
   }

@@ -33,7 +33,9 @@ final class TcpRelay implements AutoCloseable {
   /** A relay to {@code endpoint} ({@code http://127.0.0.1:PORT}). */
   static TcpRelay to(String endpoint) throws IOException {
     URI u = URI.create(endpoint);
-    return new TcpRelay(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), new InetSocketAddress(u.getHost(), u.getPort()));
+    return new TcpRelay(
+        new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+        new InetSocketAddress(u.getHost(), u.getPort()));
   }
 
   /** The relay's own endpoint, in the form of the target's. */
@@ -60,20 +62,24 @@ final class TcpRelay implements AutoCloseable {
   }
 
   private void pipe(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[16384];
-      try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
-        for (int n; (n = i.read(buf)) >= 0; ) {
-          o.write(buf, 0, n);
-          o.flush();
-        }
-      } catch (IOException ended) {
-        // either side closed
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "relay-pipe");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[16384];
+              try (InputStream i = from.getInputStream();
+                  OutputStream o = to.getOutputStream()) {
+                for (int n; (n = i.read(buf)) >= 0; ) {
+                  o.write(buf, 0, n);
+                  o.flush();
+                }
+              } catch (IOException ended) {
+                // either side closed
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "relay-pipe");
     t.setDaemon(true);
     t.start();
   }

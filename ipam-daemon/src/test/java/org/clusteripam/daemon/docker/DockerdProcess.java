@@ -11,11 +11,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private dockerd for tests, inside a network namespace the fixture creates (DESIGN §2): its
- * bridges and addresses never touch the root namespace. /run/docker and /etc/docker are private
- * bind mounts, so a legacy plugin socket for this dockerd is {@link #pluginsDir()} on the host.
- * Everything it starts is stopped by pid in {@link #close()}. Missing dockerd fails, never skips.
- * The {@link Engine} (default: {@link Engine#byDefault()}) chooses dockerd, its containerd and the CLI.
+ * A private dockerd for tests, inside a network namespace the fixture creates: its bridges and
+ * addresses never touch the root namespace. /run/docker and /etc/docker are private bind mounts, so
+ * a legacy plugin socket for this dockerd is {@link #pluginsDir()} on the host. Everything it
+ * starts is stopped by pid in {@link #close()}. Missing dockerd fails, never skips. The {@link
+ * Engine} (default: {@link Engine#byDefault()}) chooses dockerd, its containerd and the CLI.
  */
 public final class DockerdProcess implements AutoCloseable {
   private final Path base;
@@ -29,20 +29,26 @@ public final class DockerdProcess implements AutoCloseable {
     this.engine = engine;
   }
 
-  /** Creates the namespace, starts the default engine's dockerd and imports busybox as {@code bb:1}. */
+  /**
+   * Creates the namespace, starts the default engine's dockerd and imports busybox as {@code bb:1}.
+   */
   public static DockerdProcess start() throws Exception {
     return start(Engine.byDefault());
   }
 
   /** Same, on the given engine. */
   public static DockerdProcess start(Engine engine) throws Exception {
-    for (String tool : List.of("/usr/bin/busybox", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/sbin/ip")) {
+    for (String tool :
+        List.of("/usr/bin/busybox", "/usr/bin/nsenter", "/usr/bin/unshare", "/usr/sbin/ip")) {
       if (!Files.isExecutable(Path.of(tool))) {
-        throw new AssertionError(tool + " is missing: run scripts/install-test-prereqs.sh (busybox-static, util-linux, iproute2)");
+        throw new AssertionError(
+            tool
+                + " is missing: run scripts/install-test-prereqs.sh (busybox-static, util-linux, iproute2)");
       }
     }
     String id = Long.toString(ThreadLocalRandom.current().nextLong(1L << 30, 1L << 35), 36);
-    Path base = Files.createDirectories(Path.of("/tmp/cd-" + id)); // short: sockets have a 108-byte limit
+    // short: sockets have a 108-byte limit
+    Path base = Files.createDirectories(Path.of("/tmp/cd-" + id));
     DockerdProcess d = new DockerdProcess(base, "cipam-" + id, engine);
     engine.announce("dockerd in " + d.netns);
     try {
@@ -95,7 +101,10 @@ public final class DockerdProcess implements AutoCloseable {
     try {
       startDockerdOnce();
     } catch (DockerdExited e) {
-      Files.writeString(base.resolve("dockerd.log"), "\n--- retrying after: " + e.getMessage() + "\n", java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          base.resolve("dockerd.log"),
+          "\n--- retrying after: " + e.getMessage() + "\n",
+          java.nio.file.StandardOpenOption.APPEND);
       dockerd = null;
       startDockerdOnce();
     }
@@ -115,22 +124,47 @@ public final class DockerdProcess implements AutoCloseable {
     }
     Files.deleteIfExists(socket());
     String b = base.toString();
-    String inner = String.join("\n",
-        "set -e",
-        "hostname " + netns,
-        "mount --rbind /sys/fs/cgroup " + b + "/cg",
-        "mount -t sysfs sysfs-" + netns + " /sys",
-        "mount --move " + b + "/cg /sys/fs/cgroup",
-        "mkdir -p /run/docker /etc/docker",
-        "mount --bind " + b + "/run /run/docker",
-        "mount --bind " + b + "/etc /etc/docker",
-        "exec " + engine.dockerd() + " --data-root " + b + "/data --exec-root " + b + "/exec -H unix://" + b + "/d.sock --pidfile " + b + "/d.pid"
-            + " --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs");
-    ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + netns, "--", "unshare", "--mount", "--uts",
-        "--propagation", "slave", "--", "sh", "-c", inner);
+    String inner =
+        String.join(
+            "\n",
+            "set -e",
+            "hostname " + netns,
+            "mount --rbind /sys/fs/cgroup " + b + "/cg",
+            "mount -t sysfs sysfs-" + netns + " /sys",
+            "mount --move " + b + "/cg /sys/fs/cgroup",
+            "mkdir -p /run/docker /etc/docker",
+            "mount --bind " + b + "/run /run/docker",
+            "mount --bind " + b + "/etc /etc/docker",
+            "exec "
+                + engine.dockerd()
+                + " --data-root "
+                + b
+                + "/data --exec-root "
+                + b
+                + "/exec -H unix://"
+                + b
+                + "/d.sock --pidfile "
+                + b
+                + "/d.pid"
+                + " --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "nsenter",
+            "--net=/run/netns/" + netns,
+            "--",
+            "unshare",
+            "--mount",
+            "--uts",
+            "--propagation",
+            "slave",
+            "--",
+            "sh",
+            "-c",
+            inner);
     pb.environment().put("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
     engine.applyTo(pb.environment());
-    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("dockerd.log").toFile()));
+    pb.redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("dockerd.log").toFile()));
     dockerd = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
@@ -160,7 +194,18 @@ public final class DockerdProcess implements AutoCloseable {
     for (String l : List.of("sh", "sleep", "ip", "cat", "ls", "true")) {
       Files.createSymbolicLink(img.resolve(l), Path.of("busybox"));
     }
-    run(List.of("sh", "-c", "cd " + base.resolve("img") + " && tar -c . | " + engine.cli() + " -H " + dockerHost() + " import - bb:1"), Duration.ofSeconds(60));
+    run(
+        List.of(
+            "sh",
+            "-c",
+            "cd "
+                + base.resolve("img")
+                + " && tar -c . | "
+                + engine.cli()
+                + " -H "
+                + dockerHost()
+                + " import - bb:1"),
+        Duration.ofSeconds(60));
   }
 
   /** Stops dockerd (SIGTERM, then SIGKILL after 15 s) and waits for it; the namespace stays. */
@@ -187,7 +232,8 @@ public final class DockerdProcess implements AutoCloseable {
   public String docker(String... args) throws Exception {
     Result r = tryDocker(args);
     if (r.exit != 0) {
-      throw new AssertionError("docker " + String.join(" ", args) + " exited " + r.exit + ": " + r.output);
+      throw new AssertionError(
+          "docker " + String.join(" ", args) + " exited " + r.exit + ": " + r.output);
     }
     return r.output.strip();
   }
@@ -219,7 +265,10 @@ public final class DockerdProcess implements AutoCloseable {
     return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
   }
 
-  /** Removes containers and networks, stops dockerd, kills whatever is left in the namespace, deletes it. */
+  /**
+   * Removes containers and networks, stops dockerd, kills whatever is left in the namespace,
+   * deletes it.
+   */
   @Override
   public void close() throws Exception {
     try {

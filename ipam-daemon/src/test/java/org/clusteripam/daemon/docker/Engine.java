@@ -9,15 +9,17 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Docker engine the real-dockerd tests run on: its dockerd, its CLI and the directory that goes first
- * in PATH (so dockerd starts the containerd and docker-proxy of the same release). Two exist:
- * {@link #docker28()}, Debian unstable's 28.5 unpacked under the build cache by
- * {@code scripts/prereqs/engines.sh} (the tests' default), and {@link #debian12()}, the system's 20.10.
+ * A Docker engine the real-dockerd tests run on: its dockerd, its CLI and the directory that goes
+ * first in PATH (so dockerd starts the containerd and docker-proxy of the same release). Two exist:
+ * {@link #docker28()}, Debian unstable's 28.5 unpacked under the build cache by {@code
+ * scripts/prereqs/engines.sh} (the tests' default), and {@link #debian12()}, the system's 20.10.
  * {@code -Dclusteripam.engine=20.10} makes the system engine the default.
  */
 public final class Engine {
   /** The repository root: surefire runs in the module directory, one level below it. */
-  static final Path PROJECT = Path.of(System.getProperty("clusteripam.root", "..")).toAbsolutePath().normalize();
+  static final Path PROJECT =
+      Path.of(System.getProperty("clusteripam.root", "..")).toAbsolutePath().normalize();
+
   private static final Path SCRIPT = PROJECT.resolve("scripts/prereqs/engines.sh");
   private static Engine docker28;
   private static Engine debian12;
@@ -43,7 +45,8 @@ public final class Engine {
     return switch (want) {
       case "28.5", "28" -> docker28();
       case "20.10", "20", "system" -> debian12();
-      default -> throw new IllegalArgumentException("clusteripam.engine=" + want + ": use 28.5 or 20.10");
+      default ->
+          throw new IllegalArgumentException("clusteripam.engine=" + want + ": use 28.5 or 20.10");
     };
   }
 
@@ -52,17 +55,19 @@ public final class Engine {
     if (debian12 == null) {
       for (String tool : List.of("/usr/sbin/dockerd", "/usr/bin/docker")) {
         if (!Files.isExecutable(Path.of(tool))) {
-          throw new AssertionError(tool + " is missing: run scripts/install-test-prereqs.sh (docker.io)");
+          throw new AssertionError(
+              tool + " is missing: run scripts/install-test-prereqs.sh (docker.io)");
         }
       }
-      debian12 = new Engine("20.10", Path.of("/usr/sbin/dockerd"), Path.of("/usr/bin/docker"), null, null);
+      debian12 =
+          new Engine("20.10", Path.of("/usr/sbin/dockerd"), Path.of("/usr/bin/docker"), null, null);
     }
     return debian12;
   }
 
   /**
-   * Debian unstable's dockerd 28.5, containerd 2.1, CLI and Compose: the directory given by
-   * {@code -Dclusteripam.engine.dir}, else the build cache's, which {@code scripts/prereqs/engines.sh}
+   * Debian unstable's dockerd 28.5, containerd 2.1, CLI and Compose: the directory given by {@code
+   * -Dclusteripam.engine.dir}, else the build cache's, which {@code scripts/prereqs/engines.sh}
    * fills (run here when it is missing; quick when present).
    */
   public static synchronized Engine docker28() {
@@ -70,10 +75,17 @@ public final class Engine {
       String given = System.getProperty("clusteripam.engine.dir", "");
       Path dir = given.isBlank() ? prepare() : Path.of(given);
       Path bin = dir.resolve("bin");
-      if (!Files.isExecutable(bin.resolve("dockerd")) || !Files.isExecutable(bin.resolve("docker"))) {
+      if (!Files.isExecutable(bin.resolve("dockerd"))
+          || !Files.isExecutable(bin.resolve("docker"))) {
         throw new AssertionError(dir + " holds no dockerd 28.5: run scripts/prereqs/engines.sh");
       }
-      docker28 = new Engine("28.5", bin.resolve("dockerd"), bin.resolve("docker"), bin, dir.resolve("cli-plugins"));
+      docker28 =
+          new Engine(
+              "28.5",
+              bin.resolve("dockerd"),
+              bin.resolve("docker"),
+              bin,
+              dir.resolve("cli-plugins"));
     }
     return docker28;
   }
@@ -109,19 +121,27 @@ public final class Engine {
     return cli;
   }
 
-  /** The Compose v2 CLI plugin directory ({@code DOCKER_CONFIG/cli-plugins}), for engines that bring one. */
+  /**
+   * The Compose v2 CLI plugin directory ({@code DOCKER_CONFIG/cli-plugins}), for engines that bring
+   * one.
+   */
   public Path cliPlugins() {
     if (cliPlugins == null) {
-      throw new AssertionError("engine " + name + " brings no Compose plugin: use Engine.docker28()");
+      throw new AssertionError(
+          "engine " + name + " brings no Compose plugin: use Engine.docker28()");
     }
     return cliPlugins;
   }
 
-  /** The first line of {@code dockerd --version}, e.g. {@code Docker version 28.5.2+dfsg4, build 3ef3c07}. */
+  /**
+   * The first line of {@code dockerd --version}, e.g. {@code Docker version 28.5.2+dfsg4, build
+   * 3ef3c07}.
+   */
   public synchronized String version() {
     if (version == null) {
       try {
-        Process p = new ProcessBuilder(dockerd.toString(), "--version").redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(dockerd.toString(), "--version").redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -141,7 +161,12 @@ public final class Engine {
   /** Puts this engine's directory first in PATH of a process about to start dockerd or the CLI. */
   public void applyTo(Map<String, String> env) {
     if (binDir != null) {
-      env.put("PATH", binDir + ":" + env.getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+      env.put(
+          "PATH",
+          binDir
+              + ":"
+              + env.getOrDefault(
+                  "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
     }
   }
 

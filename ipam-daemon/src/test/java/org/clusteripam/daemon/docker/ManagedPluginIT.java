@@ -22,28 +22,48 @@ class ManagedPluginIT {
     Path script = Path.of("../packaging/build-plugin.sh").toAbsolutePath().normalize();
     try (DockerdProcess d = DockerdProcess.start()) {
       Path state = Files.createDirectories(d.base().resolve("plugin-state"));
-      ProcessBuilder pb = new ProcessBuilder("sh", script.toString(), "cluster-ipam:latest").redirectErrorStream(true)
-          .redirectOutput(d.base().resolve("build-plugin.log").toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder("sh", script.toString(), "cluster-ipam:latest")
+              .redirectErrorStream(true)
+              .redirectOutput(d.base().resolve("build-plugin.log").toFile());
       pb.environment().put("JAR", jar.toString());
       pb.environment().put("OUT", d.base().resolve("plugin").toString());
       pb.environment().put("DOCKER", d.engine().cli() + " -H " + d.dockerHost());
       Process build = pb.start();
-      assertThat(build.waitFor()).as(Files.readString(d.base().resolve("build-plugin.log"))).isZero();
+      assertThat(build.waitFor())
+          .as(Files.readString(d.base().resolve("build-plugin.log")))
+          .isZero();
       try {
-        d.docker("plugin", "set", "cluster-ipam:latest", "state.source=" + state, "docker-socket.source=" + d.socket(), "IPAM_NODE_ID=p1",
+        d.docker(
+            "plugin",
+            "set",
+            "cluster-ipam:latest",
+            "state.source=" + state,
+            "docker-socket.source=" + d.socket(),
+            "IPAM_NODE_ID=p1",
             "IPAM_METRICS=off");
         long t0 = System.nanoTime();
         d.docker("plugin", "enable", "cluster-ipam:latest");
-        System.out.println("docker plugin enable: " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
-        assertThat(d.docker("plugin", "inspect", "-f", "{{.Enabled}} {{json .Config.Interface.Types}}", "cluster-ipam:latest"))
+        System.out.println(
+            "docker plugin enable: " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms");
+        assertThat(
+                d.docker(
+                    "plugin",
+                    "inspect",
+                    "-f",
+                    "{{.Enabled}} {{json .Config.Interface.Types}}",
+                    "cluster-ipam:latest"))
             .isEqualTo("true [\"docker.ipamdriver/1.0\"]");
         d.docker("network", "create", "-d", "bridge", "--ipam-driver", "cluster-ipam:latest", "pn");
-        IpPrefix subnet = IpPrefix.parse(d.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "pn"));
+        IpPrefix subnet =
+            IpPrefix.parse(
+                d.docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Subnet}}", "pn"));
         assertThat(IpPrefix.parse("10.80.0.0/12").contains(subnet)).isTrue();
         d.docker("run", "-d", "--name", "pc", "--network", "pn", "bb:1", "sleep", "600");
         String ip = d.docker("inspect", "-f", "{{.NetworkSettings.Networks.pn.IPAddress}}", "pc");
         assertThat(subnet.contains(IpAddress.parse(ip))).as(ip).isTrue();
-        assertThat(Files.list(state).map(p -> p.getFileName().toString()).toList()).as("the embedded store lives in the state mount")
+        assertThat(Files.list(state).map(p -> p.getFileName().toString()).toList())
+            .as("the embedded store lives in the state mount")
             .contains("lock");
         d.docker("rm", "-f", "pc");
         d.docker("network", "rm", "pn");

@@ -20,7 +20,10 @@ final class Golden {
 
   private Golden() {}
 
-  /** The differing-pixel ratio of {@code png} against golden {@code name}; fails when it exceeds {@code tolerance}. */
+  /**
+   * The differing-pixel ratio of {@code png} against golden {@code name}; fails when it exceeds
+   * {@code tolerance}.
+   */
   static double check(String name, byte[] png, double tolerance) throws IOException {
     Files.createDirectories(OUT);
     Files.write(OUT.resolve(name), png);
@@ -31,7 +34,12 @@ final class Golden {
     }
     var golden = Golden.class.getResourceAsStream("golden/" + name);
     if (golden == null) {
-      throw new AssertionError("no golden image " + name + ": review " + OUT.resolve(name).toAbsolutePath() + " and run with -Dmap.golden.update=true");
+      throw new AssertionError(
+          "no golden image "
+              + name
+              + ": review "
+              + OUT.resolve(name).toAbsolutePath()
+              + " and run with -Dmap.golden.update=true");
     }
     BufferedImage want;
     try (golden) {
@@ -40,13 +48,18 @@ final class Golden {
     BufferedImage got = ImageIO.read(new ByteArrayInputStream(png));
     double ratio = diff(want, got);
     if (ratio > tolerance) {
-      throw new AssertionError(String.format("screenshot %s differs from its golden image in %.2f%% of its pixels (tolerance %.2f%%): see %s",
-          name, ratio * 100, tolerance * 100, OUT.resolve(name).toAbsolutePath()));
+      throw new AssertionError(
+          String.format(
+              "screenshot %s differs from its golden image in %.2f%% of its pixels (tolerance %.2f%%): see %s",
+              name, ratio * 100, tolerance * 100, OUT.resolve(name).toAbsolutePath()));
     }
     return ratio;
   }
 
-  /** The share of pixels that differ by more than {@link #STEP} in some channel (1 when the sizes differ). */
+  /**
+   * The share of pixels that differ by more than {@link #STEP} in some channel (1 when the sizes
+   * differ).
+   */
   static double diff(BufferedImage a, BufferedImage b) {
     if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) {
       return 1;
@@ -56,7 +69,8 @@ final class Golden {
       for (int x = 0; x < a.getWidth(); x++) {
         int p = a.getRGB(x, y);
         int q = b.getRGB(x, y);
-        if (Math.abs((p >> 16 & 255) - (q >> 16 & 255)) > STEP || Math.abs((p >> 8 & 255) - (q >> 8 & 255)) > STEP
+        if (Math.abs((p >> 16 & 255) - (q >> 16 & 255)) > STEP
+            || Math.abs((p >> 8 & 255) - (q >> 8 & 255)) > STEP
             || Math.abs((p & 255) - (q & 255)) > STEP) {
           differ++;
         }

@@ -7,8 +7,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.HostId;
@@ -31,7 +31,14 @@ public final class MapFixture {
   public static final IpPrefix SUPERNET_V6 = IpPrefix.parse("fd80:cafe::/60");
   public static final IpPrefix SHARED = IpPrefix.parse("10.90.0.0/24");
   public static final IpPrefix PER_HOST = IpPrefix.parse("10.91.0.0/24");
-  public static final List<String> SERVE_ARGS = List.of("--supernet", SUPERNET.toString(), "--supernet-v6", SUPERNET_V6.toString(), "--cooldown", "P1000D");
+  public static final List<String> SERVE_ARGS =
+      List.of(
+          "--supernet",
+          SUPERNET.toString(),
+          "--supernet-v6",
+          SUPERNET_V6.toString(),
+          "--cooldown",
+          "P1000D");
   static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
   static final HostId H1 = new HostId("node-a");
   static final HostId H2 = new HostId("node-b");
@@ -40,16 +47,25 @@ public final class MapFixture {
 
   /** The pools by network name, and the addresses the tests look for. */
   final Map<String, IpPrefix> pools = new java.util.TreeMap<>();
+
   IpAddress cooling;
   IpAddress placeholder;
   IpAddress webVip;
   PoolId webId;
 
-  /** The host each of the fixture's engines plays (an engine serves any host; the fixture keeps one per host). */
-  private static final Map<IpamEngine, HostId> HOST_OF = java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+  /**
+   * The host each of the fixture's engines plays (an engine serves any host; the fixture keeps one
+   * per host).
+   */
+  private static final Map<IpamEngine, HostId> HOST_OF =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
 
   public static IpamConfig config() {
-    return IpamConfig.builder().supernetV4(SUPERNET).supernetV6(Optional.of(SUPERNET_V6)).cooldown(Duration.ofDays(1000)).build();
+    return IpamConfig.builder()
+        .supernet(SUPERNET)
+        .supernet(SUPERNET_V6)
+        .cooldown(Duration.ofDays(1000))
+        .build();
   }
 
   public MapFixture(StateStore store) {
@@ -74,7 +90,16 @@ public final class MapFixture {
     PoolId webOfB = null;
     for (Map.Entry<String, Integer> net : sizes.entrySet()) {
       for (IpamEngine e : List.of(a, b, c)) {
-        PoolGrant g = e.driver().requestPool(new PoolRequest(HOST_OF.get(e), local, Optional.empty(), Optional.empty(), Map.of("network", net.getKey()), false));
+        PoolGrant g =
+            e.driver()
+                .requestPool(
+                    new PoolRequest(
+                        HOST_OF.get(e),
+                        local,
+                        Optional.empty(),
+                        Optional.empty(),
+                        Map.of("network", net.getKey()),
+                        false));
         if (e == a) {
           address(e, g.id(), Optional.empty(), AddressKind.GATEWAY);
           pools.put(net.getKey(), g.pool());
@@ -91,7 +116,16 @@ public final class MapFixture {
       }
     }
     // One network past the warning level: node-a fills its block and claims more.
-    PoolGrant full = a.driver().requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "ingest"), false));
+    PoolGrant full =
+        a.driver()
+            .requestPool(
+                new PoolRequest(
+                    H1,
+                    local,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Map.of("network", "ingest"),
+                    false));
     address(a, full.id(), Optional.empty(), AddressKind.GATEWAY);
     for (int i = 0; i < 212; i++) {
       address(a, full.id(), Optional.empty(), AddressKind.ENDPOINT);
@@ -107,14 +141,39 @@ public final class MapFixture {
     a.perHost().requestServiceVip(H1, webId, "api");
 
     // IPv6: one dynamic pool.
-    PoolId v6 = a.driver().requestPool(new PoolRequest(H1, local, Optional.empty(), Optional.empty(), Map.of("network", "web6"), true)).id();
+    PoolId v6 =
+        a.driver()
+            .requestPool(
+                new PoolRequest(
+                    H1, local, Optional.empty(), Optional.empty(), Map.of("network", "web6"), true))
+            .id();
     for (int i = 0; i < 5; i++) {
       address(a, v6, Optional.empty(), AddressKind.ENDPOINT);
     }
 
     // Outside the supernets: a static pool two hosts share, with VIPs.
-    PoolId s1 = a.driver().requestPool(new PoolRequest(H1, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
-    PoolId s2 = b.driver().requestPool(new PoolRequest(H2, local, Optional.of(SHARED), Optional.empty(), Map.of("network", "shared"), false)).id();
+    PoolId s1 =
+        a.driver()
+            .requestPool(
+                new PoolRequest(
+                    H1,
+                    local,
+                    Optional.of(SHARED),
+                    Optional.empty(),
+                    Map.of("network", "shared"),
+                    false))
+            .id();
+    PoolId s2 =
+        b.driver()
+            .requestPool(
+                new PoolRequest(
+                    H2,
+                    local,
+                    Optional.of(SHARED),
+                    Optional.empty(),
+                    Map.of("network", "shared"),
+                    false))
+            .id();
     address(a, s1, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     address(b, s2, Optional.of(IpAddress.parse("10.90.0.1")), AddressKind.GATEWAY);
     for (int i = 0; i < 6; i++) {
@@ -125,15 +184,41 @@ public final class MapFixture {
     b.perHost().requestServiceVip(H2, s2, "search");
     pools.put("shared", SHARED);
 
-    // A per-host pool: swarm's manager hands out placeholders, each node maps its own to an address of its blocks.
+    // A per-host pool: swarm's manager hands out placeholders, each node maps its own to an address
+    // of its blocks.
     Map<String, String> perHost = Map.of("addressing", "per-host", "network", "overlay-ph");
-    PoolId g = m.driver().requestPool(new PoolRequest(MANAGER, m.driver().addressSpaces().global(), Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+    PoolId g =
+        m.driver()
+            .requestPool(
+                new PoolRequest(
+                    MANAGER,
+                    m.driver().addressSpaces().global(),
+                    Optional.of(PER_HOST),
+                    Optional.empty(),
+                    perHost,
+                    false))
+            .id();
     IpAddress gw = address(m, g, Optional.empty(), AddressKind.GATEWAY);
     for (IpamEngine node : List.of(a, b)) {
-      PoolId id = node.driver().requestPool(new PoolRequest(HOST_OF.get(node), local, Optional.of(PER_HOST), Optional.empty(), perHost, false)).id();
+      PoolId id =
+          node.driver()
+              .requestPool(
+                  new PoolRequest(
+                      HOST_OF.get(node),
+                      local,
+                      Optional.of(PER_HOST),
+                      Optional.empty(),
+                      perHost,
+                      false))
+              .id();
       address(node, id, Optional.of(gw), AddressKind.GATEWAY);
       for (int i = 0; i < 3; i++) {
-        IpAddress ph = m.driver().requestAddress(new AddressRequest(MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
+        IpAddress ph =
+            m.driver()
+                .requestAddress(
+                    new AddressRequest(
+                        MANAGER, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+                .address();
         address(node, id, Optional.of(ph), AddressKind.ENDPOINT);
         placeholder = ph;
       }
@@ -141,7 +226,10 @@ public final class MapFixture {
     pools.put("overlay-ph", PER_HOST);
   }
 
-  private static IpAddress address(IpamEngine e, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
-    return e.driver().requestAddress(new AddressRequest(HOST_OF.get(e), pool, preferred, kind, Map.of())).address();
+  private static IpAddress address(
+      IpamEngine e, PoolId pool, Optional<IpAddress> preferred, AddressKind kind) {
+    return e.driver()
+        .requestAddress(new AddressRequest(HOST_OF.get(e), pool, preferred, kind, Map.of()))
+        .address();
   }
 }

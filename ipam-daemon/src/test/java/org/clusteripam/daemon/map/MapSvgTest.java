@@ -26,10 +26,15 @@ class MapSvgTest {
   void theSvgHasATilePerSupernetARegionPerPoolInsideItsTileAndTheWarnings() throws Exception {
     InMemoryStateStore store = new InMemoryStateStore();
     MapFixture f = new MapFixture(store);
-    Document doc = parse(MapHttp.svg(new IpamQueries(store, MapFixture.config()).snapshot(), store.describe()));
+    Document doc =
+        parse(
+            MapHttp.svg(new IpamQueries(store, MapFixture.config()).snapshot(), store.describe()));
 
-    assertThat(attributes(doc, "g", "tile", "data-id")).containsExactly("10.80.0.0/20", "fd80:cafe::/60", "outside");
-    assertThat(pools(doc)).hasSize(9).contains(f.pools.get("web").toString(), "fd80:cafe::/64", "10.90.0.0/24", "10.91.0.0/24");
+    assertThat(attributes(doc, "g", "tile", "data-id"))
+        .containsExactly("10.80.0.0/20", "fd80:cafe::/60", "outside");
+    assertThat(pools(doc))
+        .hasSize(9)
+        .contains(f.pools.get("web").toString(), "fd80:cafe::/64", "10.90.0.0/24", "10.91.0.0/24");
     NodeList gs = doc.getElementsByTagName("g");
     for (int i = 0; i < gs.getLength(); i++) {
       Element g = (Element) gs.item(i);
@@ -47,7 +52,9 @@ class MapSvgTest {
       for (Element r : children(g, "rect")) {
         if ("pool".equals(r.getAttribute("class"))) {
           Rect p = rect(r);
-          assertThat(bg.contains(p)).as("pool %s inside its tile", r.getAttribute("data-prefix")).isTrue();
+          assertThat(bg.contains(p))
+              .as("pool %s inside its tile", r.getAttribute("data-prefix"))
+              .isTrue();
           pools.forEach(o -> assertThat(o.overlaps(p)).isFalse());
           pools.add(p);
         }
@@ -57,10 +64,12 @@ class MapSvgTest {
     Element full = poolRect(doc, ingest);
     assertThat(full.getAttribute("stroke")).isEqualTo("#b71c1c");
     assertThat(full.getTextContent()).contains("213 of 256 used").contains("above 80%");
-    assertThat(poolRect(doc, f.pools.get("web").toString()).getAttribute("stroke")).isEqualTo("#ffffff");
+    assertThat(poolRect(doc, f.pools.get("web").toString()).getAttribute("stroke"))
+        .isEqualTo("#ffffff");
     assertThat(texts(doc, "pool-label")).contains("10.80.0.0/24", ingest, "10.91.0.0/24");
     assertThat(texts(doc, "pool-util")).contains("web · 13%", "ingest · 83%");
-    assertThat(texts(doc, "tile-stats")).contains("6 of 16 /24 pools · 38% carved · 25% of pool addresses used");
+    assertThat(texts(doc, "tile-stats"))
+        .contains("6 of 16 /24 pools · 38% carved · 25% of pool addresses used");
   }
 
   @Test
@@ -83,7 +92,8 @@ class MapSvgTest {
   static Document parse(String svg) throws Exception {
     var dbf = DocumentBuilderFactory.newInstance();
     dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    return dbf.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    return dbf.newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
   }
 
   static List<String> pools(Document doc) {
@@ -135,7 +145,10 @@ class MapSvgTest {
   }
 
   private static Rect rect(Element r) {
-    return new Rect(Double.parseDouble(r.getAttribute("x")), Double.parseDouble(r.getAttribute("y")), Double.parseDouble(r.getAttribute("width")),
+    return new Rect(
+        Double.parseDouble(r.getAttribute("x")),
+        Double.parseDouble(r.getAttribute("y")),
+        Double.parseDouble(r.getAttribute("width")),
         Double.parseDouble(r.getAttribute("height")));
   }
 }

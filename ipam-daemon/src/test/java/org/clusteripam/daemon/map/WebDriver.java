@@ -28,7 +28,8 @@ final class WebDriver implements AutoCloseable {
   private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
   private final Process driver;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String session;
 
@@ -38,15 +39,25 @@ final class WebDriver implements AutoCloseable {
     this.session = session;
   }
 
-  /** Starts chromedriver on a free loopback port and one headless chromium session of {@code width}×{@code height}. */
+  /**
+   * Starts chromedriver on a free loopback port and one headless chromium session of {@code
+   * width}×{@code height}.
+   */
   static WebDriver start(Path dir, int width, int height) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Path log = dir.resolve("chromedriver.log");
-    Process p = new ProcessBuilder("/usr/bin/chromedriver", "--port=" + port, "--allowed-ips=127.0.0.1", "--log-path=" + log)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("chromedriver.out").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/chromedriver",
+                "--port=" + port,
+                "--allowed-ips=127.0.0.1",
+                "--log-path=" + log)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("chromedriver.out").toFile())
+            .start();
     String base = "http://127.0.0.1:" + port;
     WebDriver probe = new WebDriver(p, base, "");
     try {
@@ -60,7 +71,9 @@ final class WebDriver implements AutoCloseable {
           // not listening yet
         }
         if (!p.isAlive() || System.nanoTime() > deadline) {
-          throw new AssertionError("chromedriver did not become ready: " + Files.readString(dir.resolve("chromedriver.out")));
+          throw new AssertionError(
+              "chromedriver did not become ready: "
+                  + Files.readString(dir.resolve("chromedriver.out")));
         }
         Thread.sleep(50);
       }
@@ -70,10 +83,23 @@ final class WebDriver implements AutoCloseable {
       ObjectNode chrome = always.putObject("goog:chromeOptions");
       chrome.put("binary", "/usr/bin/chromium");
       ArrayNode args = chrome.putArray("args");
-      for (String a : List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1",
-          "--font-render-hinting=none", "--enable-precise-memory-info", "--window-size=" + width + "," + height,
-          "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")))) {
+      for (String a :
+          List.of(
+              "--headless",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-quic",
+              "--no-first-run",
+              "--disable-background-networking",
+              "--disable-component-update",
+              "--disable-sync",
+              "--disable-dev-shm-usage",
+              "--hide-scrollbars",
+              "--force-device-scale-factor=1",
+              "--font-render-hinting=none",
+              "--enable-precise-memory-info",
+              "--window-size=" + width + "," + height,
+              "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")))) {
         args.add(a);
       }
       JsonNode r = probe.call("POST", "/session", caps);
@@ -92,14 +118,20 @@ final class WebDriver implements AutoCloseable {
     return session;
   }
 
-  JsonNode call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
-    b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-        : b.method(method, HttpRequest.BodyPublishers.ofString(M.writeValueAsString(body))).header("Content-Type", "application/json");
+  JsonNode call(String method, String path, JsonNode body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+    b =
+        body == null
+            ? b.method(method, HttpRequest.BodyPublishers.noBody())
+            : b.method(method, HttpRequest.BodyPublishers.ofString(M.writeValueAsString(body)))
+                .header("Content-Type", "application/json");
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     JsonNode n = M.readTree(r.body());
     if (r.statusCode() >= 400) {
-      throw new IllegalStateException("WebDriver " + method + " " + path + ": " + r.statusCode() + " " + n.path("value"));
+      throw new IllegalStateException(
+          "WebDriver " + method + " " + path + ": " + r.statusCode() + " " + n.path("value"));
     }
     return n;
   }
@@ -112,7 +144,10 @@ final class WebDriver implements AutoCloseable {
     session("POST", "/url", M.createObjectNode().put("url", url));
   }
 
-  /** Runs {@code script} (a function body; {@code arguments} are the args) and returns its JSON result. */
+  /**
+   * Runs {@code script} (a function body; {@code arguments} are the args) and returns its JSON
+   * result.
+   */
   JsonNode script(String script, Object... args) throws Exception {
     ObjectNode b = M.createObjectNode().put("script", script);
     ArrayNode a = b.putArray("args");
@@ -129,7 +164,11 @@ final class WebDriver implements AutoCloseable {
   record Element(String id) {}
 
   List<Element> findAll(String css) throws Exception {
-    JsonNode v = session("POST", "/elements", M.createObjectNode().put("using", "css selector").put("value", css));
+    JsonNode v =
+        session(
+            "POST",
+            "/elements",
+            M.createObjectNode().put("using", "css selector").put("value", css));
     List<Element> out = new ArrayList<>();
     v.forEach(n -> out.add(new Element(n.path(ELEMENT).asText())));
     return out;
@@ -138,7 +177,11 @@ final class WebDriver implements AutoCloseable {
   Element find(String css) throws Exception {
     List<Element> all = findAll(css);
     if (all.isEmpty()) {
-      throw new AssertionError("no element matches " + css + " in " + script("return document.body.outerHTML.slice(0, 4000)").asText());
+      throw new AssertionError(
+          "no element matches "
+              + css
+              + " in "
+              + script("return document.body.outerHTML.slice(0, 4000)").asText());
     }
     return all.get(0);
   }
@@ -164,12 +207,22 @@ final class WebDriver implements AutoCloseable {
     session("POST", "/element/" + e.id() + "/clear", M.createObjectNode());
   }
 
-  /** Moves the pointer to the top-left corner (so no hover highlight shows in a screenshot) and takes focus off inputs. */
+  /**
+   * Moves the pointer to the top-left corner (so no hover highlight shows in a screenshot) and
+   * takes focus off inputs.
+   */
   void rest() throws Exception {
     ObjectNode b = M.createObjectNode();
     ObjectNode mouse = b.putArray("actions").addObject().put("type", "pointer").put("id", "mouse");
     mouse.putObject("parameters").put("pointerType", "mouse");
-    mouse.putArray("actions").addObject().put("type", "pointerMove").put("duration", 0).put("x", 1).put("y", 1).put("origin", "viewport");
+    mouse
+        .putArray("actions")
+        .addObject()
+        .put("type", "pointerMove")
+        .put("duration", 0)
+        .put("x", 1)
+        .put("y", 1)
+        .put("origin", "viewport");
     session("POST", "/actions", b);
     script("document.activeElement && document.activeElement.blur(); return 0;");
   }
@@ -179,8 +232,12 @@ final class WebDriver implements AutoCloseable {
     return Base64.getDecoder().decode(session("GET", "/screenshot", null).asText());
   }
 
-  /** Polls {@code script} (returning a value) until {@code done} holds, or fails with the last value. */
-  JsonNode await(String what, Duration timeout, String script, Predicate<JsonNode> done) throws Exception {
+  /**
+   * Polls {@code script} (returning a value) until {@code done} holds, or fails with the last
+   * value.
+   */
+  JsonNode await(String what, Duration timeout, String script, Predicate<JsonNode> done)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
@@ -190,7 +247,8 @@ final class WebDriver implements AutoCloseable {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
+    throw new AssertionError(
+        "timed out after " + timeout + " waiting for " + what + "; last: " + last);
   }
 
   @Override

@@ -4,12 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,11 +17,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clusteripam.core.engine.IpamEngine;
-import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
+import org.clusteripam.core.ipam.DriverIpam;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.ipam.PoolId;
 import org.clusteripam.core.ipam.PoolRequest;
@@ -35,30 +32,38 @@ import org.clusteripam.core.perhost.CatalogTask;
 import org.clusteripam.core.perhost.ServicePort;
 import org.clusteripam.core.perhost.VipRoute;
 import org.clusteripam.core.store.InMemoryStateStore;
+import org.clusteripam.testkit.uml.GuestReport;
 
 /**
  * Per-host mode's data path with packets, inside user-mode-linux (see {@link DataPathKernelTest}).
  * Three hosts are network namespaces on one hub bridge (192.168.0.N); each has a container bridge
  * whose address is the pool's gateway, proxy ARP on it, and containers (namespaces with a veth on
- * the bridge) for tasks and one client. Each host runs the daemon's own per-host loop — the engine on
- * a store all hosts share, {@link KernelRouteApplier} and {@link LocalFrontends} over {@link
+ * the bridge) for tasks and one client. Each host runs the daemon's own per-host loop — the engine
+ * on a store all hosts share, {@link KernelRouteApplier} and {@link LocalFrontends} over {@link
  * IpvsApplier} — on a thread inside its namespace, so its netlink sockets program that host's
  * kernel. The driver plays swarm (placeholders, mappings, the catalog) through the engine and
  * connects over TCP from the clients.
  */
 public final class DataPathDriver {
-  static final List<String> CHECKS = List.of("preflight-names-what-the-host-lacks", "routes-to-other-hosts-blocks", "tasks-by-actual-address-across-hosts",
-      "swarm-vip-spreads-over-all-hosts", "host-vip-spreads-over-all-hosts", "service-name-resolves-to-what-the-clients-host-balances", "placeholders-reach-their-task",
-      "established-connection-survives-task-removal", "after-scale-and-restart-routes-adopted", "after-scale-and-restart-traffic");
+  static final List<String> CHECKS =
+      List.of(
+          "preflight-names-what-the-host-lacks",
+          "routes-to-other-hosts-blocks",
+          "tasks-by-actual-address-across-hosts",
+          "swarm-vip-spreads-over-all-hosts",
+          "host-vip-spreads-over-all-hosts",
+          "service-name-resolves-to-what-the-clients-host-balances",
+          "placeholders-reach-their-task",
+          "established-connection-survives-task-removal",
+          "after-scale-and-restart-routes-adopted",
+          "after-scale-and-restart-traffic");
   static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/16");
   static final int PORT = 8080;
   static final int PROTO = 201;
   static final int HOSTS = 3;
   static final Map<String, String> PER_HOST = Map.of("addressing", "per-host");
 
-  private final PrintWriter report;
-  private int failures;
-  private int passes;
+  private final GuestReport report;
   private final InMemoryStateStore store = new InMemoryStateStore();
   private final DriverIpam manager;
   private final PoolId global;
@@ -76,12 +81,26 @@ public final class DataPathDriver {
 
   record Task(String name, int host, IpAddress placeholder, IpAddress actual, Netns ns) {}
 
-  private DataPathDriver(PrintWriter report) {
+  private DataPathDriver(GuestReport report) {
     this.report = report;
     manager = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
-    global = manager.requestPool(new PoolRequest(host(1), manager.addressSpaces().global(), Optional.of(POOL), Optional.empty(), PER_HOST,
-        false)).id();
-    gateway = manager.requestAddress(new AddressRequest(host(1), global, Optional.empty(), AddressKind.GATEWAY, Map.of())).address();
+    global =
+        manager
+            .requestPool(
+                new PoolRequest(
+                    host(1),
+                    manager.addressSpaces().global(),
+                    Optional.of(POOL),
+                    Optional.empty(),
+                    PER_HOST,
+                    false))
+            .id();
+    gateway =
+        manager
+            .requestAddress(
+                new AddressRequest(
+                    host(1), global, Optional.empty(), AddressKind.GATEWAY, Map.of()))
+            .address();
     vip = placeholder();
   }
 
@@ -90,22 +109,14 @@ public final class DataPathDriver {
   }
 
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args[0]);
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true)) {
-      DataPathDriver d = new DataPathDriver(w);
+    try (GuestReport report = GuestReport.open(Path.of(args[0]))) {
       try {
-        d.runAll();
+        new DataPathDriver(report).runAll();
       } catch (Throwable t) {
-        d.fail("setup", t);
+        report.fail("setup", t);
       }
-      w.println("SUMMARY " + d.passes + "/" + CHECKS.size() + " passed");
-      w.flush();
-      System.exit(d.failures == 0 && d.passes == CHECKS.size() ? 0 : 1);
+      report.finish(CHECKS.size());
     }
-  }
-
-  interface Check {
-    String run() throws Exception;
   }
 
   private void runAll() throws Exception {
@@ -115,64 +126,92 @@ public final class DataPathDriver {
       startTask(n);
     }
     publishAndPass();
-    check("preflight-names-what-the-host-lacks", () -> {
-      // Each host before and after its operator set-up: forwarding and IPVS conntrack off, then on.
-      String expected = "[net.ipv4.ip_forward=1, net.ipv4.vs.conntrack=1] -> []";
-      for (int n = 1; n <= HOSTS; n++) {
-        if (!preflight.get(n - 1).equals(expected)) {
-          throw new AssertionError("h" + n + " preflight " + preflight.get(n - 1) + ", expected " + expected);
-        }
-        if (!loops.get(n - 1).lastPreflight().isEmpty()) {
-          throw new AssertionError("h" + n + "'s loop still reports " + loops.get(n - 1).lastPreflight());
-        }
-      }
-      return "every host: " + expected;
-    });
-    check("routes-to-other-hosts-blocks", () -> {
-      StringBuilder s = new StringBuilder();
-      for (int n = 1; n <= HOSTS; n++) {
-        String r = sh("ip -n h" + n + " -4 route show table main proto " + PROTO);
-        long count = r.lines().filter(l -> l.contains(" via 192.168.0.")).count();
-        if (count != HOSTS - 1 || r.contains("via 192.168.0." + n + " ")) {
-          throw new AssertionError("h" + n + " should route the 2 other hosts' blocks: " + r);
-        }
-        s.append("h").append(n).append(": ").append(r.strip().replace('\n', ';')).append(' ');
-      }
-      return s.toString();
-    });
+    check(
+        "preflight-names-what-the-host-lacks",
+        () -> {
+          // Each host before and after its operator set-up: forwarding and IPVS conntrack off, then
+          // on.
+          String expected = "[net.ipv4.ip_forward=1, net.ipv4.vs.conntrack=1] -> []";
+          for (int n = 1; n <= HOSTS; n++) {
+            if (!preflight.get(n - 1).equals(expected)) {
+              throw new AssertionError(
+                  "h" + n + " preflight " + preflight.get(n - 1) + ", expected " + expected);
+            }
+            if (!loops.get(n - 1).lastPreflight().isEmpty()) {
+              throw new AssertionError(
+                  "h" + n + "'s loop still reports " + loops.get(n - 1).lastPreflight());
+            }
+          }
+          return "every host: " + expected;
+        });
+    check(
+        "routes-to-other-hosts-blocks",
+        () -> {
+          StringBuilder s = new StringBuilder();
+          for (int n = 1; n <= HOSTS; n++) {
+            String r = sh("ip -n h" + n + " -4 route show table main proto " + PROTO);
+            long count = r.lines().filter(l -> l.contains(" via 192.168.0.")).count();
+            if (count != HOSTS - 1 || r.contains("via 192.168.0." + n + " ")) {
+              throw new AssertionError("h" + n + " should route the 2 other hosts' blocks: " + r);
+            }
+            s.append("h").append(n).append(": ").append(r.strip().replace('\n', ';')).append(' ');
+          }
+          return s.toString();
+        });
     check("tasks-by-actual-address-across-hosts", this::everyClientReachesEveryTask);
     check("swarm-vip-spreads-over-all-hosts", () -> spread(c -> vip));
     check("host-vip-spreads-over-all-hosts", () -> spread(this::hostVip));
     check("service-name-resolves-to-what-the-clients-host-balances", this::resolution);
-    check("placeholders-reach-their-task", () -> {
-      for (int c = 0; c < HOSTS; c++) {
-        for (Task t : running.values()) {
-          String g = greet(c, t.placeholder());
-          if (!g.startsWith(t.name() + " ")) {
-            throw new AssertionError("client on h" + (c + 1) + " to placeholder " + t.placeholder() + " of " + t.name() + ": " + g);
+    check(
+        "placeholders-reach-their-task",
+        () -> {
+          for (int c = 0; c < HOSTS; c++) {
+            for (Task t : running.values()) {
+              String g = greet(c, t.placeholder());
+              if (!g.startsWith(t.name() + " ")) {
+                throw new AssertionError(
+                    "client on h"
+                        + (c + 1)
+                        + " to placeholder "
+                        + t.placeholder()
+                        + " of "
+                        + t.name()
+                        + ": "
+                        + g);
+              }
+            }
           }
-        }
-      }
-      return running.size() + " placeholders from " + HOSTS + " clients";
-    });
+          return running.size() + " placeholders from " + HOSTS + " clients";
+        });
     check("established-connection-survives-task-removal", this::drain);
-    // Scale change: one more task on every host, then every daemon restarts (new engine, new sockets).
+    // Scale change: one more task on every host, then every daemon restarts (new engine, new
+    // sockets).
     for (int n = 1; n <= HOSTS; n++) {
       startTask(n);
     }
     restartLoops();
     publishAndPass();
-    check("after-scale-and-restart-routes-adopted", () -> {
-      for (int n = 1; n <= HOSTS; n++) {
-        String r = sh("ip -n h" + n + " -4 route show table main proto " + PROTO);
-        if (r.lines().filter(l -> l.contains(" via ")).count() != HOSTS - 1) {
-          throw new AssertionError("h" + n + " after restart: " + r);
-        }
-      }
-      return "each host still has exactly one route per other host's block";
-    });
-    check("after-scale-and-restart-traffic", () -> everyClientReachesEveryTask() + "; " + spread(c -> vip) + "; " + spread(this::hostVip)
-        + "; " + resolution());
+    check(
+        "after-scale-and-restart-routes-adopted",
+        () -> {
+          for (int n = 1; n <= HOSTS; n++) {
+            String r = sh("ip -n h" + n + " -4 route show table main proto " + PROTO);
+            if (r.lines().filter(l -> l.contains(" via ")).count() != HOSTS - 1) {
+              throw new AssertionError("h" + n + " after restart: " + r);
+            }
+          }
+          return "each host still has exactly one route per other host's block";
+        });
+    check(
+        "after-scale-and-restart-traffic",
+        () ->
+            everyClientReachesEveryTask()
+                + "; "
+                + spread(c -> vip)
+                + "; "
+                + spread(this::hostVip)
+                + "; "
+                + resolution());
     for (PerHostLoop l : loops) {
       l.close();
     }
@@ -188,19 +227,64 @@ public final class DataPathDriver {
     String ipt = "/usr/sbin/iptables-legacy";
     for (int n = 1; n <= HOSTS; n++) {
       String h = "h" + n;
-      sh("ip netns add " + h + " && ip -n " + h + " link set lo up"
-          + " && ip link add " + h + "-p type veth peer name eth0 netns " + h + " && ip link set " + h + "-p master hub0 up"
-          + " && ip -n " + h + " addr add 192.168.0." + n + "/24 dev eth0 && ip -n " + h + " link set eth0 up"
-          // A fixed MAC: a bridge without one takes its lowest port's, so a new container could change
-          // it under the running containers' ARP entries for their gateway (as Docker's bridges, it is set).
-          + " && ip -n " + h + " link add br0 address 02:00:00:00:00:0" + n + " type bridge && ip -n " + h + " addr add " + gateway + "/" + POOL.length() + " dev br0"
-          + " && ip -n " + h + " link set br0 up && ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=0");
+      sh(
+          "ip netns add "
+              + h
+              + " && ip -n "
+              + h
+              + " link set lo up"
+              + " && ip link add "
+              + h
+              + "-p type veth peer name eth0 netns "
+              + h
+              + " && ip link set "
+              + h
+              + "-p master hub0 up"
+              + " && ip -n "
+              + h
+              + " addr add 192.168.0."
+              + n
+              + "/24 dev eth0 && ip -n "
+              + h
+              + " link set eth0 up"
+              // A fixed MAC: a bridge without one takes its lowest port's, so a new container could
+              // change
+              // it under the running containers' ARP entries for their gateway (as Docker's
+              // bridges, it is set).
+              + " && ip -n "
+              + h
+              + " link add br0 address 02:00:00:00:00:0"
+              + n
+              + " type bridge && ip -n "
+              + h
+              + " addr add "
+              + gateway
+              + "/"
+              + POOL.length()
+              + " dev br0"
+              + " && ip -n "
+              + h
+              + " link set br0 up && ip netns exec "
+              + h
+              + " sysctl -qw net.ipv4.ip_forward=0");
       hostNs.add(new Netns(h));
-      List<DataPathPreflight.Missing> before = hostNs.get(n - 1).call(() -> DataPathPreflight.system().check());
-      sh("ip netns exec " + h + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
-          + " && ip netns exec " + h + " " + ipt + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
-      preflight.add(before.stream().map(DataPathPreflight.Missing::what).toList() + " -> "
-          + hostNs.get(n - 1).call(() -> DataPathPreflight.system().check()).stream().map(DataPathPreflight.Missing::what).toList());
+      List<DataPathPreflight.Missing> before =
+          hostNs.get(n - 1).call(() -> DataPathPreflight.system().check());
+      sh(
+          "ip netns exec "
+              + h
+              + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
+              + " && ip netns exec "
+              + h
+              + " "
+              + ipt
+              + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
+      preflight.add(
+          before.stream().map(DataPathPreflight.Missing::what).toList()
+              + " -> "
+              + hostNs.get(n - 1).call(() -> DataPathPreflight.system().check()).stream()
+                  .map(DataPathPreflight.Missing::what)
+                  .toList());
       IpAddress client = container(n, "c" + n, Optional.empty());
       clients.add(client);
       clientNs.add(new Netns("c" + n));
@@ -208,31 +292,77 @@ public final class DataPathDriver {
   }
 
   /** A container on host n's bridge: a namespace with eth0 at an address of the host's blocks. */
-  private IpAddress container(int n, String name, Optional<IpAddress> placeholder) throws Exception {
+  private IpAddress container(int n, String name, Optional<IpAddress> placeholder)
+      throws Exception {
     PoolId local = localPool(n);
-    IpAddress a = manager.requestAddress(new AddressRequest(host(n), local, placeholder, AddressKind.ENDPOINT, Map.of())).address();
+    IpAddress a =
+        manager
+            .requestAddress(
+                new AddressRequest(host(n), local, placeholder, AddressKind.ENDPOINT, Map.of()))
+            .address();
     String h = "h" + n;
-    sh("ip netns add " + name + " && ip -n " + name + " link set lo up"
-        + " && ip link add v-" + name + " netns " + h + " type veth peer name eth0 netns " + name
-        + " && ip -n " + h + " link set v-" + name + " master br0 up"
-        + " && ip -n " + name + " addr add " + a + "/" + POOL.length() + " dev eth0 && ip -n " + name + " link set eth0 up"
-        + " && ip -n " + name + " route add default via " + gateway);
+    sh(
+        "ip netns add "
+            + name
+            + " && ip -n "
+            + name
+            + " link set lo up"
+            + " && ip link add v-"
+            + name
+            + " netns "
+            + h
+            + " type veth peer name eth0 netns "
+            + name
+            + " && ip -n "
+            + h
+            + " link set v-"
+            + name
+            + " master br0 up"
+            + " && ip -n "
+            + name
+            + " addr add "
+            + a
+            + "/"
+            + POOL.length()
+            + " dev eth0 && ip -n "
+            + name
+            + " link set eth0 up"
+            + " && ip -n "
+            + name
+            + " route add default via "
+            + gateway);
     return a;
   }
 
   private PoolId localPool(int n) {
-    PoolId id = manager.requestPool(new PoolRequest(host(n), manager.addressSpaces().local(), Optional.of(POOL), Optional.empty(), PER_HOST,
-        false)).id();
-    manager.requestAddress(new AddressRequest(host(n), id, Optional.of(gateway), AddressKind.GATEWAY, Map.of()));
+    PoolId id =
+        manager
+            .requestPool(
+                new PoolRequest(
+                    host(n),
+                    manager.addressSpaces().local(),
+                    Optional.of(POOL),
+                    Optional.empty(),
+                    PER_HOST,
+                    false))
+            .id();
+    manager.requestAddress(
+        new AddressRequest(host(n), id, Optional.of(gateway), AddressKind.GATEWAY, Map.of()));
     return id;
   }
 
   private IpAddress placeholder() {
-    return manager.requestAddress(new AddressRequest(host(1), global, Optional.empty(), AddressKind.ENDPOINT,
-        true, Map.of())).address();
+    return manager
+        .requestAddress(
+            new AddressRequest(
+                host(1), global, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+        .address();
   }
 
-  /** Swarm schedules a task on host n: a placeholder from the manager, the node maps it, the task listens. */
+  /**
+   * Swarm schedules a task on host n: a placeholder from the manager, the node maps it, the task
+   * listens.
+   */
   private void startTask(int n) throws Exception {
     String name = "t" + (++taskSeq) + "-h" + n;
     IpAddress p = placeholder();
@@ -252,22 +382,50 @@ public final class DataPathDriver {
       int host = n;
       PerHostLoop loop = hostNs.get(n - 1).call(() -> newLoop(host));
       loops.add(loop);
-      // The daemon's resolver on the network's gateway (on every host's bridge), bound inside the host's namespace.
-      java.nio.channels.DatagramChannel ch = hostNs.get(n - 1).call(() -> java.nio.channels.DatagramChannel.open()
-          .bind(new InetSocketAddress(gateway.toInetAddress(), 53)));
-      resolvers.add(ServiceResolver.serving(ch, () -> loop.last().map(PerHostLoop.Snapshot::state)));
+      // The daemon's resolver on the network's gateway (on every host's bridge), bound inside the
+      // host's namespace.
+      java.nio.channels.DatagramChannel ch =
+          hostNs
+              .get(n - 1)
+              .call(
+                  () ->
+                      java.nio.channels.DatagramChannel.open()
+                          .bind(new InetSocketAddress(gateway.toInetAddress(), 53)));
+      resolvers.add(
+          ServiceResolver.serving(ch, () -> loop.last().map(PerHostLoop.Snapshot::state)));
     }
   }
 
   private PerHostLoop newLoop(int n) {
-    org.clusteripam.core.ipam.HostAddressing engine = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
-    CatalogSource source = n == 1
-        ? known -> new CatalogRead.Catalog(Map.of(POOL, List.of(new CatalogService("sweb", "web", Optional.of(vip),
-            List.of(ServicePort.parse(PORT + "/tcp")), tasks.get()))), List.of())
-        : known -> new CatalogRead.NotManager("worker");
-    LbApplier lb = LocalFrontends.over(IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()), PROTO);
-    return new PerHostLoop(engine, host(n), source, lb, new PerHostRouting(Optional.of(IpAddress.parse("192.168.0." + n)), PROTO),
-        KernelRouteApplier.open(PROTO), Duration.ofHours(1), new PerHostMetrics(new SimpleMeterRegistry()), Clock.systemUTC())
+    org.clusteripam.core.ipam.HostAddressing engine =
+        IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).perHost();
+    CatalogSource source =
+        n == 1
+            ? known ->
+                new CatalogRead.Catalog(
+                    Map.of(
+                        POOL,
+                        List.of(
+                            new CatalogService(
+                                "sweb",
+                                "web",
+                                Optional.of(vip),
+                                List.of(ServicePort.parse(PORT + "/tcp")),
+                                tasks.get()))),
+                    List.of())
+            : known -> new CatalogRead.NotManager("worker");
+    LbApplier lb =
+        LocalFrontends.over(IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()), PROTO);
+    return new PerHostLoop(
+            engine,
+            host(n),
+            source,
+            lb,
+            new PerHostRouting(Optional.of(IpAddress.parse("192.168.0." + n)), PROTO),
+            KernelRouteApplier.open(PROTO),
+            Duration.ofHours(1),
+            new PerHostMetrics(new SimpleMeterRegistry()),
+            Clock.systemUTC())
         .withPreflight(DataPathPreflight.system());
   }
 
@@ -281,7 +439,10 @@ public final class DataPathDriver {
     startLoops();
   }
 
-  /** The manager's pass first (it publishes the catalog), then every host twice (addresses, then routes to all). */
+  /**
+   * The manager's pass first (it publishes the catalog), then every host twice (addresses, then
+   * routes to all).
+   */
   private void publishAndPass() throws Exception {
     for (int round = 0; round < 2; round++) {
       for (int n = 1; n <= HOSTS; n++) {
@@ -295,7 +456,10 @@ public final class DataPathDriver {
   }
 
   private IpAddress hostVip(int client) {
-    return loops.get(client).last().orElseThrow().state().vips().stream().filter(VipRoute::hostVip).map(VipRoute::frontend).findFirst()
+    return loops.get(client).last().orElseThrow().state().vips().stream()
+        .filter(VipRoute::hostVip)
+        .map(VipRoute::frontend)
+        .findFirst()
         .orElseThrow(() -> new AssertionError("h" + (client + 1) + " has no VIP of its own"));
   }
 
@@ -307,7 +471,8 @@ public final class DataPathDriver {
       for (Task t : running.values()) {
         String g = greet(c, t.actual());
         if (!g.startsWith(t.name() + " ")) {
-          throw new AssertionError("client on h" + (c + 1) + " to " + t.actual() + " (" + t.name() + "): " + g);
+          throw new AssertionError(
+              "client on h" + (c + 1) + " to " + t.actual() + " (" + t.name() + "): " + g);
         }
         ok++;
       }
@@ -325,7 +490,8 @@ public final class DataPathDriver {
         String g = greet(c, f);
         Task t = running.get(g.split(" ")[0]);
         if (t == null) {
-          throw new AssertionError("client on h" + (c + 1) + " to " + f + ": unexpected answer " + g);
+          throw new AssertionError(
+              "client on h" + (c + 1) + " to " + f + ": unexpected answer " + g);
         }
         hosts.add(t.host());
         seen.add(t.name());
@@ -333,77 +499,113 @@ public final class DataPathDriver {
       if (hosts.size() != HOSTS || seen.size() != running.size()) {
         throw new AssertionError("client on h" + (c + 1) + " to " + f + " reached only " + seen);
       }
-      s.append("c").append(c + 1).append("->").append(f).append(": ").append(seen.size()).append(" tasks; ");
+      s.append("c")
+          .append(c + 1)
+          .append("->")
+          .append(f)
+          .append(": ")
+          .append(seen.size())
+          .append(" tasks; ");
     }
     return s.toString();
   }
 
   /**
    * Every client asks its host's resolver (the gateway, port 53) over UDP: the service name gives
-   * swarm's VIP, which its own host's plan balances; tasks.NAME the running tasks' actual addresses;
-   * a name of no service REFUSED; and connections by the resolved name spread over all hosts.
+   * swarm's VIP, which its own host's plan balances; tasks.NAME the running tasks' actual
+   * addresses; a name of no service REFUSED; and connections by the resolved name spread over all
+   * hosts.
    */
   private String resolution() throws Exception {
     TreeSet<IpAddress> actuals = new TreeSet<>();
     running.values().forEach(t -> actuals.add(t.actual()));
     for (int c = 0; c < HOSTS; c++) {
-      org.clusteripam.dns.DnsClient.Reply web = resolve(c, "web", org.clusteripam.dns.DnsQuestion.A);
+      org.clusteripam.dns.DnsClient.Reply web =
+          resolve(c, "web", org.clusteripam.dns.DnsQuestion.A);
       TreeSet<IpAddress> served = new TreeSet<>();
       loops.get(c).last().orElseThrow().state().vips().forEach(v -> served.add(v.frontend()));
       if (web.rcode() != 0 || !web.addresses().equals(List.of(vip)) || !served.contains(vip)) {
-        throw new AssertionError("client on h" + (c + 1) + ": web -> " + web + ", expected [" + vip + "] served by " + served);
+        throw new AssertionError(
+            "client on h"
+                + (c + 1)
+                + ": web -> "
+                + web
+                + ", expected ["
+                + vip
+                + "] served by "
+                + served);
       }
-      org.clusteripam.dns.DnsClient.Reply tasksReply = resolve(c, "tasks.web", org.clusteripam.dns.DnsQuestion.A);
+      org.clusteripam.dns.DnsClient.Reply tasksReply =
+          resolve(c, "tasks.web", org.clusteripam.dns.DnsQuestion.A);
       if (!new TreeSet<>(tasksReply.addresses()).equals(actuals)) {
-        throw new AssertionError("client on h" + (c + 1) + ": tasks.web -> " + tasksReply + ", expected " + actuals);
+        throw new AssertionError(
+            "client on h" + (c + 1) + ": tasks.web -> " + tasksReply + ", expected " + actuals);
       }
-      org.clusteripam.dns.DnsClient.Reply other = resolve(c, "example.org", org.clusteripam.dns.DnsQuestion.A);
+      org.clusteripam.dns.DnsClient.Reply other =
+          resolve(c, "example.org", org.clusteripam.dns.DnsQuestion.A);
       if (other.rcode() != org.clusteripam.dns.DnsResponder.REFUSED) {
         throw new AssertionError("client on h" + (c + 1) + ": example.org -> " + other);
       }
     }
-    return "web -> " + vip + " and tasks.web -> " + actuals.size() + " tasks on every host; by name: " + spread(c -> {
-      try {
-        return resolve(c, "web", org.clusteripam.dns.DnsQuestion.A).addresses().get(0);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    });
+    return "web -> "
+        + vip
+        + " and tasks.web -> "
+        + actuals.size()
+        + " tasks on every host; by name: "
+        + spread(
+            c -> {
+              try {
+                return resolve(c, "web", org.clusteripam.dns.DnsQuestion.A).addresses().get(0);
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            });
   }
 
-  private org.clusteripam.dns.DnsClient.Reply resolve(int client, String name, int type) throws Exception {
-    return clientNs.get(client).call(() -> {
-      try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
-        s.setSoTimeout(10000);
-        byte[] q = org.clusteripam.dns.DnsClient.query(4242, name, type);
-        s.send(new java.net.DatagramPacket(q, q.length, new InetSocketAddress(gateway.toInetAddress(), 53)));
-        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
-        s.receive(p);
-        return org.clusteripam.dns.DnsClient.parse(p.getData(), p.getLength());
-      }
-    });
+  private org.clusteripam.dns.DnsClient.Reply resolve(int client, String name, int type)
+      throws Exception {
+    return clientNs
+        .get(client)
+        .call(
+            () -> {
+              try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                s.setSoTimeout(10000);
+                byte[] q = org.clusteripam.dns.DnsClient.query(4242, name, type);
+                s.send(
+                    new java.net.DatagramPacket(
+                        q, q.length, new InetSocketAddress(gateway.toInetAddress(), 53)));
+                java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[1500], 1500);
+                s.receive(p);
+                return org.clusteripam.dns.DnsClient.parse(p.getData(), p.getLength());
+              }
+            });
   }
 
   private String drain() throws Exception {
     Socket held = clientNs.get(0).call(() -> connect(vip));
-    BufferedReader in = new BufferedReader(new InputStreamReader(held.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(held.getInputStream(), StandardCharsets.UTF_8));
     String greeting = in.readLine();
     Task t = running.get(greeting.split(" ")[0]);
-    // Swarm removes the task: the catalog drops it while the container runs out its stop grace period.
+    // Swarm removes the task: the catalog drops it while the container runs out its stop grace
+    // period.
     tasks.set(tasks.get().stream().filter(x -> !x.taskId().equals(t.name())).toList());
     running.remove(t.name());
     publishAndPass();
     String ipvs = sh("ip netns exec h1 ipvsadm -Ln");
-    String weightLine = ipvs.lines().filter(l -> l.contains(t.actual() + ":" + PORT)).findFirst().orElse("");
+    String weightLine =
+        ipvs.lines().filter(l -> l.contains(t.actual() + ":" + PORT)).findFirst().orElse("");
     if (!weightLine.matches("\\s*->\\s+\\S+\\s+Masq\\s+0\\s+.*")) {
-      throw new AssertionError("the removed task should be at weight 0 on h1: [" + weightLine + "]\n" + ipvs);
+      throw new AssertionError(
+          "the removed task should be at weight 0 on h1: [" + weightLine + "]\n" + ipvs);
     }
     TreeSet<String> fresh = new TreeSet<>();
     for (int i = 0; i < 2 * running.size(); i++) {
       fresh.add(greet(0, vip).split(" ")[0]);
     }
     if (fresh.contains(t.name())) {
-      throw new AssertionError("new connections still reach the removed task " + t.name() + ": " + fresh);
+      throw new AssertionError(
+          "new connections still reach the removed task " + t.name() + ": " + fresh);
     }
     held.getOutputStream().write("still-there\n".getBytes(StandardCharsets.UTF_8));
     held.getOutputStream().flush();
@@ -412,21 +614,44 @@ public final class DataPathDriver {
     if (echo == null || !echo.equals(t.name() + " echo still-there")) {
       throw new AssertionError("the held connection to " + t.name() + " answered " + echo);
     }
-    return "held " + t.name() + " (weight 0: " + weightLine.strip() + "), new ones went to " + fresh;
+    return "held "
+        + t.name()
+        + " (weight 0: "
+        + weightLine.strip()
+        + "), new ones went to "
+        + fresh;
   }
 
   private String greet(int client, IpAddress to) throws Exception {
     long t0 = System.nanoTime();
     try {
-      return clientNs.get(client).call(() -> {
-        try (Socket s = connect(to)) {
-          String line = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine();
-          return line == null ? "(closed)" : line;
-        }
-      });
+      return clientNs
+          .get(client)
+          .call(
+              () -> {
+                try (Socket s = connect(to)) {
+                  String line =
+                      new BufferedReader(
+                              new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                          .readLine();
+                  return line == null ? "(closed)" : line;
+                }
+              });
     } catch (IOException e) {
-      throw new AssertionError("client on h" + (client + 1) + " (" + clients.get(client) + ") to " + to + ":" + PORT + " after "
-          + (System.nanoTime() - t0) / 1_000_000 + " ms: " + e, e);
+      throw new AssertionError(
+          "client on h"
+              + (client + 1)
+              + " ("
+              + clients.get(client)
+              + ") to "
+              + to
+              + ":"
+              + PORT
+              + " after "
+              + (System.nanoTime() - t0) / 1_000_000
+              + " ms: "
+              + e,
+          e);
     }
   }
 
@@ -449,33 +674,32 @@ public final class DataPathDriver {
     return out;
   }
 
-  private void check(String name, Check body) {
-    long t0 = System.nanoTime();
-    try {
-      String detail = body.run();
-      report.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
-      passes++;
-    } catch (Throwable t) {
-      fail(name, t);
+  /** One check; when it fails, the hosts' routes and IPVS tables go under its line. */
+  private void check(String name, GuestReport.Check body) {
+    if (!report.check(name, body)) {
       diagnostics();
     }
-    report.flush();
-  }
-
-  private void fail(String name, Throwable t) {
-    failures++;
-    StringWriter sw = new StringWriter();
-    t.printStackTrace(new PrintWriter(sw));
-    report.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
   }
 
   private void diagnostics() {
     for (int n = 1; n <= HOSTS; n++) {
       try {
-        report.println("  h" + n + " routes:\n" + sh("ip -n h" + n + " route; ip -n h" + n + " route show table local proto " + PROTO)
-            + "  ipvs:\n" + sh("ip netns exec h" + n + " ipvsadm -Ln") + sh("ip netns exec h" + n + " ipvsadm -Lnc"));
+        report.note(
+            "h"
+                + n
+                + " routes:\n"
+                + sh(
+                    "ip -n h"
+                        + n
+                        + " route; ip -n h"
+                        + n
+                        + " route show table local proto "
+                        + PROTO)
+                + "  ipvs:\n"
+                + sh("ip netns exec h" + n + " ipvsadm -Ln")
+                + sh("ip netns exec h" + n + " ipvsadm -Lnc"));
       } catch (Exception e) {
-        report.println("  diagnostics of h" + n + " failed: " + e);
+        report.note("diagnostics of h" + n + " failed: " + e);
       }
     }
   }

@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The preflight over a fake {@code /proc} tree (the real kernel's answers are checked in {@link DataPathDriver}). */
+/**
+ * The preflight over a fake {@code /proc} tree (the real kernel's answers are checked in {@link
+ * DataPathDriver}).
+ */
 class DataPathPreflightTest {
-  @TempDir
-  Path proc;
+  @TempDir Path proc;
 
   private void write(String relative, String content) throws IOException {
     Path p = proc.resolve(relative);
@@ -36,23 +38,30 @@ class DataPathPreflightTest {
     write("sys/net/ipv4/ip_forward", "0\n");
     write("sys/net/ipv4/vs/conntrack", "0\n");
     write("net/ip_tables_matches", "conntrack\nudp\n");
-    assertThat(new DataPathPreflight(proc).check()).extracting(DataPathPreflight.Missing::fix).containsExactly(
-        "sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv4.vs.conntrack=1",
-        "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j MASQUERADE");
+    assertThat(new DataPathPreflight(proc).check())
+        .extracting(DataPathPreflight.Missing::fix)
+        .containsExactly(
+            "sysctl -w net.ipv4.ip_forward=1",
+            "sysctl -w net.ipv4.vs.conntrack=1",
+            "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j MASQUERADE");
   }
 
   @Test
   void noIpvsModuleIsReportedAsSuchNotAsAConntrackSetting() throws IOException {
     ready();
     Files.delete(proc.resolve("sys/net/ipv4/vs/conntrack"));
-    assertThat(new DataPathPreflight(proc).check()).extracting(DataPathPreflight.Missing::what).containsExactly("ip_vs module");
+    assertThat(new DataPathPreflight(proc).check())
+        .extracting(DataPathPreflight.Missing::what)
+        .containsExactly("ip_vs module");
   }
 
   @Test
   void theThreadsOwnNetworkNamespaceIsReadWhenTheKernelOffersIt() throws IOException {
     ready();
     write("thread-self/net/ip_tables_matches", "udp\n");
-    assertThat(new DataPathPreflight(proc).check()).singleElement().satisfies(m -> assertThat(m.what()).startsWith("MASQUERADE rule"));
+    assertThat(new DataPathPreflight(proc).check())
+        .singleElement()
+        .satisfies(m -> assertThat(m.what()).startsWith("MASQUERADE rule"));
   }
 
   @Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-/** --load-balancer auto|on|off when the kernel has no IPVS (this machine's kernel has none; DESIGN §2). */
+/** --load-balancer auto|on|off when the kernel has no IPVS (this machine's kernel has none). */
 class IpvsApplierTest {
   static final HostId H1 = new HostId("h1");
   static final List<IpPrefix> POOLS = List.of(IpPrefix.parse("10.91.0.0/24"));
@@ -45,14 +45,20 @@ class IpvsApplierTest {
   }
 
   IpvsApplier withoutIpvs(LoadBalancerMode mode) {
-    return new IpvsApplier(mode, () -> {
-      opens.incrementAndGet();
-      throw new IpvsUnavailableException("open", new FamilyNotFoundException("IPVS"));
-    }, DrainSysctls::system, Clock.systemUTC());
+    return new IpvsApplier(
+        mode,
+        () -> {
+          opens.incrementAndGet();
+          throw new IpvsUnavailableException("open", new FamilyNotFoundException("IPVS"));
+        },
+        DrainSysctls::system,
+        Clock.systemUTC());
   }
 
   long logged(String event) {
-    return log.list.stream().filter(e -> e.getFormattedMessage().contains("event=" + event)).count();
+    return log.list.stream()
+        .filter(e -> e.getFormattedMessage().contains("event=" + event))
+        .count();
   }
 
   @Test
@@ -84,15 +90,28 @@ class IpvsApplierTest {
       assertThat(a).isNotInstanceOf(IpvsApplier.class);
       assertThat(a.apply(LbDesiredState.empty(H1), POOLS)).isFalse();
     }
-    assertThatThrownBy(() -> withoutIpvs(LoadBalancerMode.OFF)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> withoutIpvs(LoadBalancerMode.OFF))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void aPlanIpvsCannotHoldIsRefusedBeforeTouchingTheKernel() {
-    LbDesiredState mixed = new LbDesiredState(H1, List.of(), List.of(new PlaceholderRoute(POOLS.get(0), IpAddress.parse("10.91.0.200"),
-        H1, IpAddress.parse("fd91::5"), "", List.of())));
+    LbDesiredState mixed =
+        new LbDesiredState(
+            H1,
+            List.of(),
+            List.of(
+                new PlaceholderRoute(
+                    POOLS.get(0),
+                    IpAddress.parse("10.91.0.200"),
+                    H1,
+                    IpAddress.parse("fd91::5"),
+                    "",
+                    List.of())));
     try (IpvsApplier a = withoutIpvs(LoadBalancerMode.AUTO)) {
-      assertThatThrownBy(() -> a.apply(mixed, POOLS)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one address family");
+      assertThatThrownBy(() -> a.apply(mixed, POOLS))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("one address family");
     }
     assertThat(opens).hasValue(0);
   }

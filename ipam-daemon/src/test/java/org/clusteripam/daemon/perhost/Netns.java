@@ -8,8 +8,8 @@ import jnr.ffi.LibraryLoader;
 
 /**
  * A thread inside a named network namespace ({@code /run/netns/NAME}): setns(2) moves only the
- * calling thread, and every socket (netlink, TCP) opened on it belongs to that namespace, so one JVM
- * can act as several hosts and containers. Tests only.
+ * calling thread, and every socket (netlink, TCP) opened on it belongs to that namespace, so one
+ * JVM can act as several hosts and containers. Tests only.
  */
 final class Netns implements AutoCloseable {
   /** The libc calls needed to enter a namespace. */
@@ -30,14 +30,19 @@ final class Netns implements AutoCloseable {
 
   Netns(String name) {
     this.name = name;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(() -> {
-        enter(name);
-        r.run();
-      }, "netns-" + name);
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t =
+                  new Thread(
+                      () -> {
+                        enter(name);
+                        r.run();
+                      },
+                      "netns-" + name);
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Moves the calling thread into namespace {@code name}. */
@@ -69,10 +74,13 @@ final class Netns implements AutoCloseable {
 
   /** Starts a thread inside this namespace (for servers). */
   Thread spawn(String threadName, Runnable body) {
-    Thread t = new Thread(() -> {
-      enter(name);
-      body.run();
-    }, threadName);
+    Thread t =
+        new Thread(
+            () -> {
+              enter(name);
+              body.run();
+            },
+            threadName);
     t.setDaemon(true);
     t.start();
     return t;

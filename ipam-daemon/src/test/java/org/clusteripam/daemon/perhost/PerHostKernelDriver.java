@@ -1,10 +1,6 @@
 package org.clusteripam.daemon.perhost;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.AddressKind;
 import org.clusteripam.core.ipam.AddressRequest;
 import org.clusteripam.core.ipam.HostId;
@@ -28,71 +24,160 @@ import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.lb.AddressKey;
 import org.clusteripam.lb.Ipvs;
 import org.clusteripam.lb.VirtualService;
+import org.clusteripam.testkit.uml.GuestReport;
 
 /**
  * Runs inside user-mode-linux (real kernel IPVS): the daemon's own per-host loop — the engine on a
  * store, swarm's manager and two nodes driven through it, a catalog source, {@link IpvsApplier} in
- * mode {@code on} — and checks the kernel's table after each pass. Writes "PASS name: detail" or
- * "FAIL name: reason" lines to {@code <out>/report.txt}; exits 1 on any failure. Not a JUnit class.
+ * mode {@code on} — and checks the kernel's table after each pass, reporting on a {@link
+ * GuestReport}. Not a JUnit class.
  */
 public final class PerHostKernelDriver {
-  static final List<String> CHECKS = List.of("first-pass-programs-vips-and-placeholders", "a-released-task-is-drained");
+  static final List<String> CHECKS =
+      List.of("first-pass-programs-vips-and-placeholders", "a-released-task-is-drained");
   static final IpPrefix POOL = IpPrefix.parse("10.94.0.0/24");
   static final ServicePort HTTP = ServicePort.parse("80/tcp");
 
   private PerHostKernelDriver() {}
 
   public static void main(String[] args) throws Exception {
-    Path out = Path.of(args[0]);
-    boolean ok;
-    try (PrintWriter report = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true)) {
-      ok = run(report);
+    try (GuestReport report = GuestReport.open(Path.of(args[0]))) {
+      try {
+        run(report);
+      } catch (Throwable t) {
+        report.fail("setup", t);
+      }
+      report.finish(CHECKS.size());
     }
-    System.exit(ok ? 0 : 1);
   }
 
-  private static boolean run(PrintWriter report) {
+  private static void run(GuestReport report) {
     HostId manager = new HostId("m1");
     HostId h1 = new HostId("h1");
     HostId h2 = new HostId("h2");
-    IpamEngine ipam = IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC());
+    IpamEngine ipam =
+        IpamEngine.open(new InMemoryStateStore(), IpamConfig.defaults(), Clock.systemUTC());
     Map<String, String> perHost = Map.of("addressing", "per-host");
-    PoolId g = ipam.driver().requestPool(new PoolRequest(manager, "ClusterIpamGlobal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    IpAddress vip = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
-    IpAddress t1 = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
-    IpAddress t2 = ipam.driver().requestAddress(new AddressRequest(manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of())).address();
-    PoolId l1 = ipam.driver().requestPool(new PoolRequest(h1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    PoolId l2 = ipam.driver().requestPool(new PoolRequest(h2, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false)).id();
-    IpAddress a1 = ipam.driver().requestAddress(new AddressRequest(h1, l1, Optional.of(t1), AddressKind.ENDPOINT, Map.of())).address();
-    IpAddress a2 = ipam.driver().requestAddress(new AddressRequest(h2, l2, Optional.of(t2), AddressKind.ENDPOINT, Map.of())).address();
-    CatalogService web = new CatalogService("svc1", "web", Optional.of(vip), List.of(HTTP),
-        List.of(new CatalogTask("task1", t1), new CatalogTask("task2", t2)));
+    PoolId g =
+        ipam.driver()
+            .requestPool(
+                new PoolRequest(
+                    manager,
+                    "ClusterIpamGlobal",
+                    Optional.of(POOL),
+                    Optional.empty(),
+                    perHost,
+                    false))
+            .id();
+    IpAddress vip =
+        ipam.driver()
+            .requestAddress(
+                new AddressRequest(
+                    manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+            .address();
+    IpAddress t1 =
+        ipam.driver()
+            .requestAddress(
+                new AddressRequest(
+                    manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+            .address();
+    IpAddress t2 =
+        ipam.driver()
+            .requestAddress(
+                new AddressRequest(
+                    manager, g, Optional.empty(), AddressKind.ENDPOINT, true, Map.of()))
+            .address();
+    PoolId l1 =
+        ipam.driver()
+            .requestPool(
+                new PoolRequest(
+                    h1, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false))
+            .id();
+    PoolId l2 =
+        ipam.driver()
+            .requestPool(
+                new PoolRequest(
+                    h2, "ClusterIpamLocal", Optional.of(POOL), Optional.empty(), perHost, false))
+            .id();
+    IpAddress a1 =
+        ipam.driver()
+            .requestAddress(
+                new AddressRequest(h1, l1, Optional.of(t1), AddressKind.ENDPOINT, Map.of()))
+            .address();
+    IpAddress a2 =
+        ipam.driver()
+            .requestAddress(
+                new AddressRequest(h2, l2, Optional.of(t2), AddressKind.ENDPOINT, Map.of()))
+            .address();
+    CatalogService web =
+        new CatalogService(
+            "svc1",
+            "web",
+            Optional.of(vip),
+            List.of(HTTP),
+            List.of(new CatalogTask("task1", t1), new CatalogTask("task2", t2)));
     CatalogSource source = known -> new CatalogRead.Catalog(Map.of(POOL, List.of(web)), List.of());
-    PerHostLoop loop = new PerHostLoop(ipam.perHost(), h1, source, IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()),
-        Duration.ofSeconds(5), new PerHostMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
-    boolean ok = true;
+    PerHostLoop loop =
+        new PerHostLoop(
+            ipam.perHost(),
+            h1,
+            source,
+            IpvsApplier.forMode(LoadBalancerMode.ON, Clock.systemUTC()),
+            Duration.ofSeconds(5),
+            new PerHostMetrics(new SimpleMeterRegistry()),
+            Clock.systemUTC());
+    report.check(
+        CHECKS.get(0),
+        () -> {
+          require(
+              loop.pass() && loop.last().orElseThrow().applied(),
+              "pass did not apply: " + loop.last());
+          IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
+          TreeSet<String> want =
+              new TreeSet<>(
+                  List.of(
+                      line(vip, a1, 1),
+                      line(vip, a2, 1),
+                      line(own, a1, 1),
+                      line(own, a2, 1),
+                      line(t1, a1, 1),
+                      line(t2, a2, 1)));
+          TreeSet<String> got = table();
+          require(got.equals(want), "kernel table " + got + ", expected " + want);
+          return got.size()
+              + " destinations: swarm VIP "
+              + vip
+              + " and h1's VIP "
+              + own
+              + " -> "
+              + a1
+              + ", "
+              + a2
+              + "; placeholders mapped";
+        });
 
-    ok &= check(report, CHECKS.get(0), () -> {
-      require(loop.pass() && loop.last().orElseThrow().applied(), "pass did not apply: " + loop.last());
-      IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
-      TreeSet<String> want = new TreeSet<>(List.of(
-          line(vip, a1, 1), line(vip, a2, 1), line(own, a1, 1), line(own, a2, 1), line(t1, a1, 1), line(t2, a2, 1)));
-      TreeSet<String> got = table();
-      require(got.equals(want), "kernel table " + got + ", expected " + want);
-      return got.size() + " destinations: swarm VIP " + vip + " and h1's VIP " + own + " -> " + a1 + ", " + a2 + "; placeholders mapped";
-    });
-
-    ok &= check(report, CHECKS.get(1), () -> {
-      ipam.driver().releaseAddress(h2, l2, a2); // task2's container went on h2: its mapping goes with it
-      require(loop.pass(), "second pass failed");
-      IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
-      TreeSet<String> got = table();
-      TreeSet<String> want = new TreeSet<>(List.of(
-          line(vip, a1, 1), line(vip, a2, 0), line(own, a1, 1), line(own, a2, 0), line(t1, a1, 1), line(t2, a2, 0)));
-      require(got.equals(want), "kernel table " + got + ", expected " + want + " (a2 drained to weight 0)");
-      return "a2 drained to weight 0 in every service";
-    });
-    return ok;
+    report.check(
+        CHECKS.get(1),
+        () -> {
+          // task2's container went on h2: its mapping goes with it
+          ipam.driver().releaseAddress(h2, l2, a2);
+          require(loop.pass(), "second pass failed");
+          IpAddress own = ipam.perHost().serviceVips(h1, l1).get(0).address();
+          TreeSet<String> got = table();
+          TreeSet<String> want =
+              new TreeSet<>(
+                  List.of(
+                      line(vip, a1, 1),
+                      line(vip, a2, 0),
+                      line(own, a1, 1),
+                      line(own, a2, 0),
+                      line(t1, a1, 1),
+                      line(t2, a2, 0)));
+          require(
+              got.equals(want),
+              "kernel table " + got + ", expected " + want + " (a2 drained to weight 0)");
+          return "a2 drained to weight 0 in every service";
+        });
   }
 
   /** Every destination of every TCP address service in the pool: "vip:port -> dest:port w=N". */
@@ -101,7 +186,19 @@ public final class PerHostKernelDriver {
     try (Ipvs ipvs = Ipvs.open()) {
       for (VirtualService s : ipvs.services()) {
         if (s.key() instanceof AddressKey k && POOL.contains(k.address())) {
-          ipvs.destinations(k).forEach(d -> out.add(k.address() + ":" + k.port() + " -> " + d.address() + ":" + d.port() + " w=" + d.weight()));
+          ipvs.destinations(k)
+              .forEach(
+                  d ->
+                      out.add(
+                          k.address()
+                              + ":"
+                              + k.port()
+                              + " -> "
+                              + d.address()
+                              + ":"
+                              + d.port()
+                              + " w="
+                              + d.weight()));
         }
       }
     }
@@ -115,26 +212,6 @@ public final class PerHostKernelDriver {
   private static void require(boolean condition, String message) {
     if (!condition) {
       throw new AssertionError(message);
-    }
-  }
-
-  private interface Check {
-    String run() throws Exception;
-  }
-
-  private static boolean check(PrintWriter report, String name, Check c) {
-    long t0 = System.nanoTime();
-    try {
-      String detail = c.run();
-      report.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
-      return true;
-    } catch (Throwable e) {
-      StringWriter sw = new StringWriter();
-      e.printStackTrace(new PrintWriter(sw));
-      report.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
-      return false;
-    } finally {
-      report.flush();
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
 import org.clusteripam.core.perhost.CatalogService;
@@ -34,7 +34,10 @@ import org.clusteripam.core.store.Txn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The per-host loop over a real engine on an in-memory store, with a fake Docker and a recording load balancer. */
+/**
+ * The per-host loop over a real engine on an in-memory store, with a fake Docker and a recording
+ * load balancer.
+ */
 class PerHostLoopTest {
   /** A store that can be taken down and brought back. */
   static final class FlakyStore extends ForwardingStateStore {
@@ -100,15 +103,24 @@ class PerHostLoopTest {
   final AtomicReference<CatalogRead> docker = new AtomicReference<>();
   final AtomicInteger reads = new AtomicInteger();
   final List<Set<IpPrefix>> knownAtRead = new ArrayList<>();
-  final CatalogSource source = known -> {
-    reads.incrementAndGet();
-    knownAtRead.add(known);
-    return docker.get();
-  };
+  final CatalogSource source =
+      known -> {
+        reads.incrementAndGet();
+        knownAtRead.add(known);
+        return docker.get();
+      };
   PerHostLoop loop;
 
   PerHostLoop loop(Duration interval) {
-    loop = new PerHostLoop(h1Engine.perHost(), H1, source, lb, interval, new PerHostMetrics(registry), Clock.systemUTC());
+    loop =
+        new PerHostLoop(
+            h1Engine.perHost(),
+            H1,
+            source,
+            lb,
+            interval,
+            new PerHostMetrics(registry),
+            Clock.systemUTC());
     return loop;
   }
 
@@ -134,18 +146,21 @@ class PerHostLoopTest {
 
     assertThat(knownAtRead).containsExactly(Set.of(POOL));
     assertThat(h1Engine.perHost().catalog(POOL)).containsExactlyElementsOf(fx.catalog().get(POOL));
-    IpAddress hostVip = h1Engine.perHost().syncServiceVips(H1).get(0).address(); // idempotent: what the pass did
+    // idempotent: what the pass did
+    IpAddress hostVip = h1Engine.perHost().syncServiceVips(H1).get(0).address();
     assertThat(hostVip).isNotIn(fx.vip, fx.a1, fx.a2);
 
     LbDesiredState s = loop.last().orElseThrow().state();
     assertThat(s).isEqualTo(h1Engine.perHost().lbDesiredState(H1));
     List<ServicePort> http = List.of(ServicePort.parse("80/tcp"));
-    assertThat(s.vips()).containsExactlyInAnyOrder(
-        new VipRoute(POOL, "sweb", "web", fx.vip, false, http, List.of(fx.a1, fx.a2)),
-        new VipRoute(POOL, "sweb", "web", hostVip, true, http, List.of(fx.a1, fx.a2)));
-    assertThat(s.placeholders()).containsExactlyInAnyOrder(
-        new PlaceholderRoute(POOL, fx.t1, H1, fx.a1, "sweb", http),
-        new PlaceholderRoute(POOL, fx.t2, H2, fx.a2, "sweb", http));
+    assertThat(s.vips())
+        .containsExactlyInAnyOrder(
+            new VipRoute(POOL, "sweb", "web", fx.vip, false, http, List.of(fx.a1, fx.a2)),
+            new VipRoute(POOL, "sweb", "web", hostVip, true, http, List.of(fx.a1, fx.a2)));
+    assertThat(s.placeholders())
+        .containsExactlyInAnyOrder(
+            new PlaceholderRoute(POOL, fx.t1, H1, fx.a1, "sweb", http),
+            new PlaceholderRoute(POOL, fx.t2, H2, fx.a2, "sweb", http));
     assertThat(lb.applied).containsExactly(s);
     assertThat(lb.pools.get()).containsExactly(POOL);
     assertThat(loop.last().orElseThrow().applied()).isTrue();
@@ -170,7 +185,9 @@ class PerHostLoopTest {
     assertThat(h1Engine.perHost().syncServiceVips(H1)).isEmpty();
     LbDesiredState s = loop.last().orElseThrow().state();
     assertThat(s.vips()).isEmpty();
-    assertThat(s.placeholders()).as("mappings outlive the catalog: routed on all ports").extracting(PlaceholderRoute::ports)
+    assertThat(s.placeholders())
+        .as("mappings outlive the catalog: routed on all ports")
+        .extracting(PlaceholderRoute::ports)
         .containsOnly(List.of());
     assertThat(lb.applied).hasSize(2);
   }
@@ -196,7 +213,15 @@ class PerHostLoopTest {
   void withoutPerHostPoolsNeitherDockerNorTheLoadBalancerIsTouched() {
     InMemoryStateStore empty = new InMemoryStateStore();
     IpamEngine engine = IpamEngine.open(empty, IpamConfig.defaults(), Clock.systemUTC());
-    loop = new PerHostLoop(engine.perHost(), H1, source, lb, Duration.ofMinutes(1), new PerHostMetrics(registry), Clock.systemUTC());
+    loop =
+        new PerHostLoop(
+            engine.perHost(),
+            H1,
+            source,
+            lb,
+            Duration.ofMinutes(1),
+            new PerHostMetrics(registry),
+            Clock.systemUTC());
     assertThat(loop.pass()).isTrue();
     assertThat(reads.get()).isZero();
     assertThat(loop.last().orElseThrow().state()).isEqualTo(LbDesiredState.empty(H1));
@@ -242,15 +267,27 @@ class PerHostLoopTest {
     loop(Duration.ofMinutes(1)).pass();
     assertThat(lb.pools.get()).containsExactly(POOL);
     IpPrefix other = IpPrefix.parse("10.94.0.0/24");
-    org.clusteripam.core.ipam.PoolId id = h1Engine.driver().requestPool(new org.clusteripam.core.ipam.PoolRequest(H2,
-        h1Engine.driver().addressSpaces().local(), Optional.of(other), Optional.empty(), PerHostFixture.PER_HOST, false)).id();
+    org.clusteripam.core.ipam.PoolId id =
+        h1Engine
+            .driver()
+            .requestPool(
+                new org.clusteripam.core.ipam.PoolRequest(
+                    H2,
+                    h1Engine.driver().addressSpaces().local(),
+                    Optional.of(other),
+                    Optional.empty(),
+                    PerHostFixture.PER_HOST,
+                    false))
+            .id();
     loop.pass();
     assertThat(lb.pools.get()).containsExactly(POOL, other);
 
     h1Engine.driver().releasePool(H2, id);
     assertThat(h1Engine.perHost().perHostPools()).containsExactly(POOL);
     loop.pass();
-    assertThat(lb.pools.get()).as("its IPVS services, if any, are still this host's to drain").containsExactly(POOL, other);
+    assertThat(lb.pools.get())
+        .as("its IPVS services, if any, are still this host's to drain")
+        .containsExactly(POOL, other);
   }
 
   @Test
@@ -272,6 +309,8 @@ class PerHostLoopTest {
 
   @Test
   void theIntervalMustBePositive() {
-    assertThatThrownBy(() -> loop(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--lb-interval");
+    assertThatThrownBy(() -> loop(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--lb-interval");
   }
 }

@@ -29,15 +29,20 @@ class PerHostOptionsTest {
     DaemonConfig c = parse("--node-id", "n1", "--load-balancer", "OFF", "--lb-interval", "PT0.5S");
     assertThat(c.loadBalancer()).isEqualTo(LoadBalancerMode.OFF);
     assertThat(c.lbInterval()).isEqualTo(Duration.ofMillis(500));
-    assertThat(parse("--node-id", "n1", "--load-balancer", "on").loadBalancer()).isEqualTo(LoadBalancerMode.ON);
-    assertThat(parse("--node-id", "n1", "--load-balancer", " ").loadBalancer()).as("an unset plugin setting").isEqualTo(LoadBalancerMode.AUTO);
+    assertThat(parse("--node-id", "n1", "--load-balancer", "on").loadBalancer())
+        .isEqualTo(LoadBalancerMode.ON);
+    assertThat(parse("--node-id", "n1", "--load-balancer", " ").loadBalancer())
+        .as("an unset plugin setting")
+        .isEqualTo(LoadBalancerMode.AUTO);
   }
 
   @Test
   void badValuesNameTheOption() {
-    assertThatThrownBy(() -> parse("--node-id", "n1", "--load-balancer", "ipvs")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> parse("--node-id", "n1", "--load-balancer", "ipvs"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--load-balancer must be auto, on or off, got \"ipvs\"");
-    assertThatThrownBy(() -> parse("--node-id", "n1", "--lb-interval", "PT0S")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> parse("--node-id", "n1", "--lb-interval", "PT0S"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("--lb-interval must be positive, got PT0S");
   }
 }

@@ -24,8 +24,18 @@ class ServiceResolverTest {
   static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/24");
 
   static LbDesiredState plan(String vip) {
-    return new LbDesiredState(new HostId("h1"), List.of(new VipRoute(POOL, "sweb", "web", IpAddress.parse(vip), false, List.of(),
-        List.of(IpAddress.parse("10.91.0.70")))), List.of());
+    return new LbDesiredState(
+        new HostId("h1"),
+        List.of(
+            new VipRoute(
+                POOL,
+                "sweb",
+                "web",
+                IpAddress.parse(vip),
+                false,
+                List.of(),
+                List.of(IpAddress.parse("10.91.0.70")))),
+        List.of());
   }
 
   static DnsClient.Reply ask(InetSocketAddress server, String name, int type) throws Exception {
@@ -42,18 +52,23 @@ class ServiceResolverTest {
   @Test
   void answersFromTheLatestPlanAndRefusesBeforeTheFirst() throws Exception {
     AtomicReference<Optional<LbDesiredState>> current = new AtomicReference<>(Optional.empty());
-    java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+    java.nio.channels.DatagramChannel ch =
+        java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
     try (ServiceResolver r = ServiceResolver.serving(ch, current::get)) {
       InetSocketAddress at = (InetSocketAddress) r.bound().get(0);
       assertThat(ask(at, "web", DnsQuestion.A).rcode()).isEqualTo(DnsResponder.REFUSED);
       current.set(Optional.of(plan("10.91.0.200")));
-      assertThat(ask(at, "web", DnsQuestion.A)).isEqualTo(new DnsClient.Reply(77, 0, List.of(IpAddress.parse("10.91.0.200"))));
-      assertThat(ask(at, "WEB.", DnsQuestion.AAAA)).isEqualTo(new DnsClient.Reply(77, 0, List.of()));
-      assertThat(ask(at, "tasks.web", DnsQuestion.A).addresses()).containsExactly(IpAddress.parse("10.91.0.70"));
+      assertThat(ask(at, "web", DnsQuestion.A))
+          .isEqualTo(new DnsClient.Reply(77, 0, List.of(IpAddress.parse("10.91.0.200"))));
+      assertThat(ask(at, "WEB.", DnsQuestion.AAAA))
+          .isEqualTo(new DnsClient.Reply(77, 0, List.of()));
+      assertThat(ask(at, "tasks.web", DnsQuestion.A).addresses())
+          .containsExactly(IpAddress.parse("10.91.0.70"));
       assertThat(ask(at, "web", 16).addresses()).as("TXT of a service name: NODATA").isEmpty();
       assertThat(ask(at, "example.org", DnsQuestion.A).rcode()).isEqualTo(DnsResponder.REFUSED);
       current.set(Optional.of(plan("10.91.0.201")));
-      assertThat(ask(at, "web", DnsQuestion.A).addresses()).containsExactly(IpAddress.parse("10.91.0.201"));
+      assertThat(ask(at, "web", DnsQuestion.A).addresses())
+          .containsExactly(IpAddress.parse("10.91.0.201"));
     }
     assertThat(ch.isOpen()).as("closed with the resolver").isFalse();
   }
@@ -65,12 +80,14 @@ class ServiceResolverTest {
       port = probe.getLocalPort();
     }
     InetSocketAddress at = new InetSocketAddress("127.0.0.1", port);
-    try (ServiceResolver r = ServiceResolver.listen(List.of(at), () -> Optional.of(plan("10.91.0.200")))) {
+    try (ServiceResolver r =
+        ServiceResolver.listen(List.of(at), () -> Optional.of(plan("10.91.0.200")))) {
       long end = System.nanoTime() + 10_000_000_000L;
       while (r.bound().isEmpty() && System.nanoTime() < end) {
         Thread.sleep(20);
       }
-      assertThat(ask(at, "web", DnsQuestion.A).addresses()).containsExactly(IpAddress.parse("10.91.0.200"));
+      assertThat(ask(at, "web", DnsQuestion.A).addresses())
+          .containsExactly(IpAddress.parse("10.91.0.200"));
     }
   }
 
@@ -79,9 +96,15 @@ class ServiceResolverTest {
     PerHostRouting r = PerHostRouting.off();
     assertThat(r.withDnsListen("").dnsListen()).isEmpty();
     assertThat(r.withDnsListen("none").dnsListen()).isEmpty();
-    assertThat(r.withDnsListen("10.91.0.1, 10.92.0.1:5353,[fd00::1]:53").dnsListen()).containsExactly(
-        new InetSocketAddress("10.91.0.1", 53), new InetSocketAddress("10.92.0.1", 5353), new InetSocketAddress("fd00::1", 53));
-    assertThatThrownBy(() -> r.withDnsListen("gateway")).hasMessageContaining("--dns-listen").hasMessageContaining("\"gateway\"");
-    assertThatThrownBy(() -> r.withDnsListen("10.0.0.1:70000")).hasMessageContaining("--dns-listen");
+    assertThat(r.withDnsListen("10.91.0.1, 10.92.0.1:5353,[fd00::1]:53").dnsListen())
+        .containsExactly(
+            new InetSocketAddress("10.91.0.1", 53),
+            new InetSocketAddress("10.92.0.1", 5353),
+            new InetSocketAddress("fd00::1", 53));
+    assertThatThrownBy(() -> r.withDnsListen("gateway"))
+        .hasMessageContaining("--dns-listen")
+        .hasMessageContaining("\"gateway\"");
+    assertThatThrownBy(() -> r.withDnsListen("10.0.0.1:70000"))
+        .hasMessageContaining("--dns-listen");
   }
 }

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@link SwarmCatalogReader} against a real dockerd that is a single-node swarm manager (DESIGN §2).
- * Swarm refuses a legacy plugin for swarm-scope networks, so the networks here use Docker's
- * {@code default} IPAM driver and the reader is told that driver is "ours": what is checked is the
- * reading of Docker's real swarm JSON (network options, VIPs, endpoint ports, task attachments).
- * The managed plugin on a multi-host swarm is the swarm test's.
+ * {@link SwarmCatalogReader} against a real dockerd that is a single-node swarm manager. Swarm
+ * refuses a legacy plugin for swarm-scope networks, so the networks here use Docker's {@code
+ * default} IPAM driver and the reader is told that driver is "ours": what is checked is the reading
+ * of Docker's real swarm JSON (network options, VIPs, endpoint ports, task attachments). The
+ * managed plugin on a multi-host swarm is the swarm test's.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SwarmCatalogReaderDockerTest {
@@ -37,14 +37,52 @@ class SwarmCatalogReaderDockerTest {
     docker = DockerdProcess.start();
     api = new DockerApi(docker.dockerHost(), "default");
     docker.docker("swarm", "init", "--advertise-addr", "127.0.0.1");
-    docker.docker("network", "create", "-d", "overlay", "--subnet", PH.toString(), "--ipam-opt", "addressing=per-host", "ph");
+    docker.docker(
+        "network",
+        "create",
+        "-d",
+        "overlay",
+        "--subnet",
+        PH.toString(),
+        "--ipam-opt",
+        "addressing=per-host",
+        "ph");
     docker.docker("network", "create", "-d", "overlay", "--subnet", "10.92.0.0/24", "cl");
-    // dnsrr and no published ports: this kernel has no IPVS (DESIGN §2). busybox sleep ignores SIGTERM.
-    docker.docker("service", "create", "--detach", "--name", "db", "--endpoint-mode", "dnsrr", "--network", "ph", "--network", "cl",
-        "--stop-grace-period", "1s", "bb:1", "sleep", "100000");
-    // A VIP service that never runs a task (its sandbox would need IPVS); its VIP and ports exist all the same.
-    docker.docker("service", "create", "--detach", "--name", "web", "--network", "ph", "--replicas", "0",
-        "--publish", "mode=host,target=80,published=8080,protocol=tcp", "bb:1", "sleep", "100000");
+    // dnsrr and no published ports: this kernel has no IPVS. busybox sleep ignores SIGTERM.
+    docker.docker(
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        "db",
+        "--endpoint-mode",
+        "dnsrr",
+        "--network",
+        "ph",
+        "--network",
+        "cl",
+        "--stop-grace-period",
+        "1s",
+        "bb:1",
+        "sleep",
+        "100000");
+    // A VIP service that never runs a task (its sandbox would need IPVS); its VIP and ports exist
+    // all the same.
+    docker.docker(
+        "service",
+        "create",
+        "--detach",
+        "--name",
+        "web",
+        "--network",
+        "ph",
+        "--replicas",
+        "0",
+        "--publish",
+        "mode=host,target=80,published=8080,protocol=tcp",
+        "bb:1",
+        "sleep",
+        "100000");
   }
 
   @AfterAll
@@ -84,33 +122,54 @@ class SwarmCatalogReaderDockerTest {
   void readsTheCatalogOfThePerHostNetworkFromARealManager() throws Exception {
     SwarmCatalogReader reader = SwarmCatalogReader.over(api);
     CatalogRead[] read = new CatalogRead[1];
-    waitUntil(Duration.ofSeconds(90), () -> {
-      read[0] = reader.read(Set.of());
-      return read[0] instanceof CatalogRead.Catalog c && c.byPool().getOrDefault(PH, List.of()).stream()
-          .anyMatch(s -> s.name().equals("db") && !s.tasks().isEmpty());
-    });
+    waitUntil(
+        Duration.ofSeconds(90),
+        () -> {
+          read[0] = reader.read(Set.of());
+          return read[0] instanceof CatalogRead.Catalog c
+              && c.byPool().getOrDefault(PH, List.of()).stream()
+                  .anyMatch(s -> s.name().equals("db") && !s.tasks().isEmpty());
+        });
     assertThat(read[0]).isInstanceOf(CatalogRead.Catalog.class);
     CatalogRead.Catalog c = (CatalogRead.Catalog) read[0];
     assertThat(c.skipped()).isEmpty();
-    assertThat(c.byPool()).as("'cl' and swarm's ingress have no addressing=per-host").containsOnlyKeys(PH);
+    assertThat(c.byPool())
+        .as("'cl' and swarm's ingress have no addressing=per-host")
+        .containsOnlyKeys(PH);
 
     Map<String, CatalogService> byName = new java.util.HashMap<>();
     c.byPool().get(PH).forEach(s -> byName.put(s.name(), s));
     assertThat(byName).containsOnlyKeys("db", "web");
 
     String dbTask = docker.docker("service", "ps", "-q", "--filter", "desired-state=running", "db");
-    String dbAddress = docker.docker("inspect", "--format", "{{range .NetworksAttachments}}{{if eq .Network.Spec.Name \"ph\"}}"
-        + "{{index .Addresses 0}}{{end}}{{end}}", dbTask);
+    String dbAddress =
+        docker.docker(
+            "inspect",
+            "--format",
+            "{{range .NetworksAttachments}}{{if eq .Network.Spec.Name \"ph\"}}"
+                + "{{index .Addresses 0}}{{end}}{{end}}",
+            dbTask);
     CatalogService db = byName.get("db");
-    assertThat(db.serviceId()).isEqualTo(docker.docker("service", "inspect", "--format", "{{.ID}}", "db"));
+    assertThat(db.serviceId())
+        .isEqualTo(docker.docker("service", "inspect", "--format", "{{.ID}}", "db"));
     assertThat(db.vip()).as("dnsrr").isEmpty();
     assertThat(db.ports()).isEmpty();
-    assertThat(db.tasks()).containsExactly(new CatalogTask(dbTask, IpAddress.parse(dbAddress.substring(0, dbAddress.indexOf('/')))));
+    assertThat(db.tasks())
+        .containsExactly(
+            new CatalogTask(
+                dbTask, IpAddress.parse(dbAddress.substring(0, dbAddress.indexOf('/')))));
 
     CatalogService web = byName.get("web");
-    String webVip = docker.docker("service", "inspect", "--format", "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}", "web");
+    String webVip =
+        docker.docker(
+            "service",
+            "inspect",
+            "--format",
+            "{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}",
+            "web");
     assertThat(webVip).contains("/");
-    assertThat(web.vip()).isEqualTo(Optional.of(IpAddress.parse(webVip.substring(0, webVip.indexOf('/')))));
+    assertThat(web.vip())
+        .isEqualTo(Optional.of(IpAddress.parse(webVip.substring(0, webVip.indexOf('/')))));
     assertThat(PH.contains(web.vip().get())).isTrue();
     assertThat(web.ports()).containsExactly(ServicePort.parse("80/tcp"));
     assertThat(web.tasks()).isEmpty();

@@ -14,42 +14,67 @@ class SwarmCatalogReaderTest {
   final List<String> asked = new ArrayList<>();
 
   SwarmCatalogReader reader(Map<String, String> answers) {
-    return new SwarmCatalogReader(path -> {
-      asked.add(path);
-      try {
-        return SwarmCatalogTest.json(answers.get(path));
-      } catch (Exception e) {
-        throw new AssertionError("unexpected request " + path, e);
-      }
-    }, SwarmCatalogTest.OURS);
+    return new SwarmCatalogReader(
+        path -> {
+          asked.add(path);
+          try {
+            return SwarmCatalogTest.json(answers.get(path));
+          } catch (Exception e) {
+            throw new AssertionError("unexpected request " + path, e);
+          }
+        },
+        SwarmCatalogTest.OURS);
   }
 
   @Test
   void aManagerReadsNetworksServicesAndTheTasksThatShouldRun() {
-    CatalogRead r = reader(Map.of(
-        "/info", "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\",\"ControlAvailable\":true}}",
-        "/networks", SwarmCatalogTest.NETWORKS,
-        "/services", SwarmCatalogTest.SERVICES,
-        SwarmCatalogReader.RUNNING_TASKS, SwarmCatalogTest.TASKS)).read(Set.of());
-    assertThat(asked).containsExactly("/info", "/networks", "/services", "/tasks?filters=%7B%22desired-state%22%3A%5B%22running%22%5D%7D");
-    assertThat(r).isInstanceOfSatisfying(CatalogRead.Catalog.class, c -> {
-      assertThat(c.byPool()).containsOnlyKeys(SwarmCatalogTest.PH);
-      assertThat(c.byPool().get(SwarmCatalogTest.PH)).hasSize(3);
-    });
+    CatalogRead r =
+        reader(
+                Map.of(
+                    "/info",
+                    "{\"Swarm\":{\"NodeID\":\"n1\",\"LocalNodeState\":\"active\",\"ControlAvailable\":true}}",
+                    "/networks",
+                    SwarmCatalogTest.NETWORKS,
+                    "/services",
+                    SwarmCatalogTest.SERVICES,
+                    SwarmCatalogReader.RUNNING_TASKS,
+                    SwarmCatalogTest.TASKS))
+            .read(Set.of());
+    assertThat(asked)
+        .containsExactly(
+            "/info",
+            "/networks",
+            "/services",
+            "/tasks?filters=%7B%22desired-state%22%3A%5B%22running%22%5D%7D");
+    assertThat(r)
+        .isInstanceOfSatisfying(
+            CatalogRead.Catalog.class,
+            c -> {
+              assertThat(c.byPool()).containsOnlyKeys(SwarmCatalogTest.PH);
+              assertThat(c.byPool().get(SwarmCatalogTest.PH)).hasSize(3);
+            });
   }
 
   @Test
   void aWorkerAsksOnlyForInfo() {
-    CatalogRead r = reader(Map.of("/info", "{\"Swarm\":{\"NodeID\":\"n2\",\"LocalNodeState\":\"active\",\"ControlAvailable\":false}}"))
-        .read(Set.of());
+    CatalogRead r =
+        reader(
+                Map.of(
+                    "/info",
+                    "{\"Swarm\":{\"NodeID\":\"n2\",\"LocalNodeState\":\"active\",\"ControlAvailable\":false}}"))
+            .read(Set.of());
     assertThat(r).isEqualTo(new CatalogRead.NotManager("worker"));
     assertThat(asked).containsExactly("/info");
   }
 
   @Test
   void aDockerOutsideASwarmIsNotAManager() {
-    CatalogRead r = reader(Map.of("/info", "{\"Swarm\":{\"NodeID\":\"\",\"LocalNodeState\":\"inactive\",\"ControlAvailable\":false}}"))
-        .read(Set.of());
+    CatalogRead r =
+        reader(
+                Map.of(
+                    "/info",
+                    "{\"Swarm\":{\"NodeID\":\"\",\"LocalNodeState\":\"inactive\",\"ControlAvailable\":false}}"))
+            .read(Set.of());
     assertThat(r).isEqualTo(new CatalogRead.NotManager("inactive"));
   }
 
@@ -57,24 +82,31 @@ class SwarmCatalogReaderTest {
   void dockerDownIsUnavailableNotAnEmptyCatalog() {
     try (DockerApi docker = new DockerApi("unix:///nonexistent/docker.sock", "cluster-ipam")) {
       CatalogRead r = SwarmCatalogReader.over(docker).read(Set.of());
-      assertThat(r).isInstanceOfSatisfying(CatalogRead.Unavailable.class, u -> assertThat(u.reason()).contains("/info"));
+      assertThat(r)
+          .isInstanceOfSatisfying(
+              CatalogRead.Unavailable.class, u -> assertThat(u.reason()).contains("/info"));
     }
   }
 
   @Test
   void anErrorPartWayIsUnavailableToo() {
-    SwarmCatalogReader r = new SwarmCatalogReader(path -> {
-      if (path.equals("/info")) {
-        try {
-          return SwarmCatalogTest.json("{\"Swarm\":{\"ControlAvailable\":true}}");
-        } catch (Exception e) {
-          throw new AssertionError(e);
-        }
-      }
-      try (DockerApi down = new DockerApi("unix:///nonexistent/docker.sock", "cluster-ipam")) {
-        return down.getJson(path); // a real transport failure, as when dockerd stops between calls
-      }
-    }, SwarmCatalogTest.OURS);
+    SwarmCatalogReader r =
+        new SwarmCatalogReader(
+            path -> {
+              if (path.equals("/info")) {
+                try {
+                  return SwarmCatalogTest.json("{\"Swarm\":{\"ControlAvailable\":true}}");
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              }
+              try (DockerApi down =
+                  new DockerApi("unix:///nonexistent/docker.sock", "cluster-ipam")) {
+                return down.getJson(
+                    path); // a real transport failure, as when dockerd stops between calls
+              }
+            },
+            SwarmCatalogTest.OURS);
     assertThat(r.read(Set.of())).isInstanceOf(CatalogRead.Unavailable.class);
   }
 }

@@ -13,7 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@code cluster-ipam serve} as a child JVM (so tests can SIGTERM and kill -9 it), on this test's classpath. */
+/**
+ * {@code cluster-ipam serve} as a child JVM (so tests can SIGTERM and kill -9 it), on this test's
+ * classpath.
+ */
 public final class DaemonProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
@@ -26,21 +29,36 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   public static DaemonProcess start(Path log, String... serveArgs) throws IOException {
-    return start(List.of("-cp", System.getProperty("java.class.path"), "org.clusteripam.daemon.Main"), log, serveArgs);
+    return start(
+        List.of("-cp", System.getProperty("java.class.path"), "org.clusteripam.daemon.Main"),
+        log,
+        serveArgs);
   }
 
   /** From the shaded jar, with the JVM flags of the systemd unit and the plugin. */
   public static DaemonProcess startJar(Path jar, Path log, String... serveArgs) throws IOException {
-    return start(List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAM=256m", "-jar", jar.toString()), log, serveArgs);
+    return start(
+        List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAM=256m", "-jar", jar.toString()),
+        log,
+        serveArgs);
   }
 
-  private static DaemonProcess start(List<String> launch, Path log, String... serveArgs) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+  private static DaemonProcess start(List<String> launch, Path log, String... serveArgs)
+      throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1"));
     cmd.addAll(launch);
     cmd.add("serve");
     cmd.addAll(List.of(serveArgs));
     long t0 = System.nanoTime();
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new DaemonProcess(p, log, t0);
   }
 
@@ -73,8 +91,13 @@ public final class DaemonProcess implements AutoCloseable {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       byte[] b = body.getBytes(StandardCharsets.UTF_8);
-      String req = "POST /" + method + " HTTP/1.1\r\nHost: \r\nAccept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: " + b.length
-          + "\r\nConnection: close\r\n\r\n" + body;
+      String req =
+          "POST /"
+              + method
+              + " HTTP/1.1\r\nHost: \r\nAccept: application/vnd.docker.plugins.v1.2+json\r\nContent-Length: "
+              + b.length
+              + "\r\nConnection: close\r\n\r\n"
+              + body;
       ch.write(ByteBuffer.wrap(req.getBytes(StandardCharsets.UTF_8)));
       ByteBuffer buf = ByteBuffer.allocate(1 << 16);
       while (ch.read(buf) >= 0) {

@@ -7,14 +7,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Compares swarm's record of every running task's address on a network with the address its container
- * really has on its host; lists every mismatch and every address held by two tasks.
+ * Compares swarm's record of every running task's address on a network with the address its
+ * container really has on its host; lists every mismatch and every address held by two tasks.
  */
 public final class AddressAudit {
-  private AddressAudit() {
-  }
+  private AddressAudit() {}
 
-  /** Human-readable violations; empty when records and containers agree and no address is held twice. */
+  /**
+   * Human-readable violations; empty when records and containers agree and no address is held
+   * twice.
+   */
   public static List<String> violations(SwarmTestBed bed, String network, String... services) {
     SwarmView view = new SwarmView(bed);
     List<String> out = new ArrayList<>();
@@ -26,7 +28,16 @@ public final class AddressAudit {
         }
         List<String> recorded = t.addressesByNetwork().getOrDefault(network, List.of());
         if (recorded.size() != 1) {
-          out.add(t.id() + " (" + service + "." + t.slot() + " on " + t.host() + ") has recorded addresses " + recorded);
+          out.add(
+              t.id()
+                  + " ("
+                  + service
+                  + "."
+                  + t.slot()
+                  + " on "
+                  + t.host()
+                  + ") has recorded addresses "
+                  + recorded);
           continue;
         }
         String address = recorded.get(0);
@@ -37,8 +48,18 @@ public final class AddressAudit {
         if (bed.host(t.host()).isAlive()) {
           Optional<String> actual = view.containerAddress(t, network);
           if (actual.isEmpty() || !actual.get().equals(address)) {
-            out.add(t.id() + " (" + service + "." + t.slot() + " on " + t.host() + "): swarm recorded " + address
-                + ", container has " + actual.orElse("none"));
+            out.add(
+                t.id()
+                    + " ("
+                    + service
+                    + "."
+                    + t.slot()
+                    + " on "
+                    + t.host()
+                    + "): swarm recorded "
+                    + address
+                    + ", container has "
+                    + actual.orElse("none"));
           }
         }
       }

@@ -7,19 +7,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The test image {@code bb:1}: Debian's static busybox with sh/sleep/ping links, imported on every host. */
+/**
+ * The test image {@code bb:1}: Debian's static busybox with sh/sleep/ping links, imported on every
+ * host.
+ */
 final class BusyboxImage {
   static final String NAME = "bb:1";
   static final Path BUSYBOX = Path.of("/bin/busybox");
-  private static final List<String> APPLETS = List.of("sh", "sleep", "ping", "ip", "cat", "ls", "hostname", "nslookup");
+  private static final List<String> APPLETS =
+      List.of("sh", "sleep", "ping", "ip", "cat", "ls", "hostname", "nslookup");
 
-  private BusyboxImage() {
-  }
+  private BusyboxImage() {}
 
   /** Builds the image tarball under {@code dir} (no pull: there is no registry here). */
   static Path buildTar(Path dir) {
     if (!Files.isExecutable(BUSYBOX)) {
-      throw new IllegalStateException(BUSYBOX + " is missing: install busybox-static (scripts/install-test-prereqs.sh)");
+      throw new IllegalStateException(
+          BUSYBOX + " is missing: install busybox-static (scripts/install-test-prereqs.sh)");
     }
     try {
       Path root = dir.resolve("img");
@@ -29,7 +33,8 @@ final class BusyboxImage {
         Files.createSymbolicLink(bin.resolve(a), Path.of("busybox"));
       }
       Path tar = dir.resolve("bb.tar");
-      Commands.must(Duration.ofSeconds(30), "tar", "-C", root.toString(), "-cf", tar.toString(), ".");
+      Commands.must(
+          Duration.ofSeconds(30), "tar", "-C", root.toString(), "-cf", tar.toString(), ".");
       return tar;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -16,8 +16,7 @@ import java.util.stream.Stream;
 final class Cgroups {
   private static final Path ROOT = Path.of("/sys/fs/cgroup");
 
-  private Cgroups() {
-  }
+  private Cgroups() {}
 
   static Set<Long> pids(String parent) {
     Set<Long> pids = new TreeSet<>();
@@ -43,7 +42,8 @@ final class Cgroups {
   static void remove(String parent) {
     for (Path dir : parentDirs(parent)) {
       try (Stream<Path> files = Files.walk(dir)) {
-        List<Path> dirs = files.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
+        List<Path> dirs =
+            files.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList();
         for (Path d : dirs) {
           Files.deleteIfExists(d);
         }

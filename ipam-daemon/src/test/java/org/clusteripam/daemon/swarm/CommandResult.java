@@ -2,8 +2,12 @@ package org.clusteripam.daemon.swarm;
 
 import java.util.List;
 
-/** What one external command did: its exit code and output. {@code exitCode} is -1 when it timed out. */
-public record CommandResult(List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
+/**
+ * What one external command did: its exit code and output. {@code exitCode} is -1 when it timed
+ * out.
+ */
+public record CommandResult(
+    List<String> command, int exitCode, String stdout, String stderr, boolean timedOut) {
 
   public boolean ok() {
     return exitCode == 0 && !timedOut;
@@ -24,7 +28,9 @@ public record CommandResult(List<String> command, int exitCode, String stdout, S
 
   @Override
   public String toString() {
-    return String.join(" ", command) + " -> " + (timedOut ? "timed out" : "exit " + exitCode)
+    return String.join(" ", command)
+        + " -> "
+        + (timedOut ? "timed out" : "exit " + exitCode)
         + (stderr.isBlank() ? "" : ": " + stderr.strip());
   }
 

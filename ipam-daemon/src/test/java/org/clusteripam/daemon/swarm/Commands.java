@@ -12,8 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs external commands with a timeout; a command that overruns is killed by pid. */
 final class Commands {
-  private Commands() {
-  }
+  private Commands() {}
 
   static CommandResult run(Duration timeout, String... command) {
     return run(List.of(command), Map.of(), timeout);
@@ -47,7 +46,8 @@ final class Commands {
         Thread.currentThread().interrupt();
       }
     }
-    return new CommandResult(List.copyOf(command), finished ? p.exitValue() : -1, out.join(), err.join(), !finished);
+    return new CommandResult(
+        List.copyOf(command), finished ? p.exitValue() : -1, out.join(), err.join(), !finished);
   }
 
   /** Like {@link #run} but the command must succeed; returns trimmed stdout. */

@@ -13,14 +13,16 @@ import java.util.OptionalLong;
 import org.clusteripam.daemon.docker.Engine;
 
 /**
- * One Docker host of the bed: a dockerd in its own network namespace, started the DESIGN §2 way
- * ({@code nsenter} into the namespace, {@code unshare} a mount and UTS namespace, remount sysfs keeping the
- * cgroup mounts, private {@code /run/docker} and {@code /etc/docker}), with its own roots and socket.
- * Its {@link Engine} chooses dockerd (with that release's containerd first in PATH) and the CLI.
+ * One Docker host of the bed: a dockerd in its own network namespace, started the way this machine
+ * needs ({@code nsenter} into the namespace, {@code unshare} a mount and UTS namespace, remount
+ * sysfs keeping the cgroup mounts, private {@code /run/docker} and {@code /etc/docker}), with its
+ * own roots and socket. Its {@link Engine} chooses dockerd (with that release's containerd first in
+ * PATH) and the CLI.
  */
 public final class DockerHost {
   /** The system engine's binaries (Debian 12's 20.10); a host runs its own {@link #engine()}'s. */
   static final Path DOCKER_CLI = Path.of("/usr/bin/docker");
+
   static final Path DOCKERD = Path.of("/usr/sbin/dockerd");
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(40);
@@ -35,11 +37,24 @@ public final class DockerHost {
   private final Engine engine;
   private Process process;
 
-  DockerHost(String name, String namespace, String address, Path dir, String cgroupParent, Path cliConfig) {
+  DockerHost(
+      String name,
+      String namespace,
+      String address,
+      Path dir,
+      String cgroupParent,
+      Path cliConfig) {
     this(name, namespace, address, dir, cgroupParent, cliConfig, Engine.byDefault());
   }
 
-  DockerHost(String name, String namespace, String address, Path dir, String cgroupParent, Path cliConfig, Engine engine) {
+  DockerHost(
+      String name,
+      String namespace,
+      String address,
+      Path dir,
+      String cgroupParent,
+      Path cliConfig,
+      Engine engine) {
     this.engine = engine;
     this.name = name;
     this.namespace = namespace;
@@ -81,7 +96,9 @@ public final class DockerHost {
     return cgroupParent;
   }
 
-  /** Starts dockerd (also after {@link #kill()}: same data, new process) and waits until it answers. */
+  /**
+   * Starts dockerd (also after {@link #kill()}: same data, new process) and waits until it answers.
+   */
   void start() {
     if (isAlive()) {
       throw new IllegalStateException(name + ": dockerd is already running as pid " + pid());
@@ -90,30 +107,52 @@ public final class DockerHost {
       createDirectories(dir.resolve(sub));
     }
     if (socket().toString().length() > 100) {
-      throw new IllegalStateException("socket path " + socket() + " exceeds the 108-byte Unix socket limit");
+      throw new IllegalStateException(
+          "socket path " + socket() + " exceeds the 108-byte Unix socket limit");
     }
-    String script = String.join("\n",
-        "set -e",
-        "hostname " + name,
-        // A fresh sysfs hides the cgroup mounts; carry them over it (DESIGN §2).
-        "mount --rbind /sys/fs/cgroup " + dir.resolve("cg"),
-        "mount -t sysfs sysfs-" + name + " /sys",
-        "mount --move " + dir.resolve("cg") + " /sys/fs/cgroup",
-        // v2 plugin sockets live at the hard-coded /run/docker/plugins/<id>/; the engine id in /etc/docker.
-        "mkdir -p /run/docker /etc/docker",
-        "mount --bind " + dir.resolve("run") + " /run/docker",
-        "mount --bind " + dir.resolve("etc") + " /etc/docker",
-        "exec " + engine.dockerd()
-            + " --data-root " + dir.resolve("d")
-            + " --exec-root " + dir.resolve("x")
-            + " -H unix://" + socket()
-            + " --pidfile " + dir.resolve("pid")
-            + " --cgroup-parent /" + cgroupParent
-            + " --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs");
-    ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + namespace, "--",
-        "unshare", "--mount", "--uts", "--propagation", "slave", "--", "sh", "-c", script)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile()));
+    String script =
+        String.join(
+            "\n",
+            "set -e",
+            "hostname " + name,
+            // A fresh sysfs hides the cgroup mounts; carry them over it.
+            "mount --rbind /sys/fs/cgroup " + dir.resolve("cg"),
+            "mount -t sysfs sysfs-" + name + " /sys",
+            "mount --move " + dir.resolve("cg") + " /sys/fs/cgroup",
+            // v2 plugin sockets live at the hard-coded /run/docker/plugins/<id>/; the engine id in
+            // /etc/docker.
+            "mkdir -p /run/docker /etc/docker",
+            "mount --bind " + dir.resolve("run") + " /run/docker",
+            "mount --bind " + dir.resolve("etc") + " /etc/docker",
+            "exec "
+                + engine.dockerd()
+                + " --data-root "
+                + dir.resolve("d")
+                + " --exec-root "
+                + dir.resolve("x")
+                + " -H unix://"
+                + socket()
+                + " --pidfile "
+                + dir.resolve("pid")
+                + " --cgroup-parent /"
+                + cgroupParent
+                + " --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "nsenter",
+                "--net=/run/netns/" + namespace,
+                "--",
+                "unshare",
+                "--mount",
+                "--uts",
+                "--propagation",
+                "slave",
+                "--",
+                "sh",
+                "-c",
+                script)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile()));
     // Tasks would otherwise wait ~60 s on a pull of bb:1 that cannot succeed.
     pb.environment().put("DOCKER_SERVICE_PREFER_OFFLINE_IMAGE", "1");
     engine.applyTo(pb.environment());
@@ -129,14 +168,16 @@ public final class DockerHost {
     long end = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (System.nanoTime() < end) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(name + ": dockerd exited with " + process.exitValue() + "; see " + log());
+        throw new IllegalStateException(
+            name + ": dockerd exited with " + process.exitValue() + "; see " + log());
       }
       if (docker(Duration.ofSeconds(5), "version", "--format", "{{.Server.Version}}").ok()) {
         return;
       }
       sleep(100);
     }
-    throw new IllegalStateException(name + ": dockerd did not answer within " + READY_TIMEOUT + "; see " + log());
+    throw new IllegalStateException(
+        name + ": dockerd did not answer within " + READY_TIMEOUT + "; see " + log());
   }
 
   /** Runs the docker CLI against this host with the default timeout. */
@@ -144,9 +185,12 @@ public final class DockerHost {
     return docker(DEFAULT_TIMEOUT, args);
   }
 
-  /** Runs the docker CLI against this host; the CLI is killed by pid if it overruns {@code timeout}. */
+  /**
+   * Runs the docker CLI against this host; the CLI is killed by pid if it overruns {@code timeout}.
+   */
   public CommandResult docker(Duration timeout, String... args) {
-    List<String> cmd = new ArrayList<>(List.of(engine.cli().toString(), "-H", "unix://" + socket()));
+    List<String> cmd =
+        new ArrayList<>(List.of(engine.cli().toString(), "-H", "unix://" + socket()));
     cmd.addAll(List.of(args));
     return Commands.run(cmd, Map.of("DOCKER_CONFIG", cliConfig.toString()), timeout);
   }
@@ -158,7 +202,9 @@ public final class DockerHost {
 
   /** dockerd's pid (the nsenter/unshare/sh chain execs into it), or empty if not running. */
   public OptionalLong pid() {
-    return process != null && process.isAlive() ? OptionalLong.of(process.pid()) : OptionalLong.empty();
+    return process != null && process.isAlive()
+        ? OptionalLong.of(process.pid())
+        : OptionalLong.empty();
   }
 
   public boolean isAlive() {

@@ -6,12 +6,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
-/** Appends measured figures to target/swarm-figures.txt (read by the benchmark write-up; never asserted). */
+/**
+ * Appends measured figures to target/swarm-figures.txt (read by the benchmark write-up; never
+ * asserted).
+ */
 final class Figures {
   static final Path FILE = Path.of("target", "swarm-figures.txt");
 
-  private Figures() {
-  }
+  private Figures() {}
 
   static synchronized void record(String what, String value) {
     String line = Instant.now() + "\t" + what + "\t" + value + System.lineSeparator();

@@ -8,8 +8,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One etcd for the whole bed, in the hub namespace on the bridge address, so every host's plugin reaches it
- * at {@link #endpoint()}. Started by pid and stopped by pid (SIGTERM, then SIGKILL).
+ * One etcd for the whole bed, in the hub namespace on the bridge address, so every host's plugin
+ * reaches it at {@link #endpoint()}. Started by pid and stopped by pid (SIGTERM, then SIGKILL).
  */
 public final class HubEtcd implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/etcd");
@@ -26,7 +26,8 @@ public final class HubEtcd implements AutoCloseable {
   /** Starts etcd in the bed's hub namespace; the bed stops it during its teardown. */
   public static HubEtcd start(SwarmTestBed bed) {
     if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException(BINARY + " is missing: install etcd-server (scripts/install-test-prereqs.sh)");
+      throw new IllegalStateException(
+          BINARY + " is missing: install etcd-server (scripts/install-test-prereqs.sh)");
     }
     Path dir = bed.baseDir().resolve("etcd");
     try {
@@ -36,13 +37,30 @@ public final class HubEtcd implements AutoCloseable {
     }
     String client = "http://" + HubNetwork.HUB_ADDRESS + ":" + CLIENT_PORT;
     String peer = "http://127.0.0.1:2380"; // peers stay on the hub's own loopback
-    ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + bed.hubNamespace(), "--",
-        BINARY.toString(), "--name", "bed", "--data-dir", dir.resolve("data").toString(),
-        "--listen-client-urls", client, "--advertise-client-urls", client,
-        "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "bed=" + peer,
-        "--log-level", "warn")
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "nsenter",
+                "--net=/run/netns/" + bed.hubNamespace(),
+                "--",
+                BINARY.toString(),
+                "--name",
+                "bed",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--listen-client-urls",
+                client,
+                "--advertise-client-urls",
+                client,
+                "--listen-peer-urls",
+                peer,
+                "--initial-advertise-peer-urls",
+                peer,
+                "--initial-cluster",
+                "bed=" + peer,
+                "--log-level",
+                "warn")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()));
     HubEtcd etcd;
     try {
       etcd = new HubEtcd(dir, pb.start());
@@ -50,15 +68,33 @@ public final class HubEtcd implements AutoCloseable {
       throw new UncheckedIOException("cannot start etcd", e);
     }
     bed.closeWithBed(etcd);
-    Waits.until("etcd healthy at " + client, Duration.ofSeconds(20), () -> {
-      if (!etcd.process.isAlive()) {
-        throw new IllegalStateException("etcd exited with " + etcd.process.exitValue() + "; see " + dir.resolve("etcd.log"));
-      }
-      // Probe from inside the hub namespace: the root namespace has no route to the bed.
-      CommandResult r = Commands.run(Duration.ofSeconds(3), "ip", "netns", "exec", bed.hubNamespace(),
-          "busybox", "wget", "-q", "-O", "-", client + "/health");
-      return r.ok() && r.stdout().contains("\"health\":\"true\"");
-    });
+    Waits.until(
+        "etcd healthy at " + client,
+        Duration.ofSeconds(20),
+        () -> {
+          if (!etcd.process.isAlive()) {
+            throw new IllegalStateException(
+                "etcd exited with "
+                    + etcd.process.exitValue()
+                    + "; see "
+                    + dir.resolve("etcd.log"));
+          }
+          // Probe from inside the hub namespace: the root namespace has no route to the bed.
+          CommandResult r =
+              Commands.run(
+                  Duration.ofSeconds(3),
+                  "ip",
+                  "netns",
+                  "exec",
+                  bed.hubNamespace(),
+                  "busybox",
+                  "wget",
+                  "-q",
+                  "-O",
+                  "-",
+                  client + "/health");
+          return r.ok() && r.stdout().contains("\"health\":\"true\"");
+        });
     return etcd;
   }
 

@@ -5,14 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bed's private network: a hub namespace with a bridge, and one namespace per host joined to it by a
- * veth pair created inside the hub. Nothing is added to the root namespace.
+ * The bed's private network: a hub namespace with a bridge, and one namespace per host joined to it
+ * by a veth pair created inside the hub. Nothing is added to the root namespace.
  */
 final class HubNetwork implements AutoCloseable {
   static final String PREFIX = "172.31.250.";
   static final int PREFIX_LENGTH = 24;
+
   /** The hub bridge's own address: services every host must reach (etcd) listen here. */
   static final String HUB_ADDRESS = PREFIX + "254";
+
   private static final Duration T = Duration.ofSeconds(10);
 
   private final String tag;
@@ -22,7 +24,10 @@ final class HubNetwork implements AutoCloseable {
     this.tag = tag;
   }
 
-  /** Creates the hub namespace and its bridge; names start with {@code tag} so parallel beds never clash. */
+  /**
+   * Creates the hub namespace and its bridge; names start with {@code tag} so parallel beds never
+   * clash.
+   */
   static HubNetwork create(String tag) {
     HubNetwork net = new HubNetwork(tag);
     try {
@@ -43,7 +48,10 @@ final class HubNetwork implements AutoCloseable {
     return tag + "hub";
   }
 
-  /** Creates host {@code index}'s namespace (address {@code PREFIX + index}) and plugs it into the hub. */
+  /**
+   * Creates host {@code index}'s namespace (address {@code PREFIX + index}) and plugs it into the
+   * hub.
+   */
   String addHost(int index) {
     if (index < 1 || index > 250) {
       throw new IllegalArgumentException("host index must be 1..250, was " + index);
@@ -51,7 +59,19 @@ final class HubNetwork implements AutoCloseable {
     String ns = tag + "h" + index;
     addNamespace(ns);
     String hubSide = "v" + index;
-    ip("-n", hubNamespace(), "link", "add", hubSide, "type", "veth", "peer", "name", "eth0", "netns", ns);
+    ip(
+        "-n",
+        hubNamespace(),
+        "link",
+        "add",
+        hubSide,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        ns);
     ip("-n", hubNamespace(), "link", "set", hubSide, "master", "br0", "up");
     ip("-n", ns, "link", "set", "lo", "up");
     ip("-n", ns, "addr", "add", address(index) + "/" + PREFIX_LENGTH, "dev", "eth0");

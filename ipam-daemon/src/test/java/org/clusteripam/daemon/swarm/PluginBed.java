@@ -5,8 +5,9 @@ import java.util.List;
 import org.clusteripam.daemon.docker.Engine;
 
 /**
- * A swarm test bed with one etcd in its hub namespace and {@code cluster-ipam:latest} enabled on every
- * host: the set-up every swarm test class shares. Closing it tears the bed down (etcd included).
+ * A swarm test bed with one etcd in its hub namespace and {@code cluster-ipam:latest} enabled on
+ * every host: the set-up every swarm test class shares. Closing it tears the bed down (etcd
+ * included).
  */
 record PluginBed(SwarmTestBed bed, HubEtcd etcd) implements AutoCloseable {
 
@@ -17,12 +18,23 @@ record PluginBed(SwarmTestBed bed, HubEtcd etcd) implements AutoCloseable {
 
   /** Same, every host on {@code engine}. */
   static PluginBed start(int hosts, int managers, List<String> pluginEnv, Engine engine) {
+    return start(hosts, managers, h -> pluginEnv, engine);
+  }
+
+  /** Same, with plugin settings of each host's own. */
+  static PluginBed start(
+      int hosts,
+      int managers,
+      java.util.function.Function<DockerHost, List<String>> pluginEnv,
+      Engine engine) {
     SwarmTestBed bed = SwarmTestBed.start(hosts, managers, engine);
     try {
       HubEtcd etcd = HubEtcd.start(bed);
       long t0 = System.nanoTime();
       ClusterIpamPlugin.installEverywhere(bed, etcd, pluginEnv);
-      Figures.record("plugin build+install on " + hosts + " hosts", (System.nanoTime() - t0) / 1_000_000 + " ms");
+      Figures.record(
+          "plugin build+install on " + hosts + " hosts",
+          (System.nanoTime() - t0) / 1_000_000 + " ms");
       return new PluginBed(bed, etcd);
     } catch (RuntimeException | Error e) {
       bed.close();
@@ -31,16 +43,24 @@ record PluginBed(SwarmTestBed bed, HubEtcd etcd) implements AutoCloseable {
   }
 
   /**
-   * {@code docker network create -d overlay --ipam-driver cluster-ipam:latest ARGS NAME} on {@code manager},
-   * waiting until swarm's allocator has filled in its subnet (it does so after create returns).
+   * {@code docker network create -d overlay --ipam-driver cluster-ipam:latest ARGS NAME} on {@code
+   * manager}, waiting until swarm's allocator has filled in its subnet (it does so after create
+   * returns).
    */
   static void createOverlay(DockerHost manager, String name, String... args) {
-    List<String> cmd = new java.util.ArrayList<>(List.of("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME));
     cmd.addAll(List.of(args));
     cmd.add(name);
     manager.must(cmd.toArray(String[]::new));
-    Waits.until(name + " allocated", Duration.ofSeconds(30), () -> !manager.must("network", "inspect", "-f",
-        "{{range .IPAM.Config}}{{.Subnet}}{{end}}", name).isEmpty());
+    Waits.until(
+        name + " allocated",
+        Duration.ofSeconds(30),
+        () ->
+            !manager
+                .must("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", name)
+                .isEmpty());
   }
 
   @Override

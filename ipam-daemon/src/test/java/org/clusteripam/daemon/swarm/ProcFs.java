@@ -12,10 +12,11 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
-/** Reads /proc: process memory, and the processes a bed left behind (found by its base directory). */
+/**
+ * Reads /proc: process memory, and the processes a bed left behind (found by its base directory).
+ */
 final class ProcFs {
-  private ProcFs() {
-  }
+  private ProcFs() {}
 
   static long rssKib(long pid) {
     try {
@@ -31,8 +32,8 @@ final class ProcFs {
   }
 
   /**
-   * Pids whose command line mentions {@code marker} (dockerd, containerd, shims of this bed) and all their
-   * descendants (containers, plugin processes), which shims re-parent away from dockerd.
+   * Pids whose command line mentions {@code marker} (dockerd, containerd, shims of this bed) and
+   * all their descendants (containers, plugin processes), which shims re-parent away from dockerd.
    */
   static Set<Long> processesMentioning(String marker) {
     Map<Long, Long> parent = new HashMap<>();
@@ -45,7 +46,8 @@ final class ProcFs {
         }
         long pid = Long.parseLong(n);
         try {
-          String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          String cmdline =
+              new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
           String stat = Files.readString(p.resolve("stat"));
           // ppid is the second field after the parenthesised command name.
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Macro benchmark (not a test): time from {@code docker service create --replicas N} to N/N running, on one
- * bed, for an overlay with Docker's default IPAM and two with {@code cluster-ipam:latest} (when the plugin
- * package is available: cluster mode, and per-host mode with {@code --ipam-opt addressing=per-host}), runs
- * interleaved. Prints one line per run and a summary with the ratio.
+ * Macro benchmark (not a test): time from {@code docker service create --replicas N} to N/N
+ * running, on one bed, for an overlay with Docker's default IPAM and two with {@code
+ * cluster-ipam:latest} (when the plugin package is available: cluster mode, and per-host mode with
+ * {@code --ipam-opt addressing=per-host}), runs interleaved. Prints one line per run and a summary
+ * with the ratio.
  *
  * <p>Run: {@code mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=org.clusteripam.daemon.swarm.ServiceStartBench -Dexec.args="RUNS REPLICAS"}
  */
 public final class ServiceStartBench {
-  private ServiceStartBench() {
-  }
+  private ServiceStartBench() {}
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
@@ -33,9 +33,24 @@ public final class ServiceStartBench {
       if (withPlugin) {
         HubEtcd etcd = HubEtcd.start(bed);
         ClusterIpamPlugin.installEverywhere(bed, etcd);
-        m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "net-cluster");
+        m.must(
+            "network",
+            "create",
+            "-d",
+            "overlay",
+            "--ipam-driver",
+            ClusterIpamPlugin.NAME,
+            "net-cluster");
         millis.put("net-cluster", new ArrayList<>());
-        m.must("network", "create", "-d", "overlay", "--ipam-driver", ClusterIpamPlugin.NAME, "--ipam-opt", "addressing=per-host",
+        m.must(
+            "network",
+            "create",
+            "-d",
+            "overlay",
+            "--ipam-driver",
+            ClusterIpamPlugin.NAME,
+            "--ipam-opt",
+            "addressing=per-host",
             "net-perhost");
         millis.put("net-perhost", new ArrayList<>());
       }
@@ -53,23 +68,28 @@ public final class ServiceStartBench {
           millis.get(net).add(ms);
           String extra = "";
           if (cluster) {
-            // Read after removal too: the counter covers the burst's allocations (and its releases are not counted).
+            // Read after removal too: the counter covers the burst's allocations (and its releases
+            // are not counted).
             long calls = requestAddressCount(m) - before;
             long callsAll = requestAddressCountAll(bed) - beforeAll;
             double rate = calls * 1000.0 / ms;
             managerRates.add(rate);
-            extra = String.format(" (RequestAddress: %d on the manager = %.1f/s over the burst, %d on all hosts)", calls,
-                rate, callsAll);
+            extra =
+                String.format(
+                    " (RequestAddress: %d on the manager = %.1f/s over the burst, %d on all hosts)",
+                    calls, rate, callsAll);
           }
           System.out.printf("run %d %s: %d ms%s%n", r, net, ms, extra);
         }
       }
       for (Map.Entry<String, List<Long>> e : millis.entrySet()) {
-        System.out.printf("%s: median %d ms over %s%n", e.getKey(), median(e.getValue()), e.getValue());
+        System.out.printf(
+            "%s: median %d ms over %s%n", e.getKey(), median(e.getValue()), e.getValue());
       }
       if (withPlugin) {
         System.out.printf("manager RequestAddress/s during the burst: %s%n", managerRates);
-        System.out.printf("ratio cluster-ipam / default = %.2f (cluster mode), %.2f (per-host mode)%n",
+        System.out.printf(
+            "ratio cluster-ipam / default = %.2f (cluster mode), %.2f (per-host mode)%n",
             (double) median(millis.get("net-cluster")) / median(millis.get("net-default")),
             (double) median(millis.get("net-perhost")) / median(millis.get("net-default")));
       }
@@ -85,7 +105,9 @@ public final class ServiceStartBench {
     return ms;
   }
 
-  /** RequestAddress calls the manager's plugin has served (Prometheus counter of its request timer). */
+  /**
+   * RequestAddress calls the manager's plugin has served (Prometheus counter of its request timer).
+   */
   private static long requestAddressCount(DockerHost h) {
     return ClusterIpamPlugin.requestCount(ClusterIpamPlugin.metrics(h), "RequestAddress");
   }

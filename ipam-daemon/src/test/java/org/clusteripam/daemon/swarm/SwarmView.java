@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads what swarm recorded (tasks, their addresses) and what each host really did (container addresses). */
+/**
+ * Reads what swarm recorded (tasks, their addresses) and what each host really did (container
+ * addresses).
+ */
 public final class SwarmView {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final SwarmTestBed bed;
@@ -23,8 +26,9 @@ public final class SwarmView {
   /** Tasks of a service whose desired state is running, as recorded on a live manager. */
   public List<TaskRecord> tasks(String service) {
     DockerHost m = bed.anyLiveManager();
-    List<String> ids = m.docker("service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service)
-        .lines();
+    List<String> ids =
+        m.docker("service", "ps", "-q", "--no-trunc", "--filter", "desired-state=running", service)
+            .lines();
     if (ids.isEmpty()) {
       return List.of();
     }
@@ -39,20 +43,30 @@ public final class SwarmView {
         att.path("Addresses").forEach(x -> a.add(x.asText()));
         addresses.put(att.path("Network").path("Spec").path("Name").asText(), List.copyOf(a));
       }
-      tasks.add(new TaskRecord(t.path("ID").asText(), service, t.path("Slot").asInt(),
-          hostByNode.getOrDefault(t.path("NodeID").asText(), "?"),
-          t.path("Status").path("ContainerStatus").path("ContainerID").asText(""),
-          t.path("Status").path("State").asText(), t.path("DesiredState").asText(), Map.copyOf(addresses)));
+      tasks.add(
+          new TaskRecord(
+              t.path("ID").asText(),
+              service,
+              t.path("Slot").asInt(),
+              hostByNode.getOrDefault(t.path("NodeID").asText(), "?"),
+              t.path("Status").path("ContainerStatus").path("ContainerID").asText(""),
+              t.path("Status").path("State").asText(),
+              t.path("DesiredState").asText(),
+              Map.copyOf(addresses)));
     }
     return tasks;
   }
 
-  /** The address (CIDR form) the task's container really has on {@code network}, asked of its own host. */
+  /**
+   * The address (CIDR form) the task's container really has on {@code network}, asked of its own
+   * host.
+   */
   public Optional<String> containerAddress(TaskRecord task, String network) {
     if (task.containerId().isEmpty()) {
       return Optional.empty();
     }
-    CommandResult r = bed.host(task.host()).docker("inspect", "--type", "container", task.containerId());
+    CommandResult r =
+        bed.host(task.host()).docker("inspect", "--type", "container", task.containerId());
     if (!r.ok()) {
       return Optional.empty();
     }

@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Runs cleanup steps in order, each even if an earlier one failed, and reports all failures at the end. */
+/**
+ * Runs cleanup steps in order, each even if an earlier one failed, and reports all failures at the
+ * end.
+ */
 final class Teardown {
   interface Step {
     void run() throws Exception;
@@ -19,7 +22,8 @@ final class Teardown {
     try {
       step.run();
     } catch (Exception e) {
-      failures.add(new IllegalStateException("teardown step '" + what + "' failed: " + e.getMessage(), e));
+      failures.add(
+          new IllegalStateException("teardown step '" + what + "' failed: " + e.getMessage(), e));
     } finally {
       millis.put(what, (System.nanoTime() - t0) / 1_000_000);
     }
@@ -37,8 +41,9 @@ final class Teardown {
 
   void throwIfFailed() {
     if (!failures.isEmpty()) {
-      IllegalStateException e = new IllegalStateException(failures.size() + " teardown step(s) failed; first: "
-          + failures.get(0).getMessage());
+      IllegalStateException e =
+          new IllegalStateException(
+              failures.size() + " teardown step(s) failed; first: " + failures.get(0).getMessage());
       failures.forEach(e::addSuppressed);
       throw e;
     }

@@ -5,8 +5,7 @@ import java.util.function.BooleanSupplier;
 
 /** Polls a condition until it holds or a deadline passes (swarm converges asynchronously). */
 final class Waits {
-  private Waits() {
-  }
+  private Waits() {}
 
   static void until(String what, Duration timeout, BooleanSupplier condition) {
     long end = System.nanoTime() + timeout.toNanos();

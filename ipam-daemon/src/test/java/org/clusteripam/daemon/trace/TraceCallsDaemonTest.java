@@ -19,7 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
-/** {@code serve --trace-calls}: the option, and the trace lines of calls Docker makes over the plugin socket. */
+/**
+ * {@code serve --trace-calls}: the option, and the trace lines of calls Docker makes over the
+ * plugin socket.
+ */
 class TraceCallsDaemonTest {
   @TempDir Path dir;
   final Logger traceLogger = (Logger) LoggerFactory.getLogger(CallTraceLog.LOGGER);
@@ -39,9 +42,24 @@ class TraceCallsDaemonTest {
 
   DaemonConfig config(String... extra) {
     ServeCommand serve = new ServeCommand();
-    String[] base = {"--node-id", "h1", "--state-dir", dir.resolve("state").toString(), "--socket", dir.resolve("p.sock").toString(),
-        "--metrics", "off", "--docker-host", "unix://" + dir.resolve("no-docker.sock"), "--load-balancer", "off"};
-    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(extra)).toArray(String[]::new);
+    String[] base = {
+      "--node-id",
+      "h1",
+      "--state-dir",
+      dir.resolve("state").toString(),
+      "--socket",
+      dir.resolve("p.sock").toString(),
+      "--metrics",
+      "off",
+      "--docker-host",
+      "unix://" + dir.resolve("no-docker.sock"),
+      "--load-balancer",
+      "off"
+    };
+    String[] args =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
+            .toArray(String[]::new);
     new CommandLine(serve).parseArgs(args);
     return serve.config();
   }
@@ -63,34 +81,66 @@ class TraceCallsDaemonTest {
     try (Daemon d = Daemon.start(config("--trace-calls"))) {
       assertThat(DaemonProcess.call(socket, "Plugin.Activate", "")).contains("IpamDriver");
       DaemonProcess.call(socket, "IpamDriver.GetDefaultAddressSpaces", "");
-      assertThat(DaemonProcess.call(socket, "IpamDriver.RequestPool",
-          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":null,\"V6\":false}"))
+      assertThat(
+              DaemonProcess.call(
+                  socket,
+                  "IpamDriver.RequestPool",
+                  "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":null,\"V6\":false}"))
           .contains("\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\"");
-      assertThat(DaemonProcess.call(socket, "IpamDriver.RequestAddress",
-          "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}"))
+      assertThat(
+              DaemonProcess.call(
+                  socket,
+                  "IpamDriver.RequestAddress",
+                  "{\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}"))
           .contains("\"Address\":\"10.5.0.1/24\"");
-      assertThat(DaemonProcess.call(socket, "IpamDriver.RequestAddress", "{\"PoolID\":\"ClusterIpamLocal/10.9.0.0/24\",\"Address\":\"\",\"Options\":null}"))
+      assertThat(
+              DaemonProcess.call(
+                  socket,
+                  "IpamDriver.RequestAddress",
+                  "{\"PoolID\":\"ClusterIpamLocal/10.9.0.0/24\",\"Address\":\"\",\"Options\":null}"))
           .contains("\"Error\"");
     }
-    assertThat(captured.list).allSatisfy(e -> {
-      assertThat(e.getLevel()).isEqualTo(Level.INFO);
-      assertThat(e.getLoggerName()).isEqualTo("org.clusteripam.daemon.trace");
-    });
-    assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage).satisfiesExactly(
-        l -> assertThat(l).startsWith("event=call method=Plugin.Activate node=h1 request={} response={\"Implements\":[\"IpamDriver\"]} ms="),
-        l -> assertThat(l).startsWith("event=call method=GetDefaultAddressSpaces node=h1 request={} response={\"GlobalDefaultAddressSpace\":"),
-        l -> assertThat(l).startsWith("event=call method=RequestPool node=h1 request={\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\","
-            + "\"SubPool\":\"\",\"Options\":null,\"V6\":false} response={\"Data\":{},\"Pool\":\"10.5.0.0/24\",\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\"} ms="),
-        l -> assertThat(l).startsWith("event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\","
-            + "\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}} response={\"Address\":\"10.5.0.1/24\",\"Data\":{}} ms="),
-        l -> assertThat(l).startsWith("event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.9.0.0/24\",")
-            .contains(" error=\"").contains(" error_type=UnknownPoolException ms="));
+    assertThat(captured.list)
+        .allSatisfy(
+            e -> {
+              assertThat(e.getLevel()).isEqualTo(Level.INFO);
+              assertThat(e.getLoggerName()).isEqualTo("org.clusteripam.daemon.trace");
+            });
+    assertThat(captured.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .satisfiesExactly(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "event=call method=Plugin.Activate node=h1 request={} response={\"Implements\":[\"IpamDriver\"]} ms="),
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "event=call method=GetDefaultAddressSpaces node=h1 request={} response={\"GlobalDefaultAddressSpace\":"),
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "event=call method=RequestPool node=h1 request={\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\","
+                            + "\"SubPool\":\"\",\"Options\":null,\"V6\":false} response={\"Data\":{},\"Pool\":\"10.5.0.0/24\",\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\"} ms="),
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.5.0.0/24\",\"Address\":\"\","
+                            + "\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}} response={\"Address\":\"10.5.0.1/24\",\"Data\":{}} ms="),
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "event=call method=RequestAddress node=h1 request={\"PoolID\":\"ClusterIpamLocal/10.9.0.0/24\",")
+                    .contains(" error=\"")
+                    .contains(" error_type=UnknownPoolException ms="));
   }
 
   @Test
   void withoutTheOptionNothingIsTraced() throws Exception {
     try (Daemon d = Daemon.start(config())) {
-      DaemonProcess.call(dir.resolve("p.sock"), "IpamDriver.RequestPool",
+      DaemonProcess.call(
+          dir.resolve("p.sock"),
+          "IpamDriver.RequestPool",
           "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":null,\"V6\":false}");
     }
     assertThat(captured.list).isEmpty();
@@ -105,7 +155,9 @@ class TraceCallsDaemonTest {
       assertThat(traceLogger.isInfoEnabled()).isFalse();
       CallTraceLog.enableLogger();
       assertThat(traceLogger.isInfoEnabled()).isTrue();
-      assertThat(LoggerFactory.getLogger("org.clusteripam.daemon.serve").isInfoEnabled()).as("other loggers keep --log-level").isFalse();
+      assertThat(LoggerFactory.getLogger("org.clusteripam.daemon.serve").isInfoEnabled())
+          .as("other loggers keep --log-level")
+          .isFalse();
     } finally {
       root.setLevel(before);
     }

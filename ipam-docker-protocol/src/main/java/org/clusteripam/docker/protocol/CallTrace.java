@@ -32,11 +32,26 @@ public final class CallTrace {
    * @param failure the refusal's or failure's type, or null for an answer
    * @param error the message Docker is told (null for an answer)
    */
-  static String line(String method, HostId node, byte[] body, DriverReply reply, Throwable failure, String error, long nanos) {
-    String outcome = failure == null
-        ? "response=" + escaped(reply.json(), MAX_FIELD)
-        : "error=" + quoted(error) + " error_type=" + failure.getClass().getSimpleName();
-    return "event=call method=" + methodName(method) + " node=" + node + " request=" + request(body) + " " + outcome
+  static String line(
+      String method,
+      HostId node,
+      byte[] body,
+      DriverReply reply,
+      Throwable failure,
+      String error,
+      long nanos) {
+    String outcome =
+        failure == null
+            ? "response=" + escaped(reply.json(), MAX_FIELD)
+            : "error=" + quoted(error) + " error_type=" + failure.getClass().getSimpleName();
+    return "event=call method="
+        + methodName(method)
+        + " node="
+        + node
+        + " request="
+        + request(body)
+        + " "
+        + outcome
         + String.format(Locale.ROOT, " ms=%.2f", nanos / 1e6);
   }
 
@@ -71,8 +86,8 @@ public final class CallTrace {
   }
 
   /**
-   * An error message as one quoted string, escaped so that quotes and newlines cannot break the line,
-   * of at most {@link #MAX_FIELD} characters with the quotes.
+   * An error message as one quoted string, escaped so that quotes and newlines cannot break the
+   * line, of at most {@link #MAX_FIELD} characters with the quotes.
    */
   public static String quoted(String message) {
     String m = message == null ? "" : message;
@@ -97,7 +112,10 @@ public final class CallTrace {
     return b.toString();
   }
 
-  /** Appends the escapes of {@code m}'s characters while they fit in {@code budget}; returns how many did. */
+  /**
+   * Appends the escapes of {@code m}'s characters while they fit in {@code budget}; returns how
+   * many did.
+   */
   private static int escapeInto(StringBuilder b, String m, int budget, boolean quotes) {
     int used = 0;
     int i = 0;
@@ -119,7 +137,10 @@ public final class CallTrace {
       case '\n' -> "\\n";
       case '\r' -> "\\r";
       case '\t' -> "\\t";
-      default -> c < 0x20 || c == 0x7f ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c);
+      default ->
+          c < 0x20 || c == 0x7f
+              ? String.format(Locale.ROOT, "\\u%04x", (int) c)
+              : String.valueOf(c);
     };
   }
 }

@@ -9,7 +9,10 @@ package org.clusteripam.docker.protocol;
 public final class DockerLabels {
   private DockerLabels() {}
 
-  /** RequestAddress option naming why the address is asked for; swarm also leaks it into RequestPool options. */
+  /**
+   * RequestAddress option naming why the address is asked for; swarm also leaks it into RequestPool
+   * options.
+   */
   public static final String REQUEST_ADDRESS_TYPE = "RequestAddressType";
 
   /**
@@ -18,7 +21,10 @@ public final class DockerLabels {
    */
   public static final String GATEWAY = "com.docker.network.gateway";
 
-  /** {@code ipamapi.AllocSerialPrefix}: RequestAddress option asking for serial allocation (swarm's allocator). */
+  /**
+   * {@code ipamapi.AllocSerialPrefix}: RequestAddress option asking for serial allocation (swarm's
+   * allocator).
+   */
   public static final String SERIAL = "com.docker.network.ipam.serial";
 
   /** Whether {@link #SERIAL} asks for serial allocation. */

@@ -55,9 +55,11 @@ public final class DriverProtocol {
    *     those answered without the engine or refused before it)
    * @param nanoTime the clock of the trace's call times
    */
-  public DriverProtocol(Ipam ipam, HostId host, Optional<Consumer<String>> trace, LongSupplier nanoTime) {
+  public DriverProtocol(
+      Ipam ipam, HostId host, Optional<Consumer<String>> trace, LongSupplier nanoTime) {
     if (ipam == null || host == null || trace == null || nanoTime == null) {
-      throw new IllegalArgumentException("DriverProtocol needs an Ipam, the node's HostId, a trace (or none) and a clock");
+      throw new IllegalArgumentException(
+          "DriverProtocol needs an Ipam, the node's HostId, a trace (or none) and a clock");
     }
     this.ipam = ipam;
     this.host = host;
@@ -72,8 +74,12 @@ public final class DriverProtocol {
    */
   public static boolean callsEngine(String path) {
     return switch (path == null ? "" : path) {
-      case "/IpamDriver.GetDefaultAddressSpaces", "/IpamDriver.RequestPool", "/IpamDriver.ReleasePool",
-          "/IpamDriver.RequestAddress", "/IpamDriver.ReleaseAddress" -> true;
+      case "/IpamDriver.GetDefaultAddressSpaces",
+          "/IpamDriver.RequestPool",
+          "/IpamDriver.ReleasePool",
+          "/IpamDriver.RequestAddress",
+          "/IpamDriver.ReleaseAddress" ->
+          true;
       default -> false;
     };
   }
@@ -92,7 +98,11 @@ public final class DriverProtocol {
     try {
       if (body != null && body.length > MAX_BODY_BYTES) {
         throw new ProtocolException(
-            "request body of " + body.length + " bytes exceeds the limit of " + MAX_BODY_BYTES + " bytes");
+            "request body of "
+                + body.length
+                + " bytes exceeds the limit of "
+                + MAX_BODY_BYTES
+                + " bytes");
       }
       byte[] b = body == null ? new byte[0] : body;
       reply = new DriverReply(dispatch(method, b), false);
@@ -119,15 +129,26 @@ public final class DriverProtocol {
       case "Plugin.Activate" -> JSONB.toJson(ActivateResponse.IPAM_DRIVER);
       case "IpamDriver.GetCapabilities" -> JSONB.toJson(CapabilitiesResponse.CLUSTER_IPAM);
       case "IpamDriver.GetDefaultAddressSpaces" -> addressSpaces();
-      case "IpamDriver.RequestPool" -> requestPool(bodies.decode(method, body, RequestPoolRequest.class, RequestPoolRequest.FIELDS));
-      case "IpamDriver.ReleasePool" -> releasePool(bodies.decode(method, body, ReleasePoolRequest.class, ReleasePoolRequest.FIELDS));
+      case "IpamDriver.RequestPool" ->
+          requestPool(
+              bodies.decode(method, body, RequestPoolRequest.class, RequestPoolRequest.FIELDS));
+      case "IpamDriver.ReleasePool" ->
+          releasePool(
+              bodies.decode(method, body, ReleasePoolRequest.class, ReleasePoolRequest.FIELDS));
       case "IpamDriver.RequestAddress" ->
-          requestAddress(bodies.decode(method, body, RequestAddressRequest.class, RequestAddressRequest.FIELDS));
+          requestAddress(
+              bodies.decode(
+                  method, body, RequestAddressRequest.class, RequestAddressRequest.FIELDS));
       case "IpamDriver.ReleaseAddress" ->
-          releaseAddress(bodies.decode(method, body, ReleaseAddressRequest.class, ReleaseAddressRequest.FIELDS));
-      default -> throw new ProtocolException(
-          "unknown endpoint \"/" + ErrorMessages.printable(method) + "\": this plugin implements Plugin.Activate and "
-              + "IpamDriver.{GetCapabilities, GetDefaultAddressSpaces, RequestPool, ReleasePool, RequestAddress, ReleaseAddress}");
+          releaseAddress(
+              bodies.decode(
+                  method, body, ReleaseAddressRequest.class, ReleaseAddressRequest.FIELDS));
+      default ->
+          throw new ProtocolException(
+              "unknown endpoint \"/"
+                  + ErrorMessages.printable(method)
+                  + "\": this plugin implements Plugin.Activate and "
+                  + "IpamDriver.{GetCapabilities, GetDefaultAddressSpaces, RequestPool, ReleasePool, RequestAddress, ReleaseAddress}");
     };
   }
 
@@ -149,7 +170,11 @@ public final class DriverProtocol {
             options,
             Boolean.TRUE.equals(r.v6()));
     PoolGrant grant = ipam.requestPool(request);
-    Map<String, String> data = grant.gateway().map(g -> Map.of(DockerLabels.GATEWAY, g + "/" + grant.pool().length())).orElse(Map.of());
+    Map<String, String> data =
+        grant
+            .gateway()
+            .map(g -> Map.of(DockerLabels.GATEWAY, g + "/" + grant.pool().length()))
+            .orElse(Map.of());
     return JSONB.toJson(new RequestPoolResponse(grant.id().value(), grant.pool().toString(), data));
   }
 
@@ -162,10 +187,15 @@ public final class DriverProtocol {
     PoolId pool = poolId("RequestAddress", r.poolId());
     Map<String, String> options = options(r.options());
     String type = options.remove(DockerLabels.REQUEST_ADDRESS_TYPE);
-    AddressKind kind = DockerLabels.GATEWAY.equals(type) ? AddressKind.GATEWAY : AddressKind.ENDPOINT;
+    AddressKind kind =
+        DockerLabels.GATEWAY.equals(type) ? AddressKind.GATEWAY : AddressKind.ENDPOINT;
     boolean serial = DockerLabels.serial(options.get(DockerLabels.SERIAL));
-    Optional<IpAddress> preferred = r.address() == null || r.address().isEmpty() ? Optional.empty() : Optional.of(address(r.address()));
-    AddressGrant grant = ipam.requestAddress(new AddressRequest(host, pool, preferred, kind, serial, options));
+    Optional<IpAddress> preferred =
+        r.address() == null || r.address().isEmpty()
+            ? Optional.empty()
+            : Optional.of(address(r.address()));
+    AddressGrant grant =
+        ipam.requestAddress(new AddressRequest(host, pool, preferred, kind, serial, options));
     return JSONB.toJson(new RequestAddressResponse(grant.cidr(), grant.data()));
   }
 

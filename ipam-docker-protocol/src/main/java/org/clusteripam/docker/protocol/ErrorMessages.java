@@ -7,8 +7,8 @@ import org.clusteripam.core.store.StoreException;
 import org.clusteripam.core.store.StoreUnavailableException;
 
 /**
- * Turns failures into the one-line message Docker shows as {@code remote: ...}: never a stack trace,
- * never "null", no control characters, bounded length.
+ * Turns failures into the one-line message Docker shows as {@code remote: ...}: never a stack
+ * trace, never "null", no control characters, bounded length.
  */
 final class ErrorMessages {
   static final int MAX_LENGTH = 1000;

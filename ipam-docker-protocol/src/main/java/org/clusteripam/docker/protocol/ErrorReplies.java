@@ -12,7 +12,8 @@ public final class ErrorReplies {
 
   /** {@code {"Error": message}}, the message cleaned of control characters and bounded. */
   public static DriverReply of(String message) {
-    String m = message == null || message.isBlank() ? "request refused" : ErrorMessages.printable(message);
+    String m =
+        message == null || message.isBlank() ? "request refused" : ErrorMessages.printable(message);
     return new DriverReply(JSONB.toJson(new ErrorResponse(m)), true);
   }
 }

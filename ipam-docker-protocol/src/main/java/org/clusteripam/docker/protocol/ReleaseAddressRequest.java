@@ -7,5 +7,6 @@ import java.util.Map;
 public record ReleaseAddressRequest(
     @JsonbProperty("PoolID") String poolId, @JsonbProperty("Address") String address) {
 
-  static final Map<String, FieldType> FIELDS = Map.of("PoolID", FieldType.STRING, "Address", FieldType.STRING);
+  static final Map<String, FieldType> FIELDS =
+      Map.of("PoolID", FieldType.STRING, "Address", FieldType.STRING);
 }

@@ -10,5 +10,6 @@ public record RequestAddressRequest(
     @JsonbProperty("Options") Map<String, String> options) {
 
   static final Map<String, FieldType> FIELDS =
-      Map.of("PoolID", FieldType.STRING, "Address", FieldType.STRING, "Options", FieldType.STRING_MAP);
+      Map.of(
+          "PoolID", FieldType.STRING, "Address", FieldType.STRING, "Options", FieldType.STRING_MAP);
 }

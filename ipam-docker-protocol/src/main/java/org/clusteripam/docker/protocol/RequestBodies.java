@@ -3,9 +3,9 @@ package org.clusteripam.docker.protocol;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import jakarta.json.stream.JsonParser;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbException;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -35,13 +35,15 @@ final class RequestBodies {
       parser.next();
       value = parser.getValue();
       if (parser.hasNext()) {
-        throw new ProtocolException("malformed JSON in " + method + " request: unexpected content after the JSON value");
+        throw new ProtocolException(
+            "malformed JSON in " + method + " request: unexpected content after the JSON value");
       }
     } catch (ProtocolException e) {
       throw e;
     } catch (RuntimeException e) {
       // JsonException for syntax; Parsson throws a bare RuntimeException beyond its nesting limit.
-      throw new ProtocolException("malformed JSON in " + method + " request: " + ErrorMessages.describe(e));
+      throw new ProtocolException(
+          "malformed JSON in " + method + " request: " + ErrorMessages.describe(e));
     }
     if (value.getValueType() != JsonValue.ValueType.OBJECT) {
       throw new ProtocolException(method + " request must be a JSON object, not " + kind(value));
@@ -64,19 +66,34 @@ final class RequestBodies {
     boolean ok =
         switch (type) {
           case STRING -> v.getValueType() == JsonValue.ValueType.STRING;
-          case BOOLEAN -> v.getValueType() == JsonValue.ValueType.TRUE || v.getValueType() == JsonValue.ValueType.FALSE;
+          case BOOLEAN ->
+              v.getValueType() == JsonValue.ValueType.TRUE
+                  || v.getValueType() == JsonValue.ValueType.FALSE;
           case STRING_MAP -> v.getValueType() == JsonValue.ValueType.OBJECT;
         };
     if (!ok) {
       throw new ProtocolException(
-          "field \"" + name + "\" of the " + method + " request must be " + type.description() + " or null, not " + kind(v));
+          "field \""
+              + name
+              + "\" of the "
+              + method
+              + " request must be "
+              + type.description()
+              + " or null, not "
+              + kind(v));
     }
     if (type == FieldType.STRING_MAP) {
       for (Map.Entry<String, JsonValue> e : v.asJsonObject().entrySet()) {
         if (e.getValue().getValueType() != JsonValue.ValueType.STRING) {
           throw new ProtocolException(
-              "field \"" + name + "\" of the " + method + " request must hold string values, but \""
-                  + ErrorMessages.printable(e.getKey()) + "\" is " + kind(e.getValue()));
+              "field \""
+                  + name
+                  + "\" of the "
+                  + method
+                  + " request must hold string values, but \""
+                  + ErrorMessages.printable(e.getKey())
+                  + "\" is "
+                  + kind(e.getValue()));
         }
       }
     }

@@ -25,17 +25,18 @@ import org.clusteripam.docker.protocol.ErrorReplies;
 /**
  * One connection: requests are answered one at a time, in order. A call that needs the engine runs
  * on the worker executor, never on the event loop (Activate and GetCapabilities are answered
- * inline); while it runs, reading from this connection pauses
- * (back-pressure, and pipelined requests cannot overtake each other).
+ * inline); while it runs, reading from this connection pauses (back-pressure, and pipelined
+ * requests cannot overtake each other).
  */
 final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
   /**
-   * dockerd's own plugin mimetype (moby pkg/plugins/transport VersionMimetype, also its Accept header);
-   * its client ignores the response content type and decodes the body as JSON.
+   * dockerd's own plugin mimetype (moby pkg/plugins/transport VersionMimetype, also its Accept
+   * header); its client ignores the response content type and decodes the body as JSON.
    */
   static final String CONTENT_TYPE = "application/vnd.docker.plugins.v1.2+json";
 
-  private static final System.Logger LOG = System.getLogger(PluginConnectionHandler.class.getName());
+  private static final System.Logger LOG =
+      System.getLogger(PluginConnectionHandler.class.getName());
 
   private final DriverProtocol protocol;
   private final Executor workers;
@@ -44,7 +45,8 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
   private boolean busy;
 
-  PluginConnectionHandler(DriverProtocol protocol, Executor workers, InFlightCalls inFlight, BooleanSupplier closing) {
+  PluginConnectionHandler(
+      DriverProtocol protocol, Executor workers, InFlightCalls inFlight, BooleanSupplier closing) {
     this.protocol = protocol;
     this.workers = workers;
     this.inFlight = inFlight;
@@ -65,15 +67,19 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
     while (!busy && !waiting.isEmpty()) {
       Object next = waiting.poll();
       if (closing.getAsBoolean()) {
-        // Closing without an answer makes dockerd's plugin client retry, reaching the next instance.
+        // Closing without an answer makes dockerd's plugin client retry, reaching the next
+        // instance.
         ReferenceCountUtil.release(next);
         releaseWaiting();
         ctx.close();
         return;
       }
       if (next instanceof OversizedRequest o) {
-        write(ctx, o.keepAlive(), ErrorReplies.of(
-            "request body exceeds the limit of " + DriverProtocol.MAX_BODY_BYTES + " bytes"));
+        write(
+            ctx,
+            o.keepAlive(),
+            ErrorReplies.of(
+                "request body exceeds the limit of " + DriverProtocol.MAX_BODY_BYTES + " bytes"));
         continue;
       }
       FullHttpRequest request = (FullHttpRequest) next;
@@ -88,7 +94,11 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
   private void start(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (request.decoderResult().isFailure()) {
       Throwable cause = request.decoderResult().cause();
-      write(ctx, false, ErrorReplies.of("malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage())));
+      write(
+          ctx,
+          false,
+          ErrorReplies.of(
+              "malformed HTTP request: " + (cause == null ? "unreadable" : cause.getMessage())));
       return;
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -104,19 +114,23 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
     ctx.channel().config().setAutoRead(false);
     inFlight.enter();
     try {
-      workers.execute(() -> {
-        DriverReply reply = protocol.handle(path, body);
-        try {
-          ctx.executor().execute(() -> finish(ctx, keepAlive, reply));
-        } catch (RejectedExecutionException e) {
-          inFlight.exit(); // the event loop is gone: the connection is closed already
-        }
-      });
+      workers.execute(
+          () -> {
+            DriverReply reply = protocol.handle(path, body);
+            try {
+              ctx.executor().execute(() -> finish(ctx, keepAlive, reply));
+            } catch (RejectedExecutionException e) {
+              inFlight.exit(); // the event loop is gone: the connection is closed already
+            }
+          });
     } catch (RejectedExecutionException e) {
       inFlight.exit();
       busy = false;
       ctx.channel().config().setAutoRead(true);
-      write(ctx, keepAlive, ErrorReplies.of("plugin overloaded: too many calls waiting for a worker; retry"));
+      write(
+          ctx,
+          keepAlive,
+          ErrorReplies.of("plugin overloaded: too many calls waiting for a worker; retry"));
     }
   }
 
@@ -135,10 +149,12 @@ final class PluginConnectionHandler extends ChannelInboundHandlerAdapter {
     serveNext(ctx);
   }
 
-  private static ChannelFuture write(ChannelHandlerContext ctx, boolean keepAlive, DriverReply reply) {
+  private static ChannelFuture write(
+      ChannelHandlerContext ctx, boolean keepAlive, DriverReply reply) {
     byte[] bytes = reply.bytes();
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     HttpUtil.setKeepAlive(response, keepAlive);

@@ -51,8 +51,14 @@ public final class PluginServer implements AutoCloseable {
   private boolean closed;
 
   private PluginServer(
-      Path socket, PluginServerOptions options, EventLoopGroup loop, Channel listener, ChannelGroup connections,
-      ExecutorService ownWorkers, InFlightCalls inFlight, AtomicBoolean closing) {
+      Path socket,
+      PluginServerOptions options,
+      EventLoopGroup loop,
+      Channel listener,
+      ChannelGroup connections,
+      ExecutorService ownWorkers,
+      InFlightCalls inFlight,
+      AtomicBoolean closing) {
     this.socket = socket;
     this.options = options;
     this.loop = loop;
@@ -69,19 +75,23 @@ public final class PluginServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code socket} (mode 0660) and starts answering. A stale socket file left by a dead process
-   * is replaced; a socket some process still listens on is refused.
+   * Binds {@code socket} (mode 0660) and starts answering. A stale socket file left by a dead
+   * process is replaced; a socket some process still listens on is refused.
    *
    * @throws IOException the socket cannot be bound (path too long, in use, not a socket, no access)
    */
-  public static PluginServer start(Path socket, Ipam ipam, HostId node, PluginServerOptions options) throws IOException {
+  public static PluginServer start(Path socket, Ipam ipam, HostId node, PluginServerOptions options)
+      throws IOException {
     DriverProtocol protocol = new DriverProtocol(ipam, node, options.callTrace(), System::nanoTime);
     Path path = socket.toAbsolutePath();
     SocketFiles.prepare(path);
     ExecutorService own = options.executor().isPresent() ? null : newWorkers(options);
     Executor workers = options.executor().isPresent() ? options.executor().get() : own;
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ipam-plugin-io", true), NioIoHandler.newFactory());
-    ChannelGroup connections = new DefaultChannelGroup("ipam-plugin-connections", GlobalEventExecutor.INSTANCE);
+    EventLoopGroup loop =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("ipam-plugin-io", true), NioIoHandler.newFactory());
+    ChannelGroup connections =
+        new DefaultChannelGroup("ipam-plugin-connections", GlobalEventExecutor.INSTANCE);
     InFlightCalls inFlight = new InFlightCalls();
     AtomicBoolean closing = new AtomicBoolean();
     ServerBootstrap bootstrap =
@@ -97,7 +107,9 @@ public final class PluginServer implements AutoCloseable {
                         .addLast("http", new HttpServerCodec())
                         .addLast("keep-alive", new HttpServerKeepAliveHandler())
                         .addLast("body", new BodyLimitAggregator(DriverProtocol.MAX_BODY_BYTES))
-                        .addLast("ipam", new PluginConnectionHandler(protocol, workers, inFlight, closing::get));
+                        .addLast(
+                            "ipam",
+                            new PluginConnectionHandler(protocol, workers, inFlight, closing::get));
                   }
                 });
     Channel listener;
@@ -155,7 +167,12 @@ public final class PluginServer implements AutoCloseable {
     listener.close().syncUninterruptibly();
     try {
       if (!inFlight.awaitIdle(options.drainTimeout())) {
-        LOG.log(System.Logger.Level.WARNING, inFlight.count() + " plugin calls still running after " + options.drainTimeout() + "; closing anyway");
+        LOG.log(
+            System.Logger.Level.WARNING,
+            inFlight.count()
+                + " plugin calls still running after "
+                + options.drainTimeout()
+                + "; closing anyway");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

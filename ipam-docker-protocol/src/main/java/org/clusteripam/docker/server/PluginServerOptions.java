@@ -2,8 +2,8 @@ package org.clusteripam.docker.server;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Consumer;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * Tuning of a {@link PluginServer}.
@@ -15,7 +15,11 @@ import java.util.concurrent.Executor;
  * @param executor runs {@code Ipam} calls instead of an own pool; the caller owns and shuts it down
  * @param callTrace where each call's trace line goes ({@code serve --trace-calls}), or empty
  */
-public record PluginServerOptions(int workerThreads, int queueCapacity, Duration drainTimeout, Optional<Executor> executor,
+public record PluginServerOptions(
+    int workerThreads,
+    int queueCapacity,
+    Duration drainTimeout,
+    Optional<Executor> executor,
     Optional<Consumer<String>> callTrace) {
   public PluginServerOptions {
     if (workerThreads < 1 || queueCapacity < 1) {
@@ -33,7 +37,8 @@ public record PluginServerOptions(int workerThreads, int queueCapacity, Duration
   }
 
   public static PluginServerOptions defaults() {
-    return new PluginServerOptions(16, 1024, Duration.ofSeconds(10), Optional.empty(), Optional.empty());
+    return new PluginServerOptions(
+        16, 1024, Duration.ofSeconds(10), Optional.empty(), Optional.empty());
   }
 
   public PluginServerOptions withWorkerThreads(int threads) {
@@ -45,11 +50,16 @@ public record PluginServerOptions(int workerThreads, int queueCapacity, Duration
   }
 
   public PluginServerOptions withExecutor(Executor e) {
-    return new PluginServerOptions(workerThreads, queueCapacity, drainTimeout, Optional.of(e), callTrace);
+    return new PluginServerOptions(
+        workerThreads, queueCapacity, drainTimeout, Optional.of(e), callTrace);
   }
 
-  /** Every call's {@link org.clusteripam.docker.protocol.CallTrace} line goes to {@code sink} after the call. */
+  /**
+   * Every call's {@link org.clusteripam.docker.protocol.CallTrace} line goes to {@code sink} after
+   * the call.
+   */
   public PluginServerOptions withCallTrace(Consumer<String> sink) {
-    return new PluginServerOptions(workerThreads, queueCapacity, drainTimeout, executor, Optional.of(sink));
+    return new PluginServerOptions(
+        workerThreads, queueCapacity, drainTimeout, executor, Optional.of(sink));
   }
 }

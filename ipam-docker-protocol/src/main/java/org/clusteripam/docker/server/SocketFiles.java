@@ -20,12 +20,20 @@ final class SocketFiles {
 
   private SocketFiles() {}
 
-  /** Makes {@code socket} ready to bind: parent created, a stale socket from a dead process removed. */
+  /**
+   * Makes {@code socket} ready to bind: parent created, a stale socket from a dead process removed.
+   */
   static void prepare(Path socket) throws IOException {
     int bytes = socket.toString().getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_PATH_BYTES) {
       throw new IOException(
-          "socket path " + socket + " is " + bytes + " bytes, longer than the " + MAX_PATH_BYTES + "-byte limit of Unix sockets");
+          "socket path "
+              + socket
+              + " is "
+              + bytes
+              + " bytes, longer than the "
+              + MAX_PATH_BYTES
+              + "-byte limit of Unix sockets");
     }
     Path parent = socket.toAbsolutePath().getParent();
     if (parent != null) {
@@ -38,7 +46,8 @@ final class SocketFiles {
       throw new IOException("refusing to replace " + socket + ": it exists and is not a socket");
     }
     if (hasListener(socket)) {
-      throw new IOException("another process is already listening on " + socket + "; stop it first");
+      throw new IOException(
+          "another process is already listening on " + socket + "; stop it first");
     }
     Files.delete(socket);
   }

@@ -1,5 +1,8 @@
 package org.clusteripam.docker.bench;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -10,17 +13,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
+import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.ipam.DriverIpam;
-import org.clusteripam.core.engine.IpamConfig;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.store.InMemoryStateStore;
+import org.clusteripam.docker.client.UnixHttpClient;
 import org.clusteripam.docker.protocol.DriverProtocol;
 import org.clusteripam.docker.server.PluginServer;
-import org.clusteripam.docker.testing.UnixHttpClient;
 
 /**
  * RequestAddress + ReleaseAddress round trips over the plugin socket, as dockerd sends them (one
@@ -36,8 +36,12 @@ public final class PluginServerBench {
   public static void main(String[] args) throws Exception {
     int warmup = args.length > 0 ? Integer.parseInt(args[0]) : 3;
     int measure = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    System.out.printf("java %s, %d CPUs, warm-up %d s, measured %d s%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), warmup, measure);
+    System.out.printf(
+        "java %s, %d CPUs, warm-up %d s, measured %d s%n",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        warmup,
+        measure);
     Path dir = Files.createTempDirectory("ipam-bench");
     try {
       for (int clients : new int[] {1, 32}) {
@@ -57,25 +61,46 @@ public final class PluginServerBench {
     DriverIpam ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     // One client I/O thread for all connections, as dockerd multiplexes goroutines on few threads.
     EventLoopGroup clientLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    try (PluginServer server = PluginServer.start(dir.resolve("b" + clients + ".sock"), ipam, NODE)) {
+    try (PluginServer server =
+        PluginServer.start(dir.resolve("b" + clients + ".sock"), ipam, NODE)) {
       String poolId;
       try (UnixHttpClient c = UnixHttpClient.connect(server.socketPath())) {
-        poolId = object(c.post("/IpamDriver.RequestPool",
-            "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}\n").body())
-            .getString("PoolID");
+        poolId =
+            object(
+                    c.post(
+                            "/IpamDriver.RequestPool",
+                            "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}\n")
+                        .body())
+                .getString("PoolID");
       }
-      Result r = run(clients, warmup, measure, () -> {
-        UnixHttpClient c = UnixHttpClient.connect(server.socketPath(), clientLoop);
-        return () -> {
-          String address = object(c.post("/IpamDriver.RequestAddress",
-              "{\"PoolID\":\"" + poolId + "\",\"Address\":\"\",\"Options\":null}\n").body()).getString("Address");
-          String ip = address.substring(0, address.indexOf('/'));
-          String released = c.post("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + ip + "\"}\n").body();
-          if (!released.equals("{}")) {
-            throw new IllegalStateException("release failed: " + released);
-          }
-        };
-      });
+      Result r =
+          run(
+              clients,
+              warmup,
+              measure,
+              () -> {
+                UnixHttpClient c = UnixHttpClient.connect(server.socketPath(), clientLoop);
+                return () -> {
+                  String address =
+                      object(
+                              c.post(
+                                      "/IpamDriver.RequestAddress",
+                                      "{\"PoolID\":\""
+                                          + poolId
+                                          + "\",\"Address\":\"\",\"Options\":null}\n")
+                                  .body())
+                          .getString("Address");
+                  String ip = address.substring(0, address.indexOf('/'));
+                  String released =
+                      c.post(
+                              "/IpamDriver.ReleaseAddress",
+                              "{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + ip + "\"}\n")
+                          .body();
+                  if (!released.equals("{}")) {
+                    throw new IllegalStateException("release failed: " + released);
+                  }
+                };
+              });
       r.print("socket, in-memory store, " + clients + (clients == 1 ? " client " : " clients"));
     } finally {
       clientLoop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -86,14 +111,41 @@ public final class PluginServerBench {
     InMemoryStateStore store = new InMemoryStateStore();
     DriverIpam ipam = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     DriverProtocol protocol = new DriverProtocol(ipam, NODE);
-    String poolId = object(protocol.handle("/IpamDriver.RequestPool",
-        bytes("{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\"}")).json()).getString("PoolID");
-    Result r = run(1, warmup, measure, () -> () -> {
-      String address = object(protocol.handle("/IpamDriver.RequestAddress",
-          bytes("{\"PoolID\":\"" + poolId + "\",\"Address\":\"\",\"Options\":null}")).json()).getString("Address");
-      protocol.handle("/IpamDriver.ReleaseAddress",
-          bytes("{\"PoolID\":\"" + poolId + "\",\"Address\":\"" + address.substring(0, address.indexOf('/')) + "\"}"));
-    });
+    String poolId =
+        object(
+                protocol
+                    .handle(
+                        "/IpamDriver.RequestPool",
+                        bytes("{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.90.0.0/16\"}"))
+                    .json())
+            .getString("PoolID");
+    Result r =
+        run(
+            1,
+            warmup,
+            measure,
+            () ->
+                () -> {
+                  String address =
+                      object(
+                              protocol
+                                  .handle(
+                                      "/IpamDriver.RequestAddress",
+                                      bytes(
+                                          "{\"PoolID\":\""
+                                              + poolId
+                                              + "\",\"Address\":\"\",\"Options\":null}"))
+                                  .json())
+                          .getString("Address");
+                  protocol.handle(
+                      "/IpamDriver.ReleaseAddress",
+                      bytes(
+                          "{\"PoolID\":\""
+                              + poolId
+                              + "\",\"Address\":\""
+                              + address.substring(0, address.indexOf('/'))
+                              + "\"}"));
+                });
     r.print("DriverProtocol without HTTP, 1 thread");
   }
 
@@ -108,16 +160,20 @@ public final class PluginServerBench {
   private record Result(long pairs, double seconds, long[] nanos) {
     void print(String label) {
       Arrays.sort(nanos);
-      System.out.printf("%-44s %9.0f pairs/s   p50 %7.3f ms   p99 %7.3f ms   p99.9 %7.3f ms   (%d pairs)%n",
+      System.out.printf(
+          "%-44s %9.0f pairs/s   p50 %7.3f ms   p99 %7.3f ms   p99.9 %7.3f ms   (%d pairs)%n",
           label, pairs / seconds, pct(0.50), pct(0.99), pct(0.999), pairs);
     }
 
     private double pct(double p) {
-      return nanos.length == 0 ? Double.NaN : nanos[Math.min(nanos.length - 1, (int) (p * nanos.length))] / 1e6;
+      return nanos.length == 0
+          ? Double.NaN
+          : nanos[Math.min(nanos.length - 1, (int) (p * nanos.length))] / 1e6;
     }
   }
 
-  private static Result run(int clients, int warmup, int measure, PairFactory factory) throws Exception {
+  private static Result run(int clients, int warmup, int measure, PairFactory factory)
+      throws Exception {
     List<Thread> threads = new ArrayList<>();
     List<long[]> samples = new ArrayList<>();
     long[] counts = new long[clients];
@@ -129,29 +185,32 @@ public final class PluginServerBench {
       long[] mine = new long[4_000_000];
       samples.add(mine);
       Pair pair = factory.open();
-      Thread t = new Thread(() -> {
-        ready.countDown();
-        try {
-          ready.await();
-          long start = window[0];
-          long end = window[1];
-          int n = 0;
-          while (true) {
-            long t0 = System.nanoTime();
-            if (t0 >= end) {
-              break;
-            }
-            pair.run();
-            long t1 = System.nanoTime();
-            if (t0 >= start && n < mine.length) {
-              mine[n++] = t1 - t0;
-            }
-          }
-          counts[id] = n;
-        } catch (Throwable e) {
-          failure[0] = e;
-        }
-      }, "bench-client-" + i);
+      Thread t =
+          new Thread(
+              () -> {
+                ready.countDown();
+                try {
+                  ready.await();
+                  long start = window[0];
+                  long end = window[1];
+                  int n = 0;
+                  while (true) {
+                    long t0 = System.nanoTime();
+                    if (t0 >= end) {
+                      break;
+                    }
+                    pair.run();
+                    long t1 = System.nanoTime();
+                    if (t0 >= start && n < mine.length) {
+                      mine[n++] = t1 - t0;
+                    }
+                  }
+                  counts[id] = n;
+                } catch (Throwable e) {
+                  failure[0] = e;
+                }
+              },
+              "bench-client-" + i);
       threads.add(t);
     }
     long now = System.nanoTime();

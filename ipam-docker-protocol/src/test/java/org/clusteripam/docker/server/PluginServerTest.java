@@ -19,11 +19,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.clusteripam.core.ipam.HostId;
+import org.clusteripam.docker.client.UnixHttpClient;
+import org.clusteripam.docker.client.UnixHttpClient.HostHeader;
+import org.clusteripam.docker.client.UnixHttpClient.Response;
 import org.clusteripam.docker.testing.Json;
 import org.clusteripam.docker.testing.RecordingIpam;
-import org.clusteripam.docker.testing.UnixHttpClient;
-import org.clusteripam.docker.testing.UnixHttpClient.HostHeader;
-import org.clusteripam.docker.testing.UnixHttpClient.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** The HTTP transport over a real Unix socket with a real HTTP client, backed by a recording fake. */
+/**
+ * The HTTP transport over a real Unix socket with a real HTTP client, backed by a recording fake.
+ */
 class PluginServerTest {
   private static final HostId NODE = new HostId("node-1");
 
@@ -43,7 +45,14 @@ class PluginServerTest {
   @BeforeEach
   void start() throws IOException {
     socket = dir.resolve("p.sock");
-    server = PluginServer.start(socket, ipam, NODE, PluginServerOptions.defaults().withWorkerThreads(4).withDrainTimeout(Duration.ofSeconds(5)));
+    server =
+        PluginServer.start(
+            socket,
+            ipam,
+            NODE,
+            PluginServerOptions.defaults()
+                .withWorkerThreads(4)
+                .withDrainTimeout(Duration.ofSeconds(5)));
   }
 
   @AfterEach
@@ -71,20 +80,41 @@ class PluginServerTest {
   @EnumSource(HostHeader.class)
   void everyEndpointOnOneKeepAliveConnection(HostHeader host) throws IOException {
     try (UnixHttpClient c = UnixHttpClient.connect(socket, host)) {
-      assertThat(ok(c.post("/Plugin.Activate", ""))).isEqualTo(Json.object("{\"Implements\":[\"IpamDriver\"]}"));
+      assertThat(ok(c.post("/Plugin.Activate", "")))
+          .isEqualTo(Json.object("{\"Implements\":[\"IpamDriver\"]}"));
       assertThat(ok(c.post("/IpamDriver.GetCapabilities", "")))
           .isEqualTo(Json.object("{\"RequiresMACAddress\":false,\"RequiresRequestReplay\":true}"));
-      assertThat(ok(c.post("/IpamDriver.GetDefaultAddressSpaces", "")).getString("LocalDefaultAddressSpace")).isEqualTo("ClusterIpamLocal");
-      JsonObject pool = ok(c.post("/IpamDriver.RequestPool",
-          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}\n"));
+      assertThat(
+              ok(c.post("/IpamDriver.GetDefaultAddressSpaces", ""))
+                  .getString("LocalDefaultAddressSpace"))
+          .isEqualTo("ClusterIpamLocal");
+      JsonObject pool =
+          ok(
+              c.post(
+                  "/IpamDriver.RequestPool",
+                  "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.5.0.0/24\",\"SubPool\":\"\",\"Options\":{},\"V6\":false}\n"));
       assertThat(pool.getString("Pool")).isEqualTo("10.5.0.0/24");
       String id = pool.getString("PoolID");
-      assertThat(ok(c.post("/IpamDriver.RequestAddress",
-          "{\"PoolID\":\"" + id + "\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}\n"))
-          .getString("Address")).isEqualTo("10.5.0.1/24");
-      assertThat(ok(c.post("/IpamDriver.RequestAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.5.0.50\",\"Options\":null}\n"))
-          .getString("Address")).isEqualTo("10.5.0.50/24");
-      assertThat(ok(c.post("/IpamDriver.ReleaseAddress", "{\"PoolID\":\"" + id + "\",\"Address\":\"10.5.0.50\"}\n"))).isEmpty();
+      assertThat(
+              ok(c.post(
+                      "/IpamDriver.RequestAddress",
+                      "{\"PoolID\":\""
+                          + id
+                          + "\",\"Address\":\"\",\"Options\":{\"RequestAddressType\":\"com.docker.network.gateway\"}}\n"))
+                  .getString("Address"))
+          .isEqualTo("10.5.0.1/24");
+      assertThat(
+              ok(c.post(
+                      "/IpamDriver.RequestAddress",
+                      "{\"PoolID\":\"" + id + "\",\"Address\":\"10.5.0.50\",\"Options\":null}\n"))
+                  .getString("Address"))
+          .isEqualTo("10.5.0.50/24");
+      assertThat(
+              ok(
+                  c.post(
+                      "/IpamDriver.ReleaseAddress",
+                      "{\"PoolID\":\"" + id + "\",\"Address\":\"10.5.0.50\"}\n")))
+          .isEmpty();
       assertThat(ok(c.post("/IpamDriver.ReleasePool", "{\"PoolID\":\"" + id + "\"}\n"))).isEmpty();
       assertThat(c.isOpen()).isTrue();
     }
@@ -95,11 +125,15 @@ class PluginServerTest {
   void refusalsAreHttp200WithAnErrorAndTheConnectionKeepsServing() throws IOException {
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
       assertThat(error(c.post("/IpamDriver.RequestPool", ""))).contains("empty body");
-      assertThat(error(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":"))).startsWith("malformed JSON");
-      assertThat(error(c.post("/IpamDriver.RequestAddress", "{\"PoolID\":[\"x\"]}"))).contains("\"PoolID\"", "must be a string");
-      assertThat(error(c.post("/IpamDriver.Frobnicate", "{}"))).startsWith("unknown endpoint \"/IpamDriver.Frobnicate\"");
+      assertThat(error(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":")))
+          .startsWith("malformed JSON");
+      assertThat(error(c.post("/IpamDriver.RequestAddress", "{\"PoolID\":[\"x\"]}")))
+          .contains("\"PoolID\"", "must be a string");
+      assertThat(error(c.post("/IpamDriver.Frobnicate", "{}")))
+          .startsWith("unknown endpoint \"/IpamDriver.Frobnicate\"");
       assertThat(error(c.post("/", ""))).startsWith("unknown endpoint");
-      assertThat(error(c.post("/IpamDriver.RequestPool?x=1", "{\"Pool\":\"10.0.0.0/40\"}"))).startsWith("Pool: invalid CIDR");
+      assertThat(error(c.post("/IpamDriver.RequestPool?x=1", "{\"Pool\":\"10.0.0.0/40\"}")))
+          .startsWith("Pool: invalid CIDR");
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
       assertThat(c.isOpen()).isTrue();
     }
@@ -111,13 +145,17 @@ class PluginServerTest {
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
       byte[] big = new byte[(1 << 20) + 1];
       java.util.Arrays.fill(big, (byte) ' ');
-      assertThat(error(c.post("/IpamDriver.RequestPool", big))).isEqualTo("request body exceeds the limit of 1048576 bytes");
+      assertThat(error(c.post("/IpamDriver.RequestPool", big)))
+          .isEqualTo("request body exceeds the limit of 1048576 bytes");
       // Exactly the limit is accepted: a valid object padded with whitespace.
       byte[] exact = new byte[1 << 20];
       java.util.Arrays.fill(exact, (byte) ' ');
-      byte[] json = "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.7.0.0/24\"}".getBytes(StandardCharsets.UTF_8);
+      byte[] json =
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.7.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8);
       System.arraycopy(json, 0, exact, 0, json.length);
-      assertThat(ok(c.post("/IpamDriver.RequestPool", exact)).getString("Pool")).isEqualTo("10.7.0.0/24");
+      assertThat(ok(c.post("/IpamDriver.RequestPool", exact)).getString("Pool"))
+          .isEqualTo("10.7.0.0/24");
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
     }
     assertThat(ipam.calls).hasSize(1);
@@ -127,10 +165,18 @@ class PluginServerTest {
   void pipelinedRequestsAreAnsweredInOrder() throws IOException {
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
       byte[] big = new byte[(1 << 20) + 10];
-      c.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.1.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      c.send(
+          "/IpamDriver.RequestPool",
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.1.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of());
       c.send("/IpamDriver.RequestPool", big, Map.of());
       c.send("/IpamDriver.GetCapabilities", new byte[0], Map.of());
-      c.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.2.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      c.send(
+          "/IpamDriver.RequestPool",
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.2.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of());
       assertThat(ok(c.await(Duration.ofSeconds(10))).getString("Pool")).isEqualTo("10.1.0.0/24");
       assertThat(error(c.await(Duration.ofSeconds(10)))).contains("exceeds the limit");
       assertThat(ok(c.await(Duration.ofSeconds(10)))).containsKey("RequiresRequestReplay");
@@ -157,9 +203,13 @@ class PluginServerTest {
   void garbageThatIsNotHttpGetsAnErrorAndOnlyThatConnectionCloses() throws IOException {
     try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       raw.connect(UnixDomainSocketAddress.of(socket));
-      raw.write(ByteBuffer.wrap("\u0001\u0002 NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+      raw.write(
+          ByteBuffer.wrap(
+              "\u0001\u0002 NOT HTTP AT ALL\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
       String answer = readUntilClosed(raw);
-      assertThat(answer).startsWith("HTTP/1.1 200 OK").contains("{\"Error\":\"malformed HTTP request");
+      assertThat(answer)
+          .startsWith("HTTP/1.1 200 OK")
+          .contains("{\"Error\":\"malformed HTTP request");
     }
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
@@ -177,12 +227,18 @@ class PluginServerTest {
 
   @Test
   void aSlowEngineCallBlocksNeitherTheEventLoopNorOtherConnections() throws Exception {
-    try (UnixHttpClient slow = UnixHttpClient.connect(socket); UnixHttpClient fast = UnixHttpClient.connect(socket)) {
+    try (UnixHttpClient slow = UnixHttpClient.connect(socket);
+        UnixHttpClient fast = UnixHttpClient.connect(socket)) {
       ipam.hold();
-      slow.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.3.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      slow.send(
+          "/IpamDriver.RequestPool",
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.3.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of());
       waitFor(() -> server.callsInFlight() == 1);
       // Answered while the engine call on the other connection is still held.
-      assertThat(ok(fast.post("/IpamDriver.GetCapabilities", ""))).containsKey("RequiresMACAddress");
+      assertThat(ok(fast.post("/IpamDriver.GetCapabilities", "")))
+          .containsKey("RequiresMACAddress");
       assertThat(error(fast.post("/IpamDriver.RequestPool", "{]"))).startsWith("malformed JSON");
       ipam.open();
       assertThat(ok(slow.await(Duration.ofSeconds(5))).getString("Pool")).isEqualTo("10.3.0.0/24");
@@ -194,7 +250,11 @@ class PluginServerTest {
     UnixHttpClient c = UnixHttpClient.connect(socket);
     try {
       ipam.hold();
-      c.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.4.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      c.send(
+          "/IpamDriver.RequestPool",
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.4.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of());
       waitFor(() -> server.callsInFlight() == 1);
       CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
       waitFor(() -> !SocketFiles.hasListener(socket));
@@ -203,7 +263,8 @@ class PluginServerTest {
       assertThat(ok(c.await(Duration.ofSeconds(5))).getString("Pool")).isEqualTo("10.4.0.0/24");
       closing.get(10, TimeUnit.SECONDS);
       assertThat(socket).doesNotExist();
-      assertThatThrownBy(() -> UnixHttpClient.connect(socket).close()).isInstanceOf(IOException.class);
+      assertThatThrownBy(() -> UnixHttpClient.connect(socket).close())
+          .isInstanceOf(IOException.class);
     } finally {
       c.close();
     }
@@ -213,7 +274,11 @@ class PluginServerTest {
   void aClientThatHangsUpMidCallLeavesNothingInFlight() throws Exception {
     ipam.hold();
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
-      c.send("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.8.0.0/24\"}".getBytes(StandardCharsets.UTF_8), Map.of());
+      c.send(
+          "/IpamDriver.RequestPool",
+          "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.8.0.0/24\"}"
+              .getBytes(StandardCharsets.UTF_8),
+          Map.of());
       waitFor(() -> server.callsInFlight() == 1);
     }
     ipam.open();
@@ -225,7 +290,8 @@ class PluginServerTest {
 
   @Test
   void socketIsGroupOnly() throws IOException {
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-rw----");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+        .isEqualTo("rw-rw----");
     assertThat(server.socketPath()).isEqualTo(socket.toAbsolutePath());
   }
 
@@ -235,14 +301,16 @@ class PluginServerTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("already listening on " + socket);
     try (UnixHttpClient c = UnixHttpClient.connect(socket)) {
-      assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements"); // the first server is untouched
+      // the first server is untouched
+      assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
     }
     Path stale = dir.resolve("stale.sock");
     ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     dead.bind(UnixDomainSocketAddress.of(stale));
     dead.close(); // the file stays behind, as after a crash
     assertThat(stale).exists();
-    try (PluginServer second = PluginServer.start(stale, ipam, NODE); UnixHttpClient c = UnixHttpClient.connect(stale)) {
+    try (PluginServer second = PluginServer.start(stale, ipam, NODE);
+        UnixHttpClient c = UnixHttpClient.connect(stale)) {
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
       assertThat(second.socketPath()).isEqualTo(stale.toAbsolutePath());
     }
@@ -251,33 +319,51 @@ class PluginServerTest {
   @Test
   void aRegularFileOrATooLongPathIsRefused() throws IOException {
     Path file = Files.writeString(dir.resolve("not-a-socket"), "data");
-    assertThatThrownBy(() -> PluginServer.start(file, ipam, NODE)).isInstanceOf(IOException.class).hasMessageContaining("not a socket");
+    assertThatThrownBy(() -> PluginServer.start(file, ipam, NODE))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("not a socket");
     assertThat(Files.readString(file)).isEqualTo("data");
     Path longPath = dir.resolve("x".repeat(120) + ".sock");
-    assertThatThrownBy(() -> PluginServer.start(longPath, ipam, NODE)).isInstanceOf(IOException.class).hasMessageContaining("107-byte limit");
+    assertThatThrownBy(() -> PluginServer.start(longPath, ipam, NODE))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("107-byte limit");
   }
 
   @Test
   void aCallersExecutorIsUsedNotShutDownAndAFullOneRefusesWithAnError() throws Exception {
-    java.util.concurrent.ExecutorService mine = java.util.concurrent.Executors.newSingleThreadExecutor();
-    java.util.concurrent.atomic.AtomicBoolean accept = new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.concurrent.Executor gate = task -> {
-      if (!accept.get()) {
-        throw new java.util.concurrent.RejectedExecutionException("full");
-      }
-      mine.execute(task);
-    };
-    try (PluginServer own = PluginServer.start(dir.resolve("own.sock"), ipam, NODE, PluginServerOptions.defaults().withExecutor(gate));
+    java.util.concurrent.ExecutorService mine =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.atomic.AtomicBoolean accept =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.Executor gate =
+        task -> {
+          if (!accept.get()) {
+            throw new java.util.concurrent.RejectedExecutionException("full");
+          }
+          mine.execute(task);
+        };
+    try (PluginServer own =
+            PluginServer.start(
+                dir.resolve("own.sock"),
+                ipam,
+                NODE,
+                PluginServerOptions.defaults().withExecutor(gate));
         UnixHttpClient c = UnixHttpClient.connect(own.socketPath())) {
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
       accept.set(false);
-      assertThat(error(c.post("/IpamDriver.RequestPool", "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.9.0.0/24\"}")))
+      assertThat(
+              error(
+                  c.post(
+                      "/IpamDriver.RequestPool",
+                      "{\"AddressSpace\":\"ClusterIpamLocal\",\"Pool\":\"10.9.0.0/24\"}")))
           .isEqualTo("plugin overloaded: too many calls waiting for a worker; retry");
       // Activation never waits for a worker: dockerd can enable the plugin while the store is slow.
       assertThat(ok(c.post("/Plugin.Activate", ""))).containsKey("Implements");
-      assertThat(ok(c.post("/IpamDriver.GetCapabilities", ""))).containsKey("RequiresRequestReplay");
+      assertThat(ok(c.post("/IpamDriver.GetCapabilities", "")))
+          .containsKey("RequiresRequestReplay");
       accept.set(true);
-      assertThat(ok(c.post("/IpamDriver.GetDefaultAddressSpaces", ""))).containsKey("LocalDefaultAddressSpace");
+      assertThat(ok(c.post("/IpamDriver.GetDefaultAddressSpaces", "")))
+          .containsKey("LocalDefaultAddressSpace");
     } finally {
       assertThat(mine.isShutdown()).as("the caller's executor is the caller's").isFalse();
       mine.shutdownNow();
@@ -285,7 +371,8 @@ class PluginServerTest {
     assertThat(ipam.calls).containsExactly("addressSpaces");
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

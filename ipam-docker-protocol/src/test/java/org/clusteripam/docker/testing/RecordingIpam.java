@@ -79,8 +79,13 @@ public final class RecordingIpam implements Ipam {
   @Override
   public PoolGrant requestPool(PoolRequest request) {
     enter(request);
-    IpPrefix pool = request.pool().orElseGet(() -> IpPrefix.parse("10.99." + dynamic.incrementAndGet() + ".0/24"));
-    PoolId id = new PoolId(request.addressSpace() + "/" + pool + request.subPool().map(s -> "/" + s).orElse(""));
+    IpPrefix pool =
+        request
+            .pool()
+            .orElseGet(() -> IpPrefix.parse("10.99." + dynamic.incrementAndGet() + ".0/24"));
+    PoolId id =
+        new PoolId(
+            request.addressSpace() + "/" + pool + request.subPool().map(s -> "/" + s).orElse(""));
     pools.put(id, pool);
     return new PoolGrant(id, pool, java.util.Optional.empty());
   }
@@ -97,7 +102,14 @@ public final class RecordingIpam implements Ipam {
     if (pool == null) {
       throw new org.clusteripam.core.ipam.UnknownPoolException(request.pool());
     }
-    IpAddress a = request.preferred().orElseGet(() -> pool.addressAt(next.computeIfAbsent(request.pool(), p -> new AtomicInteger()).incrementAndGet()));
+    IpAddress a =
+        request
+            .preferred()
+            .orElseGet(
+                () ->
+                    pool.addressAt(
+                        next.computeIfAbsent(request.pool(), p -> new AtomicInteger())
+                            .incrementAndGet()));
     return new AddressGrant(a, pool, Map.of());
   }
 

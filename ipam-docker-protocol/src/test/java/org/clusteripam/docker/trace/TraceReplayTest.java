@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.clusteripam.core.engine.AddressingMode;
-import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamConfig;
+import org.clusteripam.core.engine.IpamEngine;
 import org.clusteripam.core.engine.IpamQueries;
+import org.clusteripam.core.ipam.Holder;
 import org.clusteripam.core.ipam.HostId;
 import org.clusteripam.core.net.IpAddress;
 import org.clusteripam.core.net.IpPrefix;
@@ -23,9 +23,9 @@ import org.clusteripam.core.state.Keys;
 import org.clusteripam.core.store.InMemoryStateStore;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.testing.RerunningStateStore;
+import org.clusteripam.docker.client.UnixHttpClient;
+import org.clusteripam.docker.client.UnixHttpClient.HostHeader;
 import org.clusteripam.docker.server.PluginServer;
-import org.clusteripam.docker.testing.UnixHttpClient;
-import org.clusteripam.docker.testing.UnixHttpClient.HostHeader;
 import org.clusteripam.testkit.trace.DockerTrace;
 import org.clusteripam.testkit.trace.StoreInspector;
 import org.clusteripam.testkit.trace.TraceReplayer;
@@ -44,7 +44,9 @@ class TraceReplayTest {
 
   @TempDir Path dir;
 
-  private record Dockerd(IpamEngine ipam, PluginServer server, UnixHttpClient client, TraceReplayer replayer) implements AutoCloseable {
+  private record Dockerd(
+      IpamEngine ipam, PluginServer server, UnixHttpClient client, TraceReplayer replayer)
+      implements AutoCloseable {
     @Override
     public void close() {
       client.close();
@@ -52,19 +54,30 @@ class TraceReplayTest {
     }
   }
 
-  private Dockerd dockerd(StateStore store, String host, List<DockerTrace.Call> trace, Clock clock) throws IOException {
+  private Dockerd dockerd(StateStore store, String host, List<DockerTrace.Call> trace, Clock clock)
+      throws IOException {
     IpamEngine ipam = IpamEngine.open(store, IpamConfig.defaults(), clock);
-    PluginServer server = PluginServer.start(dir.resolve(host + ".sock"), ipam.driver(), new HostId(host));
+    PluginServer server =
+        PluginServer.start(dir.resolve(host + ".sock"), ipam.driver(), new HostId(host));
     UnixHttpClient client = UnixHttpClient.connect(server.socketPath(), hostHeader(trace.get(0)));
-    TraceReplayer.Driver driver = (path, body) -> {
-      UnixHttpClient.Response r = client.post(path, body);
-      return new TraceReplayer.Answer(r.status(), r.body());
-    };
-    return new Dockerd(ipam, server, client, new TraceReplayer(host, driver, ipam.driver().addressSpaces(), new StoreInspector(ipam.queries())));
+    TraceReplayer.Driver driver =
+        (path, body) -> {
+          UnixHttpClient.Response r = client.post(path, body);
+          return new TraceReplayer.Answer(r.status(), r.body());
+        };
+    return new Dockerd(
+        ipam,
+        server,
+        client,
+        new TraceReplayer(
+            host, driver, ipam.driver().addressSpaces(), new StoreInspector(ipam.queries())));
   }
 
   private static HostHeader hostHeader(DockerTrace.Call first) {
-    return first.hostHeader().map(h -> h.isEmpty() ? HostHeader.EMPTY : HostHeader.MOBY).orElse(HostHeader.ABSENT);
+    return first
+        .hostHeader()
+        .map(h -> h.isEmpty() ? HostHeader.EMPTY : HostHeader.MOBY)
+        .orElse(HostHeader.ABSENT);
   }
 
   private void replayAlone(String file, int expectedCalls, int expectedSkipped) throws IOException {
@@ -103,7 +116,8 @@ class TraceReplayTest {
     List<DockerTrace.Call> v2 = DockerTrace.load(DockerTrace.V2_SWARM);
     InMemoryStateStore store = new InMemoryStateStore();
     StoreInspector inspector = new StoreInspector(new IpamQueries(store, IpamConfig.defaults()));
-    try (Dockerd a = dockerd(store, "host-a", v1, Clock.systemUTC()); Dockerd b = dockerd(store, "host-b", v2, Clock.systemUTC())) {
+    try (Dockerd a = dockerd(store, "host-a", v1, Clock.systemUTC());
+        Dockerd b = dockerd(store, "host-b", v2, Clock.systemUTC())) {
       for (int i = 0; i < Math.max(v1.size(), v2.size()); i++) {
         if (i < v1.size()) {
           a.replayer().replay(v1.get(i));
@@ -141,8 +155,12 @@ class TraceReplayTest {
     }
   }
 
-  /** Replays without tearing down, then the store must hold exactly what the model says: nothing leaked, nothing lost. */
-  private void replayAndCompare(String trace, InMemoryStateStore store, StateStore engineStore) throws IOException {
+  /**
+   * Replays without tearing down, then the store must hold exactly what the model says: nothing
+   * leaked, nothing lost.
+   */
+  private void replayAndCompare(String trace, InMemoryStateStore store, StateStore engineStore)
+      throws IOException {
     List<DockerTrace.Call> calls = DockerTrace.load(trace);
     assertThat(calls).isNotEmpty();
     try (Dockerd d = dockerd(engineStore, "dockerd-1", calls, EPOCH)) {
@@ -153,7 +171,8 @@ class TraceReplayTest {
       for (IpamQueries.PoolView p : d.ipam().queries().snapshot().allPools()) {
         storedHolders.put(p.prefix(), spaces(p.holders()));
         Map<IpAddress, Set<Space>> m = new TreeMap<>();
-        p.blocks().forEach(b -> b.addresses().forEach(a -> m.put(a.address(), spaces(a.holders()))));
+        p.blocks()
+            .forEach(b -> b.addresses().forEach(a -> m.put(a.address(), spaces(a.holders()))));
         if (!m.isEmpty()) {
           stored.put(p.prefix(), m);
         }
@@ -162,22 +181,28 @@ class TraceReplayTest {
       assertThat(stored).isEqualTo(replay.held());
       // Released networks left no keys behind.
       for (String key : store.list("").keySet()) {
-        if (key.startsWith(Keys.BLOCKS) || key.startsWith(Keys.POOLS) || key.startsWith(Keys.HOLDERS) || key.startsWith(Keys.AFFINITY)) {
-          assertThat(replay.poolHolders().keySet().stream().anyMatch(p -> key.contains(Keys.segment(p))))
-              .as("key %s belongs to a pool still held", key).isTrue();
+        if (key.startsWith(Keys.BLOCKS)
+            || key.startsWith(Keys.POOLS)
+            || key.startsWith(Keys.HOLDERS)
+            || key.startsWith(Keys.AFFINITY)) {
+          assertThat(
+                  replay.poolHolders().keySet().stream()
+                      .anyMatch(p -> key.contains(Keys.segment(p))))
+              .as("key %s belongs to a pool still held", key)
+              .isTrue();
         }
       }
     }
   }
 
   /** The engine's holders of one dockerd as address spaces: swarm's global holder, or this host. */
-  private static Set<Space> spaces(Set<String> holders) {
+  private static Set<Space> spaces(Set<Holder> holders) {
     Set<Space> out = new TreeSet<>();
-    for (String h : holders) {
-      if (h.equals(AddressingMode.GLOBAL_HOLDER)) {
+    for (Holder h : holders) {
+      if (h.equals(Holder.GLOBAL)) {
         out.add(Space.GLOBAL);
       } else {
-        assertThat(h).as("holder").isEqualTo("dockerd-1");
+        assertThat(h.format()).as("holder").isEqualTo("dockerd-1");
         out.add(Space.LOCAL);
       }
     }

@@ -24,7 +24,8 @@ final class DirectoryLock implements AutoCloseable {
     try {
       ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new StoreUnavailableException("cannot open lock file " + file + ": " + e.getMessage(), e);
+      throw new StoreUnavailableException(
+          "cannot open lock file " + file + ": " + e.getMessage(), e);
     }
     FileLock l;
     try {
@@ -38,7 +39,10 @@ final class DirectoryLock implements AutoCloseable {
     if (l == null) {
       closeQuietly(ch);
       throw new StoreUnavailableException(
-          "state directory " + dir + " is in use by another cluster-ipam process (lock file " + file
+          "state directory "
+              + dir
+              + " is in use by another cluster-ipam process (lock file "
+              + file
               + " is held); stop it or use another directory",
           null);
     }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,9 +19,9 @@ import java.util.function.Consumer;
 import org.clusteripam.core.store.MapTxnView;
 import org.clusteripam.core.store.StateStore;
 import org.clusteripam.core.store.StoreKeys;
+import org.clusteripam.core.store.StoreSnapshot;
 import org.clusteripam.core.store.StoreUnavailableException;
 import org.clusteripam.core.store.Txn;
-import org.clusteripam.core.store.TxnView;
 import org.clusteripam.core.store.Versioned;
 
 /**
@@ -53,25 +52,32 @@ public final class FileStateStore implements StateStore {
 
   /** Lock order: compactionLock, then stateLock, then syncLock. */
   private final Object compactionLock = new Object();
+
   private final Object stateLock = new Object();
   private final Object syncLock = new Object();
   private final TreeMap<String, Versioned> data;
   private long revision;
+
   /**
    * The log appended to; replaced under stateLock when a compaction switches generations. The
    * switch does not take syncLock, so it never waits for a running fsync (see awaitDurable).
    */
   private volatile LogFile log;
+
   /** Only changed under compactionLock. */
   private long generation;
+
   /**
    * The previous generation from a switch until it is forced or a durable snapshot covers it. Set
    * (before {@link #log}) under stateLock; cleared and closed only under syncLock.
    */
   private volatile LogFile sealed;
+
   private boolean compactionScheduled;
+
   /** Total bytes ever appended in this session, and how many of them an fsync covers. */
   private volatile long appendedLsn;
+
   private volatile long durableLsn;
   private volatile Throwable failed;
   private volatile boolean closed;
@@ -92,7 +98,13 @@ public final class FileStateStore implements StateStore {
   private final AtomicLong maxSwitchNanos = new AtomicLong();
   private volatile long snapshotSize;
 
-  private FileStateStore(Path dir, long compactBytes, DirectoryLock lock, SnapshotFile.Contents snap, LogFiles.Opened logs, LongAdder fsyncs,
+  private FileStateStore(
+      Path dir,
+      long compactBytes,
+      DirectoryLock lock,
+      SnapshotFile.Contents snap,
+      LogFiles.Opened logs,
+      LongAdder fsyncs,
       CompactionHook hook) {
     this.dir = dir;
     this.compactBytes = compactBytes;
@@ -122,16 +134,21 @@ public final class FileStateStore implements StateStore {
     return open(dir, compactBytes, CompactionHook.NONE);
   }
 
-  /** As {@link #open(Path, long)}, telling {@code hook} about each step of every compaction (for crash tests). */
+  /**
+   * As {@link #open(Path, long)}, telling {@code hook} about each step of every compaction (for
+   * crash tests).
+   */
   static FileStateStore open(Path dir, long compactBytes, CompactionHook hook) {
     if (compactBytes <= 0) {
-      throw new IllegalArgumentException("compaction threshold must be positive, got " + compactBytes + " bytes");
+      throw new IllegalArgumentException(
+          "compaction threshold must be positive, got " + compactBytes + " bytes");
     }
     Path abs = dir.toAbsolutePath();
     try {
       Files.createDirectories(abs);
     } catch (IOException e) {
-      throw new StoreUnavailableException("cannot create state directory " + abs + ": " + e.getMessage(), e);
+      throw new StoreUnavailableException(
+          "cannot create state directory " + abs + ": " + e.getMessage(), e);
     }
     DirectoryLock lock = DirectoryLock.acquire(abs);
     try {
@@ -186,7 +203,12 @@ public final class FileStateStore implements StateStore {
         logBytesWritten.addAndGet(after - before);
       } catch (IOException e) {
         failed = e;
-        throw new StoreUnavailableException("cannot append to " + log.path() + " (store is now unusable; reopen it): " + e.getMessage(), e);
+        throw new StoreUnavailableException(
+            "cannot append to "
+                + log.path()
+                + " (store is now unusable; reopen it): "
+                + e.getMessage(),
+            e);
       }
       revision = rev;
       transactions.incrementAndGet();
@@ -212,7 +234,9 @@ public final class FileStateStore implements StateStore {
     return result;
   }
 
-  /** Group commit: one thread fsyncs everything appended so far; the others find themselves covered. */
+  /**
+   * Group commit: one thread fsyncs everything appended so far; the others find themselves covered.
+   */
   private void awaitDurable(long lsn, String name) {
     if (durableLsn >= lsn) {
       return;
@@ -235,14 +259,21 @@ public final class FileStateStore implements StateStore {
         if (old != null) {
           forcing = old;
           old.force();
-          sealed = null; // no newer switch can have happened: its compaction would wait for syncLock
+          // no newer switch can have happened: its compaction would wait for syncLock
+          sealed = null;
           forcing = current;
         }
         current.force();
       } catch (IOException e) {
         failed = e;
-        throw new StoreUnavailableException("fsync of " + forcing.path() + " failed during " + name
-            + " (store is now unusable; reopen it): " + e.getMessage(), e);
+        throw new StoreUnavailableException(
+            "fsync of "
+                + forcing.path()
+                + " failed during "
+                + name
+                + " (store is now unusable; reopen it): "
+                + e.getMessage(),
+            e);
       }
       groupCommits.increment();
       durableLsn = Math.max(durableLsn, upTo);
@@ -314,7 +345,12 @@ public final class FileStateStore implements StateStore {
         hook.at(CompactionHook.Phase.OLD_LOGS_DELETED);
       } catch (IOException e) {
         failed = e;
-        throw new StoreUnavailableException("compaction of " + dir + " failed (store is now unusable; reopen it): " + e.getMessage(), e);
+        throw new StoreUnavailableException(
+            "compaction of "
+                + dir
+                + " failed (store is now unusable; reopen it): "
+                + e.getMessage(),
+            e);
       }
       long took = System.nanoTime() - started;
       compactionNanos.addAndGet(took);
@@ -333,8 +369,19 @@ public final class FileStateStore implements StateStore {
 
   /** Counters since this store was opened. */
   public FileStoreStats stats() {
-    return new FileStoreStats(transactions.get(), groupCommits.sum(), fsyncs.sum(), logBytesWritten.get(), compactionsStarted.get(),
-        compactions.get(), compactionNanos.get(), maxCompactionNanos.get(), switchNanos.get(), maxSwitchNanos.get(), log.size(), snapshotSize);
+    return new FileStoreStats(
+        transactions.get(),
+        groupCommits.sum(),
+        fsyncs.sum(),
+        logBytesWritten.get(),
+        compactionsStarted.get(),
+        compactions.get(),
+        compactionNanos.get(),
+        maxCompactionNanos.get(),
+        switchNanos.get(),
+        maxSwitchNanos.get(),
+        log.size(),
+        snapshotSize);
   }
 
   @Override
@@ -347,9 +394,14 @@ public final class FileStateStore implements StateStore {
 
   @Override
   public SortedMap<String, Versioned> list(String prefix) {
+    return snapshot(prefix).entries();
+  }
+
+  @Override
+  public StoreSnapshot snapshot(String prefix) {
     synchronized (stateLock) {
       checkUsable();
-      return Collections.unmodifiableSortedMap(new TreeMap<>(data.subMap(prefix, prefix + Character.MAX_VALUE)));
+      return new StoreSnapshot(revision, data.subMap(prefix, prefix + Character.MAX_VALUE));
     }
   }
 
@@ -362,16 +414,19 @@ public final class FileStateStore implements StateStore {
 
   /**
    * A single machine has no other host to tell: the key is written like any other and deleted when
-   * the store is closed cleanly. After a crash it stays until the next owner rewrites or deletes it.
+   * the store is closed cleanly. After a crash it stays until the next owner rewrites or deletes
+   * it.
    */
   @Override
   public void keepAlive(String key, byte[] value, Duration ttl) {
     StoreKeys.check(key);
     byte[] copy = value.clone();
-    transact("keepAlive", v -> {
-      v.put(key, copy);
-      return null;
-    });
+    transact(
+        "keepAlive",
+        v -> {
+          v.put(key, copy);
+          return null;
+        });
     keptAlive.put(key, copy);
   }
 
@@ -394,10 +449,12 @@ public final class FileStateStore implements StateStore {
     }
     if (!keptAlive.isEmpty() && failed == null) {
       try {
-        transact("close", v -> {
-          keptAlive.keySet().forEach(v::delete);
-          return null;
-        });
+        transact(
+            "close",
+            v -> {
+              keptAlive.keySet().forEach(v::delete);
+              return null;
+            });
       } catch (RuntimeException ignored) {
         // closing anyway
       }
@@ -426,7 +483,8 @@ public final class FileStateStore implements StateStore {
       throw new IllegalStateException(describe() + " is closed");
     }
     if (failed != null) {
-      throw new StoreUnavailableException(describe() + " failed earlier and must be reopened: " + failed.getMessage(), failed);
+      throw new StoreUnavailableException(
+          describe() + " failed earlier and must be reopened: " + failed.getMessage(), failed);
     }
   }
 

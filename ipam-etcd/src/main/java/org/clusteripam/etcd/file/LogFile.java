@@ -16,14 +16,14 @@ import org.clusteripam.core.store.StoreCorruptException;
  * The append-only transaction log. Records are appended by one thread at a time and made durable
  * with {@link #force()}; the store acknowledges a transaction only after the force that covers it.
  *
- * <p>Torn-tail rule: only bytes that can never have been acknowledged are dropped on open. Because a
- * record is acknowledged only after a force covering all of it, and appends are strictly
+ * <p>Torn-tail rule: only bytes that can never have been acknowledged are dropped on open. Because
+ * a record is acknowledged only after a force covering all of it, and appends are strictly
  * sequential, the unacknowledged bytes are always a suffix of the file. The suffix after the last
  * good record is dropped when it is (a) shorter than a record header, (b) a record whose declared
  * length runs past the end of the file, or (c) all zero bytes (space the filesystem extended but
  * never wrote, after power loss). Anything else — a bad magic number, an impossible length, or a
- * checksum mismatch on a complete record — may be an acknowledged record gone bad, so it is reported
- * as {@link StoreCorruptException} naming the file and offset, and nothing is dropped.
+ * checksum mismatch on a complete record — may be an acknowledged record gone bad, so it is
+ * reported as {@link StoreCorruptException} naming the file and offset, and nothing is dropped.
  *
  * <p>The store keeps one log per generation ({@link LogFiles}); this class is one of them.
  */
@@ -35,6 +35,7 @@ final class LogFile implements AutoCloseable {
   private final Path file;
   private final FileChannel channel;
   private final LongAdder fsyncs;
+
   /** Written under the store's state lock; read by {@code stats()} without it. */
   private volatile long size;
 
@@ -51,10 +52,18 @@ final class LogFile implements AutoCloseable {
    */
   record Replay(long lastRevision, long droppedTailBytes, boolean torn) {}
 
-  /** Creates an empty log durably (temp file, fsync, atomic rename, directory fsync), so it is never half there. */
+  /**
+   * Creates an empty log durably (temp file, fsync, atomic rename, directory fsync), so it is never
+   * half there.
+   */
   static LogFile create(Path file, LongAdder fsyncs) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ch.write(header());
       ch.force(true);
       fsyncs.increment();
@@ -84,14 +93,16 @@ final class LogFile implements AutoCloseable {
    * after every earlier log was forced, or a durable snapshot covered it — and then nothing is
    * missing), so this log is cut at the first such record.
    */
-  Replay replay(long snapshotRevision, long last, boolean afterTornLog, Consumer<LogRecord> apply) throws IOException {
+  Replay replay(long snapshotRevision, long last, boolean afterTornLog, Consumer<LogRecord> apply)
+      throws IOException {
     ByteBuffer all = ByteBuffer.allocate(Math.toIntExact(size));
     while (all.hasRemaining() && channel.read(all, all.position()) >= 0) {
       // read fully
     }
     all.flip();
     if (all.limit() < FILE_HEADER || !all.slice(0, FILE_HEADER).equals(header())) {
-      throw new StoreCorruptException(file + " at offset 0", "not a cluster-ipam log of version " + VERSION, null);
+      throw new StoreCorruptException(
+          file + " at offset 0", "not a cluster-ipam log of version " + VERSION, null);
     }
     int pos = FILE_HEADER;
     int end = all.limit();
@@ -158,8 +169,11 @@ final class LogFile implements AutoCloseable {
   }
 
   private StoreCorruptException corrupt(int offset, String what) {
-    return new StoreCorruptException(file + " at offset " + offset, what
-        + "; the log is not truncated automatically because this record may have been acknowledged", null);
+    return new StoreCorruptException(
+        file + " at offset " + offset,
+        what
+            + "; the log is not truncated automatically because this record may have been acknowledged",
+        null);
   }
 
   /** Appends a whole record; not durable until {@link #force()}. Returns the new size. */

@@ -16,8 +16,8 @@ import java.util.stream.Stream;
  * The store's logs, one per generation: {@code state.log.N}. A compaction starts generation N+1
  * before it writes the snapshot, so transactions go on while the snapshot is written; the older
  * logs are deleted only once the snapshot covering them is durable. On open every log is replayed
- * in generation order. A {@code state.log} without a number (written before generations existed)
- * is generation 0.
+ * in generation order. A {@code state.log} without a number (written before generations existed) is
+ * generation 0.
  */
 final class LogFiles {
   static final String LEGACY_NAME = "state.log";
@@ -57,7 +57,8 @@ final class LogFiles {
    * Replays every log after the snapshot's revision into {@code apply} and opens the newest for
    * appending (creating generation 1 in an empty directory).
    */
-  static Opened open(Path dir, long snapshotRevision, Consumer<LogRecord> apply, LongAdder fsyncs) throws IOException {
+  static Opened open(Path dir, long snapshotRevision, Consumer<LogRecord> apply, LongAdder fsyncs)
+      throws IOException {
     List<Generation> gens = list(dir);
     if (gens.isEmpty()) {
       return new Opened(LogFile.create(path(dir, 1), fsyncs), 1, snapshotRevision, 0);

@@ -30,7 +30,8 @@ record LogRecord(long revision, SortedMap<String, byte[]> writes) {
       size += 1 + 4 + k.length + (w.getValue() == null ? 0 : 4 + w.getValue().length);
     }
     if (size > MAX_PAYLOAD) {
-      throw new IllegalArgumentException("transaction of " + size + " bytes exceeds the log record limit of " + MAX_PAYLOAD);
+      throw new IllegalArgumentException(
+          "transaction of " + size + " bytes exceeds the log record limit of " + MAX_PAYLOAD);
     }
     ByteBuffer payload = ByteBuffer.allocate(size);
     payload.putLong(revision).putInt(writes.size());
@@ -56,7 +57,9 @@ record LogRecord(long revision, SortedMap<String, byte[]> writes) {
     return (int) crc.getValue();
   }
 
-  /** Decodes a payload whose checksum already matched; a malformed one is reported by the caller. */
+  /**
+   * Decodes a payload whose checksum already matched; a malformed one is reported by the caller.
+   */
   static LogRecord decode(ByteBuffer p) {
     long revision = p.getLong();
     int count = p.getInt();

@@ -17,16 +17,20 @@ import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.Versioned;
 
 /**
- * The compacted state: {@code "CIPAMSNP" | version(4) | revision(8) | count(4) | count × (keyLength(4)
- * | key | modRevision(8) | valueLength(4) | value) | crc32c(all before)(4)}. Replaced only by
- * write-temp, fsync, atomic rename, directory fsync, so it is never torn: any defect is corruption.
+ * The compacted state: {@code "CIPAMSNP" | version(4) | revision(8) | count(4) | count ×
+ * (keyLength(4) | key | modRevision(8) | valueLength(4) | value) | crc32c(all before)(4)}. Replaced
+ * only by write-temp, fsync, atomic rename, directory fsync, so it is never torn: any defect is
+ * corruption.
  */
 final class SnapshotFile {
   static final String NAME = "state.snapshot";
   private static final byte[] MAGIC = "CIPAMSNP".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 1;
 
-  /** The state at {@code revision}; {@code size} is the file's length in bytes (0 when there is none). */
+  /**
+   * The state at {@code revision}; {@code size} is the file's length in bytes (0 when there is
+   * none).
+   */
   record Contents(long revision, TreeMap<String, Versioned> data, long size) {}
 
   private SnapshotFile() {}
@@ -43,7 +47,8 @@ final class SnapshotFile {
       throw new StoreCorruptException(file.toString(), "cannot read: " + e.getMessage(), e);
     }
     if (bytes.length < MAGIC.length + 4 + 8 + 4 + 4) {
-      throw new StoreCorruptException(file + " at offset 0", "snapshot is only " + bytes.length + " bytes long", null);
+      throw new StoreCorruptException(
+          file + " at offset 0", "snapshot is only " + bytes.length + " bytes long", null);
     }
     ByteBuffer b = ByteBuffer.wrap(bytes);
     CRC32C crc = new CRC32C();
@@ -56,7 +61,8 @@ final class SnapshotFile {
     b.get(magic);
     int version = b.getInt();
     if (!java.util.Arrays.equals(magic, MAGIC) || version != VERSION) {
-      throw new StoreCorruptException(file + " at offset 0", "not a cluster-ipam snapshot of version " + VERSION, null);
+      throw new StoreCorruptException(
+          file + " at offset 0", "not a cluster-ipam snapshot of version " + VERSION, null);
     }
     try {
       long revision = b.getLong();
@@ -71,19 +77,23 @@ final class SnapshotFile {
         data.put(new String(k, StandardCharsets.US_ASCII), new Versioned(v, mod));
       }
       if (b.remaining() != 4) {
-        throw new StoreCorruptException(file + " at offset " + b.position(), "trailing bytes in snapshot", null);
+        throw new StoreCorruptException(
+            file + " at offset " + b.position(), "trailing bytes in snapshot", null);
       }
       return new Contents(revision, data, bytes.length);
     } catch (BufferUnderflowException | NegativeArraySizeException e) {
-      throw new StoreCorruptException(file + " at offset " + b.position(), "snapshot entry runs past the end", e);
+      throw new StoreCorruptException(
+          file + " at offset " + b.position(), "snapshot entry runs past the end", e);
     }
   }
 
   /**
    * Writes the state durably: temp file, fsync, atomic rename, directory fsync. Returns its size.
-   * {@code hook} is told when the temp file is durable and when it has been renamed (tests pause there).
+   * {@code hook} is told when the temp file is durable and when it has been renamed (tests pause
+   * there).
    */
-  static long write(Path dir, StateImage image, LongAdder fsyncs, CompactionHook hook) throws IOException {
+  static long write(Path dir, StateImage image, LongAdder fsyncs, CompactionHook hook)
+      throws IOException {
     String[] keys = image.keys();
     Versioned[] values = image.values();
     int size = MAGIC.length + 4 + 8 + 4 + 4;
@@ -94,13 +104,22 @@ final class SnapshotFile {
     b.put(MAGIC).putInt(VERSION).putLong(image.revision()).putInt(keys.length);
     for (int i = 0; i < keys.length; i++) {
       byte[] k = keys[i].getBytes(StandardCharsets.US_ASCII);
-      b.putInt(k.length).put(k).putLong(values[i].modRevision()).putInt(values[i].value().length).put(values[i].value());
+      b.putInt(k.length)
+          .put(k)
+          .putLong(values[i].modRevision())
+          .putInt(values[i].value().length)
+          .put(values[i].value());
     }
     CRC32C crc = new CRC32C();
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue()).flip();
     Path tmp = dir.resolve(NAME + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       while (b.hasRemaining()) {
         ch.write(b);
       }
@@ -108,7 +127,11 @@ final class SnapshotFile {
       fsyncs.increment();
     }
     hook.at(CompactionHook.Phase.SNAPSHOT_TEMP_WRITTEN);
-    Files.move(tmp, dir.resolve(NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Files.move(
+        tmp,
+        dir.resolve(NAME),
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     hook.at(CompactionHook.Phase.SNAPSHOT_RENAMED);
     fsyncDirectory(dir, fsyncs);
     return size;

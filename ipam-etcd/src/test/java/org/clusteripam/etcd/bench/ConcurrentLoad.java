@@ -12,7 +12,8 @@ final class ConcurrentLoad {
     void run(int worker, long iteration) throws Exception;
   }
 
-  record Result(int concurrency, long ops, long errors, double seconds, double p50Millis, double p99Millis) {
+  record Result(
+      int concurrency, long ops, long errors, double seconds, double p50Millis, double p99Millis) {
     double perSecond() {
       return ops / seconds;
     }
@@ -29,22 +30,24 @@ final class ConcurrentLoad {
     for (int w = 0; w < concurrency; w++) {
       int id = w;
       latencies[id] = new long[1 << 16];
-      Thread t = new Thread(() -> {
-        for (long i = 0; !stop.get(); i++) {
-          long t0 = System.nanoTime();
-          try {
-            op.run(id, i);
-          } catch (Exception e) {
-            errors[id]++;
-            continue;
-          }
-          long d = System.nanoTime() - t0;
-          if (counts[id] == latencies[id].length) {
-            latencies[id] = Arrays.copyOf(latencies[id], counts[id] * 2);
-          }
-          latencies[id][counts[id]++] = d;
-        }
-      });
+      Thread t =
+          new Thread(
+              () -> {
+                for (long i = 0; !stop.get(); i++) {
+                  long t0 = System.nanoTime();
+                  try {
+                    op.run(id, i);
+                  } catch (Exception e) {
+                    errors[id]++;
+                    continue;
+                  }
+                  long d = System.nanoTime() - t0;
+                  if (counts[id] == latencies[id].length) {
+                    latencies[id] = Arrays.copyOf(latencies[id], counts[id] * 2);
+                  }
+                  latencies[id][counts[id]++] = d;
+                }
+              });
       threads.add(t);
     }
     long start = System.nanoTime();
@@ -63,7 +66,8 @@ final class ConcurrentLoad {
       at += counts[w];
     }
     Arrays.sort(all);
-    return new Result(concurrency, total, Arrays.stream(errors).sum(), seconds, pct(all, 0.50), pct(all, 0.99));
+    return new Result(
+        concurrency, total, Arrays.stream(errors).sum(), seconds, pct(all, 0.50), pct(all, 0.99));
   }
 
   private static double pct(long[] sorted, double p) {

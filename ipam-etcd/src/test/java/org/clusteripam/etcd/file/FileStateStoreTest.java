@@ -14,9 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.clusteripam.core.store.StoreCorruptException;
 import org.clusteripam.core.store.StoreUnavailableException;
+import org.clusteripam.testkit.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.clusteripam.testkit.TempDirs;
 
 class FileStateStoreTest {
   private final Path dir = TempDirs.create("filestore");
@@ -27,10 +27,12 @@ class FileStateStoreTest {
   }
 
   private static void put(FileStateStore s, String k, String v) {
-    s.transact("put", view -> {
-      view.put(k, v.getBytes(UTF_8));
-      return null;
-    });
+    s.transact(
+        "put",
+        view -> {
+          view.put(k, v.getBytes(UTF_8));
+          return null;
+        });
   }
 
   private static String get(FileStateStore s, String k) {
@@ -77,7 +79,9 @@ class FileStateStoreTest {
   void aTornLastRecordIsDroppedAndEverythingAcknowledgedSurvives() throws IOException {
     writeThree();
     long good = Files.size(log());
-    ByteBuffer rec = new LogRecord(4, new java.util.TreeMap<>(java.util.Map.of("d", "4".getBytes(UTF_8)))).encode();
+    ByteBuffer rec =
+        new LogRecord(4, new java.util.TreeMap<>(java.util.Map.of("d", "4".getBytes(UTF_8))))
+            .encode();
     byte[] half = new byte[rec.remaining() - 3];
     rec.get(half);
     appendRaw(half);
@@ -107,7 +111,8 @@ class FileStateStoreTest {
   }
 
   @Test
-  void aFlippedByteInsideTheLogIsReportedWithFileAndOffsetAndNothingIsTruncated() throws IOException {
+  void aFlippedByteInsideTheLogIsReportedWithFileAndOffsetAndNothingIsTruncated()
+      throws IOException {
     writeThree();
     byte[] bytes = Files.readAllBytes(log());
     int secondRecord = LogFile.FILE_HEADER + (bytes.length - LogFile.FILE_HEADER) / 3;
@@ -160,15 +165,18 @@ class FileStateStoreTest {
       put(s, "a", "1");
       put(s, "b", "2");
       Files.copy(first, dir.resolve("old.log"));
-      s.transact("del", v -> {
-        v.delete("a");
-        return null;
-      });
+      s.transact(
+          "del",
+          v -> {
+            v.delete("a");
+            return null;
+          });
       s.compactNow();
       assertThat(first).doesNotExist();
       put(s, "c", "3");
     }
-    // generation 1 (records 1 and 2, both inside the snapshot) is left behind as if its deletion never happened
+    // generation 1 (records 1 and 2, both inside the snapshot) is left behind as if its deletion
+    // never happened
     Files.move(dir.resolve("old.log"), first);
     try (FileStateStore s = FileStateStore.open(dir)) {
       assertThat(s.revision()).isEqualTo(4);
@@ -214,11 +222,13 @@ class FileStateStoreTest {
       Thread[] ts = new Thread[16];
       for (int t = 0; t < ts.length; t++) {
         int id = t;
-        ts[t] = new Thread(() -> {
-          for (int i = 0; i < 20; i++) {
-            put(s, "t" + id + "/" + i, "x");
-          }
-        });
+        ts[t] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 20; i++) {
+                    put(s, "t" + id + "/" + i, "x");
+                  }
+                });
         ts[t].start();
       }
       for (Thread t : ts) {

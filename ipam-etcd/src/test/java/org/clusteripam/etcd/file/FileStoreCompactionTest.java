@@ -15,9 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.clusteripam.core.store.StoreCorruptException;
+import org.clusteripam.testkit.TempDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.clusteripam.testkit.TempDirs;
 
 /** Compaction beside transactions, log generations on open, and the store's counters. */
 class FileStoreCompactionTest {
@@ -29,10 +29,12 @@ class FileStoreCompactionTest {
   }
 
   private static void put(FileStateStore s, String k, String v) {
-    s.transact("put", view -> {
-      view.put(k, v.getBytes(UTF_8));
-      return null;
-    });
+    s.transact(
+        "put",
+        view -> {
+          view.put(k, v.getBytes(UTF_8));
+          return null;
+        });
   }
 
   private static String get(FileStateStore s, String k) {
@@ -40,7 +42,8 @@ class FileStoreCompactionTest {
   }
 
   private static byte[] record(long revision, String key, String value) {
-    ByteBuffer b = new LogRecord(revision, new TreeMap<>(Map.of(key, value.getBytes(UTF_8)))).encode();
+    ByteBuffer b =
+        new LogRecord(revision, new TreeMap<>(Map.of(key, value.getBytes(UTF_8)))).encode();
     byte[] out = new byte[b.remaining()];
     b.get(out);
     return out;
@@ -73,7 +76,10 @@ class FileStoreCompactionTest {
       assertThat(after.compactions()).isEqualTo(1);
       assertThat(after.compacting()).isFalse();
       assertThat(after.maxCompactionNanos()).isPositive().isEqualTo(after.compactionNanos());
-      assertThat(after.maxSwitchNanos()).isPositive().isEqualTo(after.switchNanos()).isLessThanOrEqualTo(after.maxCompactionNanos());
+      assertThat(after.maxSwitchNanos())
+          .isPositive()
+          .isEqualTo(after.switchNanos())
+          .isLessThanOrEqualTo(after.maxCompactionNanos());
       // new log (file + directory) and snapshot (file + directory); the sealed log needed no fsync
       assertThat(after.fsyncs() - three.fsyncs()).isEqualTo(4);
       assertThat(after.snapshotSize()).isEqualTo(Files.size(dir.resolve(SnapshotFile.NAME)));
@@ -93,11 +99,13 @@ class FileStoreCompactionTest {
       Thread[] ts = new Thread[16];
       for (int t = 0; t < ts.length; t++) {
         int id = t;
-        ts[t] = new Thread(() -> {
-          for (int i = 0; i < 20; i++) {
-            put(s, "t" + id + "/" + i, "x");
-          }
-        });
+        ts[t] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 20; i++) {
+                    put(s, "t" + id + "/" + i, "x");
+                  }
+                });
         ts[t].start();
       }
       for (Thread t : ts) {
@@ -114,16 +122,17 @@ class FileStoreCompactionTest {
   private void writesProceedWhileCompactionIsHeldAt(CompactionHook.Phase phase) throws Exception {
     CountDownLatch reached = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    CompactionHook hold = p -> {
-      if (p == phase) {
-        reached.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    };
+    CompactionHook hold =
+        p -> {
+          if (p == phase) {
+            reached.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
     try (FileStateStore s = FileStateStore.open(dir, 1 << 30, hold)) {
       for (int i = 0; i < 20; i++) {
         put(s, "before/" + i, "v" + i);
@@ -132,15 +141,19 @@ class FileStoreCompactionTest {
       try {
         assertThat(reached.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(s.stats().compacting()).isTrue();
-        CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
-          for (int i = 0; i < 30; i++) {
-            put(s, "during/" + i, "v" + i);
-            s.transact("delete", v -> {
-              v.delete("before/0");
-              return null;
-            });
-          }
-        });
+        CompletableFuture<Void> writes =
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int i = 0; i < 30; i++) {
+                    put(s, "during/" + i, "v" + i);
+                    s.transact(
+                        "delete",
+                        v -> {
+                          v.delete("before/0");
+                          return null;
+                        });
+                  }
+                });
         writes.get(10, TimeUnit.SECONDS); // would time out if the compaction held the state lock
         assertThat(compaction).isNotDone();
       } finally {
@@ -180,11 +193,13 @@ class FileStoreCompactionTest {
       Thread[] ts = new Thread[4];
       for (int t = 0; t < ts.length; t++) {
         int id = t;
-        ts[t] = new Thread(() -> {
-          for (int i = 0; i < 100; i++) {
-            put(s, "t" + id + "/" + (i % 10), "v" + i);
-          }
-        });
+        ts[t] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 100; i++) {
+                    put(s, "t" + id + "/" + (i % 10), "v" + i);
+                  }
+                });
         ts[t].start();
       }
       for (Thread t : ts) {
@@ -201,7 +216,10 @@ class FileStoreCompactionTest {
     }
   }
 
-  /** Generation 1 holds records 1–3; {@code extra} is appended to it, then generation 2 gets {@code next}. */
+  /**
+   * Generation 1 holds records 1–3; {@code extra} is appended to it, then generation 2 gets {@code
+   * next}.
+   */
   private void threeRecordsThen(byte[] extra, byte[] next) throws IOException {
     try (FileStateStore s = FileStateStore.open(dir)) {
       put(s, "a", "1");
@@ -270,7 +288,8 @@ class FileStoreCompactionTest {
   }
 
   @Test
-  void aLogWithoutGenerationIsReadAsGenerationZeroAndRemovedByTheNextCompaction() throws IOException {
+  void aLogWithoutGenerationIsReadAsGenerationZeroAndRemovedByTheNextCompaction()
+      throws IOException {
     try (FileStateStore s = FileStateStore.open(dir)) {
       put(s, "a", "1");
       put(s, "b", "2");

@@ -2,9 +2,9 @@ package org.clusteripam.etcd.file;
 
 import java.nio.file.Path;
 import org.clusteripam.core.store.StateStore;
+import org.clusteripam.testkit.TempDirs;
 import org.clusteripam.testkit.store.StateStoreContract;
 import org.clusteripam.testkit.store.StoreBacking;
-import org.clusteripam.testkit.TempDirs;
 
 public class FileStoreContractTest extends StateStoreContract {
 
@@ -13,7 +13,10 @@ public class FileStoreContractTest extends StateStoreContract {
     return new FileBacking(TempDirs.create("filestore"), 4096);
   }
 
-  /** A directory; instances lock it, so they are opened one after another. Small compaction threshold on purpose. */
+  /**
+   * A directory; instances lock it, so they are opened one after another. Small compaction
+   * threshold on purpose.
+   */
   public record FileBacking(Path dir, long compactBytes) implements StoreBacking {
     @Override
     public StateStore open() {

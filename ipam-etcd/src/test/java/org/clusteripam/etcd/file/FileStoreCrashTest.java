@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.clusteripam.testkit.TempDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.clusteripam.testkit.TempDirs;
 
 /** A child JVM writing in a loop is killed with SIGKILL; every acknowledged write must be there. */
 class FileStoreCrashTest {
@@ -37,7 +37,8 @@ class FileStoreCrashTest {
    */
   @ParameterizedTest
   @EnumSource(CompactionHook.Phase.class)
-  void everyAcknowledgedWriteSurvivesKillMinus9DuringCompaction(CompactionHook.Phase phase) throws Exception {
+  void everyAcknowledgedWriteSurvivesKillMinus9DuringCompaction(CompactionHook.Phase phase)
+      throws Exception {
     Path dir = TempDirs.create("filecrash-" + phase);
     try {
       List<String> acked = new ArrayList<>();
@@ -72,10 +73,19 @@ class FileStoreCrashTest {
    * Starts the writer, waits for {@code acks} acknowledgements (counted after the pause, when
    * {@code pauseAt} is given), kills it with SIGKILL.
    */
-  private static int crashWhileWriting(Path dir, int acks, String run, CompactionHook.Phase pauseAt, List<String> acked) throws Exception {
+  private static int crashWhileWriting(
+      Path dir, int acks, String run, CompactionHook.Phase pauseAt, List<String> acked)
+      throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), FileStoreWriterMain.class.getName(),
-        dir.toString(), run));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                FileStoreWriterMain.class.getName(),
+                dir.toString(),
+                run));
     if (pauseAt != null) {
       cmd.add(pauseAt.name());
     }

@@ -11,6 +11,8 @@ public final class AttributeWriter {
   private int size;
   private final Deque<Integer> open = new ArrayDeque<>();
 
+  public AttributeWriter() {}
+
   public AttributeWriter u8(int type, int value) {
     header(type, 1);
     put((byte) value);

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * Parsed attributes of one level. Types are masked with {@link Netlink#NLA_TYPE_MASK}: the kernel
- * does not set NLA_F_NESTED on replies, libnl does on requests, and both must read the same.
- * A later attribute of the same type wins, as in the kernel's nla_parse.
+ * does not set NLA_F_NESTED on replies, libnl does on requests, and both must read the same. A
+ * later attribute of the same type wins, as in the kernel's nla_parse.
  */
 public final class Attributes {
   private final byte[] data;
@@ -116,7 +116,8 @@ public final class Attributes {
       throw new NetlinkException("missing attribute " + type);
     }
     if (lengths[type] < minLength) {
-      throw new NetlinkException("attribute " + type + " too short: " + lengths[type] + " < " + minLength);
+      throw new NetlinkException(
+          "attribute " + type + " too short: " + lengths[type] + " < " + minLength);
     }
     return offsets[type];
   }

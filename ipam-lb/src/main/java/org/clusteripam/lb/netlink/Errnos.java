@@ -42,23 +42,24 @@ public final class Errnos {
 
   /** "EEXIST (File exists)". */
   public static String describe(int errno) {
-    String text = switch (errno) {
-      case EPERM -> "Operation not permitted";
-      case ENOENT -> "No such file or directory";
-      case ESRCH -> "No such process";
-      case EINTR -> "Interrupted system call";
-      case ENOMEM -> "Cannot allocate memory";
-      case EBUSY -> "Device or resource busy";
-      case EEXIST -> "File exists";
-      case EINVAL -> "Invalid argument";
-      case ERANGE -> "Numerical result out of range";
-      case EOPNOTSUPP -> "Operation not supported";
-      case EAFNOSUPPORT -> "Address family not supported by protocol";
-      case ENOBUFS -> "No buffer space available";
-      case EPROTONOSUPPORT -> "Protocol not supported";
-      case ENETUNREACH -> "Network is unreachable";
-      default -> null;
-    };
+    String text =
+        switch (errno) {
+          case EPERM -> "Operation not permitted";
+          case ENOENT -> "No such file or directory";
+          case ESRCH -> "No such process";
+          case EINTR -> "Interrupted system call";
+          case ENOMEM -> "Cannot allocate memory";
+          case EBUSY -> "Device or resource busy";
+          case EEXIST -> "File exists";
+          case EINVAL -> "Invalid argument";
+          case ERANGE -> "Numerical result out of range";
+          case EOPNOTSUPP -> "Operation not supported";
+          case EAFNOSUPPORT -> "Address family not supported by protocol";
+          case ENOBUFS -> "No buffer space available";
+          case EPROTONOSUPPORT -> "Protocol not supported";
+          case ENETUNREACH -> "Network is unreachable";
+          default -> null;
+        };
     return text == null ? name(errno) : name(errno) + " (" + text + ")";
   }
 }

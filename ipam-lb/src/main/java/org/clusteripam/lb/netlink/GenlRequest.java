@@ -18,13 +18,16 @@ public record GenlRequest(int command, int version, boolean dump, byte[] attribu
 
   /** The message exactly as {@link NetlinkSocket} sends it to family {@code familyId}. */
   public NetlinkMessage message(int familyId, int seq) {
-    return new NetlinkMessage(familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | extraFlags(), seq, 0,
-        payload());
+    return new NetlinkMessage(
+        familyId, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | extraFlags(), seq, 0, payload());
   }
 
   /** CTRL_CMD_GETFAMILY for a family name (sent to GENL_ID_CTRL). */
   public static GenlRequest getFamily(String name) {
-    return new GenlRequest(Netlink.CTRL_CMD_GETFAMILY, 1, false,
+    return new GenlRequest(
+        Netlink.CTRL_CMD_GETFAMILY,
+        1,
+        false,
         new AttributeWriter().string(Netlink.CTRL_ATTR_FAMILY_NAME, name).toByteArray());
   }
 }

@@ -22,10 +22,12 @@ public final class JnrNetlinkTransport implements NetlinkTransport {
     int setsockopt(int fd, int level, int option, @In byte[] value, int valueLength);
 
     @SaveError
-    long sendto(int fd, @In byte[] buffer, long length, int flags, @In byte[] address, int addressLength);
+    long sendto(
+        int fd, @In byte[] buffer, long length, int flags, @In byte[] address, int addressLength);
 
     @SaveError
-    long recvfrom(int fd, @Out byte[] buffer, long length, int flags, Pointer address, Pointer addressLength);
+    long recvfrom(
+        int fd, @Out byte[] buffer, long length, int flags, Pointer address, Pointer addressLength);
 
     @SaveError
     int close(int fd);

@@ -13,6 +13,7 @@ public final class Netlink {
   public static final int SO_SNDBUF = 7;
   public static final int SO_RCVBUF = 8;
   public static final int SOL_NETLINK = 270;
+
   /** Errors quote only the failed header, not the whole request: smaller replies in bulk. */
   public static final int NETLINK_CAP_ACK = 10;
 
@@ -30,6 +31,7 @@ public final class Netlink {
   public static final int NLA_HDRLEN = 4;
   public static final int NLA_F_NESTED = 0x8000;
   public static final int NLA_F_NET_BYTEORDER = 0x4000;
+
   /** Attribute types are masked with this on parse: the kernel may or may not set the flags. */
   public static final int NLA_TYPE_MASK = 0x3fff;
 

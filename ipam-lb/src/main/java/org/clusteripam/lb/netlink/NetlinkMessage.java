@@ -25,8 +25,8 @@ public record NetlinkMessage(int type, int flags, int seq, int pid, byte[] paylo
     while (offset + Netlink.NLMSG_HDRLEN <= length) {
       int len = b.getInt(offset);
       if (len < Netlink.NLMSG_HDRLEN || offset + len > length) {
-        throw new NetlinkException("truncated netlink message: length " + len + " at " + offset
-            + " of " + length);
+        throw new NetlinkException(
+            "truncated netlink message: length " + len + " at " + offset + " of " + length);
       }
       int type = Short.toUnsignedInt(b.getShort(offset + 4));
       int flags = Short.toUnsignedInt(b.getShort(offset + 6));

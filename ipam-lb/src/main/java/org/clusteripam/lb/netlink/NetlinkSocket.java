@@ -10,6 +10,7 @@ import java.util.List;
  */
 public final class NetlinkSocket implements AutoCloseable {
   private static final int EINTR = 4;
+
   /** Requests per datagram in {@link #batch}: their ACKs must fit the socket's receive queue. */
   static final int BATCH = 64;
 
@@ -28,7 +29,8 @@ public final class NetlinkSocket implements AutoCloseable {
 
   /** Opens and binds a socket of the given netlink protocol (e.g. NETLINK_GENERIC). */
   public static NetlinkSocket open(NetlinkTransport transport, int protocol) {
-    int fd = transport.socket(Netlink.AF_NETLINK, Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC, protocol);
+    int fd =
+        transport.socket(Netlink.AF_NETLINK, Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC, protocol);
     if (fd < 0) {
       int errno = transport.errno();
       throw new NetlinkException("netlink socket: " + Errnos.describe(errno), errno);
@@ -55,8 +57,10 @@ public final class NetlinkSocket implements AutoCloseable {
   public synchronized List<NetlinkMessage> request(int type, int extraFlags, byte[] payload) {
     int mySeq = nextSeq();
     boolean dump = (extraFlags & Netlink.NLM_F_DUMP) == Netlink.NLM_F_DUMP;
-    byte[] out = new NetlinkMessage(type, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | extraFlags,
-        mySeq, 0, payload).encode();
+    byte[] out =
+        new NetlinkMessage(
+                type, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | extraFlags, mySeq, 0, payload)
+            .encode();
     send(out, out.length);
     List<NetlinkMessage> replies = new ArrayList<>();
     while (true) {
@@ -100,8 +104,14 @@ public final class NetlinkSocket implements AutoCloseable {
       int total = 0;
       for (int i = from; i < to; i++) {
         Request r = requests.get(i);
-        encoded[i - from] = new NetlinkMessage(r.type(),
-            Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | r.flags(), nextSeq(), 0, r.payload()).encode();
+        encoded[i - from] =
+            new NetlinkMessage(
+                    r.type(),
+                    Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | r.flags(),
+                    nextSeq(),
+                    0,
+                    r.payload())
+                .encode();
         total += encoded[i - from].length;
       }
       byte[] datagram = new byte[total];
@@ -116,7 +126,10 @@ public final class NetlinkSocket implements AutoCloseable {
       while (pending > 0) {
         for (NetlinkMessage m : receiveOnce()) {
           int index = m.seq() - firstSeq;
-          if (m.type() != Netlink.NLMSG_ERROR || index < 0 || index >= answered.length || answered[index]) {
+          if (m.type() != Netlink.NLMSG_ERROR
+              || index < 0
+              || index >= answered.length
+              || answered[index]) {
             continue;
           }
           answered[index] = true;

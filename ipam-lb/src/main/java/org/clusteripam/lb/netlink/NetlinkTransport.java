@@ -1,9 +1,9 @@
 package org.clusteripam.lb.netlink;
 
 /**
- * The six socket calls netlink needs, shaped like the C functions so that a fake kernel (tests), JNR
- * (today) or Java's FFM API (later) can sit behind the same codec. Calls return -1 on failure and
- * leave the reason in {@link #errno()}, which must be read on the calling thread right after.
+ * The six socket calls netlink needs, shaped like the C functions so that a fake kernel (tests),
+ * JNR (today) or Java's FFM API (later) can sit behind the same codec. Calls return -1 on failure
+ * and leave the reason in {@link #errno()}, which must be read on the calling thread right after.
  */
 public interface NetlinkTransport {
 

@@ -33,9 +33,9 @@ import org.clusteripam.lb.reconcile.DesiredService;
  * "all ports": one TCP and one UDP service on port 0.
  *
  * <p>A VIP whose service has no backends (yet, or any more) still gets its services, with no
- * destinations: IPVS answers a packet it cannot schedule with ICMP port unreachable
- * ({@code ip_vs_leave}), so clients are refused at once instead of hanging on a frontend nobody
- * owns; and when tasks come back only destinations are added, the service is not re-created.
+ * destinations: IPVS answers a packet it cannot schedule with ICMP port unreachable ({@code
+ * ip_vs_leave}), so clients are refused at once instead of hanging on a frontend nobody owns; and
+ * when tasks come back only destinations are added, the service is not re-created.
  */
 public final class PerHostServices {
   /**
@@ -49,9 +49,10 @@ public final class PerHostServices {
    */
   static final int ALL_PORTS_PERSISTENCE_SECONDS = 1;
 
-  private static final Comparator<AddressKey> ORDER = Comparator.comparing(AddressKey::address)
-      .thenComparing(AddressKey::protocol)
-      .thenComparingInt(AddressKey::port);
+  private static final Comparator<AddressKey> ORDER =
+      Comparator.comparing(AddressKey::address)
+          .thenComparing(AddressKey::protocol)
+          .thenComparingInt(AddressKey::port);
 
   private PerHostServices() {}
 
@@ -66,7 +67,8 @@ public final class PerHostServices {
   public static List<DesiredService> desiredServices(LbDesiredState state, String scheduler) {
     Objects.requireNonNull(state, "state");
     if (scheduler == null || scheduler.isBlank()) {
-      throw new IllegalArgumentException("an IPVS scheduler name is required (e.g. rr), got \"" + scheduler + "\"");
+      throw new IllegalArgumentException(
+          "an IPVS scheduler name is required (e.g. rr), got \"" + scheduler + "\"");
     }
     Map<AddressKey, DesiredService> services = new LinkedHashMap<>();
     Map<AddressKey, String> origins = new LinkedHashMap<>();
@@ -92,31 +94,43 @@ public final class PerHostServices {
    */
   public static Predicate<ServiceKey> managedBy(Collection<IpPrefix> pools) {
     List<IpPrefix> copy = List.copyOf(pools);
-    return key -> key instanceof AddressKey a && copy.stream().anyMatch(pool -> pool.contains(a.address()));
+    return key ->
+        key instanceof AddressKey a && copy.stream().anyMatch(pool -> pool.contains(a.address()));
   }
 
-  private static void add(Map<AddressKey, DesiredService> services, Map<AddressKey, String> origins,
-      IpAddress frontend, List<ServicePort> ports, List<IpAddress> backends, String scheduler, String origin) {
+  private static void add(
+      Map<AddressKey, DesiredService> services,
+      Map<AddressKey, String> origins,
+      IpAddress frontend,
+      List<ServicePort> ports,
+      List<IpAddress> backends,
+      String scheduler,
+      String origin) {
     List<DesiredService> out = new ArrayList<>();
     if (ports.isEmpty()) {
       for (Protocol protocol : List.of(Protocol.TCP, Protocol.UDP)) {
         // Port 0 on the destinations: the client's destination port is kept.
-        VirtualService service = VirtualService.of(new AddressKey(frontend, protocol, 0), scheduler)
-            .withPersistence(ALL_PORTS_PERSISTENCE_SECONDS);
+        VirtualService service =
+            VirtualService.of(new AddressKey(frontend, protocol, 0), scheduler)
+                .withPersistence(ALL_PORTS_PERSISTENCE_SECONDS);
         out.add(new DesiredService(service, ForwardMethod.MASQ, backends(backends, 0)));
       }
     } else {
       for (ServicePort port : ports) {
         AddressKey key = new AddressKey(frontend, protocol(port.protocol()), port.port());
-        out.add(new DesiredService(VirtualService.of(key, scheduler), ForwardMethod.MASQ,
-            backends(backends, port.port())));
+        out.add(
+            new DesiredService(
+                VirtualService.of(key, scheduler),
+                ForwardMethod.MASQ,
+                backends(backends, port.port())));
       }
     }
     for (DesiredService d : out) {
       AddressKey key = (AddressKey) d.key();
       String earlier = origins.putIfAbsent(key, origin);
       if (earlier != null) {
-        throw new IllegalArgumentException("two routes map to the IPVS service " + key + ": " + earlier + " and " + origin);
+        throw new IllegalArgumentException(
+            "two routes map to the IPVS service " + key + ": " + earlier + " and " + origin);
       }
       services.put(key, d);
     }
@@ -136,18 +150,36 @@ public final class PerHostServices {
 
   private static void requireSameFamily(IpAddress frontend, IpAddress backend, String origin) {
     if (frontend.family() != backend.family()) {
-      throw new IllegalArgumentException("cannot forward " + frontend + " to " + backend
-          + " (IPVS NAT needs one address family): " + origin);
+      throw new IllegalArgumentException(
+          "cannot forward "
+              + frontend
+              + " to "
+              + backend
+              + " (IPVS NAT needs one address family): "
+              + origin);
     }
   }
 
   private static String describe(VipRoute vip) {
-    return (vip.hostVip() ? "host VIP " : "VIP ") + vip.frontend() + " of service " + vip.serviceName()
-        + " (" + vip.serviceId() + ") in " + vip.pool();
+    return (vip.hostVip() ? "host VIP " : "VIP ")
+        + vip.frontend()
+        + " of service "
+        + vip.serviceName()
+        + " ("
+        + vip.serviceId()
+        + ") in "
+        + vip.pool();
   }
 
   private static String describe(PlaceholderRoute p) {
-    return "placeholder " + p.placeholder() + " -> " + p.actual() + " on host " + p.host()
-        + (p.serviceId().isEmpty() ? "" : " of service " + p.serviceId()) + " in " + p.pool();
+    return "placeholder "
+        + p.placeholder()
+        + " -> "
+        + p.actual()
+        + " on host "
+        + p.host()
+        + (p.serviceId().isEmpty() ? "" : " of service " + p.serviceId())
+        + " in "
+        + p.pool();
   }
 }

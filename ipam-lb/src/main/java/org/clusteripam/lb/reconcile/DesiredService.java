@@ -9,7 +9,8 @@ import org.clusteripam.lb.ServiceKey;
 import org.clusteripam.lb.VirtualService;
 
 /** A service as it should be: its settings, how to forward, and its backends with weights. */
-public record DesiredService(VirtualService service, ForwardMethod forward, List<Backend> backends) {
+public record DesiredService(
+    VirtualService service, ForwardMethod forward, List<Backend> backends) {
   public DesiredService {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(forward, "forward");
@@ -24,7 +25,8 @@ public record DesiredService(VirtualService service, ForwardMethod forward, List
 
   /** A NAT service without persistence. */
   public static DesiredService of(ServiceKey key, String scheduler, Backend... backends) {
-    return new DesiredService(VirtualService.of(key, scheduler), ForwardMethod.MASQ, List.of(backends));
+    return new DesiredService(
+        VirtualService.of(key, scheduler), ForwardMethod.MASQ, List.of(backends));
   }
 
   public ServiceKey key() {

@@ -22,11 +22,11 @@ import org.clusteripam.lb.netlink.Errnos;
 
 /**
  * Makes the kernel's IPVS table match a desired state, idempotently: read the table, diff, apply
- * the difference in batches. A destination that is no longer desired is drained first (weight 0,
- * no new connections) and deleted on a later pass once it has no active connections or has drained
- * for the grace period. A service no longer desired goes the same way: its destinations drain, then
- * it is deleted. Only services accepted by {@code managed} are touched. Time is an argument of
- * {@link #reconcile}; drain start times are remembered between passes (one instance per table).
+ * the difference in batches. A destination that is no longer desired is drained first (weight 0, no
+ * new connections) and deleted on a later pass once it has no active connections or has drained for
+ * the grace period. A service no longer desired goes the same way: its destinations drain, then it
+ * is deleted. Only services accepted by {@code managed} are touched. Time is an argument of {@link
+ * #reconcile}; drain start times are remembered between passes (one instance per table).
  */
 public final class LoadBalancerReconciler {
   private final Ipvs ipvs;
@@ -42,7 +42,8 @@ public final class LoadBalancerReconciler {
    * @param managed which services in the table belong to this reconciler
    * @param sysctls the drain sysctls to maintain, or null to leave them alone
    */
-  public LoadBalancerReconciler(Ipvs ipvs, Duration grace, Predicate<ServiceKey> managed, DrainSysctls sysctls) {
+  public LoadBalancerReconciler(
+      Ipvs ipvs, Duration grace, Predicate<ServiceKey> managed, DrainSysctls sysctls) {
     this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
     this.grace = Objects.requireNonNull(grace, "grace");
     this.managed = Objects.requireNonNull(managed, "managed");
@@ -50,7 +51,8 @@ public final class LoadBalancerReconciler {
   }
 
   /** One pass: returns what changed; call again (e.g. periodically) until {@code converged()}. */
-  public synchronized ReconcileReport reconcile(Collection<DesiredService> desiredServices, Instant now) {
+  public synchronized ReconcileReport reconcile(
+      Collection<DesiredService> desiredServices, Instant now) {
     Map<ServiceKey, DesiredService> desired = new LinkedHashMap<>();
     for (DesiredService d : desiredServices) {
       if (desired.put(d.key(), d) != null) {
@@ -186,7 +188,9 @@ public final class LoadBalancerReconciler {
       return new IpvsOp.UpdateDestination(a.key(), a.destination());
     }
     if (op instanceof IpvsOp.UpdateDestination u && errno == Errnos.ENOENT) {
-      return u.destination().weight() == 0 ? op : new IpvsOp.AddDestination(u.key(), u.destination());
+      return u.destination().weight() == 0
+          ? op
+          : new IpvsOp.AddDestination(u.key(), u.destination());
     }
     if ((op instanceof IpvsOp.DeleteDestination || op instanceof IpvsOp.DeleteService)
         && (errno == Errnos.ENOENT || errno == Errnos.ESRCH)) {
@@ -208,7 +212,8 @@ public final class LoadBalancerReconciler {
   }
 
   private static Destination destination(Backend b, ForwardMethod forward) {
-    return new Destination(b.address(), b.port(), forward, b.weight(), 0, 0, 0, 0, 0, IpvsStats.ZERO);
+    return new Destination(
+        b.address(), b.port(), forward, b.weight(), 0, 0, 0, 0, 0, IpvsStats.ZERO);
   }
 
   private static List<ServiceKey> union(Collection<ServiceKey> a, Collection<ServiceKey> b) {

@@ -24,7 +24,14 @@ public record ReconcileReport(
 
   @Override
   public String toString() {
-    return "ReconcileReport[applied=" + applied.size() + ", errors=" + errors + ", draining=" + draining
-        + ", sysctls=" + sysctls + "]";
+    return "ReconcileReport[applied="
+        + applied.size()
+        + ", errors="
+        + errors
+        + ", draining="
+        + draining
+        + ", sysctls="
+        + sysctls
+        + "]";
   }
 }

@@ -15,8 +15,15 @@ import org.clusteripam.core.net.IpPrefix;
  * @param type rtm_type (1 unicast, 2 local, ...)
  * @param scope rtm_scope (0 universe, 253 link, 254 host)
  */
-public record KernelRoute(IpPrefix destination, Optional<IpAddress> gateway, int protocol, int table, int type, int scope,
-    OptionalInt outputInterface, OptionalInt priority) {
+public record KernelRoute(
+    IpPrefix destination,
+    Optional<IpAddress> gateway,
+    int protocol,
+    int table,
+    int type,
+    int scope,
+    OptionalInt outputInterface,
+    OptionalInt priority) {
   public KernelRoute {
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(gateway, "gateway");
@@ -26,7 +33,9 @@ public record KernelRoute(IpPrefix destination, Optional<IpAddress> gateway, int
 
   /** This route as a {@link Route}, when it is a unicast route via a gateway. */
   public Optional<Route> asRoute() {
-    if (type != RouteCodec.RTN_UNICAST || gateway.isEmpty() || destination.contains(gateway.get())) {
+    if (type != RouteCodec.RTN_UNICAST
+        || gateway.isEmpty()
+        || destination.contains(gateway.get())) {
       return Optional.empty();
     }
     return Optional.of(new Route(destination, gateway.get()));

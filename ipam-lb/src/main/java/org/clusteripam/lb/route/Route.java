@@ -10,10 +10,12 @@ public record Route(IpPrefix destination, IpAddress gateway) implements Comparab
     Objects.requireNonNull(destination, "destination");
     Objects.requireNonNull(gateway, "gateway");
     if (destination.family() != gateway.family()) {
-      throw new IllegalArgumentException("route " + destination + " via " + gateway + ": gateway of another address family");
+      throw new IllegalArgumentException(
+          "route " + destination + " via " + gateway + ": gateway of another address family");
     }
     if (destination.contains(gateway)) {
-      throw new IllegalArgumentException("route " + destination + " via " + gateway + ": gateway inside the destination");
+      throw new IllegalArgumentException(
+          "route " + destination + " via " + gateway + ": gateway inside the destination");
     }
   }
 

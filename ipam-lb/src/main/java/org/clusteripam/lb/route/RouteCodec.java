@@ -11,9 +11,10 @@ import org.clusteripam.lb.netlink.NetlinkException;
 import org.clusteripam.lb.netlink.NetlinkMessage;
 
 /**
- * Encodes rtnetlink route requests and decodes route messages ({@code include/uapi/linux/rtnetlink.h}).
- * Requests are byte-for-byte what iproute2 sends for {@code ip route add|replace|del PREFIX [via GW]
- * proto N}: a {@code struct rtmsg} for the main table, then RTA_DST and RTA_GATEWAY.
+ * Encodes rtnetlink route requests and decodes route messages ({@code
+ * include/uapi/linux/rtnetlink.h}). Requests are byte-for-byte what iproute2 sends for {@code ip
+ * route add|replace|del PREFIX [via GW] proto N}: a {@code struct rtmsg} for the main table, then
+ * RTA_DST and RTA_GATEWAY.
  */
 public final class RouteCodec {
   private RouteCodec() {}
@@ -37,8 +38,10 @@ public final class RouteCodec {
   public static final int RT_TABLE_LOCAL = 255;
   static final int RT_SCOPE_HOST = 254;
   public static final int RTN_LOCAL = 2;
+
   /** The loopback device's index: 1 in every network namespace. */
   static final int LOOPBACK_INDEX = 1;
+
   static final int RT_SCOPE_UNIVERSE = 0;
   static final int RT_SCOPE_NOWHERE = 255;
   static final int RTN_UNSPEC = 0;
@@ -69,20 +72,23 @@ public final class RouteCodec {
 
   /** RTM_NEWROUTE payload: unicast, scope universe, main table, {@code protocol}. */
   public static byte[] newRoute(Route route, int protocol) {
-    AttributeWriter w = new AttributeWriter()
-        .bytes(RTA_DST, route.destination().network().toBytes())
-        .bytes(RTA_GATEWAY, route.gateway().toBytes());
-    return withHeader(route.destination(), protocol, RT_SCOPE_UNIVERSE, RTN_UNICAST, w.toByteArray());
+    AttributeWriter w =
+        new AttributeWriter()
+            .bytes(RTA_DST, route.destination().network().toBytes())
+            .bytes(RTA_GATEWAY, route.gateway().toBytes());
+    return withHeader(
+        route.destination(), protocol, RT_SCOPE_UNIVERSE, RTN_UNICAST, w.toByteArray());
   }
 
   /**
-   * RTM_NEWROUTE payload of a local route ({@code ip route add local P dev lo table local proto N}):
-   * the kernel takes packets to {@code destination} as its own, which IPVS needs to see a VIP.
+   * RTM_NEWROUTE payload of a local route ({@code ip route add local P dev lo table local proto
+   * N}): the kernel takes packets to {@code destination} as its own, which IPVS needs to see a VIP.
    */
   public static byte[] newLocalRoute(IpPrefix destination, int protocol) {
-    AttributeWriter w = new AttributeWriter()
-        .bytes(RTA_DST, destination.network().toBytes())
-        .u32(RTA_OIF, LOOPBACK_INDEX);
+    AttributeWriter w =
+        new AttributeWriter()
+            .bytes(RTA_DST, destination.network().toBytes())
+            .u32(RTA_OIF, LOOPBACK_INDEX);
     byte[] p = withHeader(destination, protocol, RT_SCOPE_HOST, RTN_LOCAL, w.toByteArray());
     p[4] = (byte) RT_TABLE_LOCAL;
     return p;
@@ -96,11 +102,13 @@ public final class RouteCodec {
   }
 
   /**
-   * RTM_DELROUTE payload naming the route by destination, table and protocol only: the kernel deletes
-   * a route of that protocol and no other (a route of another protocol to the same prefix stays).
+   * RTM_DELROUTE payload naming the route by destination, table and protocol only: the kernel
+   * deletes a route of that protocol and no other (a route of another protocol to the same prefix
+   * stays).
    */
   public static byte[] deleteRoute(IpPrefix destination, int protocol) {
-    byte[] attrs = new AttributeWriter().bytes(RTA_DST, destination.network().toBytes()).toByteArray();
+    byte[] attrs =
+        new AttributeWriter().bytes(RTA_DST, destination.network().toBytes()).toByteArray();
     return withHeader(destination, protocol, RT_SCOPE_NOWHERE, RTN_UNSPEC, attrs);
   }
 
@@ -111,7 +119,8 @@ public final class RouteCodec {
     return p;
   }
 
-  private static byte[] withHeader(IpPrefix destination, int protocol, int scope, int type, byte[] attrs) {
+  private static byte[] withHeader(
+      IpPrefix destination, int protocol, int scope, int type, byte[] attrs) {
     byte[] p = new byte[RTMSG_LEN + attrs.length];
     p[0] = (byte) af(destination.family());
     p[1] = (byte) destination.length();
@@ -142,14 +151,23 @@ public final class RouteCodec {
       throw new NetlinkException("rtmsg destination length " + dstLen + " for " + family);
     }
     Attributes a = Attributes.parse(p, RTMSG_LEN, p.length - RTMSG_LEN);
-    IpAddress dst = a.has(RTA_DST) ? address(a.bytes(RTA_DST), family, "RTA_DST") : IpAddress.zero(family);
-    Optional<IpAddress> gateway = a.has(RTA_GATEWAY) ? Optional.of(address(a.bytes(RTA_GATEWAY), family, "RTA_GATEWAY"))
-        : Optional.empty();
+    IpAddress dst =
+        a.has(RTA_DST) ? address(a.bytes(RTA_DST), family, "RTA_DST") : IpAddress.zero(family);
+    Optional<IpAddress> gateway =
+        a.has(RTA_GATEWAY)
+            ? Optional.of(address(a.bytes(RTA_GATEWAY), family, "RTA_GATEWAY"))
+            : Optional.empty();
     int table = a.has(RTA_TABLE) ? a.u32(RTA_TABLE) : Byte.toUnsignedInt(p[4]);
-    return Optional.of(new KernelRoute(IpPrefix.containing(dst, dstLen), gateway, Byte.toUnsignedInt(p[5]), table,
-        Byte.toUnsignedInt(p[7]), Byte.toUnsignedInt(p[6]),
-        a.has(RTA_OIF) ? OptionalInt.of(a.u32(RTA_OIF)) : OptionalInt.empty(),
-        a.has(RTA_PRIORITY) ? OptionalInt.of(a.u32(RTA_PRIORITY)) : OptionalInt.empty()));
+    return Optional.of(
+        new KernelRoute(
+            IpPrefix.containing(dst, dstLen),
+            gateway,
+            Byte.toUnsignedInt(p[5]),
+            table,
+            Byte.toUnsignedInt(p[7]),
+            Byte.toUnsignedInt(p[6]),
+            a.has(RTA_OIF) ? OptionalInt.of(a.u32(RTA_OIF)) : OptionalInt.empty(),
+            a.has(RTA_PRIORITY) ? OptionalInt.of(a.u32(RTA_PRIORITY)) : OptionalInt.empty()));
   }
 
   private static IpAddress address(byte[] bytes, IpFamily family, String what) {

@@ -24,7 +24,11 @@ public final class RouteSync {
   }
 
   /** What one sync did; {@code errors} by destination. */
-  public record Report(List<Route> added, List<Route> replaced, List<IpPrefix> removed, List<Route> conflicts,
+  public record Report(
+      List<Route> added,
+      List<Route> replaced,
+      List<IpPrefix> removed,
+      List<Route> conflicts,
       Map<IpPrefix, String> errors) {
     public Report {
       added = List.copyOf(added);
@@ -39,13 +43,21 @@ public final class RouteSync {
     }
   }
 
-  /** @throws IllegalArgumentException two desired routes to one destination */
+  /**
+   * @throws IllegalArgumentException two desired routes to one destination
+   */
   public Report sync(Collection<Route> desired) {
     Map<IpPrefix, Route> want = new TreeMap<>();
     for (Route r : desired) {
       Route old = want.put(r.destination(), r);
       if (old != null && !old.equals(r)) {
-        throw new IllegalArgumentException("two routes to " + r.destination() + ": via " + old.gateway() + " and via " + r.gateway());
+        throw new IllegalArgumentException(
+            "two routes to "
+                + r.destination()
+                + ": via "
+                + old.gateway()
+                + " and via "
+                + r.gateway());
       }
     }
     Routes.MainTable table = routes.mainTable();

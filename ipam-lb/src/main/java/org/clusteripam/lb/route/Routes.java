@@ -9,13 +9,14 @@ import org.clusteripam.lb.netlink.NetlinkSocket;
 import org.clusteripam.lb.netlink.NetlinkTransport;
 
 /**
- * Kernel routes of one routing protocol number in the main table, over rtnetlink. Every write carries
- * that number and a delete names it, so routes installed by anyone else (the kernel, DHCP, an
- * operator's static routes) are never changed. Thread-safe: one request at a time on one socket.
+ * Kernel routes of one routing protocol number in the main table, over rtnetlink. Every write
+ * carries that number and a delete names it, so routes installed by anyone else (the kernel, DHCP,
+ * an operator's static routes) are never changed. Thread-safe: one request at a time on one socket.
  */
 public final class Routes implements AutoCloseable {
   /** NETLINK_ROUTE, rtnetlink's protocol number. */
   public static final int NETLINK_ROUTE = 0;
+
   /**
    * cluster-ipam's rtm_protocol unless configured: above the kernel's reserved 0..4 and outside the
    * numbers iproute2's rt_protos lists for routing daemons.
@@ -30,7 +31,10 @@ public final class Routes implements AutoCloseable {
     this.protocol = protocol;
   }
 
-  /** Opens rtnetlink on the host's kernel (JNR); fails with {@link org.clusteripam.lb.netlink.NetlinkException}. */
+  /**
+   * Opens rtnetlink on the host's kernel (JNR); fails with {@link
+   * org.clusteripam.lb.netlink.NetlinkException}.
+   */
   public static Routes open(int protocol) {
     return open(JnrNetlinkTransport.get(), protocol);
   }
@@ -40,10 +44,13 @@ public final class Routes implements AutoCloseable {
     return new Routes(NetlinkSocket.open(transport, NETLINK_ROUTE), protocol);
   }
 
-  /** The reserved numbers 0..4 belong to the kernel and iproute2's defaults; a number is one byte. */
+  /**
+   * The reserved numbers 0..4 belong to the kernel and iproute2's defaults; a number is one byte.
+   */
   public static void checkProtocol(int protocol) {
     if (protocol < 5 || protocol > 255) {
-      throw new IllegalArgumentException("route protocol must be 5..255 (0..4 are the kernel's), got " + protocol);
+      throw new IllegalArgumentException(
+          "route protocol must be 5..255 (0..4 are the kernel's), got " + protocol);
     }
   }
 
@@ -62,7 +69,8 @@ public final class Routes implements AutoCloseable {
   }
 
   private void write(Route route, RouteCodec.Write how) {
-    socket.request(RouteCodec.RTM_NEWROUTE, RouteCodec.flags(how), RouteCodec.newRoute(route, protocol));
+    socket.request(
+        RouteCodec.RTM_NEWROUTE, RouteCodec.flags(how), RouteCodec.newRoute(route, protocol));
   }
 
   /** Deletes this protocol's route to {@code destination}; ESRCH when there is none. */
@@ -70,9 +78,15 @@ public final class Routes implements AutoCloseable {
     socket.request(RouteCodec.RTM_DELROUTE, 0, RouteCodec.deleteRoute(destination, protocol));
   }
 
-  /** Makes {@code destination} local (table local, dev lo); EEXIST when it already is by a route of that key. */
+  /**
+   * Makes {@code destination} local (table local, dev lo); EEXIST when it already is by a route of
+   * that key.
+   */
   public void addLocal(IpPrefix destination) {
-    socket.request(RouteCodec.RTM_NEWROUTE, RouteCodec.flags(RouteCodec.Write.ADD), RouteCodec.newLocalRoute(destination, protocol));
+    socket.request(
+        RouteCodec.RTM_NEWROUTE,
+        RouteCodec.flags(RouteCodec.Write.ADD),
+        RouteCodec.newLocalRoute(destination, protocol));
   }
 
   /** Deletes this protocol's local route to {@code destination}; ESRCH when there is none. */
@@ -80,7 +94,9 @@ public final class Routes implements AutoCloseable {
     socket.request(RouteCodec.RTM_DELROUTE, 0, RouteCodec.deleteLocalRoute(destination, protocol));
   }
 
-  /** The local table's routes of this protocol, and the destinations local by anyone else's route. */
+  /**
+   * The local table's routes of this protocol, and the destinations local by anyone else's route.
+   */
   public LocalTable localTable() {
     List<IpPrefix> mine = new ArrayList<>();
     List<IpPrefix> others = new ArrayList<>();
@@ -103,8 +119,11 @@ public final class Routes implements AutoCloseable {
   /** Every IPv4 and IPv6 route of every table and protocol. */
   public List<KernelRoute> dumpAll() {
     List<KernelRoute> out = new ArrayList<>();
-    for (NetlinkMessage m : socket.request(RouteCodec.RTM_GETROUTE, org.clusteripam.lb.netlink.Netlink.NLM_F_DUMP,
-        RouteCodec.dumpRequest(null))) {
+    for (NetlinkMessage m :
+        socket.request(
+            RouteCodec.RTM_GETROUTE,
+            org.clusteripam.lb.netlink.Netlink.NLM_F_DUMP,
+            RouteCodec.dumpRequest(null))) {
       if (m.type() == RouteCodec.RTM_NEWROUTE) {
         RouteCodec.decode(m).ifPresent(out::add);
       }

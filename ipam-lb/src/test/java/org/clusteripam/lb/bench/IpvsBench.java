@@ -24,11 +24,11 @@ import org.clusteripam.lb.reconcile.ReconcileReport;
 import org.clusteripam.testkit.uml.Uml;
 
 /**
- * The IPVS benchmark, run by hand (not a test; command in docs/bench/ipam-lb.md): without
- * arguments it boots user-mode-linux, runs itself inside with the result directory as argument and
- * prints the report. Inside: 1,000 services x 10 backends applied from empty and a 10 % change
- * reconciled, each against {@code ipvsadm --restore} of the same commands; medians of {@link
- * #ROUNDS} rounds to {@code <out>/report.txt}.
+ * The IPVS benchmark, run by hand (not a test; command in docs/bench/ipam-lb.md): without arguments
+ * it boots user-mode-linux, runs itself inside with the result directory as argument and prints the
+ * report. Inside: 1,000 services x 10 backends applied from empty and a 10 % change reconciled,
+ * each against {@code ipvsadm --restore} of the same commands; medians of {@link #ROUNDS} rounds to
+ * {@code <out>/report.txt}.
  */
 public final class IpvsBench {
   static final int SERVICES = 1000;
@@ -49,26 +49,34 @@ public final class IpvsBench {
       System.err.println(missing);
       System.exit(2);
     }
-    Uml.Result r = Uml.run(List.of("-Xmx400m", "-XX:+UseSerialGC"), IpvsBench.class.getName(),
-        List.of(Uml.GUEST_OUT), Duration.ofMinutes(10));
+    Uml.Result r =
+        Uml.run(
+            List.of("-Xmx400m", "-XX:+UseSerialGC"),
+            IpvsBench.class.getName(),
+            List.of(Uml.GUEST_OUT),
+            Duration.ofMinutes(10));
     System.out.println(r.report());
     if (r.exitCode() != 0) {
-      System.err.println("benchmark driver exited " + r.exitCode() + "\n" + r.driverLog() + "\n" + r.initLog());
+      System.err.println(
+          "benchmark driver exited " + r.exitCode() + "\n" + r.driverLog() + "\n" + r.initLog());
       System.exit(1);
     }
     System.out.println("(user-mode-linux boot to halt: " + r.elapsed().toMillis() + " ms)");
   }
 
   private static void inGuest(Path out) throws Exception {
-    try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true);
-         Ipvs ipvs = Ipvs.open()) {
+    try (PrintWriter w =
+            new PrintWriter(
+                Files.newBufferedWriter(out.resolve("report.txt"), StandardCharsets.UTF_8), true);
+        Ipvs ipvs = Ipvs.open()) {
       List<DesiredService> base = table(false);
       List<DesiredService> changed = table(true);
       Path full = Path.of(System.getProperty("java.io.tmpdir"), "full.rules");
       Path delta = Path.of(System.getProperty("java.io.tmpdir"), "delta.rules");
       Files.writeString(full, restoreRules(base));
       Files.writeString(delta, deltaRules(base, changed));
-      w.printf("IPVS benchmark in user-mode-linux %s, %d services x %d backends (%d ops), %d rounds, median ms%n",
+      w.printf(
+          "IPVS benchmark in user-mode-linux %s, %d services x %d backends (%d ops), %d rounds, median ms%n",
           System.getProperty("os.version"), SERVICES, BACKENDS, SERVICES * (BACKENDS + 1), ROUNDS);
 
       long[] applyEmpty = new long[ROUNDS];
@@ -82,11 +90,14 @@ public final class IpvsBench {
       int changeOps = 0;
       for (int round = 0; round < ROUNDS; round++) {
         ipvs.flush();
-        LoadBalancerReconciler r = new LoadBalancerReconciler(ipvs, Duration.ofSeconds(30), k -> true, null);
+        LoadBalancerReconciler r =
+            new LoadBalancerReconciler(ipvs, Duration.ofSeconds(30), k -> true, null);
         Instant now = Instant.EPOCH;
         ReconcileReport[] rep = new ReconcileReport[1];
         applyEmpty[round] = time(() -> rep[0] = r.reconcile(base, now));
-        check(rep[0].applied().size() == SERVICES * (BACKENDS + 1) && rep[0].converged(), "apply " + rep[0]);
+        check(
+            rep[0].applied().size() == SERVICES * (BACKENDS + 1) && rep[0].converged(),
+            "apply " + rep[0]);
         noop[round] = time(() -> rep[0] = r.reconcile(base, now));
         check(rep[0].applied().isEmpty(), "no-op " + rep[0]);
         change[round] = time(() -> rep[0] = r.reconcile(changed, now));
@@ -109,14 +120,23 @@ public final class IpvsBench {
       }
       ipvs.flush();
       int deltaLines = Files.readAllLines(delta).size();
-      w.printf("%-62s %8d%n", "reconcile from empty (list + diff + batched apply)", median(applyEmpty));
-      w.printf("%-62s %8d%n", "same ops one request per datagram (Ipvs.run loop)", median(unbatched));
+      w.printf(
+          "%-62s %8d%n", "reconcile from empty (list + diff + batched apply)", median(applyEmpty));
+      w.printf(
+          "%-62s %8d%n", "same ops one request per datagram (Ipvs.run loop)", median(unbatched));
       w.printf("%-62s %8d%n", "ipvsadm --restore of the same table", median(restoreFull));
-      w.printf("%-62s %8d%n", "reconcile with nothing to do (list 1,000 services + dests)", median(noop));
+      w.printf(
+          "%-62s %8d%n",
+          "reconcile with nothing to do (list 1,000 services + dests)", median(noop));
       w.printf("%-62s %8d%n", "list whole table (Ipvs.services + destinations)", median(listing));
-      w.printf("%-62s %8d%n", "reconcile 10 % change (" + changeOps + " ops; 500 removals drain)", median(change));
+      w.printf(
+          "%-62s %8d%n",
+          "reconcile 10 % change (" + changeOps + " ops; 500 removals drain)", median(change));
       w.printf("%-62s %8d%n", "next pass: delete the 500 drained backends", median(finishDrain));
-      w.printf("%-62s %8d%n", "ipvsadm --restore of the 10 % change (" + deltaLines + " commands)", median(restoreDelta));
+      w.printf(
+          "%-62s %8d%n",
+          "ipvsadm --restore of the 10 % change (" + deltaLines + " commands)",
+          median(restoreDelta));
     }
   }
 
@@ -146,7 +166,8 @@ public final class IpvsBench {
     for (DesiredService d : table) {
       ops.add(new IpvsOp.AddService(d.service()));
       for (Backend b : d.backends()) {
-        ops.add(new IpvsOp.AddDestination(d.key(), Destination.of(b.address(), b.port(), b.weight())));
+        ops.add(
+            new IpvsOp.AddDestination(d.key(), Destination.of(b.address(), b.port(), b.weight())));
       }
     }
     return ops;
@@ -158,8 +179,15 @@ public final class IpvsBench {
       String vip = vip(d);
       sb.append("-A -t ").append(vip).append(" -s rr\n");
       for (Backend b : d.backends()) {
-        sb.append("-a -t ").append(vip).append(" -r ").append(b.address()).append(':').append(b.port())
-            .append(" -m -w ").append(b.weight()).append('\n');
+        sb.append("-a -t ")
+            .append(vip)
+            .append(" -r ")
+            .append(b.address())
+            .append(':')
+            .append(b.port())
+            .append(" -m -w ")
+            .append(b.weight())
+            .append('\n');
       }
     }
     return sb.toString();
@@ -175,11 +203,20 @@ public final class IpvsBench {
       Backend gone = before.get(i).backends().get(BACKENDS - 1);
       Backend added = after.get(i).backends().get(BACKENDS - 1);
       if (newFirst.weight() != oldFirst.weight()) {
-        sb.append("-e -t ").append(vip).append(" -r ").append(oldFirst.address()).append(":8080 -m -w ")
-            .append(newFirst.weight()).append('\n');
+        sb.append("-e -t ")
+            .append(vip)
+            .append(" -r ")
+            .append(oldFirst.address())
+            .append(":8080 -m -w ")
+            .append(newFirst.weight())
+            .append('\n');
       }
       if (!added.equals(gone)) {
-        sb.append("-a -t ").append(vip).append(" -r ").append(added.address()).append(":8080 -m -w 1\n");
+        sb.append("-a -t ")
+            .append(vip)
+            .append(" -r ")
+            .append(added.address())
+            .append(":8080 -m -w 1\n");
         sb.append("-d -t ").append(vip).append(" -r ").append(gone.address()).append(":8080\n");
       }
     }
@@ -193,8 +230,11 @@ public final class IpvsBench {
 
   private static void restore(Path rules) {
     try {
-      Process p = new ProcessBuilder("ipvsadm", "--restore").redirectInput(rules.toFile())
-          .redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder("ipvsadm", "--restore")
+              .redirectInput(rules.toFile())
+              .redirectErrorStream(true)
+              .start();
       try {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
@@ -228,7 +268,6 @@ public final class IpvsBench {
       throw new IllegalStateException("benchmark sanity check failed: " + what);
     }
   }
-
 
   private IpvsBench() {}
 }

@@ -13,11 +13,23 @@ class AttributesProperties {
 
   @Property
   void valuesSurviveWriteAndParseWithFourByteAlignment(
-      @ForAll int u32, @ForAll long u64, @ForAll short u16, @ForAll byte u8,
-      @ForAll @AlphaChars @StringLength(max = 20) String text, @ForAll boolean nestedFlag) {
-    byte[] b = new AttributeWriter()
-        .u8(1, u8).string(2, text).u16(3, u16).begin(4, nestedFlag).u32(1, u32).u64(2, u64).be16(3, u16).end()
-        .toByteArray();
+      @ForAll int u32,
+      @ForAll long u64,
+      @ForAll short u16,
+      @ForAll byte u8,
+      @ForAll @AlphaChars @StringLength(max = 20) String text,
+      @ForAll boolean nestedFlag) {
+    byte[] b =
+        new AttributeWriter()
+            .u8(1, u8)
+            .string(2, text)
+            .u16(3, u16)
+            .begin(4, nestedFlag)
+            .u32(1, u32)
+            .u64(2, u64)
+            .be16(3, u16)
+            .end()
+            .toByteArray();
     assertThat(b.length % 4).isZero();
     Attributes a = Attributes.parse(b, 0, b.length);
     assertThat(a.u8(1)).isEqualTo(u8 & 0xff);
@@ -32,7 +44,8 @@ class AttributesProperties {
 
   @Test
   void portsAreInNetworkByteOrder() {
-    assertThat(new AttributeWriter().be16(4, 8080).toByteArray()).containsExactly(6, 0, 4, 0, 0x1f, (byte) 0x90, 0, 0);
+    assertThat(new AttributeWriter().be16(4, 8080).toByteArray())
+        .containsExactly(6, 0, 4, 0, 0x1f, (byte) 0x90, 0, 0);
   }
 
   @Test

@@ -16,11 +16,11 @@ import org.clusteripam.lb.netlink.NetlinkMessage;
 import org.clusteripam.lb.netlink.NetlinkTransport;
 
 /**
- * An IPv4/IPv6 main routing table behind {@link NetlinkTransport} with the rules of fib_table_insert
- * and fib_table_delete that matter here: a route's key is its destination (metric 0); EXCL on an
- * existing key is EEXIST, REPLACE overwrites the first route of the key whatever its protocol, a
- * delete naming a protocol removes only a route of that protocol (else ESRCH). Dumps also return a
- * local-table route, which callers must ignore.
+ * An IPv4/IPv6 main routing table behind {@link NetlinkTransport} with the rules of
+ * fib_table_insert and fib_table_delete that matter here: a route's key is its destination (metric
+ * 0); EXCL on an existing key is EEXIST, REPLACE overwrites the first route of the key whatever its
+ * protocol, a delete naming a protocol removes only a route of that protocol (else ESRCH). Dumps
+ * also return a local-table route, which callers must ignore.
  */
 final class FakeRouteKernel implements NetlinkTransport {
   final List<KernelRoute> table = new ArrayList<>();
@@ -29,8 +29,16 @@ final class FakeRouteKernel implements NetlinkTransport {
   private int errno;
 
   void addForeign(String dst, String gw, int protocol) {
-    table.add(new KernelRoute(IpPrefix.parse(dst), Optional.of(IpAddress.parse(gw)), protocol, RouteCodec.RT_TABLE_MAIN,
-        RouteCodec.RTN_UNICAST, 0, OptionalInt.empty(), OptionalInt.empty()));
+    table.add(
+        new KernelRoute(
+            IpPrefix.parse(dst),
+            Optional.of(IpAddress.parse(gw)),
+            protocol,
+            RouteCodec.RT_TABLE_MAIN,
+            RouteCodec.RTN_UNICAST,
+            0,
+            OptionalInt.empty(),
+            OptionalInt.empty()));
   }
 
   @Override
@@ -60,26 +68,49 @@ final class FakeRouteKernel implements NetlinkTransport {
     byte[] p = m.payload();
     if (m.type() == RouteCodec.RTM_GETROUTE) {
       List<KernelRoute> all = new ArrayList<>(table);
-      all.add(new KernelRoute(IpPrefix.parse("127.0.0.1/32"), Optional.empty(), 2, 255, 2, 254, OptionalInt.of(1),
-          OptionalInt.empty()));
+      all.add(
+          new KernelRoute(
+              IpPrefix.parse("127.0.0.1/32"),
+              Optional.empty(),
+              2,
+              255,
+              2,
+              254,
+              OptionalInt.of(1),
+              OptionalInt.empty()));
       ByteArray out = new ByteArray();
       for (KernelRoute r : all) {
-        out.add(new NetlinkMessage(RouteCodec.RTM_NEWROUTE, Netlink.NLM_F_MULTI, m.seq(), 1, encode(r)).encode());
+        out.add(
+            new NetlinkMessage(RouteCodec.RTM_NEWROUTE, Netlink.NLM_F_MULTI, m.seq(), 1, encode(r))
+                .encode());
       }
-      out.add(new NetlinkMessage(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, m.seq(), 1, new byte[4]).encode());
+      out.add(
+          new NetlinkMessage(Netlink.NLMSG_DONE, Netlink.NLM_F_MULTI, m.seq(), 1, new byte[4])
+              .encode());
       queue.add(out.bytes());
       return;
     }
     writes++;
     Attributes a = Attributes.parse(p, RouteCodec.RTMSG_LEN, p.length - RouteCodec.RTMSG_LEN);
-    IpPrefix dst = IpPrefix.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_DST)), Byte.toUnsignedInt(p[1]));
+    IpPrefix dst =
+        IpPrefix.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_DST)), Byte.toUnsignedInt(p[1]));
     int protocol = Byte.toUnsignedInt(p[5]);
     int result = 0;
     if (m.type() == RouteCodec.RTM_NEWROUTE) {
-      Optional<IpAddress> gw = a.has(RouteCodec.RTA_GATEWAY) ? Optional.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_GATEWAY)))
-          : Optional.empty();
-      KernelRoute r = new KernelRoute(dst, gw, protocol, Byte.toUnsignedInt(p[4]), Byte.toUnsignedInt(p[7]), Byte.toUnsignedInt(p[6]),
-          OptionalInt.empty(), OptionalInt.empty());
+      Optional<IpAddress> gw =
+          a.has(RouteCodec.RTA_GATEWAY)
+              ? Optional.of(IpAddress.fromBytes(a.bytes(RouteCodec.RTA_GATEWAY)))
+              : Optional.empty();
+      KernelRoute r =
+          new KernelRoute(
+              dst,
+              gw,
+              protocol,
+              Byte.toUnsignedInt(p[4]),
+              Byte.toUnsignedInt(p[7]),
+              Byte.toUnsignedInt(p[6]),
+              OptionalInt.empty(),
+              OptionalInt.empty());
       int i = indexOf(dst, -1, r.table());
       if (i >= 0 && (m.flags() & RouteCodec.NLM_F_REPLACE) != 0) {
         table.set(i, r);
@@ -108,7 +139,9 @@ final class FakeRouteKernel implements NetlinkTransport {
   private int indexOf(IpPrefix dst, int protocol, int tableId) {
     for (int i = 0; i < table.size(); i++) {
       KernelRoute r = table.get(i);
-      if (r.destination().equals(dst) && r.table() == tableId && (protocol < 0 || r.protocol() == protocol)) {
+      if (r.destination().equals(dst)
+          && r.table() == tableId
+          && (protocol < 0 || r.protocol() == protocol)) {
         return i;
       }
     }
@@ -116,8 +149,10 @@ final class FakeRouteKernel implements NetlinkTransport {
   }
 
   private static byte[] encode(KernelRoute r) {
-    AttributeWriter w = new AttributeWriter().u32(RouteCodec.RTA_TABLE, r.table())
-        .bytes(RouteCodec.RTA_DST, r.destination().network().toBytes());
+    AttributeWriter w =
+        new AttributeWriter()
+            .u32(RouteCodec.RTA_TABLE, r.table())
+            .bytes(RouteCodec.RTA_DST, r.destination().network().toBytes());
     r.gateway().ifPresent(g -> w.bytes(RouteCodec.RTA_GATEWAY, g.toBytes()));
     r.outputInterface().ifPresent(o -> w.u32(RouteCodec.RTA_OIF, o));
     byte[] attrs = w.toByteArray();

@@ -24,13 +24,18 @@ class RouteSyncTest {
     kernel.addForeign("10.99.9.0/24", "192.0.2.9", 3);
     try (Routes routes = Routes.open(kernel, 201)) {
       RouteSync sync = new RouteSync(routes);
-      RouteSync.Report first = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2"), Route.of("10.99.2.0/24", "192.0.2.3")));
+      RouteSync.Report first =
+          sync.sync(
+              List.of(
+                  Route.of("10.99.1.0/24", "192.0.2.2"), Route.of("10.99.2.0/24", "192.0.2.3")));
       assertThat(first.added()).hasSize(2);
       RouteSync.Report second = sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.4")));
       assertThat(second.replaced()).containsExactly(Route.of("10.99.1.0/24", "192.0.2.4"));
       assertThat(second.removed()).containsExactly(IpPrefix.parse("10.99.2.0/24"));
       assertThat(mine(routes)).containsExactly(Route.of("10.99.1.0/24", "192.0.2.4"));
-      assertThat(routes.mainTable().others()).extracting(KernelRoute::destination).containsExactly(IpPrefix.parse("10.99.9.0/24"));
+      assertThat(routes.mainTable().others())
+          .extracting(KernelRoute::destination)
+          .containsExactly(IpPrefix.parse("10.99.9.0/24"));
       int writes = kernel.writes;
       assertThat(sync.sync(List.of(Route.of("10.99.1.0/24", "192.0.2.4"))).changed()).isFalse();
       assertThat(kernel.writes).as("a sync of an unchanged table writes nothing").isEqualTo(writes);
@@ -41,10 +46,13 @@ class RouteSyncTest {
   void aDestinationSomeoneElseRoutesIsAConflictNotAnOverwrite() {
     kernel.addForeign("10.99.1.0/24", "192.0.2.9", 4);
     try (Routes routes = Routes.open(kernel, 201)) {
-      RouteSync.Report r = new RouteSync(routes).sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2")));
+      RouteSync.Report r =
+          new RouteSync(routes).sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2")));
       assertThat(r.conflicts()).containsExactly(Route.of("10.99.1.0/24", "192.0.2.2"));
       assertThat(r.changed()).isFalse();
-      assertThat(kernel.table).singleElement().satisfies(k -> assertThat(k.protocol()).isEqualTo(4));
+      assertThat(kernel.table)
+          .singleElement()
+          .satisfies(k -> assertThat(k.protocol()).isEqualTo(4));
     }
   }
 
@@ -52,8 +60,14 @@ class RouteSyncTest {
   void localRoutesFollowTheFrontendsAndLeaveOthersAlone() {
     try (Routes routes = Routes.open(kernel, 201)) {
       LocalSync sync = new LocalSync(routes);
-      LocalSync.Report a = sync.sync(List.of(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("10.96.0.11/32"), IpPrefix.parse("127.0.0.1/32")));
-      assertThat(a.added()).containsExactly(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("10.96.0.11/32"));
+      LocalSync.Report a =
+          sync.sync(
+              List.of(
+                  IpPrefix.parse("10.96.0.10/32"),
+                  IpPrefix.parse("10.96.0.11/32"),
+                  IpPrefix.parse("127.0.0.1/32")));
+      assertThat(a.added())
+          .containsExactly(IpPrefix.parse("10.96.0.10/32"), IpPrefix.parse("10.96.0.11/32"));
       assertThat(routes.localTable().mine()).hasSize(2);
       assertThat(routes.mainTable().mine()).as("local routes are not main-table routes").isEmpty();
       LocalSync.Report b = sync.sync(List.of(IpPrefix.parse("10.96.0.11/32")));
@@ -66,25 +80,39 @@ class RouteSyncTest {
   @Test
   void twoGatewaysForOneDestinationIsABug() {
     try (Routes routes = Routes.open(kernel, 201)) {
-      assertThatThrownBy(() -> new RouteSync(routes).sync(List.of(Route.of("10.99.1.0/24", "192.0.2.2"),
-          Route.of("10.99.1.0/24", "192.0.2.3")))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two routes");
+      assertThatThrownBy(
+              () ->
+                  new RouteSync(routes)
+                      .sync(
+                          List.of(
+                              Route.of("10.99.1.0/24", "192.0.2.2"),
+                              Route.of("10.99.1.0/24", "192.0.2.3"))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("two routes");
       assertThat(kernel.writes).isZero();
     }
   }
 
-  /** Any sequence of desired sets: ours equal the last minus conflicts, foreign routes never change. */
+  /**
+   * Any sequence of desired sets: ours equal the last minus conflicts, foreign routes never change.
+   */
   @Property(tries = 200)
-  void convergesAndLeavesForeignRoutesAlone(@ForAll("foreign") Set<Integer> foreign, @ForAll("plans") List<Set<Integer>> plans) {
+  void convergesAndLeavesForeignRoutesAlone(
+      @ForAll("foreign") Set<Integer> foreign, @ForAll("plans") List<Set<Integer>> plans) {
     FakeRouteKernel k = new FakeRouteKernel();
     foreign.forEach(i -> k.addForeign(prefix(i), "192.0.2.200", 4));
     List<KernelRoute> before = List.copyOf(k.table);
     try (Routes routes = Routes.open(k, 201)) {
       RouteSync sync = new RouteSync(routes);
       for (Set<Integer> plan : plans) {
-        List<Route> desired = plan.stream().map(i -> Route.of(prefix(i), "192.0.2." + (1 + i % 3))).toList();
+        List<Route> desired =
+            plan.stream().map(i -> Route.of(prefix(i), "192.0.2." + (1 + i % 3))).toList();
         RouteSync.Report r = sync.sync(desired);
         assertThat(r.errors()).isEmpty();
-        Set<Route> expected = desired.stream().filter(d -> !foreign.contains(index(d))).collect(Collectors.toCollection(TreeSet::new));
+        Set<Route> expected =
+            desired.stream()
+                .filter(d -> !foreign.contains(index(d)))
+                .collect(Collectors.toCollection(TreeSet::new));
         assertThat(new TreeSet<>(mine(routes))).isEqualTo(expected);
         assertThat(r.conflicts()).hasSize(desired.size() - expected.size());
         assertThat(routes.mainTable().others()).containsExactlyInAnyOrderElementsOf(before);

@@ -6,9 +6,9 @@ import java.util.List;
 import org.clusteripam.testkit.TempDirs;
 
 /**
- * A real etcd of one or three members on free loopback ports, in one temporary directory.
- * {@link #close} stops every member by its pid (SIGTERM, then SIGKILL) and deletes the directory;
- * a shutdown hook does the same on Ctrl-C.
+ * A real etcd of one or three members on free loopback ports, in one temporary directory. {@link
+ * #close} stops every member by its pid (SIGTERM, then SIGKILL) and deletes the directory; a
+ * shutdown hook does the same on Ctrl-C.
  */
 public final class EtcdCluster implements AutoCloseable {
   private final Path dir;
@@ -39,12 +39,20 @@ public final class EtcdCluster implements AutoCloseable {
 
   private void launch(int size) {
     String token = "etcd-cluster-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-    List<String> args = List.of("--initial-cluster-token", token, "--initial-cluster-state", "new",
-        // long runs write a lot of history: room for it instead of an alarm mid-run
-        "--quota-backend-bytes", String.valueOf(8L << 30));
+    List<String> args =
+        List.of(
+            "--initial-cluster-token",
+            token,
+            "--initial-cluster-state",
+            "new",
+            // long runs write a lot of history: room for it instead of an alarm mid-run
+            "--quota-backend-bytes",
+            String.valueOf(8L << 30));
     StringBuilder initial = new StringBuilder();
     for (int i = 0; i < size; i++) {
-      EtcdProcess m = new EtcdProcess(dir, "m" + i, EtcdProcess.freePort(), EtcdProcess.freePort(), "http", args, false);
+      EtcdProcess m =
+          new EtcdProcess(
+              dir, "m" + i, EtcdProcess.freePort(), EtcdProcess.freePort(), "http", args, false);
       members.add(m);
       initial.append(i == 0 ? "" : ",").append("m").append(i).append('=').append(m.peerUrl());
     }

@@ -41,7 +41,8 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback 
 
   private EtcdProcess running() {
     if (etcd == null) {
-      throw new IllegalStateException("etcd is not running: register the extension on a static field");
+      throw new IllegalStateException(
+          "etcd is not running: register the extension on a static field");
     }
     return etcd;
   }

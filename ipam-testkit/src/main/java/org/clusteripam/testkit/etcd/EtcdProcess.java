@@ -13,9 +13,9 @@ import java.util.concurrent.TimeUnit;
 import org.clusteripam.testkit.TempDirs;
 
 /**
- * A real etcd ({@code /usr/bin/etcd}) on random loopback ports with a temporary data directory:
- * a single-member cluster, or one member of an {@link EtcdCluster}. Stop it in {@code @AfterAll}
- * or {@code finally}; it is stopped by pid (SIGTERM, then SIGKILL).
+ * A real etcd ({@code /usr/bin/etcd}) on random loopback ports with a temporary data directory: a
+ * single-member cluster, or one member of an {@link EtcdCluster}. Stop it in {@code @AfterAll} or
+ * {@code finally}; it is stopped by pid (SIGTERM, then SIGKILL).
  */
 public final class EtcdProcess implements AutoCloseable {
   public static final Path BINARY = Path.of("/usr/bin/etcd");
@@ -30,7 +30,14 @@ public final class EtcdProcess implements AutoCloseable {
   private String initialCluster;
   private Process process;
 
-  EtcdProcess(Path dir, String name, int clientPort, int peerPort, String scheme, List<String> extraArgs, boolean ownsDir) {
+  EtcdProcess(
+      Path dir,
+      String name,
+      int clientPort,
+      int peerPort,
+      String scheme,
+      List<String> extraArgs,
+      boolean ownsDir) {
     this.dir = dir;
     this.name = name;
     this.clientPort = clientPort;
@@ -52,7 +59,9 @@ public final class EtcdProcess implements AutoCloseable {
    */
   public static EtcdProcess start(String scheme, List<String> extraArgs) {
     requireBinary();
-    EtcdProcess p = new EtcdProcess(TempDirs.create("etcd"), "default", freePort(), freePort(), scheme, extraArgs, true);
+    EtcdProcess p =
+        new EtcdProcess(
+            TempDirs.create("etcd"), "default", freePort(), freePort(), scheme, extraArgs, true);
     try {
       p.launch();
       p.awaitHealthy();
@@ -65,7 +74,8 @@ public final class EtcdProcess implements AutoCloseable {
 
   static void requireBinary() {
     if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException(BINARY + " is missing: install Debian's etcd-server (scripts/install-test-prereqs.sh)");
+      throw new IllegalStateException(
+          BINARY + " is missing: install Debian's etcd-server (scripts/install-test-prereqs.sh)");
     }
   }
 
@@ -86,21 +96,33 @@ public final class EtcdProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Starts the process without waiting: members of a new cluster are healthy only once a quorum runs. */
+  /**
+   * Starts the process without waiting: members of a new cluster are healthy only once a quorum
+   * runs.
+   */
   void launch() {
     String peer = peerUrl();
-    ProcessBuilder pb = new ProcessBuilder(BINARY.toString(),
-        "--name", name,
-        "--data-dir", dir.resolve(name + ".data").toString(),
-        "--listen-client-urls", endpoint(),
-        "--advertise-client-urls", endpoint(),
-        "--listen-peer-urls", peer,
-        "--initial-advertise-peer-urls", peer,
-        "--initial-cluster", initialCluster,
-        "--log-level", "warn");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            BINARY.toString(),
+            "--name",
+            name,
+            "--data-dir",
+            dir.resolve(name + ".data").toString(),
+            "--listen-client-urls",
+            endpoint(),
+            "--advertise-client-urls",
+            endpoint(),
+            "--listen-peer-urls",
+            peer,
+            "--initial-advertise-peer-urls",
+            peer,
+            "--initial-cluster",
+            initialCluster,
+            "--log-level",
+            "warn");
     pb.command().addAll(extraArgs);
-    pb.redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     try {
       process = pb.start();
     } catch (IOException e) {
@@ -116,10 +138,12 @@ public final class EtcdProcess implements AutoCloseable {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < end) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("etcd " + name + " exited with " + process.exitValue() + "; see " + log());
+        throw new IllegalStateException(
+            "etcd " + name + " exited with " + process.exitValue() + "; see " + log());
       }
       if (scheme.equals("https")) {
-        try (java.net.Socket sock = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), clientPort)) {
+        try (java.net.Socket sock =
+            new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), clientPort)) {
           if (sock.isConnected()) {
             return;
           }
@@ -129,11 +153,13 @@ public final class EtcdProcess implements AutoCloseable {
         }
       }
       try {
-        HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+        HttpURLConnection c =
+            (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
         c.setConnectTimeout(500);
         c.setReadTimeout(500);
         if (c.getResponseCode() == 200
-            && new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8).contains("\"health\":\"true\"")) {
+            && new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .contains("\"health\":\"true\"")) {
           return;
         }
       } catch (IOException notYet) {
@@ -141,7 +167,8 @@ public final class EtcdProcess implements AutoCloseable {
       }
       sleep(50);
     }
-    throw new IllegalStateException("etcd " + name + " did not become healthy within 30 s; see " + log());
+    throw new IllegalStateException(
+        "etcd " + name + " did not become healthy within 30 s; see " + log());
   }
 
   /** SIGKILL, as a crash. */

@@ -64,18 +64,22 @@ public abstract class StateStoreContract {
   }
 
   public static void put(StateStore store, String key, String value) {
-    store.transact("put", v -> {
-      v.put(key, b(value));
-      return null;
-    });
+    store.transact(
+        "put",
+        v -> {
+          v.put(key, b(value));
+          return null;
+        });
   }
 
   public static int increment(StateStore store, String key) {
-    return store.transact("increment", v -> {
-      int n = v.get(key).map(x -> Integer.parseInt(s(x))).orElse(0) + 1;
-      v.put(key, b(Integer.toString(n)));
-      return n;
-    });
+    return store.transact(
+        "increment",
+        v -> {
+          int n = v.get(key).map(x -> Integer.parseInt(s(x))).orElse(0) + 1;
+          v.put(key, b(Integer.toString(n)));
+          return n;
+        });
   }
 
   @Test
@@ -95,12 +99,19 @@ public abstract class StateStoreContract {
   void aTransactionSeesItsOwnWritesAndDeletes() {
     StateStore store = open();
     put(store, "k/1", "one");
-    String seen = store.transact("mixed", v -> {
-      v.put("k/2", b("two"));
-      v.delete("k/1");
-      SortedMap<String, byte[]> l = v.list("k/");
-      return v.get("k/1").isPresent() + " " + s(v.get("k/2").orElseThrow()) + " " + l.keySet();
-    });
+    String seen =
+        store.transact(
+            "mixed",
+            v -> {
+              v.put("k/2", b("two"));
+              v.delete("k/1");
+              SortedMap<String, byte[]> l = v.list("k/");
+              return v.get("k/1").isPresent()
+                  + " "
+                  + s(v.get("k/2").orElseThrow())
+                  + " "
+                  + l.keySet();
+            });
     assertThat(seen).isEqualTo("false two [k/2]");
     assertThat(store.list("k/").keySet()).containsExactly("k/2");
   }
@@ -111,11 +122,16 @@ public abstract class StateStoreContract {
     put(store, "a", "1");
     long rev = store.revision();
     IllegalStateException boom = new IllegalStateException("boom");
-    assertThatThrownBy(() -> store.transact("failing", v -> {
-      v.put("a", b("2"));
-      v.put("b", b("3"));
-      throw boom;
-    })).isSameAs(boom);
+    assertThatThrownBy(
+            () ->
+                store.transact(
+                    "failing",
+                    v -> {
+                      v.put("a", b("2"));
+                      v.put("b", b("3"));
+                      throw boom;
+                    }))
+        .isSameAs(boom);
     assertThat(read(store, "a")).contains("1");
     assertThat(read(store, "b")).isEmpty();
     assertThat(store.revision()).isEqualTo(rev);
@@ -125,11 +141,17 @@ public abstract class StateStoreContract {
   void invalidKeysAreRefusedAndNothingIsWritten() {
     StateStore store = open();
     for (String bad : new String[] {"", "has space", "caf\u00e9", "tab\tkey"}) {
-      assertThatThrownBy(() -> store.transact("bad", v -> {
-        v.put("good", b("x"));
-        v.put(bad, b("y"));
-        return null;
-      })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key");
+      assertThatThrownBy(
+              () ->
+                  store.transact(
+                      "bad",
+                      v -> {
+                        v.put("good", b("x"));
+                        v.put(bad, b("y"));
+                        return null;
+                      }))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("key");
     }
     assertThat(store.list("")).isEmpty();
   }
@@ -137,16 +159,101 @@ public abstract class StateStoreContract {
   @Test
   void listReturnsOnlyThePrefixSorted() {
     StateStore store = open();
-    store.transact("fill", v -> {
-      v.put("pools/b", b("2"));
-      v.put("pools/a", b("1"));
-      v.put("poolsx", b("no"));
-      v.put("hosts/h1", b("h"));
-      return null;
-    });
+    store.transact(
+        "fill",
+        v -> {
+          v.put("pools/b", b("2"));
+          v.put("pools/a", b("1"));
+          v.put("poolsx", b("no"));
+          v.put("hosts/h1", b("h"));
+          return null;
+        });
     assertThat(store.list("pools/").keySet()).containsExactly("pools/a", "pools/b");
     assertThat(store.list("").keySet()).containsExactly("hosts/h1", "pools/a", "pools/b", "poolsx");
     assertThat(store.list("nothing/")).isEmpty();
+  }
+
+  @Test
+  void aSnapshotHoldsEveryTransactionAtOrBeforeItsRevisionEntirelyAndNoLaterOne() throws Exception {
+    StateStore writer = open();
+    StateStore reader = backing().independentInstances() ? open() : writer;
+    // more than one page of a paged range read: "race/a" and "race/z" land in different pages
+    int fillers = 600;
+    for (int i = 0; i < fillers; i += 100) {
+      int from = i;
+      writer.transact(
+          "fill",
+          v -> {
+            for (int j = from; j < Math.min(fillers, from + 100); j++) {
+              v.put(String.format(java.util.Locale.ROOT, "race/m/%04d", j), b("f"));
+            }
+            return null;
+          });
+    }
+    // generation g -> the revision its transaction committed at
+    List<Long> committedAt = new CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean done =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> writes =
+          pool.submit(
+              () -> {
+                for (int g = 0; g == 0 || !done.get(); g++) {
+                  String value = Integer.toString(g);
+                  writer.transact(
+                      "generation",
+                      v -> {
+                        v.put("race/a", b(value));
+                        v.put("race/z", b(value));
+                        return null;
+                      });
+                  committedAt.add(writer.list("race/a").get("race/a").modRevision());
+                }
+              });
+      List<org.clusteripam.core.store.StoreSnapshot> seen = new ArrayList<>();
+      java.util.Set<String> generations = new java.util.HashSet<>();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((seen.size() < 10 || generations.size() < 3) && System.nanoTime() < end) {
+        org.clusteripam.core.store.StoreSnapshot snap = reader.snapshot("race/");
+        seen.add(snap);
+        if (snap.entries().containsKey("race/a")) {
+          generations.add(s(snap.entries().get("race/a").value()));
+        }
+      }
+      done.set(true);
+      writes.get(60, TimeUnit.SECONDS);
+      assertThat(generations)
+          .as("generations the snapshots saw while the writes ran")
+          .hasSizeGreaterThanOrEqualTo(3);
+      for (org.clusteripam.core.store.StoreSnapshot snap : seen) {
+        SortedMap<String, Versioned> e = snap.entries();
+        assertThat(snap.under("race/m/")).hasSize(fillers);
+        assertThat(e.values())
+            .allSatisfy(x -> assertThat(x.modRevision()).isLessThanOrEqualTo(snap.revision()));
+        if (!e.containsKey("race/a")) {
+          assertThat(e).doesNotContainKey("race/z");
+          assertThat(snap.revision()).isLessThan(committedAt.get(0));
+          continue;
+        }
+        String ga = s(e.get("race/a").value());
+        assertThat(s(e.get("race/z").value()))
+            .as("both keys of one transaction, at revision " + snap.revision())
+            .isEqualTo(ga);
+        int g = Integer.parseInt(ga);
+        assertThat(snap.revision())
+            .as("revision of a snapshot holding generation " + g)
+            .isGreaterThanOrEqualTo(committedAt.get(g));
+        if (g + 1 < committedAt.size()) {
+          assertThat(snap.revision())
+              .as("revision of a snapshot without generation " + (g + 1))
+              .isLessThan(committedAt.get(g + 1));
+        }
+      }
+    } finally {
+      done.set(true);
+      pool.shutdownNow();
+    }
   }
 
   @Test
@@ -154,10 +261,12 @@ public abstract class StateStoreContract {
     StateStore store = open();
     put(store, "p/x", "v1");
     awaitTrue(() -> store.peek("p/x").map(v -> s(v.value()).equals("v1")).orElse(false));
-    store.transact("del", v -> {
-      v.delete("p/x");
-      return null;
-    });
+    store.transact(
+        "del",
+        v -> {
+          v.delete("p/x");
+          return null;
+        });
     awaitTrue(() -> store.peek("p/x").isEmpty());
   }
 
@@ -171,12 +280,14 @@ public abstract class StateStoreContract {
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         String mine = "own/" + t;
-        fs.add(pool.submit(() -> {
-          for (int i = 0; i < each; i++) {
-            increment(store, "shared");
-            increment(store, mine);
-          }
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < each; i++) {
+                    increment(store, "shared");
+                    increment(store, mine);
+                  }
+                }));
       }
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
@@ -201,18 +312,23 @@ public abstract class StateStoreContract {
       for (int t = 0; t < 8; t++) {
         StateStore s = t % 2 == 0 ? a : b;
         String me = "t" + t;
-        fs.add(pool.submit(() -> {
-          boolean won = s.transact("claim", v -> {
-            if (v.get("claim").isPresent()) {
-              return false;
-            }
-            v.put("claim", b(me));
-            return true;
-          });
-          if (won) {
-            winners.incrementAndGet();
-          }
-        }));
+        fs.add(
+            pool.submit(
+                () -> {
+                  boolean won =
+                      s.transact(
+                          "claim",
+                          v -> {
+                            if (v.get("claim").isPresent()) {
+                              return false;
+                            }
+                            v.put("claim", b(me));
+                            return true;
+                          });
+                  if (won) {
+                    winners.incrementAndGet();
+                  }
+                }));
       }
       for (Future<?> f : fs) {
         f.get(60, TimeUnit.SECONDS);
@@ -233,11 +349,13 @@ public abstract class StateStoreContract {
       try {
         List<Future<?>> fs = new ArrayList<>();
         for (StateStore s : List.of(a, b, a, b)) {
-          fs.add(pool.submit(() -> {
-            for (int i = 0; i < rounds; i++) {
-              increment(s, "counter");
-            }
-          }));
+          fs.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < rounds; i++) {
+                      increment(s, "counter");
+                    }
+                  }));
         }
         for (Future<?> f : fs) {
           f.get(60, TimeUnit.SECONDS);
@@ -268,18 +386,23 @@ public abstract class StateStoreContract {
   @Test
   void scanSeesWhatListSeesIncludingOwnWrites() {
     StateStore store = open();
-    store.transact("fill", v -> {
-      v.put("blocks/p/1", b("1"));
-      v.put("blocks/p/2", b("2"));
-      v.put("blocksx", b("no"));
-      return null;
-    });
-    List<String> seen = store.transact("scan", v -> {
-      v.put("blocks/p/3", b("3"));
-      v.delete("blocks/p/1");
-      assertThat(v.scan("blocks/p/").keySet()).isEqualTo(v.list("blocks/p/").keySet());
-      return List.copyOf(v.scan("blocks/p/").keySet());
-    });
+    store.transact(
+        "fill",
+        v -> {
+          v.put("blocks/p/1", b("1"));
+          v.put("blocks/p/2", b("2"));
+          v.put("blocksx", b("no"));
+          return null;
+        });
+    List<String> seen =
+        store.transact(
+            "scan",
+            v -> {
+              v.put("blocks/p/3", b("3"));
+              v.delete("blocks/p/1");
+              assertThat(v.scan("blocks/p/").keySet()).isEqualTo(v.list("blocks/p/").keySet());
+              return List.copyOf(v.scan("blocks/p/").keySet());
+            });
     assertThat(seen).containsExactly("blocks/p/2", "blocks/p/3");
   }
 
@@ -292,15 +415,17 @@ public abstract class StateStoreContract {
     StateStore b = open();
     put(a, "holders/p/h2", "0");
     AtomicInteger runs = new AtomicInteger();
-    a.transact("scanning", v -> {
-      assertThat(v.scan("holders/p/")).containsKey("holders/p/h2");
-      if (runs.getAndIncrement() == 0) {
-        put(b, "holders/p/h2", "changed"); // untracked: no compare for it in this commit
-        put(b, "holders/p/h3", "new");
-      }
-      v.put("mine", b("1"));
-      return null;
-    });
+    a.transact(
+        "scanning",
+        v -> {
+          assertThat(v.scan("holders/p/")).containsKey("holders/p/h2");
+          if (runs.getAndIncrement() == 0) {
+            put(b, "holders/p/h2", "changed"); // untracked: no compare for it in this commit
+            put(b, "holders/p/h3", "new");
+          }
+          v.put("mine", b("1"));
+          return null;
+        });
     assertThat(runs.get()).isEqualTo(1);
     assertThat(read(b, "mine")).contains("1");
   }
@@ -314,14 +439,17 @@ public abstract class StateStoreContract {
     StateStore b = open();
     put(a, "x", "0");
     AtomicInteger runs = new AtomicInteger();
-    int result = a.transact("racy", v -> {
-      int n = Integer.parseInt(s(v.get("x").orElseThrow()));
-      if (runs.getAndIncrement() == 0) {
-        increment(b, "x"); // another client changes x after we read it
-      }
-      v.put("x", b(Integer.toString(n + 10)));
-      return n + 10;
-    });
+    int result =
+        a.transact(
+            "racy",
+            v -> {
+              int n = Integer.parseInt(s(v.get("x").orElseThrow()));
+              if (runs.getAndIncrement() == 0) {
+                increment(b, "x"); // another client changes x after we read it
+              }
+              v.put("x", b(Integer.toString(n + 10)));
+              return n + 10;
+            });
     assertThat(runs.get()).isGreaterThanOrEqualTo(2);
     assertThat(result).isEqualTo(11);
     assertThat(read(b, "x")).contains("11");
@@ -356,16 +484,21 @@ public abstract class StateStoreContract {
     StateStore other = backing().independentInstances() ? open() : store;
     List<String> seen = new CopyOnWriteArrayList<>();
     CountDownLatch two = new CountDownLatch(2);
-    AutoCloseable w = store.watch("blocks/", k -> {
-      seen.add(k);
-      two.countDown();
-    });
+    AutoCloseable w =
+        store.watch(
+            "blocks/",
+            k -> {
+              seen.add(k);
+              two.countDown();
+            });
     put(other, "blocks/1", "a");
     put(other, "hosts/1", "h");
-    other.transact("del", v -> {
-      v.delete("blocks/1");
-      return null;
-    });
+    other.transact(
+        "del",
+        v -> {
+          v.delete("blocks/1");
+          return null;
+        });
     assertThat(two.await(10, TimeUnit.SECONDS)).isTrue();
     w.close();
     put(other, "blocks/2", "late");
@@ -383,7 +516,8 @@ public abstract class StateStoreContract {
     assertThat(store.describe()).isNotBlank();
   }
 
-  public static void awaitTrue(java.util.function.BooleanSupplier cond) throws InterruptedException {
+  public static void awaitTrue(java.util.function.BooleanSupplier cond)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!cond.getAsBoolean()) {
       if (System.nanoTime() > end) {

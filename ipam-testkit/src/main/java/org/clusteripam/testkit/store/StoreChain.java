@@ -78,95 +78,143 @@ public final class StoreChain implements AutoCloseable {
   static final class Put implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return Combinators.combine(KEYS, VALUES).as((k, v) -> Transformer.mutate("put " + k + "=" + v, s -> {
-        StateStoreContract.put(s.a, k, v);
-        s.model.put(k, v);
-      }));
+      return Combinators.combine(KEYS, VALUES)
+          .as(
+              (k, v) ->
+                  Transformer.mutate(
+                      "put " + k + "=" + v,
+                      s -> {
+                        StateStoreContract.put(s.a, k, v);
+                        s.model.put(k, v);
+                      }));
     }
   }
 
   static final class Delete implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return KEYS.map(k -> Transformer.mutate("delete " + k, s -> {
-        s.b.transact("delete", v -> {
-          v.delete(k);
-          return null;
-        });
-        s.model.remove(k);
-      }));
+      return KEYS.map(
+          k ->
+              Transformer.mutate(
+                  "delete " + k,
+                  s -> {
+                    s.b.transact(
+                        "delete",
+                        v -> {
+                          v.delete(k);
+                          return null;
+                        });
+                    s.model.remove(k);
+                  }));
     }
   }
 
   static final class MultiWrite implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return Combinators.combine(KEYS, KEYS, VALUES).as((k1, k2, v) -> Transformer.mutate("move " + k1 + " to " + k2 + " +" + v, s -> {
-        String moved = s.a.transact("move", view -> {
-          String old = view.get(k1).map(x -> new String(x, UTF_8)).orElse("");
-          view.delete(k1);
-          view.put(k2, (old + v).getBytes(UTF_8));
-          return old + v;
-        });
-        s.model.remove(k1);
-        s.model.put(k2, moved);
-      }));
+      return Combinators.combine(KEYS, KEYS, VALUES)
+          .as(
+              (k1, k2, v) ->
+                  Transformer.mutate(
+                      "move " + k1 + " to " + k2 + " +" + v,
+                      s -> {
+                        String moved =
+                            s.a.transact(
+                                "move",
+                                view -> {
+                                  String old =
+                                      view.get(k1).map(x -> new String(x, UTF_8)).orElse("");
+                                  view.delete(k1);
+                                  view.put(k2, (old + v).getBytes(UTF_8));
+                                  return old + v;
+                                });
+                        s.model.remove(k1);
+                        s.model.put(k2, moved);
+                      }));
     }
   }
 
   static final class Failing implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return KEYS.map(k -> Transformer.mutate("failing txn on " + k, s -> assertThatThrownBy(() -> s.a.transact("failing", v -> {
-        v.put(k, "never".getBytes(UTF_8));
-        v.delete("a");
-        throw new IllegalStateException("refused");
-      })).hasMessage("refused")));
+      return KEYS.map(
+          k ->
+              Transformer.mutate(
+                  "failing txn on " + k,
+                  s ->
+                      assertThatThrownBy(
+                              () ->
+                                  s.a.transact(
+                                      "failing",
+                                      v -> {
+                                        v.put(k, "never".getBytes(UTF_8));
+                                        v.delete("a");
+                                        throw new IllegalStateException("refused");
+                                      }))
+                          .hasMessage("refused")));
     }
   }
 
-  /** Appends to a key; on an independent backing another instance writes it after the first read. */
+  /**
+   * Appends to a key; on an independent backing another instance writes it after the first read.
+   */
   static final class Raced implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return Combinators.combine(KEYS, VALUES).as((k, v) -> Transformer.mutate("raced append " + v + " to " + k, s -> {
-        AtomicInteger runs = new AtomicInteger();
-        String result = s.a.transact("append", view -> {
-          String old = view.get(k).map(x -> new String(x, UTF_8)).orElse("");
-          if (runs.getAndIncrement() == 0 && s.b != s.a) {
-            StateStoreContract.put(s.b, k, "racer"); // lands between our read and our commit
-          }
-          view.put(k, (old + v).getBytes(UTF_8));
-          return old + v;
-        });
-        if (s.b != s.a) {
-          assertThat(runs.get()).isGreaterThanOrEqualTo(2);
-          assertThat(result).isEqualTo("racer" + v);
-        }
-        s.model.put(k, result);
-      }));
+      return Combinators.combine(KEYS, VALUES)
+          .as(
+              (k, v) ->
+                  Transformer.mutate(
+                      "raced append " + v + " to " + k,
+                      s -> {
+                        AtomicInteger runs = new AtomicInteger();
+                        String result =
+                            s.a.transact(
+                                "append",
+                                view -> {
+                                  String old =
+                                      view.get(k).map(x -> new String(x, UTF_8)).orElse("");
+                                  if (runs.getAndIncrement() == 0 && s.b != s.a) {
+                                    StateStoreContract.put(
+                                        s.b, k, "racer"); // lands between our read and our commit
+                                  }
+                                  view.put(k, (old + v).getBytes(UTF_8));
+                                  return old + v;
+                                });
+                        if (s.b != s.a) {
+                          assertThat(runs.get()).isGreaterThanOrEqualTo(2);
+                          assertThat(result).isEqualTo("racer" + v);
+                        }
+                        s.model.put(k, result);
+                      }));
     }
   }
 
   static final class Reopen implements Action.Independent<StoreChain> {
     @Override
     public Arbitrary<Transformer<StoreChain>> transformer() {
-      return Arbitraries.just(Transformer.mutate("reopen", s -> {
-        if (s.b != s.a) {
-          s.b.close();
-        }
-        s.a.close();
-        s.openInstances();
-        if (!s.backing.durable()) {
-          s.model.clear();
-        }
-      }));
+      return Arbitraries.just(
+          Transformer.mutate(
+              "reopen",
+              s -> {
+                if (s.b != s.a) {
+                  s.b.close();
+                }
+                s.a.close();
+                s.openInstances();
+                if (!s.backing.durable()) {
+                  s.model.clear();
+                }
+              }));
     }
   }
 
-  /** Keeps every chain state created by a property so it can be closed even when the chain fails. */
+  /**
+   * Keeps every chain state created by a property so it can be closed even when the chain fails.
+   */
   public static final class Tracker {
-    private final java.util.List<StoreChain> states = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<StoreChain> states =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public StoreChain track(StoreChain s) {
       states.add(s);

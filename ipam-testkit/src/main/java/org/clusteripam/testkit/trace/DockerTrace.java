@@ -29,12 +29,21 @@ public final class DockerTrace {
    *
    * @param line the line number in the file (as in docker-ipam-traces.txt)
    * @param path the request path, {@code /IpamDriver.RequestPool}, {@code /Plugin.Activate}, ...
-   * @param method {@code RequestPool}, {@code Plugin.Activate}, ... (path without {@code /IpamDriver.})
+   * @param method {@code RequestPool}, {@code Plugin.Activate}, ... (path without {@code
+   *     /IpamDriver.})
    * @param rawBody the request body exactly as dockerd sent it ({@code ""} for none)
    * @param request the parsed body, or null when empty
    * @param response the stand-in's reply; {@link #failed()} when it was an injected error
    */
-  public record Call(int line, String path, String method, Map<String, String> headers, String rawBody, JsonNode request, JsonNode response, int status) {
+  public record Call(
+      int line,
+      String path,
+      String method,
+      Map<String, String> headers,
+      String rawBody,
+      JsonNode request,
+      JsonNode response,
+      int status) {
     /** The stand-in was told to fail this call (v1 lines 50-57): dockerd then rolled back. */
     public boolean failed() {
       return status != 200 || response.has("Error") || response.has("Err");
@@ -92,8 +101,16 @@ public final class DockerTrace {
         String raw = n.get("req_raw").asText();
         JsonNode req = raw.isBlank() ? null : MAPPER.readTree(raw);
         JsonNode resp = n.get("resp");
-        calls.add(new Call(line, path, method, hdr, raw, req, resp != null && resp.isObject() ? resp : MAPPER.createObjectNode(),
-            n.get("status").asInt()));
+        calls.add(
+            new Call(
+                line,
+                path,
+                method,
+                hdr,
+                raw,
+                req,
+                resp != null && resp.isObject() ? resp : MAPPER.createObjectNode(),
+                n.get("status").asInt()));
       }
       return calls;
     } catch (IOException e) {

@@ -14,7 +14,9 @@ public final class StoreInspector {
     this.queries = queries;
   }
 
-  /** What is still held in {@code pool}: holders and allocated addresses; empty when fully released. */
+  /**
+   * What is still held in {@code pool}: holders and allocated addresses; empty when fully released.
+   */
   public List<String> leftovers(IpPrefix pool) {
     List<String> out = new ArrayList<>();
     for (PoolView p : queries.snapshot().allPools()) {
@@ -36,6 +38,17 @@ public final class StoreInspector {
     if (!p.holders().isEmpty()) {
       out.add(p.prefix() + " still held by " + p.holders());
     }
-    p.blocks().forEach(b -> b.addresses().forEach(a -> out.add(p.prefix() + " still allocates " + a.address() + " to " + a.holders())));
+    p.blocks()
+        .forEach(
+            b ->
+                b.addresses()
+                    .forEach(
+                        a ->
+                            out.add(
+                                p.prefix()
+                                    + " still allocates "
+                                    + a.address()
+                                    + " to "
+                                    + a.holders())));
   }
 }

@@ -21,6 +21,7 @@ public final class GuestReport implements AutoCloseable {
 
   private final PrintWriter out;
   private int failures;
+  private int passes;
 
   private GuestReport(PrintWriter out) {
     this.out = out;
@@ -28,20 +29,39 @@ public final class GuestReport implements AutoCloseable {
 
   /** Opens {@code report.txt} in the result directory the host passed as the driver's argument. */
   public static GuestReport open(Path dir) throws IOException {
-    return new GuestReport(new PrintWriter(Files.newBufferedWriter(dir.resolve("report.txt"), StandardCharsets.UTF_8), true));
+    return new GuestReport(
+        new PrintWriter(
+            Files.newBufferedWriter(dir.resolve("report.txt"), StandardCharsets.UTF_8), true));
   }
 
-  public void check(String name, Check body) {
+  /** Runs one check and writes its line; returns whether it passed. */
+  public boolean check(String name, Check body) {
     long t0 = System.nanoTime();
     try {
       String detail = body.run();
       out.printf("PASS %s (%d ms): %s%n", name, (System.nanoTime() - t0) / 1_000_000, detail);
+      passes++;
+      return true;
     } catch (Throwable t) {
-      failures++;
-      StringWriter sw = new StringWriter();
-      t.printStackTrace(new PrintWriter(sw));
-      out.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
+      fail(name, t);
+      return false;
+    } finally {
+      out.flush();
     }
+  }
+
+  /** Reports {@code name} failed with {@code t} (e.g. the set-up before the checks). */
+  public void fail(String name, Throwable t) {
+    failures++;
+    StringWriter sw = new StringWriter();
+    t.printStackTrace(new PrintWriter(sw));
+    out.printf("FAIL %s: %s%n", name, sw.toString().replace("\n", "\n    "));
+    out.flush();
+  }
+
+  /** An indented line of diagnostics under the last check (what the guest saw when it failed). */
+  public void note(String text) {
+    out.println("  " + text.replace("\n", "\n  "));
     out.flush();
   }
 
@@ -49,11 +69,14 @@ public final class GuestReport implements AutoCloseable {
     return failures;
   }
 
-  /** Writes the summary of {@code total} checks and ends the JVM: exit 0 when none failed, 1 otherwise. */
+  /**
+   * Writes the summary of {@code total} checks and ends the JVM: exit 0 when every one of them ran
+   * and passed, 1 otherwise (a check that never ran counts as not passed).
+   */
   public void finish(int total) {
-    out.println("SUMMARY " + (total - failures) + "/" + total + " passed");
+    out.println("SUMMARY " + passes + "/" + total + " passed");
     out.flush();
-    System.exit(failures == 0 ? 0 : 1);
+    System.exit(failures == 0 && passes == total ? 0 : 1);
   }
 
   @Override

@@ -25,22 +25,36 @@ import java.util.stream.Stream;
 public final class Uml {
   static final Path KERNEL = Path.of("/usr/bin/linux.uml");
   static final Path BUSYBOX = Path.of("/bin/busybox");
+
   /** The load order that works: dependencies first, then ip_vs and its schedulers (no modprobe). */
-  static final List<String> MODULES = List.of(
-      "lib/crc-ccitt", "net/ipv6/ipv6", "net/ipv4/netfilter/nf_defrag_ipv4",
-      "net/ipv6/netfilter/nf_defrag_ipv6", "net/netfilter/nf_conntrack",
-      "net/netfilter/ipvs/ip_vs", "net/netfilter/ipvs/ip_vs_rr", "net/netfilter/ipvs/ip_vs_wrr",
-      "net/netfilter/ipvs/ip_vs_sh");
+  static final List<String> MODULES =
+      List.of(
+          "lib/crc-ccitt",
+          "net/ipv6/ipv6",
+          "net/ipv4/netfilter/nf_defrag_ipv4",
+          "net/ipv6/netfilter/nf_defrag_ipv6",
+          "net/netfilter/nf_conntrack",
+          "net/netfilter/ipvs/ip_vs",
+          "net/netfilter/ipvs/ip_vs_rr",
+          "net/netfilter/ipvs/ip_vs_wrr",
+          "net/netfilter/ipvs/ip_vs_sh");
+
   /** Where the result directory appears inside UML (an empty directory of the host root). */
   public static final String GUEST_OUT = "/media";
 
-  public record Result(int exitCode, String report, String driverLog, String console, String initLog,
+  public record Result(
+      int exitCode,
+      String report,
+      String driverLog,
+      String console,
+      String initLog,
       Duration elapsed) {}
 
   /** Why the kernel test cannot run here, or null if it can. */
   public static String missingPrerequisite() {
     if (!Files.isExecutable(KERNEL)) {
-      return KERNEL + " missing: install Debian's user-mode-linux (scripts/install-test-prereqs.sh)";
+      return KERNEL
+          + " missing: install Debian's user-mode-linux (scripts/install-test-prereqs.sh)";
     }
     if (!Files.isExecutable(BUSYBOX)) {
       return BUSYBOX + " missing: install busybox-static";
@@ -49,27 +63,38 @@ public final class Uml {
   }
 
   /** JVM flags for a short run: quick start matters more than peak speed. */
-  public static final List<String> QUICK_JVM = List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-      "-XX:-UsePerfData");
+  public static final List<String> QUICK_JVM =
+      List.of("-Xmx320m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData");
 
-  public static Result run(String mainClass, List<String> args, Duration timeout) throws IOException, InterruptedException {
+  public static Result run(String mainClass, List<String> args, Duration timeout)
+      throws IOException, InterruptedException {
     return run(QUICK_JVM, mainClass, args, timeout);
   }
 
-  /** As {@link #run(String, List, Duration)}, loading {@code extraModules} (paths under kernel/, no .ko) too. */
-  public static Result runWithModules(List<String> extraModules, String mainClass, List<String> args, Duration timeout)
+  /**
+   * As {@link #run(String, List, Duration)}, loading {@code extraModules} (paths under kernel/, no
+   * .ko) too.
+   */
+  public static Result runWithModules(
+      List<String> extraModules, String mainClass, List<String> args, Duration timeout)
       throws IOException, InterruptedException {
     List<String> modules = new ArrayList<>(MODULES);
     extraModules.stream().filter(m -> !modules.contains(m)).forEach(modules::add);
     return run(QUICK_JVM, modules, mainClass, args, timeout);
   }
 
-  public static Result run(List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
+  public static Result run(
+      List<String> jvmFlags, String mainClass, List<String> args, Duration timeout)
       throws IOException, InterruptedException {
     return run(jvmFlags, MODULES, mainClass, args, timeout);
   }
 
-  private static Result run(List<String> jvmFlags, List<String> modules, String mainClass, List<String> args, Duration timeout)
+  private static Result run(
+      List<String> jvmFlags,
+      List<String> modules,
+      String mainClass,
+      List<String> args,
+      Duration timeout)
       throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("ipam-lb-uml-");
     Path out = dir.resolve("out");
@@ -81,13 +106,21 @@ public final class Uml {
     }
   }
 
-  private static Result boot(Path dir, Path out, List<String> jvmFlags, List<String> modules, String mainClass, List<String> args,
-      Duration timeout) throws IOException, InterruptedException {
+  private static Result boot(
+      Path dir,
+      Path out,
+      List<String> jvmFlags,
+      List<String> modules,
+      String mainClass,
+      List<String> args,
+      Duration timeout)
+      throws IOException, InterruptedException {
     String java = ProcessHandle.current().info().command().orElse("java");
     // Absolute entries: the guest's working directory is "/".
-    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .map(e -> Path.of(e).toAbsolutePath().toString())
-        .collect(Collectors.joining(File.pathSeparator));
+    String classpath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .map(e -> Path.of(e).toAbsolutePath().toString())
+            .collect(Collectors.joining(File.pathSeparator));
     // The guest's writable tmpfs goes on an empty directory of our own: mounted over /tmp it would
     // hide a checkout (and so the classpath) that lives under /tmp.
     Path guestTmp = Files.createDirectories(dir.resolve("guest-tmp"));
@@ -106,21 +139,37 @@ public final class Uml {
     Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Path console = dir.resolve("console.txt");
-    ProcessBuilder pb = new ProcessBuilder(KERNEL.toString(), "mem=768M", "root=/dev/root",
-        "rootfstype=hostfs", "rootflags=/", "ro", "init=" + init, "con0=fd:0,fd:1", "con=null",
-        "OUT=" + out)
-        .directory(dir.toFile())
-        .redirectInput(new File("/dev/null"))
-        .redirectErrorStream(true)
-        .redirectOutput(console.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                KERNEL.toString(),
+                "mem=768M",
+                "root=/dev/root",
+                "rootfstype=hostfs",
+                "rootflags=/",
+                "ro",
+                "init=" + init,
+                "con0=fd:0,fd:1",
+                "con=null",
+                "OUT=" + out)
+            .directory(dir.toFile())
+            .redirectInput(new File("/dev/null"))
+            .redirectErrorStream(true)
+            .redirectOutput(console.toFile());
     long start = System.nanoTime();
     Process uml = pb.start();
     try {
       if (!awaitHalt(uml, console, timeout)) {
-        throw new AssertionError("user-mode-linux did not halt within " + timeout + "; exit file: '"
-            + read(out.resolve("exit")).trim() + "'; console:\n" + tail(read(console), 60)
-            + "\ninit log:\n" + tail(read(out.resolve("init.log")), 20)
-            + "\ndriver log:\n" + tail(read(out.resolve("driver.log")), 60));
+        throw new AssertionError(
+            "user-mode-linux did not halt within "
+                + timeout
+                + "; exit file: '"
+                + read(out.resolve("exit")).trim()
+                + "'; console:\n"
+                + tail(read(console), 60)
+                + "\ninit log:\n"
+                + tail(read(out.resolve("init.log")), 20)
+                + "\ndriver log:\n"
+                + tail(read(out.resolve("driver.log")), 60));
       }
     } finally {
       // UML forks helper processes (one per guest process and I/O threads): stop the whole tree.
@@ -130,8 +179,13 @@ public final class Uml {
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     String exit = read(out.resolve("exit")).trim();
-    return new Result(exit.isEmpty() ? -1 : Integer.parseInt(exit), read(out.resolve("report.txt")),
-        read(out.resolve("driver.log")), read(console), read(out.resolve("init.log")), elapsed);
+    return new Result(
+        exit.isEmpty() ? -1 : Integer.parseInt(exit),
+        read(out.resolve("report.txt")),
+        read(out.resolve("driver.log")),
+        read(console),
+        read(out.resolve("init.log")),
+        elapsed);
   }
 
   /**

@@ -16,13 +16,18 @@ public final class SparseOffsetSet implements OffsetSet {
 
   /** The highest offset (unsigned, inclusive). */
   private final long last;
+
   private final long lastChunk;
+
   /** Partly used chunks: chunk index → bits. */
   private final TreeMap<Long, long[]> partial = new TreeMap<>();
+
   /** Runs of full chunks: first chunk index → last chunk index (inclusive), never adjacent. */
   private final TreeMap<Long, Long> fullRuns = new TreeMap<>();
+
   /** Used offsets of chunks with fewer than {@link #LOOSE_MAX} of them (and no bitmap, no run). */
   private final LongSortedSet loose = new LongSortedSet();
+
   private final boolean[] found = new boolean[1];
   private long count;
   static final int LOOSE_MAX = 16;
@@ -41,7 +46,9 @@ public final class SparseOffsetSet implements OffsetSet {
     this.lastChunk = last >>> CHUNK_BITS;
   }
 
-  /** Offsets {@code 0..last}, {@code last} unsigned (up to 2^64-2: an IPv6 /64 minus its all-ones). */
+  /**
+   * Offsets {@code 0..last}, {@code last} unsigned (up to 2^64-2: an IPv6 /64 minus its all-ones).
+   */
   public static SparseOffsetSet ofLast(long last) {
     if (last == -1L) {
       throw new IllegalArgumentException("the all-ones offset cannot be stored");
@@ -97,7 +104,8 @@ public final class SparseOffsetSet implements OffsetSet {
   @Override
   public boolean contains(long offset) {
     if (Long.compareUnsigned(offset, last) > 0) {
-      throw new IndexOutOfBoundsException("offset " + Long.toUnsignedString(offset) + " outside 0.." + Long.toUnsignedString(last));
+      throw new IndexOutOfBoundsException(
+          "offset " + Long.toUnsignedString(offset) + " outside 0.." + Long.toUnsignedString(last));
     }
     long c = offset >>> CHUNK_BITS;
     long[] bits = partial.get(c);

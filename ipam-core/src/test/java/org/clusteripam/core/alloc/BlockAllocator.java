@@ -13,19 +13,23 @@ import org.clusteripam.core.net.IpPrefix;
  * reserved addresses (the network address, and the IPv4 broadcast address, except in /31 and /32
  * pools; IPv6 keeps its subnet-router anycast address out as Docker does).
  *
- * <p>Mutable and single-threaded: the engine builds one from a stored block inside a transaction,
- * applies one operation and writes the result back.
+ * <p>The reference model (test sources only) that {@code BlockProperties} compares {@link
+ * org.clusteripam.core.state.Block} with: mutable, single-threaded, one set of used offsets.
  */
 public final class BlockAllocator {
   private final IpPrefix pool;
   private final IpPrefix block;
   private final OffsetSet used;
+
   /** Dynamic picks stay within [dynFirst, dynLast] (unsigned offsets, block ∩ ip-range). */
   private final boolean dynEmpty;
+
   private final long dynFirst;
   private final long dynLast;
+
   /** Offsets never handed out, or -1 (never a valid offset: the all-ones offset is excluded). */
   private final long reservedLow;
+
   private final long reservedHigh;
   private final TreeMap<Long, Long> coolingSince = new TreeMap<>();
   private final long cooldownMillis;
@@ -38,7 +42,8 @@ public final class BlockAllocator {
    * @throws IllegalArgumentException when the block is not inside the pool or holds more than 2^64
    *     addresses
    */
-  public BlockAllocator(IpPrefix pool, IpPrefix block, Optional<IpPrefix> ipRange, long cooldownMillis) {
+  public BlockAllocator(
+      IpPrefix pool, IpPrefix block, Optional<IpPrefix> ipRange, long cooldownMillis) {
     if (!pool.contains(block)) {
       throw new IllegalArgumentException("block " + block + " is not inside pool " + pool);
     }
@@ -77,7 +82,9 @@ public final class BlockAllocator {
    * identifier (the top of RFC 2526's reserved subnet anycast range) out.
    */
   static long lastOffset(IpPrefix block) {
-    return block.hostBits() == 64 ? -2L : block.hostBits() == 63 ? Long.MAX_VALUE : (1L << block.hostBits()) - 1;
+    return block.hostBits() == 64
+        ? -2L
+        : block.hostBits() == 63 ? Long.MAX_VALUE : (1L << block.hostBits()) - 1;
   }
 
   private long reservedOffset(IpAddress a) {
@@ -85,24 +92,12 @@ public final class BlockAllocator {
     return reserves && block.contains(a) ? block.offsetOf(a) : -1;
   }
 
-  /** True for the pool's network (and IPv4 broadcast) address, never handed out. */
   public static boolean isReserved(IpPrefix pool, IpAddress a) {
-    if (pool.hostBits() < 2) {
-      return false;
-    }
-    return a.equals(pool.first()) || (pool.family() == IpFamily.IPV4 && a.equals(pool.last()));
+    return ReservedAddresses.isReserved(pool, a);
   }
 
-  /** Why {@code a} can never be handed out in a block of {@code blockLength} inside {@code pool}, if so. */
   public static Optional<String> reservedReason(IpPrefix pool, int blockLength, IpAddress a) {
-    if (isReserved(pool, a)) {
-      return Optional.of(a.equals(pool.first()) ? "network" : "broadcast");
-    }
-    IpPrefix b = IpPrefix.containing(a, blockLength);
-    if (b.hostBits() == 64 && a.equals(b.last())) {
-      return Optional.of("reserved subnet anycast (RFC 2526)");
-    }
-    return Optional.empty();
+    return ReservedAddresses.reservedReason(pool, blockLength, a);
   }
 
   private IpAddress addressAt(long offset) {
@@ -152,14 +147,19 @@ public final class BlockAllocator {
     }
     long span = dynLast - dynFirst;
     long n = span < 0 || span == Long.MAX_VALUE ? Long.MAX_VALUE : span + 1;
-    for (long o = used.nextUsed(dynFirst); o != -1 && Long.compareUnsigned(o, dynLast) <= 0; o = used.nextUsed(o + 1)) {
+    for (long o = used.nextUsed(dynFirst);
+        o != -1 && Long.compareUnsigned(o, dynLast) <= 0;
+        o = used.nextUsed(o + 1)) {
       n--;
       if (o == dynLast) {
         break;
       }
     }
     for (long r : new long[] {reservedLow, reservedHigh}) {
-      if (r != -1 && Long.compareUnsigned(r, dynFirst) >= 0 && Long.compareUnsigned(r, dynLast) <= 0 && !used.contains(r)) {
+      if (r != -1
+          && Long.compareUnsigned(r, dynFirst) >= 0
+          && Long.compareUnsigned(r, dynLast) <= 0
+          && !used.contains(r)) {
         n--;
       }
     }
@@ -169,11 +169,12 @@ public final class BlockAllocator {
   /** Cooldown entries still in force at {@code nowMillis} (expired ones are dropped). */
   public Map<IpAddress, Long> cooling(long nowMillis) {
     TreeMap<IpAddress, Long> out = new TreeMap<>();
-    coolingSince.forEach((o, t) -> {
-      if (t + cooldownMillis > nowMillis) {
-        out.put(addressAt(o), t);
-      }
-    });
+    coolingSince.forEach(
+        (o, t) -> {
+          if (t + cooldownMillis > nowMillis) {
+            out.put(addressAt(o), t);
+          }
+        });
     return out;
   }
 
@@ -182,7 +183,8 @@ public final class BlockAllocator {
    * handed out, wrapping. Skips reserved addresses and those still cooling down.
    */
   public Optional<IpAddress> allocate(boolean serial, long nowMillis) {
-    return allocate(serial ? StandardAddressPolicy.SERIAL : StandardAddressPolicy.LOWEST_FREE, nowMillis);
+    return allocate(
+        serial ? StandardAddressPolicy.SERIAL : StandardAddressPolicy.LOWEST_FREE, nowMillis);
   }
 
   /**
@@ -202,9 +204,16 @@ public final class BlockAllocator {
     }
     // The built-in policies pick through scan(), which already skips all of these: not re-checked.
     boolean trusted = policy instanceof StandardAddressPolicy;
-    if ((!trusted && (!candidates.inRangeAndUnreserved(pick) || isCooling(pick, nowMillis))) || !used.add(pick)) {
-      throw new IllegalStateException("allocation policy " + policy + " picked " + addressAt(pick) + " in block " + block
-          + ", which is outside the dynamic range, used, reserved or cooling down");
+    if ((!trusted && (!candidates.inRangeAndUnreserved(pick) || isCooling(pick, nowMillis)))
+        || !used.add(pick)) {
+      throw new IllegalStateException(
+          "allocation policy "
+              + policy
+              + " picked "
+              + addressAt(pick)
+              + " in block "
+              + block
+              + ", which is outside the dynamic range, used, reserved or cooling down");
     }
     if (!coolingSince.isEmpty()) {
       coolingSince.remove(pick);
@@ -255,7 +264,10 @@ public final class BlockAllocator {
     }
 
     boolean inRangeAndUnreserved(long o) {
-      return Long.compareUnsigned(o, dynFirst) >= 0 && Long.compareUnsigned(o, dynLast) <= 0 && o != reservedLow && o != reservedHigh;
+      return Long.compareUnsigned(o, dynFirst) >= 0
+          && Long.compareUnsigned(o, dynLast) <= 0
+          && o != reservedLow
+          && o != reservedHigh;
     }
 
     @Override

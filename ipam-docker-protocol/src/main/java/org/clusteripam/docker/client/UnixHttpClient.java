@@ -1,4 +1,4 @@
-package org.clusteripam.docker.testing;
+package org.clusteripam.docker.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -30,14 +30,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real HTTP/1.1 client (Netty's codec) on one persistent Unix-socket connection, sending what
- * dockerd's plugin client sends: {@code POST}, {@code Accept: application/vnd.docker.plugins.v1.2+json},
- * no Content-Type, and the {@code Host} header of the chosen dockerd version.
+ * An HTTP/1.1 client (Netty's codec) on one persistent Unix-socket connection, sending what
+ * dockerd's plugin client sends: {@code POST}, {@code Accept:
+ * application/vnd.docker.plugins.v1.2+json}, no Content-Type, and the {@code Host} header of the
+ * chosen dockerd version. One call at a time per connection; many connections may share one event
+ * loop group.
  */
 public final class UnixHttpClient implements AutoCloseable {
   public static final String ACCEPT = "application/vnd.docker.plugins.v1.2+json";
 
-  /** The Host header dockerd sends: empty (20.10.24), {@code plugin.moby.localhost} (later), none. */
+  /**
+   * The Host header dockerd sends: empty (20.10.24), {@code plugin.moby.localhost} (later), none.
+   */
   public enum HostHeader {
     EMPTY(""),
     MOBY("plugin.moby.localhost"),
@@ -59,7 +63,12 @@ public final class UnixHttpClient implements AutoCloseable {
   private final BlockingQueue<Object> source;
   private final HostHeader host;
 
-  private UnixHttpClient(EventLoopGroup group, boolean ownsGroup, Channel channel, BlockingQueue<Object> source, HostHeader host) {
+  private UnixHttpClient(
+      EventLoopGroup group,
+      boolean ownsGroup,
+      Channel channel,
+      BlockingQueue<Object> source,
+      HostHeader host) {
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.channel = channel;
@@ -72,15 +81,23 @@ public final class UnixHttpClient implements AutoCloseable {
   }
 
   public static UnixHttpClient connect(Path socket, HostHeader host) throws IOException {
-    return connect(socket, host, new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-http-client", true), NioIoHandler.newFactory()), true);
+    return connect(
+        socket,
+        host,
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("unix-http-client", true), NioIoHandler.newFactory()),
+        true);
   }
 
-  /** A connection on a shared event loop group, which the caller owns (many clients, few threads). */
+  /**
+   * A connection on a shared event loop group, which the caller owns (many clients, few threads).
+   */
   public static UnixHttpClient connect(Path socket, EventLoopGroup shared) throws IOException {
     return connect(socket, HostHeader.EMPTY, shared, false);
   }
 
-  private static UnixHttpClient connect(Path socket, HostHeader host, EventLoopGroup group, boolean ownsGroup) throws IOException {
+  private static UnixHttpClient connect(
+      Path socket, HostHeader host, EventLoopGroup group, boolean ownsGroup) throws IOException {
     BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     try {
       Channel ch =
@@ -97,7 +114,8 @@ public final class UnixHttpClient implements AutoCloseable {
                           .addLast(
                               new SimpleChannelInboundHandler<FullHttpResponse>() {
                                 @Override
-                                protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+                                protected void channelRead0(
+                                    ChannelHandlerContext ctx, FullHttpResponse r) {
                                   queue.add(
                                       new Response(
                                           r.status().code(),
@@ -112,7 +130,8 @@ public final class UnixHttpClient implements AutoCloseable {
                                 }
 
                                 @Override
-                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                public void exceptionCaught(
+                                    ChannelHandlerContext ctx, Throwable cause) {
                                   queue.add(cause);
                                   ctx.close();
                                 }
@@ -145,9 +164,21 @@ public final class UnixHttpClient implements AutoCloseable {
     return await(Duration.ofSeconds(10));
   }
 
+  /** POSTs {@code body} and returns the body of a 200; any other status is an IOException. */
+  public String postOk(String path, String body, Duration timeout) throws IOException {
+    send(path, body.getBytes(StandardCharsets.UTF_8), Map.of());
+    Response r = await(timeout);
+    if (r.status() != 200) {
+      throw new IOException("HTTP " + r.status() + " from " + path + ": " + r.body());
+    }
+    return r.body();
+  }
+
   /** Sends without waiting (for pipelining tests); collect with {@link #await}. */
   public void send(String path, byte[] body, Map<String, String> extraHeaders) throws IOException {
-    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
+    FullHttpRequest request =
+        new DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(body));
     request.headers().set(HttpHeaderNames.ACCEPT, ACCEPT);
     request.headers().set(HttpHeaderNames.USER_AGENT, "Go-http-client/1.1");
     request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);

@@ -7,8 +7,10 @@ package org.clusteripam.core.alloc;
  */
 public final class DenseOffsetSet implements OffsetSet {
   private final int capacity;
+
   /** levels[0] is the bitmap; levels[top] has a single word. Padding bits are set (never free). */
   private final long[][] levels;
+
   private long count;
 
   public DenseOffsetSet(int capacity) {

@@ -14,6 +14,7 @@ final class LongSortedSet {
 
   /** Pages keyed by their first element (keys are unsigned offsets; flipped to sort as signed). */
   private final TreeMap<Long, long[]> pages = new TreeMap<>();
+
   private final TreeMap<Long, Integer> sizes = new TreeMap<>();
   private long size;
 
