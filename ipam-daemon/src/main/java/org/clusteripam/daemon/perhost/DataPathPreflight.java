@@ -10,9 +10,9 @@ import java.util.List;
 /**
  * What the per-host data path needs from the host's kernel and the daemon does not set itself, read
  * from {@code /proc} of the calling thread's network namespace: IP forwarding, IPVS's conntrack
- * integration, and the kernel parts of the MASQUERADE rule for IPVS traffic. It only reads:
- * forwarding and NAT are the host's firewall policy, and the managed plugin sees {@code /proc/sys}
- * read-only and has no iptables.
+ * integration, and a way for same-bridge replies to pass IPVS (the kernel parts of the MASQUERADE
+ * rule for IPVS traffic, or br_netfilter). It only reads: forwarding and NAT are the host's
+ * firewall policy, and the managed plugin sees {@code /proc/sys} read-only and has no iptables.
  */
 public final class DataPathPreflight {
   /** One missing piece: what, why the data path needs it, and the command that provides it. */
@@ -22,6 +22,12 @@ public final class DataPathPreflight {
       return what + " (" + why + "; fix: " + fix + ")";
     }
   }
+
+  static final String MASQUERADE_FIX =
+      "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j"
+          + " MASQUERADE";
+  static final String BRIDGE_NETFILTER_FIX =
+      "modprobe br_netfilter && sysctl -w net.bridge.bridge-nf-call-iptables=1";
 
   private final Path proc;
 
@@ -56,14 +62,20 @@ public final class DataPathPreflight {
               "IPVS connections must be in conntrack for the MASQUERADE rule to see them",
               "sysctl -w net.ipv4.vs.conntrack=1"));
     }
-    // xt_ipvs registers the match only when loaded, and iptables loads it when a rule uses it (both
-    // the legacy and the nft backend): without it no "-m ipvs" rule can exist.
-    if (!lines(net("ip_tables_matches")).contains("ipvs")) {
+    // Replies of a task to a client on its own bridge must pass IPVS. Either a MASQUERADE rule for
+    // IPVS traffic sends them to the host (xt_ipvs registers the "-m ipvs" match only when loaded,
+    // and iptables loads it when a rule uses it, legacy and nft backends alike), or br_netfilter
+    // hands bridged IPv4 to IPVS's FORWARD hook (for kernels without IPv4 NAT, as Debian's UML
+    // 7.x).
+    boolean ipvsMatch = lines(net("ip_tables_matches")).contains("ipvs");
+    boolean bridgeNetfilter = "1".equals(read("sys/net/bridge/bridge-nf-call-iptables"));
+    if (!ipvsMatch && !bridgeNetfilter) {
       out.add(
           new Missing(
-              "MASQUERADE rule for IPVS traffic (the ipvs match is not loaded)",
+              "MASQUERADE rule for IPVS traffic (the ipvs match is not loaded) or br_netfilter"
+                  + " (net.bridge.bridge-nf-call-iptables is not 1)",
               "replies of a task on the client's own bridge must come back through IPVS",
-              "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j MASQUERADE"));
+              MASQUERADE_FIX + "; or, where the kernel has no IPv4 NAT: " + BRIDGE_NETFILTER_FIX));
     }
     return out;
   }

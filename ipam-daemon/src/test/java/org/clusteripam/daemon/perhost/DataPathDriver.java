@@ -57,6 +57,14 @@ public final class DataPathDriver {
           "established-connection-survives-task-removal",
           "after-scale-and-restart-routes-adopted",
           "after-scale-and-restart-traffic");
+
+  /**
+   * How a task's reply to a client on its own bridge comes back through IPVS: a MASQUERADE rule for
+   * IPVS traffic, or br_netfilter passing bridged IPv4 through IPVS's FORWARD hook.
+   */
+  static final String MASQUERADE = "masquerade";
+
+  static final String BRIDGE_NETFILTER = "bridge-netfilter";
   static final IpPrefix POOL = IpPrefix.parse("10.91.0.0/16");
   static final int PORT = 8080;
   static final int PROTO = 201;
@@ -64,6 +72,7 @@ public final class DataPathDriver {
   static final Map<String, String> PER_HOST = Map.of("addressing", "per-host");
 
   private final GuestReport report;
+  private final String replyPath;
   private final InMemoryStateStore store = new InMemoryStateStore();
   private final DriverIpam manager;
   private final PoolId global;
@@ -81,8 +90,9 @@ public final class DataPathDriver {
 
   record Task(String name, int host, IpAddress placeholder, IpAddress actual, Netns ns) {}
 
-  private DataPathDriver(GuestReport report) {
+  private DataPathDriver(GuestReport report, String replyPath) {
     this.report = report;
+    this.replyPath = replyPath;
     manager = IpamEngine.open(store, IpamConfig.defaults(), Clock.systemUTC()).driver();
     global =
         manager
@@ -111,7 +121,7 @@ public final class DataPathDriver {
   public static void main(String[] args) throws Exception {
     try (GuestReport report = GuestReport.open(Path.of(args[0]))) {
       try {
-        new DataPathDriver(report).runAll();
+        new DataPathDriver(report, args.length > 1 ? args[1] : MASQUERADE).runAll();
       } catch (Throwable t) {
         report.fail("setup", t);
       }
@@ -276,9 +286,12 @@ public final class DataPathDriver {
               + " sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.br0.proxy_arp=1 net.ipv4.vs.conntrack=1"
               + " && ip netns exec "
               + h
-              + " "
-              + ipt
-              + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o br0 -j MASQUERADE");
+              + (replyPath.equals(MASQUERADE)
+                  ? " "
+                      + ipt
+                      + " -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ"
+                      + " -o br0 -j MASQUERADE"
+                  : " sysctl -qw net.bridge.bridge-nf-call-iptables=1"));
       preflight.add(
           before.stream().map(DataPathPreflight.Missing::what).toList()
               + " -> "

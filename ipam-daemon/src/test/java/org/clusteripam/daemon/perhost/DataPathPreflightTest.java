@@ -43,7 +43,21 @@ class DataPathPreflightTest {
         .containsExactly(
             "sysctl -w net.ipv4.ip_forward=1",
             "sysctl -w net.ipv4.vs.conntrack=1",
-            "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j MASQUERADE");
+            "iptables -t nat -A POSTROUTING -m ipvs --ipvs --vdir ORIGINAL --vmethod MASQ -o BRIDGE -j MASQUERADE;"
+                + " or, where the kernel has no IPv4 NAT:"
+                + " modprobe br_netfilter && sysctl -w net.bridge.bridge-nf-call-iptables=1");
+  }
+
+  @Test
+  void brNetfilterPassingBridgedTrafficToIpvsStandsInForTheMasqueradeRule() throws IOException {
+    ready();
+    write("net/ip_tables_matches", "udp\n");
+    write("sys/net/bridge/bridge-nf-call-iptables", "1\n");
+    assertThat(new DataPathPreflight(proc).check()).isEmpty();
+    write("sys/net/bridge/bridge-nf-call-iptables", "0\n");
+    assertThat(new DataPathPreflight(proc).check())
+        .singleElement()
+        .satisfies(m -> assertThat(m.what()).contains("br_netfilter"));
   }
 
   @Test

@@ -16,14 +16,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Boots Debian's user-mode-linux kernel as a process with the host filesystem as read-only root,
- * loads the IPVS modules and runs one Java main class inside it. The JVM is this test's own {@code
- * java} with this test's classpath; it reports through a result directory mounted over hostfs,
- * because linux.uml itself always exits 0. A driver inside writes its checks with {@link
- * GuestReport}.
+ * Boots a user-mode-linux kernel ({@link UmlKernel}: Debian's, or unstable's where Debian 12's
+ * cannot run) as a process with the host filesystem as read-only root, loads the IPVS modules and
+ * runs one Java main class inside it. The JVM is this test's own {@code java} with this test's
+ * classpath; it reports through a result directory mounted over hostfs, because linux.uml itself
+ * always exits 0. A driver inside writes its checks with {@link GuestReport}.
  */
 public final class Uml {
-  static final Path KERNEL = Path.of("/usr/bin/linux.uml");
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   /** The load order that works: dependencies first, then ip_vs and its schedulers (no modprobe). */
@@ -50,11 +49,26 @@ public final class Uml {
       String initLog,
       Duration elapsed) {}
 
+  /**
+   * Whether the kernel the tests boot ships {@code module} (a path as in {@link #MODULES}) as a
+   * file; kernels differ (unstable's 7.x has no legacy {@code iptable_nat}).
+   */
+  public static boolean hasModule(String module) {
+    UmlKernel k = UmlKernel.get();
+    return Files.exists(k.modules().resolve(k.release()).resolve("kernel").resolve(module + ".ko"));
+  }
+
+  /** The kernel's release and where it came from, for reports. */
+  public static String kernelVersion() {
+    return UmlKernel.get().version();
+  }
+
   /** Why the kernel test cannot run here, or null if it can. */
   public static String missingPrerequisite() {
-    if (!Files.isExecutable(KERNEL)) {
-      return KERNEL
-          + " missing: install Debian's user-mode-linux (scripts/install-test-prereqs.sh)";
+    try {
+      UmlKernel.get();
+    } catch (AssertionError e) {
+      return e.getMessage();
     }
     if (!Files.isExecutable(BUSYBOX)) {
       return BUSYBOX + " missing: install busybox-static";
@@ -135,13 +149,14 @@ public final class Uml {
     Files.writeString(out.resolve("cmd.sh"), line + "\n", StandardCharsets.UTF_8);
 
     Path init = dir.resolve("init.sh");
-    Files.writeString(init, initScript(guestTmp, modules), StandardCharsets.UTF_8);
+    Files.writeString(
+        init, initScript(guestTmp, UmlKernel.get().modules(), modules), StandardCharsets.UTF_8);
     Files.setPosixFilePermissions(init, PosixFilePermissions.fromString("rwxr-xr-x"));
 
     Path console = dir.resolve("console.txt");
     ProcessBuilder pb =
         new ProcessBuilder(
-                KERNEL.toString(),
+                UmlKernel.get().linux().toString(),
                 "mem=768M",
                 "root=/dev/root",
                 "rootfstype=hostfs",
@@ -208,7 +223,7 @@ public final class Uml {
     return false;
   }
 
-  private static String initScript(Path guestTmp, List<String> modules) {
+  private static String initScript(Path guestTmp, Path moduleTree, List<String> modules) {
     StringBuilder s = new StringBuilder();
     s.append("#!/bin/sh\n");
     s.append("# PID 1 inside user-mode-linux; OUT comes from the kernel command line.\n");
@@ -218,8 +233,15 @@ public final class Uml {
     s.append("mount -t tmpfs -o size=256m tmpfs " + shellQuote(guestTmp.toString()) + "\n");
     s.append("mount -t hostfs none " + GUEST_OUT + " -o \"$OUT\"\n");
     s.append("LOG=" + GUEST_OUT + "/init.log\n");
-    s.append("M=/usr/lib/uml/modules/$(uname -r)/kernel\n");
+    s.append("M=" + shellQuote(moduleTree.toString()) + "/$(uname -r)/kernel\n");
+    // Kernels differ in what they build in (7.x: crc-ccitt and ipv6); a module with no file that
+    // the kernel lists as built in, or that sysfs already shows, is there already.
     s.append("for m in " + String.join(" ", modules) + "; do\n");
+    s.append("  n=${m##*/}\n");
+    s.append("  if [ ! -e \"$M/$m.ko\" ] && { [ -d /sys/module/$(echo $n | tr - _) ] ||");
+    s.append(" grep -q \"/$n.ko\\$\" \"$M/../modules.builtin\"; }; then\n");
+    s.append("    echo \"$m built in\" >>$LOG; continue\n");
+    s.append("  fi\n");
     s.append("  busybox insmod \"$M/$m.ko\" >>$LOG 2>&1 || echo \"insmod $m failed\" >>$LOG\n");
     s.append("done\n");
     s.append("busybox ip link set lo up >>$LOG 2>&1 || echo 'lo up failed' >>$LOG\n");
